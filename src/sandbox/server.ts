@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultInjector, type FaultOptions } from './faults.ts';
+import { RequestLog } from './request-log.ts';
+import type { Emulator, SandboxReply, SandboxRequest } from './types.ts';
+import { createHubSpotEmulator, type HubSpotEmulator, type HubSpotEmulatorOptions } from './hubspot/emulator.ts';
+import {
+  createSalesforceEmulator,
+  type SalesforceEmulator,
+  type SalesforceEmulatorOptions,
+} from './salesforce/emulator.ts';
+
+export interface SandboxOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Default 127.0.0.1: the sandbox is a test double and never listens beyond loopback by default. */
+  host?: string;
+  /** Seed for generated data and injected faults. Default 1. */
+  seed?: number;
+  /** Contacts to seed in HubSpot (and the matching Salesforce org data). Default 0. */
+  contacts?: number;
+  faults?: { hubspot?: FaultOptions; salesforce?: FaultOptions };
+  hubspot?: Omit<HubSpotEmulatorOptions, 'baseUrl'>;
+  salesforce?: Omit<SalesforceEmulatorOptions, 'baseUrl'>;
+}
+
+/** What a client needs to talk to a running sandbox, printed by `leadloop sandbox`. */
+export interface SandboxConnectionInfo {
+  hubspot: { baseUrl: string; accessToken: string; clientSecret: string };
+  salesforce: {
+    instanceUrl: string;
+    loginUrl: string;
+    apiVersion: string;
+    accessToken: string;
+    clientId: string;
+    clientSecret: string;
+    username: string;
+    privateKeyFile: string;
+  };
+  /** The same, as environment variables of leadloop's env contract. */
+  env: Record<string, string>;
+}
+
+export interface Sandbox {
+  readonly url: string;
+  readonly hubspot: HubSpotEmulator;
+  readonly salesforce: SalesforceEmulator;
+  readonly requestLog: RequestLog;
+  connectionInfo(): SandboxConnectionInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one HTTP server that emulates both HubSpot's CRM API and Salesforce's REST API
+ * (and its OAuth endpoints), so the official SDKs can be pointed at it unchanged.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const seed = options.seed ?? 1;
+  const requestLog = new RequestLog();
+  const server = createServer();
+  const hanging = new Set<ServerResponse>();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const hubspot = await createHubSpotEmulator({
+    ...options.hubspot,
+    baseUrl: url,
+    faults: new FaultInjector(options.faults?.hubspot, seed),
+    seed,
+  });
+  const salesforce = await createSalesforceEmulator({
+    ...options.salesforce,
+    baseUrl: url,
+    faults: new FaultInjector(options.faults?.salesforce, seed + 1),
+    seed,
+  });
+  if (options.contacts) {
+    const contacts = hubspot.seedContacts(options.contacts);
+    salesforce.seedOrg(contacts);
+  }
+  const emulators: Emulator[] = [hubspot, salesforce];
+
+  server.on('request', (req, res) => {
+    void dispatch(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `sandbox failure: ${(error as Error).message}` }));
+      }
+    });
+  });
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    const request: SandboxRequest = {
+      method: req.method ?? 'GET',
+      url: new URL(req.url ?? '/', url),
+      headers: req.headers,
+      rawBody,
+    };
+    if (request.url.pathname.startsWith('/__sandbox/')) return control(request, res);
+    for (const emulator of emulators) {
+      const reply = await emulator.handle(request);
+      if (!reply) continue;
+      requestLog.record({
+        system: emulator.system,
+        endpoint: reply.endpoint,
+        method: request.method,
+        path: request.url.pathname,
+        status: reply.hang ? 0 : reply.status,
+        at: Date.now(),
+      });
+      if (reply.hang) {
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return;
+      }
+      return send(res, reply);
+    }
+    send(res, { status: 404, endpoint: 'unknown', body: { message: `sandbox: no emulated API at ${request.method} ${request.url.pathname}` } });
+  }
+
+  function control(request: SandboxRequest, res: ServerResponse): void {
+    if (request.url.pathname === '/__sandbox/requests') {
+      if (request.method === 'DELETE') requestLog.reset();
+      return send(res, { status: 200, endpoint: 'control', body: requestLog.snapshot() });
+    }
+    if (request.url.pathname === '/__sandbox/info') {
+      return send(res, { status: 200, endpoint: 'control', body: connectionInfo() });
+    }
+    send(res, { status: 404, endpoint: 'control', body: { message: 'unknown sandbox control endpoint' } });
+  }
+
+  function connectionInfo(): SandboxConnectionInfo {
+    const hs = hubspot.credentials();
+    const sf = salesforce.credentials();
+    return {
+      hubspot: { baseUrl: url, ...hs },
+      salesforce: { instanceUrl: url, loginUrl: url, ...sf },
+      env: {
+        HUBSPOT_BASE_URL: url,
+        HUBSPOT_ACCESS_TOKEN: hs.accessToken,
+        HUBSPOT_CLIENT_SECRET: hs.clientSecret,
+        SALESFORCE_INSTANCE_URL: url,
+        SALESFORCE_LOGIN_URL: url,
+        SALESFORCE_API_VERSION: sf.apiVersion,
+        SALESFORCE_CLIENT_ID: sf.clientId,
+        SALESFORCE_CLIENT_SECRET: sf.clientSecret,
+        SALESFORCE_USERNAME: sf.username,
+        SALESFORCE_PRIVATE_KEY_FILE: sf.privateKeyFile,
+      },
+    };
+  }
+
+  return {
+    url,
+    hubspot,
+    salesforce,
+    requestLog,
+    connectionInfo,
+    async close() {
+      for (const res of hanging) res.destroy();
+      await Promise.all([hubspot.close?.(), salesforce.close?.()]);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: SandboxReply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let payload: string | Buffer | undefined;
+  if (reply.body === undefined) {
+    payload = undefined;
+  } else if (typeof reply.body === 'string' || Buffer.isBuffer(reply.body)) {
+    payload = reply.body;
+    headers['content-type'] ??= reply.contentType ?? 'text/plain; charset=utf-8';
+  } else {
+    payload = JSON.stringify(reply.body);
+    headers['content-type'] ??= reply.contentType ?? 'application/json;charset=utf-8';
+  }
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
