@@ -1,0 +1,130 @@
+import type { Redis } from 'ioredis';
+import { leadloopKey } from './connection.ts';
+
+export type DeadLetterSystem = 'hubspot' | 'salesforce' | 'leadloop';
+
+/** A record a system refused for good (validation, required field, too long, ...). */
+export interface DeadLetterInput {
+  system: DeadLetterSystem;
+  /** What was attempted, e.g. `lead-upsert`, `contact-update`, `task-create`. */
+  operation: string;
+  /** The record's id only (HubSpot contact id, Salesforce id): never an email or a name. */
+  recordKey: string;
+  /** Short reason a person can act on, e.g. `REQUIRED_FIELD_MISSING: Company`. */
+  reason: string;
+  /** The vendor's raw error (body or error object), kept for `dlq show`, never logged. */
+  error: unknown;
+  /** What to send again on replay (may contain personal data: never logged). */
+  payload?: unknown;
+  /** When it failed (ms since epoch). */
+  at: number;
+}
+
+export interface DeadLetterRecord extends DeadLetterInput {
+  /** `system:operation:recordKey`: the same record failing again replaces its entry. */
+  id: string;
+  /** How many times this record has been dead-lettered. */
+  failures: number;
+  firstAt: number;
+}
+
+/** The log-safe view of a record: ids and reason, no payload and no raw error. */
+export type DeadLetterSummary = Pick<DeadLetterRecord, 'id' | 'system' | 'operation' | 'recordKey' | 'reason' | 'at' | 'failures'>;
+
+export class DeadLetterNotFound extends Error {
+  override name = 'DeadLetterNotFound';
+}
+
+export function summarizeDeadLetter(record: DeadLetterRecord): DeadLetterSummary {
+  const { id, system, operation, recordKey, reason, at, failures } = record;
+  return { id, system, operation, recordKey, reason, at, failures };
+}
+
+/**
+ * The dead-letter list of one prefix: a hash of records by id plus a sorted set by time.
+ * Keyed by record so a record that keeps failing is listed once (with a failure count).
+ */
+export class DeadLetterList {
+  readonly #redis: Redis;
+  readonly #records: string;
+  readonly #byTime: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#records = leadloopKey(prefix, 'dlq', 'records');
+    this.#byTime = leadloopKey(prefix, 'dlq', 'by-time');
+  }
+
+  async add(input: DeadLetterInput): Promise<DeadLetterRecord> {
+    const id = `${input.system}:${input.operation}:${input.recordKey}`;
+    const previous = await this.show(id);
+    const record: DeadLetterRecord = {
+      ...input,
+      error: toStorableError(input.error),
+      id,
+      failures: (previous?.failures ?? 0) + 1,
+      firstAt: previous?.firstAt ?? input.at,
+    };
+    await this.#redis
+      .multi()
+      .hset(this.#records, id, JSON.stringify(record))
+      .zadd(this.#byTime, input.at, id)
+      .exec();
+    return record;
+  }
+
+  /** Newest first. */
+  async list(options: { offset?: number; limit?: number; system?: DeadLetterSystem } = {}): Promise<DeadLetterRecord[]> {
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 100;
+    const ids = await this.#redis.zrevrange(this.#byTime, 0, -1);
+    if (ids.length === 0) return [];
+    const raw = await this.#redis.hmget(this.#records, ...ids);
+    const records = raw.flatMap((json) => (json ? [JSON.parse(json) as DeadLetterRecord] : []));
+    const wanted = options.system ? records.filter((r) => r.system === options.system) : records;
+    return wanted.slice(offset, offset + limit);
+  }
+
+  async show(id: string): Promise<DeadLetterRecord | null> {
+    const json = await this.#redis.hget(this.#records, id);
+    return json ? (JSON.parse(json) as DeadLetterRecord) : null;
+  }
+
+  /**
+   * Hands the record to `enqueue` (which re-enqueues it) and removes it only once that
+   * succeeded, so a failed replay loses nothing.
+   */
+  async replay<T>(id: string, enqueue: (record: DeadLetterRecord) => Promise<T>): Promise<T> {
+    const record = await this.show(id);
+    if (!record) throw new DeadLetterNotFound(`no dead letter "${id}"`);
+    const result = await enqueue(record);
+    await this.drop(id);
+    return result;
+  }
+
+  async drop(id: string): Promise<boolean> {
+    const [[, removed] = [null, 0]] = (await this.#redis.multi().hdel(this.#records, id).zrem(this.#byTime, id).exec()) ?? [];
+    return removed === 1;
+  }
+
+  /** Total, and per system and operation (for run summaries and metrics). */
+  async counts(): Promise<{ total: number; bySystem: Record<string, number>; byOperation: Record<string, number> }> {
+    const records = await this.list({ limit: Number.MAX_SAFE_INTEGER });
+    const bySystem: Record<string, number> = {};
+    const byOperation: Record<string, number> = {};
+    for (const r of records) {
+      bySystem[r.system] = (bySystem[r.system] ?? 0) + 1;
+      const op = `${r.system}:${r.operation}`;
+      byOperation[op] = (byOperation[op] ?? 0) + 1;
+    }
+    return { total: records.length, bySystem, byOperation };
+  }
+}
+
+/** Error objects do not JSON-serialise their fields; keep name, message and vendor data. */
+function toStorableError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const fields: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const [key, value] of Object.entries(error)) fields[key] = value;
+  return fields;
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { leadloopKey } from './connection.ts';
+
+// Only the holder's token may extend or delete the key: a holder that stalled past its TTL
+// must not delete the lease that someone else has taken since.
+const RENEW_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+const RELEASE_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+interface RedisWithLease extends Redis {
+  leadloopRenewLease(key: string, token: string, ttlMs: number): Promise<number>;
+  leadloopReleaseLease(key: string, token: string): Promise<number>;
+}
+
+/** Another holder has the lease (e.g. the scheduled sync while `sync leads --once` starts). */
+export class LeaseUnavailable extends Error {
+  override name = 'LeaseUnavailable';
+  readonly kind = 'lease-unavailable';
+}
+
+/** The lease expired or was taken over while we held it: stop writing. */
+export class LeaseLost extends Error {
+  override name = 'LeaseLost';
+  readonly kind = 'lease-lost';
+}
+
+export interface LeaseOptions {
+  /** How long the lease lives without renewal. Default 30 s. */
+  ttlMs?: number;
+  /** Renewal period. Default a third of ttlMs, so two renewals may fail before expiry. */
+  renewEveryMs?: number;
+}
+
+/**
+ * A Redis lease (SET NX PX + token) so that two lead syncs never overlap: a BullMQ
+ * scheduler adds the next job when the last one *starts*, and `sync leads --once` runs
+ * outside the queue. The holder renews it in the background; `signal` aborts when it is lost.
+ */
+export class Lease {
+  readonly name: string;
+  readonly token: string;
+  readonly #redis: RedisWithLease;
+  readonly #key: string;
+  readonly #ttlMs: number;
+  readonly #controller = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+  #released = false;
+
+  private constructor(redis: RedisWithLease, key: string, name: string, token: string, ttlMs: number) {
+    this.#redis = redis;
+    this.#key = key;
+    this.name = name;
+    this.token = token;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Takes the lease named `name`, or returns null when someone else holds it. */
+  static async tryAcquire(redis: Redis, prefix: string, name: string, options: LeaseOptions = {}): Promise<Lease | null> {
+    defineLeaseCommands(redis);
+    const ttlMs = options.ttlMs ?? 30_000;
+    const key = leadloopKey(prefix, 'lease', name);
+    const token = randomUUID();
+    const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
+    if (ok !== 'OK') return null;
+    const lease = new Lease(redis as RedisWithLease, key, name, token, ttlMs);
+    lease.#startRenewing(options.renewEveryMs ?? Math.floor(ttlMs / 3));
+    return lease;
+  }
+
+  /** Like tryAcquire, but throws LeaseUnavailable instead of returning null. */
+  static async acquire(redis: Redis, prefix: string, name: string, options: LeaseOptions = {}): Promise<Lease> {
+    const lease = await Lease.tryAcquire(redis, prefix, name, options);
+    if (!lease) throw new LeaseUnavailable(`lease "${name}" is held by another run`);
+    return lease;
+  }
+
+  /** Aborts (reason: LeaseLost) when a renewal finds the lease gone or someone else's. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Extends the lease now; false (and the signal aborts) when it was lost. */
+  async renew(): Promise<boolean> {
+    if (this.#released) return false;
+    const extended = await this.#redis.leadloopRenewLease(this.#key, this.token, this.#ttlMs);
+    if (extended !== 1) this.#lose();
+    return extended === 1;
+  }
+
+  /** Gives the lease back if it is still ours; stops renewing either way. */
+  async release(): Promise<boolean> {
+    this.#stopRenewing();
+    if (this.#released) return false;
+    this.#released = true;
+    return (await this.#redis.leadloopReleaseLease(this.#key, this.token)) === 1;
+  }
+
+  #startRenewing(everyMs: number): void {
+    this.#timer = setInterval(() => {
+      // A Redis error is not proof of loss; the next tick (or the TTL) decides.
+      this.renew().catch(() => undefined);
+    }, everyMs);
+    this.#timer.unref();
+  }
+
+  #stopRenewing(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #lose(): void {
+    this.#stopRenewing();
+    this.#released = true;
+    this.#controller.abort(new LeaseLost(`lease "${this.name}" was lost`));
+  }
+}
+
+function defineLeaseCommands(redis: Redis): void {
+  if ('leadloopRenewLease' in redis) return;
+  redis.defineCommand('leadloopRenewLease', { numberOfKeys: 1, lua: RENEW_LUA });
+  redis.defineCommand('leadloopReleaseLease', { numberOfKeys: 1, lua: RELEASE_LUA });
+}
