@@ -1,0 +1,62 @@
+import type { Queue } from 'bullmq';
+
+/** One schedule of sync.yaml: a job added to `queue` every `every` ms or on a cron `pattern`. */
+export interface ScheduleSpec {
+  /** Scheduler id, unique per queue (e.g. `sync-leads`). */
+  name: string;
+  queue: string;
+  every?: number;
+  pattern?: string;
+  /** IANA zone for `pattern`. Default the process's. */
+  tz?: string;
+  /** Job name; default `name`. */
+  jobName?: string;
+  data?: Record<string, unknown>;
+}
+
+export class InvalidSchedule extends Error {
+  override name = 'InvalidSchedule';
+}
+
+export interface ScheduleSyncResult {
+  upserted: string[];
+  removed: string[];
+}
+
+/**
+ * Makes the queues' job schedulers equal to `specs`: upserts each (BullMQ's
+ * `upsertJobScheduler` updates in place, so running it twice leaves one scheduler) and
+ * removes the schedulers no longer configured.
+ */
+export async function syncSchedules(queues: Record<string, Queue>, specs: readonly ScheduleSpec[]): Promise<ScheduleSyncResult> {
+  for (const spec of specs) validate(spec, queues);
+  const result: ScheduleSyncResult = { upserted: [], removed: [] };
+  for (const spec of specs) {
+    const queue = queues[spec.queue] as Queue;
+    const repeat = spec.pattern !== undefined
+      ? { pattern: spec.pattern, ...(spec.tz !== undefined ? { tz: spec.tz } : {}) }
+      : { every: spec.every as number };
+    await queue.upsertJobScheduler(spec.name, repeat, { name: spec.jobName ?? spec.name, data: spec.data ?? {} });
+    result.upserted.push(`${spec.queue}/${spec.name}`);
+  }
+  for (const [queueName, queue] of Object.entries(queues)) {
+    const wanted = new Set(specs.filter((s) => s.queue === queueName).map((s) => s.name));
+    for (const scheduler of await queue.getJobSchedulers()) {
+      const id = scheduler.id ?? scheduler.key;
+      if (wanted.has(id)) continue;
+      await queue.removeJobScheduler(id);
+      result.removed.push(`${queueName}/${id}`);
+    }
+  }
+  return result;
+}
+
+function validate(spec: ScheduleSpec, queues: Record<string, Queue>): void {
+  if (!queues[spec.queue]) throw new InvalidSchedule(`schedule "${spec.name}": unknown queue "${spec.queue}"`);
+  const hasEvery = spec.every !== undefined;
+  const hasPattern = spec.pattern !== undefined;
+  if (hasEvery === hasPattern) throw new InvalidSchedule(`schedule "${spec.name}": give exactly one of every or pattern`);
+  if (hasEvery && !(Number.isInteger(spec.every) && (spec.every as number) >= 1000)) {
+    throw new InvalidSchedule(`schedule "${spec.name}": every must be a whole number of ms, at least 1000`);
+  }
+}
