@@ -112,8 +112,8 @@ export function decideRetry(error: unknown, context: RetryContext): RetryDecisio
 }
 
 /** The BullMQ backoff for `backoff` decisions (registered as the worker's backoffStrategy). */
-export function backoffDelay(attemptsMade: number, random?: () => number): number {
-  return jitteredExponentialDelay(attemptsMade, DEFAULT_BACKOFF, random);
+export function backoffDelay(attemptsMade: number, options: { baseMs?: number } = {}, random?: () => number): number {
+  return jitteredExponentialDelay(attemptsMade, { ...DEFAULT_BACKOFF, ...options }, random);
 }
 
 function hubspotRateLimitPolicy(e: Record<string, unknown>, name: string): string | null {

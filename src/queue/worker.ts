@@ -69,7 +69,13 @@ export function createLeadloopWorker<Data, Result>(options: LeadloopWorkerOption
     prefix: options.prefix,
     concurrency: options.concurrency ?? 1,
     settings: {
-      backoffStrategy: (attemptsMade, type) => (type === JITTERED_BACKOFF ? backoffDelay(attemptsMade) : 0),
+      // Jobs name `{ type: JITTERED_BACKOFF, delay? }`; `delay` overrides the base delay.
+      backoffStrategy: (attemptsMade, type, _error, job) => {
+        if (type !== JITTERED_BACKOFF) return 0;
+        const backoff = job?.opts.backoff;
+        const baseMs = typeof backoff === 'object' ? backoff.delay : undefined;
+        return backoffDelay(attemptsMade, baseMs === undefined ? {} : { baseMs });
+      },
     },
   });
   worker.on('error', (error) => log?.error({ queue: options.queue, error: errorName(error) }, 'worker error'));
