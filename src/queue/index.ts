@@ -1,0 +1,22 @@
+// The queue layer's public surface for jobs/, the pipeline and the CLI.
+export { readRedisSettings, createRedisConnection, checkEvictionPolicy, leadloopKey } from './connection.ts';
+export type { RedisSettings, QueueLogger, ConnectionRole, EvictionCheck } from './connection.ts';
+export { QUEUE_NAMES, JOB_PRIORITY, DEFAULT_JOB_OPTIONS, QUEUE_JOB_OPTIONS, createQueues, closeQueues, handoffJobOptions } from './queues.ts';
+export type { QueueName, LeadloopQueues } from './queues.ts';
+export { BudgetGovernor, BudgetExhausted, DEFAULT_BUDGETS, API_NAMES } from './budget.ts';
+export type { ApiName, BudgetConfig, AcquireOptions } from './budget.ts';
+export { BudgetRequestTooLarge, parseSforceLimitInfo } from './budget-math.ts';
+export type { Lane, BudgetDecision } from './budget-math.ts';
+export { Lease, LeaseLost, LeaseUnavailable } from './lease.ts';
+export type { LeaseOptions } from './lease.ts';
+export { DeadLetterList, DeadLetterNotFound, summarizeDeadLetter } from './dead-letter.ts';
+export type { DeadLetterInput, DeadLetterRecord, DeadLetterSummary, DeadLetterSystem } from './dead-letter.ts';
+export { PauseControl, pauseMetrics } from './pause.ts';
+export type { PauseReason, AuthPause } from './pause.ts';
+export { decideRetry, backoffDelay } from './retry.ts';
+export type { RetryDecision, RetryContext, QueueSystem } from './retry.ts';
+export { JITTERED_BACKOFF } from './backoff.ts';
+export { syncSchedules, InvalidSchedule } from './schedules.ts';
+export type { ScheduleSpec, ScheduleSyncResult } from './schedules.ts';
+export { createLeadloopWorker, ShutdownRequested } from './worker.ts';
+export type { LeadloopWorker, LeadloopWorkerOptions, LeadloopProcessor } from './worker.ts';
