@@ -12,6 +12,12 @@ export interface PauseMetrics {
   alerts: Counter<'reason'>;
 }
 
+const EXTEND_PAUSE_LUA = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
 const metricsByRegistry = new WeakMap<Registry, PauseMetrics>();
 
 /** `leadloop_paused{reason}` (1 while paused) and `leadloop_pause_alerts_total{reason}`. */
@@ -89,10 +95,9 @@ export class PauseControl {
   /** Pauses work on `system` until `untilMs` (a later pause wins over an earlier one). */
   async pauseSystemUntil(system: QueueSystem, untilMs: number, reason: PauseReason, now = Date.now()): Promise<void> {
     if (untilMs <= now) return;
-    const key = this.#systemKey(system);
-    const current = Number((await this.#redis.get(key)) ?? 0);
-    if (current >= untilMs) return;
-    await this.#redis.set(key, String(untilMs), 'PX', untilMs - now);
+    // Atomic "keep the later time": two workers hitting the limit at once must not shorten it.
+    const extended = (await this.#redis.eval(EXTEND_PAUSE_LUA, 1, this.#systemKey(system), untilMs, untilMs - now)) as number;
+    if (extended !== 1) return;
     this.#metrics.paused.set({ reason }, 1);
     this.#metrics.alerts.inc({ reason });
     this.#logger?.warn(
