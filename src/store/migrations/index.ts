@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as decisions from './0001_decisions.ts';
+
+/**
+ * Every migration, in order. Adding a table is one new file here plus one line below; the
+ * names sort lexically, which is the order kysely applies them in.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_decisions': decisions,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Decision, LedgerSchema, NewDecision } from './schema.ts';
+
+export type DecisionInput = Omit<NewDecision, 'id' | 'notify' | 'trace' | 'handoff_key'> & {
+  handoff_key?: string;
+  notify?: unknown[];
+  trace?: unknown[];
+};
+
+/**
+ * Records a decision unless one exists for the same contact and hand-off key, and returns the
+ * decision that stands: the first one wins, so a retried page reuses the original routing.
+ */
+export async function recordDecision(db: Kysely<LedgerSchema>, input: DecisionInput): Promise<Decision> {
+  const { notify = [], trace = [], handoff_key = 'first', ...rest } = input;
+  await db
+    .insertInto('decisions')
+    .values({ ...rest, handoff_key, notify: JSON.stringify(notify), trace: JSON.stringify(trace) })
+    .onConflict((oc) => oc.columns(['hubspot_contact_id', 'handoff_key']).doNothing())
+    .execute();
+  return db
+    .selectFrom('decisions')
+    .selectAll()
+    .where('hubspot_contact_id', '=', input.hubspot_contact_id)
+    .where('handoff_key', '=', handoff_key)
+    .executeTakeFirstOrThrow();
+}

@@ -1,0 +1,37 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** JSON columns: written as a serialised string, read back as the value (pg and PGlite parse jsonb). */
+type Json<T> = ColumnType<T, string, string>;
+
+/**
+ * One scoring-and-routing decision per hand-off of a contact. Routing happens once: a retry
+ * finds the stored decision (same contact, same hand-off key) and reuses it, so a crash or a
+ * retried page never reassigns a lead.
+ */
+export interface DecisionsTable {
+  id: Generated<number>;
+  hubspot_contact_id: string;
+  /** Distinguishes successive hand-offs of one contact; 'first' for the first one. */
+  handoff_key: string;
+  decided_at: ColumnType<Date, Date | string, never>;
+  config_version: string;
+  score: number;
+  grade: 'hot' | 'warm' | 'cold';
+  mql: boolean;
+  handoff: boolean;
+  reason: string;
+  owner_kind: 'user' | 'queue' | 'salesforce_assignment_rules' | null;
+  owner_id: string | null;
+  owner_email: string | null;
+  rule: string | null;
+  notify: Json<unknown[]>;
+  trace: Json<unknown[]>;
+  salesforce_id: string | null;
+}
+
+export interface LedgerSchema {
+  decisions: DecisionsTable;
+}
+
+export type Decision = Selectable<DecisionsTable>;
+export type NewDecision = Insertable<DecisionsTable>;
