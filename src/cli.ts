@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, reportError } from './cli/errors.ts';
+import { register as registerSandbox } from './cli/sandbox.ts';
+import { register as registerSync } from './cli/sync.ts';
+
+/** The `leadloop` command: every verb lives in its own file under src/cli/. */
+export function buildProgram(): Command {
+  const program = new Command('leadloop')
+    .description('closed-loop lead management: HubSpot → score → route → Salesforce, and back')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of [registerSandbox, registerSync]) register(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return reportError(error);
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}
