@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { durationSchema } from './duration.ts';
+
+const GRADES = ['hot', 'warm', 'cold'] as const;
+
+const schedule = z
+  .object({
+    every: durationSchema.optional().describe('Run at this interval, e.g. 5m.'),
+    cron: z.string().optional().describe('Or a cron pattern, e.g. "0 3 * * *" (03:00 every day).'),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .refine((s) => (s.every === undefined) !== (s.cron === undefined), 'give either every: or cron:, not both');
+
+const share = z.number().min(0).max(1);
+
+const task = z
+  .object({
+    subject: z.string().min(1).max(255).describe('Task subject sales sees, e.g. "Call now: hot lead from {source}".'),
+    due: durationSchema.describe('Due this long after the hand-off (0m: now).'),
+    priority: z.enum(['High', 'Normal', 'Low']).default('Normal'),
+    type: z.enum(['Call', 'Email', 'Meeting', 'Other']).default('Other').describe('Kind of next step (Salesforce TaskSubtype/Type).'),
+    description: z.string().max(32_000).optional().describe('Task comments; {placeholders} as in subject.'),
+  })
+  .strict();
+
+export const syncConfigSchema = z
+  .object({
+    schedules: z
+      .object({
+        sync_leads: schedule.describe('Pull changed HubSpot contacts and hand off qualified leads.'),
+        sync_feedback: schedule.optional().describe('Pull closed opportunities back.'),
+        rescore: schedule.optional().describe('Re-grade contacts whose score decayed.'),
+        check_sla: schedule.optional().describe('Escalate hand-offs not worked in time.'),
+      })
+      .strict(),
+    batch: z
+      .object({
+        search_page: z.number().int().min(1).max(200).default(200).describe('Contacts per HubSpot search page (HubSpot allows at most 200).'),
+        hubspot_batch: z.number().int().min(1).max(100).default(100).describe('Records per HubSpot batch call (at most 100).'),
+        salesforce_collection: z.number().int().min(1).max(200).default(200).describe('Records per Salesforce sObject Collections call (at most 200).'),
+      })
+      .strict()
+      .default({ search_page: 200, hubspot_batch: 100, salesforce_collection: 200 }),
+    indexing_lag: durationSchema.default('30s').describe('HubSpot search sees a change only after a short delay: pull up to now minus this.'),
+    budgets: z
+      .object({
+        hubspot: z
+          .object({
+            per_10_seconds: z.number().int().positive().default(150).describe('Calls per rolling 10 s (HubSpot allows 100–250 by plan; keep a margin).'),
+            search_per_second: z.number().int().positive().max(5).default(4).describe('Search calls per second (HubSpot allows 5).'),
+            daily: z.number().int().positive().default(500_000).describe('Calls per day leadloop may spend (the account limit is shared by all apps).'),
+            handoff_reserve: share.default(0.2).describe('Share of each budget kept for webhook hand-offs; scheduled work cannot use it.'),
+          })
+          .strict()
+          .default({ per_10_seconds: 150, search_per_second: 4, daily: 500_000, handoff_reserve: 0.2 }),
+        salesforce: z
+          .object({
+            daily_share: share.default(0.3).describe('Share of the org\'s daily API allocation leadloop may use.'),
+            handoff_reserve: share.default(0.2).describe('Part of that share kept for webhook hand-offs.'),
+          })
+          .strict()
+          .default({ daily_share: 0.3, handoff_reserve: 0.2 }),
+      })
+      .strict()
+      .default({
+        hubspot: { per_10_seconds: 150, search_per_second: 4, daily: 500_000, handoff_reserve: 0.2 },
+        salesforce: { daily_share: 0.3, handoff_reserve: 0.2 },
+      }),
+    writeback: z
+      .object({
+        on_grade_change: z.boolean().default(true).describe('Write the score back whenever the grade changes.'),
+        min_score_change: z.number().min(0).default(5).describe('Otherwise only when the score moved at least this many points.'),
+      })
+      .strict()
+      .default({ on_grade_change: true, min_score_change: 5 }),
+    sla: z
+      .object(Object.fromEntries(GRADES.map((g) => [g, z.object({ first_touch_within: durationSchema }).strict().optional()])) as Record<
+        (typeof GRADES)[number],
+        z.ZodOptional<z.ZodObject<{ first_touch_within: typeof durationSchema }>>
+      >)
+      .strict()
+      .default({})
+      .describe('How soon sales must first touch a handed-off lead, per temperature.'),
+    playbook: z
+      .object(Object.fromEntries(GRADES.map((g) => [g, z.array(task).default([])])) as Record<(typeof GRADES)[number], z.ZodDefault<z.ZodArray<typeof task>>>)
+      .strict()
+      .describe('Salesforce tasks created when a lead of this temperature is handed off. Leads not handed off stay with marketing: no task.'),
+  })
+  .strict();
+
+export type SyncConfig = z.infer<typeof syncConfigSchema>;
+export type PlaybookTask = SyncConfig['playbook']['hot'][number];
