@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+const sfField = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a Salesforce field API name such as Company or Lead_Score__c');
+const hsProperty = z.string().regex(/^[a-z0-9_]+$/, 'a HubSpot internal property name such as jobtitle');
+
+/** Where a Salesforce field's value comes from. */
+const fieldMapping = z
+  .object({
+    salesforce: sfField.describe('Salesforce field API name.'),
+    hubspot: hsProperty.optional().describe('HubSpot property the value comes from.'),
+    from: z
+      .enum(['score', 'grade', 'source_detail', 'handoff_reason'])
+      .optional()
+      .describe('Or a value leadloop computes: score, grade, the source detail, or why it was handed off.'),
+    value: z.union([z.string(), z.number(), z.boolean()]).optional().describe('Or a constant.'),
+    values: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .describe('Value map for picklists: HubSpot value → Salesforce value. Values not listed use default (or are left out).'),
+    default: z.union([z.string(), z.number()]).optional().describe('Used when the source is empty or not in values (Salesforce-required fields need one).'),
+    max_length: z.number().int().positive().optional().describe('Longer text is cut to this length (Salesforce refuses longer values with STRING_TOO_LONG).'),
+    on: z
+      .enum(['create', 'always'])
+      .default('always')
+      .describe('create: set only when leadloop creates the record, so sales\' later changes stand (e.g. Status).'),
+  })
+  .strict()
+  .refine((f) => [f.hubspot, f.from, f.value].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of hubspot:, from: or value:',
+  });
+
+export const mappingConfigSchema = z
+  .object({
+    external_id_field: sfField.default('HubSpot_Contact_Id__c').describe('Salesforce External ID field (Lead and Contact) holding the HubSpot contact id.'),
+    task_key_field: sfField.default('Leadloop_Key__c').describe('Unique Task field leadloop uses so a task is never created twice.'),
+    lead: z.object({ fields: z.array(fieldMapping).min(1) }).strict().describe('HubSpot contact → Salesforce Lead.'),
+    contact: z
+      .object({ fields: z.array(fieldMapping).default([]) })
+      .strict()
+      .default({ fields: [] })
+      .describe('Fields written on an existing Salesforce Contact (an existing or converted person); leave empty to only link it.'),
+    opportunity: z
+      .object({
+        loss_reason: sfField.default('Loss_Reason__c').describe('Opportunity field with the loss reason (custom in every org).'),
+        competitor: sfField.default('Competitor__c').describe('Opportunity field naming the competitor that won (custom in every org).'),
+      })
+      .strict()
+      .default({ loss_reason: 'Loss_Reason__c', competitor: 'Competitor__c' }),
+    campaign: z
+      .object({
+        name_from: hsProperty.default('lead_source_detail').describe('HubSpot property naming the Campaign a lead belongs to (show, webinar).'),
+        member_status: z.string().default('Responded'),
+        figures: z
+          .object({ leads: sfField, won: sfField, lost: sfField, won_amount: sfField })
+          .strict()
+          .describe('Campaign fields that receive the closed-loop figures.'),
+      })
+      .strict(),
+    lead_status: z
+      .object({
+        accepted: z.array(z.string()).min(1).describe('Lead Status values meaning sales accepted the lead (SQL).'),
+        disqualified: z.array(z.string()).min(1).describe('Lead Status values meaning sales disqualified it.'),
+      })
+      .strict(),
+    sales_owned_fields: z
+      .array(sfField)
+      .default(['OwnerId', 'Status'])
+      .describe('Fields sales owns: leadloop sets them when it creates a record and never afterwards.'),
+    hubspot_writeback: z
+      .object({
+        score: hsProperty,
+        grade: hsProperty,
+        mql: hsProperty.optional(),
+        owner: hsProperty,
+        salesforce_id: hsProperty,
+        handoff_at: hsProperty.optional(),
+        outcome: hsProperty,
+        outcome_amount: hsProperty,
+        loss_reason: hsProperty,
+        competitor: hsProperty,
+      })
+      .strict()
+      .describe('HubSpot properties leadloop writes (leadloop setup creates them).'),
+    custom_properties: z.array(hsProperty).default([]).describe('Other HubSpot properties of your portal that rules may name.'),
+  })
+  .strict();
+
+export type MappingConfig = z.infer<typeof mappingConfigSchema>;
+export type FieldMapping = MappingConfig['lead']['fields'][number];
