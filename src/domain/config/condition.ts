@@ -55,14 +55,16 @@ export const leafConditionSchema = z
 export type LeafCondition = z.infer<typeof leafConditionSchema>;
 export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    leafConditionSchema,
-    z.object({ all: z.array(conditionSchema).min(1).describe('Every condition holds.') }).strict(),
-    z.object({ any: z.array(conditionSchema).min(1).describe('At least one condition holds.') }).strict(),
-    z.object({ not: conditionSchema.describe('The condition does not hold.') }).strict(),
-  ]),
-);
+// Built once: the recursive references must keep one identity, or JSON Schema generation
+// (and zod's own traversal) would unfold the recursion forever.
+const combinedConditionSchema: z.ZodType<Condition> = z.union([
+  leafConditionSchema,
+  z.object({ get all() { return z.array(conditionSchema).min(1); } }).strict().describe('Every condition holds.'),
+  z.object({ get any() { return z.array(conditionSchema).min(1); } }).strict().describe('At least one condition holds.'),
+  z.object({ get not() { return conditionSchema; } }).strict().describe('The condition does not hold.'),
+]);
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() => combinedConditionSchema);
 
 const DAY_MS = 86_400_000;
 const regexCache = new Map<string, RegExp>();

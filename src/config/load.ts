@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { CONFIG_FILES, CONFIG_FILE_NAMES } from './config-files.ts';
+import { crossCheck, suggest, type ConfigFileName, type LeadloopConfig } from './cross-check.ts';
+import { knownKeys } from './json-schema.ts';
+
+/** One problem in a config file, with where it is. */
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  column: number;
+  /** Where inside the document, e.g. `rules[2].when.op`. */
+  path: string;
+  message: string;
+}
+
+export type LoadResult = { ok: true; config: LeadloopConfig; version: string } | { ok: false; errors: ConfigIssue[] };
+
+/** The config files were refused; `issues` lists every problem found. */
+export class ConfigInvalid extends Error {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super(`config is invalid:\n${issues.map(formatIssue).join('\n')}`);
+    this.name = 'ConfigInvalid';
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.file}:${issue.line}:${issue.column} ${issue.path || '(top)'}: ${issue.message}`;
+}
+
+interface ParsedFile {
+  name: ConfigFileName;
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  text: string;
+}
+
+/**
+ * Loads and validates the four config files of a folder. Reports every problem of every file
+ * at once, each with file, line, column, path and reason; cross-file checks run once all four
+ * files are individually valid.
+ */
+export async function loadConfigDir(dir: string): Promise<LoadResult> {
+  const errors: ConfigIssue[] = [];
+  const parsed: Partial<Record<ConfigFileName, { value: unknown; file: ParsedFile }>> = {};
+  const texts: string[] = [];
+
+  for (const name of CONFIG_FILE_NAMES) {
+    const file = CONFIG_FILES[name].file;
+    let text: string;
+    try {
+      text = await readFile(join(dir, file), 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file is missing' : `cannot be read: ${(error as Error).message}`;
+      errors.push({ file, line: 1, column: 1, path: '', message: reason });
+      continue;
+    }
+    texts.push(text);
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const source: ParsedFile = { name, file, doc, lines, text };
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = lines.linePos(e.pos[0]);
+        errors.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
+      }
+      continue;
+    }
+    const result = CONFIG_FILES[name].schema.safeParse(doc.toJS() ?? {});
+    if (!result.success) {
+      errors.push(...zodIssues(result.error.issues, source));
+      continue;
+    }
+    parsed[name] = { value: result.data, file: source };
+  }
+
+  if (errors.length === 0) {
+    const config = Object.fromEntries(CONFIG_FILE_NAMES.map((n) => [n, parsed[n]!.value])) as unknown as LeadloopConfig;
+    for (const issue of crossCheck(config)) {
+      const source = parsed[issue.file]!.file;
+      errors.push({ ...locate(source, issue.path), file: source.file, path: renderPath(issue.path), message: issue.message });
+    }
+    if (errors.length === 0) {
+      const version = createHash('sha256').update(texts.join('\0')).digest('hex').slice(0, 12);
+      return { ok: true, config, version };
+    }
+  }
+  errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return { ok: false, errors };
+}
+
+/** Throws ConfigInvalid instead of returning errors. */
+export async function loadConfigDirOrThrow(dir: string): Promise<{ config: LeadloopConfig; version: string }> {
+  const result = await loadConfigDir(dir);
+  if (!result.ok) throw new ConfigInvalid(result.errors);
+  return result;
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+function zodIssues(issues: readonly ZodIssue[], source: ParsedFile, prefix: PropertyKey[] = []): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch the author most likely meant: the one with the fewest complaints.
+      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+      out.push(...zodIssues(best, source, path));
+      continue;
+    }
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const hint = suggest(key, knownKeys(source.name));
+        const keyPath = [...path, key];
+        out.push({
+          file: source.file,
+          ...locate(source, keyPath, true),
+          path: renderPath(keyPath),
+          message: `unknown key "${key}"${hint && hint !== key ? ` — did you mean "${hint}"?` : ''}`,
+        });
+      }
+      continue;
+    }
+    const message = issue.code === 'invalid_type' && issue.message.endsWith('received undefined') ? `"${String(path.at(-1))}" is required` : issue.message;
+    out.push({ file: source.file, ...locate(source, path), path: renderPath(path), message });
+  }
+  return out;
+}
+
+/** Line and column of the node at `path`, or of its nearest existing parent (a missing key). */
+function locate(source: ParsedFile, path: readonly PropertyKey[], atKey = false): { line: number; column: number } {
+  let node: unknown = source.doc.contents;
+  let offset = isNode(node) && node.range ? node.range[0] : 0;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) break;
+      const keyNode = pair.key;
+      if (atKey && segment === path.at(-1) && isNode(keyNode) && keyNode.range) {
+        offset = keyNode.range[0];
+        break;
+      }
+      node = pair.value;
+      offset = isNode(node) && node.range ? node.range[0] : isNode(keyNode) && keyNode.range ? keyNode.range[0] : offset;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      if (!isNode(node)) break;
+      if (node.range) offset = node.range[0];
+    } else {
+      break;
+    }
+  }
+  const pos = source.lines.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+function renderPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${String(segment)}` : String(segment)), '');
+}
