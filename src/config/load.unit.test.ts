@@ -1,0 +1,116 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderedSchemas } from './json-schema.ts';
+import { formatIssue, loadConfigDir } from './load.ts';
+
+const DEFAULTS = join(import.meta.dirname, '../../config');
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A copy of the shipped config with one edit: the "bad config fixtures". */
+function brokenCopy(edits: { file: string; find: string | RegExp; replace: string }[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'leadloop-config-'));
+  dirs.push(dir);
+  cpSync(DEFAULTS, dir, { recursive: true });
+  for (const { file, find, replace } of edits) {
+    const path = join(dir, file);
+    const text = readFileSync(path, 'utf8');
+    const next = text.replace(find, replace);
+    if (next === text) throw new Error(`fixture edit did not apply: ${String(find)}`);
+    writeFileSync(path, next);
+  }
+  return dir;
+}
+
+describe('loadConfigDir', () => {
+  it('accepts the shipped defaults and gives them a version', async () => {
+    const result = await loadConfigDir(DEFAULTS);
+    expect(result.ok ? result.version : result.errors.map(formatIssue)).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it.each([
+    {
+      label: 'unknown key with a suggestion',
+      edits: [{ file: 'scoring.yaml', find: 'min_score: 55', replace: 'min_scor: 55' }],
+      expected: ['scoring.yaml:145:3 mql.min_score: "min_score" is required', 'scoring.yaml:145:3 mql.min_scor: unknown key "min_scor" — did you mean "min_score"?'],
+    },
+    {
+      label: 'regular expression checked at load',
+      edits: [{ file: 'scoring.yaml', find: 'value: "\\\\bmanager\\\\b"', replace: 'value: "(manager"' }],
+      expected: ['scoring.yaml:36:53 fit[5].when.value: invalid regular expression: Invalid regular expression: /(manager/i: Unterminated group'],
+    },
+    {
+      label: 'unknown operator',
+      edits: [{ file: 'scoring.yaml', find: '{ property: country, op: in,', replace: '{ property: country, op: inside,' }],
+      expected: ['scoring.yaml:40:36 fit[6].when.op: Invalid option: expected one of "eq"|"ne"|"in"|"not_in"|"gt"|"gte"|"lt"|"lte"|"matches"|"exists"|"within_days"'],
+    },
+    {
+      label: 'grades out of order',
+      edits: [{ file: 'scoring.yaml', find: 'hot: 70', replace: 'hot: 30' }],
+      expected: ['scoring.yaml:137:8 grades.hot: grades.hot (30) must be above grades.warm (40)'],
+    },
+    {
+      label: 'YAML syntax error',
+      edits: [{ file: 'sync.yaml', find: 'sync_leads: { every: 5m }', replace: 'sync_leads: { every: 5m' }],
+      expected: [expect.stringMatching(/^sync\.yaml:\d+:\d+ \(top\): YAML syntax: /)],
+    },
+    {
+      label: 'a number out of range',
+      edits: [{ file: 'sync.yaml', find: 'search_page: 200', replace: 'search_page: 500' }],
+      expected: ['sync.yaml:15:16 batch.search_page: Too big: expected number to be <=200'],
+    },
+    {
+      label: 'owner missing from the directory (cross-file)',
+      edits: [{ file: 'routing.yaml', find: 'owner: dana.whitfield@copperleaf.example', replace: 'owner: dana.whitfeld@copperleaf.example' }],
+      expected: ['routing.yaml:74:12 rules[2].owner: owner dana.whitfeld@copperleaf.example is not in owners — did you mean dana.whitfield@copperleaf.example?'],
+    },
+    {
+      label: 'undefined team (cross-file)',
+      edits: [{ file: 'routing.yaml', find: /team: smb$/m, replace: 'team: smbb' }],
+      expected: ['routing.yaml:101:11 rules[6].team: team "smbb" is not defined under teams — did you mean "smb"?'],
+    },
+    {
+      label: 'unknown HubSpot property (cross-file)',
+      edits: [{ file: 'scoring.yaml', find: '{ property: jobtitle, op: matches, value: "\\\\bmanager', replace: '{ property: job_title, op: matches, value: "\\\\bmanager' }],
+      expected: [expect.stringMatching(/^scoring\.yaml:36:11 fit\[5\]\.when: unknown HubSpot property "job_title" — did you mean "jobtitle"\?/)],
+    },
+  ])('$label', async ({ edits, expected }) => {
+    const result = await loadConfigDir(brokenCopy(edits));
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual(expected);
+  });
+
+  it('reports problems in several files at once', async () => {
+    const result = await loadConfigDir(
+      brokenCopy([
+        { file: 'scoring.yaml', find: 'hot: 70', replace: 'hot: 30' },
+        { file: 'sync.yaml', find: 'search_page: 200', replace: 'search_page: 500' },
+        { file: 'mapping.yaml', find: 'external_id_field: HubSpot_Contact_Id__c', replace: 'external_id_field: "HubSpot Contact Id"' },
+      ]),
+    );
+    expect(result.ok ? [] : result.errors.map((e) => e.file)).toEqual(['mapping.yaml', 'scoring.yaml', 'sync.yaml']);
+  });
+
+  it('names a missing file', async () => {
+    const dir = brokenCopy([]);
+    rmSync(join(dir, 'routing.yaml'));
+    const result = await loadConfigDir(dir);
+    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual(['routing.yaml:1:1 (top): the file is missing']);
+  });
+});
+
+describe('published JSON Schemas', () => {
+  it('match the zod schemas (run `npm run config:schemas` after changing them)', () => {
+    for (const [file, text] of Object.entries(renderedSchemas())) {
+      expect(readFileSync(join(DEFAULTS, 'schema', file), 'utf8'), file).toBe(text);
+    }
+  });
+
+  it('are named by each shipped file for editor completion', () => {
+    for (const name of ['scoring', 'routing', 'mapping', 'sync']) {
+      expect(readFileSync(join(DEFAULTS, `${name}.yaml`), 'utf8').split('\n')[0]).toBe(`# yaml-language-server: $schema=./schema/${name}.schema.json`);
+    }
+  });
+});
