@@ -1,9 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { conditionProperties, type Condition } from '../domain/config/condition.ts';
-import type { MappingConfig } from '../domain/config/mapping.ts';
-import type { RoutingConfig } from '../domain/config/routing.ts';
-import type { ScoringConfig } from '../domain/config/scoring.ts';
-import type { SyncConfig } from '../domain/config/sync.ts';
+import type { LeadloopConfig } from '../domain/config/index.ts';
 import { DOCUMENTED_CUSTOM_PROPERTIES, ROUTING_SYNTHETIC_PROPERTIES, STANDARD_CONTACT_PROPERTIES } from '../domain/hubspot-properties.ts';
 
 export type ConfigFileName = 'scoring' | 'routing' | 'mapping' | 'sync';
@@ -14,12 +11,7 @@ export interface CrossCheckIssue {
   message: string;
 }
 
-export interface LeadloopConfig {
-  scoring: ScoringConfig;
-  routing: RoutingConfig;
-  mapping: MappingConfig;
-  sync: SyncConfig;
-}
+export type { LeadloopConfig };
 
 /** Nearest known name, when one is close enough to be a typo. */
 export function suggest(name: string, known: Iterable<string>): string | undefined {

@@ -1,0 +1,42 @@
+import type { LeadloopConfig } from './config/index.ts';
+import { toSalesforceFields, type SalesforceValue } from './mapping/lead-fields.ts';
+import { playbook, type PlannedTask } from './playbook.ts';
+import { route } from './routing/route.ts';
+import type { RouteResult, RoutingContext } from './routing/types.ts';
+import { score } from './scoring/score.ts';
+import type { ContactHistory, ScoreResult, ScoringContact } from './scoring/types.ts';
+
+export interface LeadDecision {
+  score: ScoreResult;
+  /** Present when the contact is handed off. */
+  route?: RouteResult;
+  /** The Salesforce Lead fields a create would write (owner comes from `route`). */
+  leadFields?: Record<string, SalesforceValue>;
+  tasks: PlannedTask[];
+}
+
+/**
+ * Everything leadloop decides about one contact, in one place: score and grade, hand-off,
+ * owner, the Salesforce lead to write and the playbook tasks. Used by the sync, the webhook
+ * hand-off and `leadloop explain`, so the three can never disagree.
+ */
+export function decide(contact: ScoringContact, history: ContactHistory, config: LeadloopConfig, context: RoutingContext): LeadDecision {
+  const result = score(contact, history, config.scoring, context.now);
+  if (!result.handoff) return { score: result, tasks: [] };
+  const routed = route({ id: contact.id, properties: contact.properties, grade: result.grade, score: result.score }, config.routing, context);
+  const leadFields = toSalesforceFields(
+    { contactId: contact.id, properties: contact.properties, score: result.score, grade: result.grade, handoffReason: result.handoffReason },
+    config.mapping.lead.fields,
+    config.mapping,
+    'create',
+  );
+  const name = [contact.properties.firstname, contact.properties.lastname].filter(Boolean).join(' ') || 'This contact';
+  const tasks = playbook(result.grade, true, config.sync, {
+    name,
+    company: contact.properties.company || 'company unknown',
+    source: contact.properties[config.mapping.campaign.name_from] || contact.properties.lead_source || 'an unknown source',
+    grade: result.grade,
+    score: String(result.score),
+  });
+  return { score: result, route: routed, leadFields, tasks };
+}
