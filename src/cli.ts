@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './cli/errors.ts';
 import { register as registerConfig } from './cli/config.ts';
+import { register as registerDemo } from './cli/demo.ts';
 import { register as registerExplain } from './cli/explain.ts';
 import { register as registerSandbox } from './cli/sandbox.ts';
 import { register as registerSync } from './cli/sync.ts';
@@ -11,7 +12,7 @@ export function buildProgram(): Command {
     .description('closed-loop lead management: HubSpot → score → route → Salesforce, and back')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerSandbox, registerSync, registerConfig, registerExplain]) register(program);
+  for (const register of [registerSandbox, registerSync, registerConfig, registerExplain, registerDemo]) register(program);
   return program;
 }
 
