@@ -1,0 +1,75 @@
+/**
+ * HubSpot's limits for an app with static auth (API_NOTES §1, §3):
+ * - a rolling 10-second budget per token (190 for Professional/Enterprise since the 2024 increase),
+ * - 5 search requests per second, exempt from the 10-second budget and answered with no
+ *   rate-limit headers,
+ * - a daily budget per account, reported in X-HubSpot-RateLimit-Daily / -Daily-Remaining.
+ */
+export interface RateLimitOptions {
+  tenSecondlyLimit: number;
+  searchPerSecond: number;
+  dailyLimit: number;
+}
+
+export type LimitVerdict =
+  | { ok: true; headers: Record<string, string> }
+  | { ok: false; policy: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'; headers: Record<string, string> };
+
+export class RateLimiter {
+  readonly #options: RateLimitOptions;
+  readonly #tenSecond = new Map<string, number[]>();
+  #search: number[] = [];
+  #daily = 0;
+
+  constructor(options: RateLimitOptions) {
+    this.#options = options;
+  }
+
+  /** Counts one request and says whether it may pass. */
+  admit(token: string, kind: 'search' | 'standard', now: number, dailyExhausted = false): LimitVerdict {
+    const { tenSecondlyLimit, searchPerSecond, dailyLimit } = this.#options;
+    if (dailyExhausted || (dailyLimit > 0 && this.#daily >= dailyLimit)) {
+      return { ok: false, policy: 'DAILY', headers: kind === 'search' ? {} : this.#dailyHeaders() };
+    }
+    if (kind === 'search') {
+      this.#search = this.#search.filter((t) => now - t < 1_000);
+      if (searchPerSecond > 0 && this.#search.length >= searchPerSecond) return { ok: false, policy: 'SECONDLY', headers: {} };
+      this.#search.push(now);
+      this.#daily += 1;
+      return { ok: true, headers: {} };
+    }
+    const window = (this.#tenSecond.get(token) ?? []).filter((t) => now - t < 10_000);
+    this.#tenSecond.set(token, window);
+    if (tenSecondlyLimit > 0 && window.length >= tenSecondlyLimit) {
+      return { ok: false, policy: 'TEN_SECONDLY_ROLLING', headers: { ...this.#burstHeaders(0), ...this.#dailyHeaders() } };
+    }
+    window.push(now);
+    this.#daily += 1;
+    return { ok: true, headers: { ...this.#burstHeaders(Math.max(0, tenSecondlyLimit - window.length)), ...this.#dailyHeaders() } };
+  }
+
+  #burstHeaders(remaining: number): Record<string, string> {
+    const max = this.#options.tenSecondlyLimit;
+    return {
+      'x-hubspot-ratelimit-interval-milliseconds': '10000',
+      'x-hubspot-ratelimit-max': String(max),
+      'x-hubspot-ratelimit-remaining': String(remaining),
+      // Deprecated per-second headers HubSpot still sends (API_NOTES §3).
+      'x-hubspot-ratelimit-secondly': String(Math.ceil(max / 10)),
+      'x-hubspot-ratelimit-secondly-remaining': String(Math.max(0, Math.min(Math.ceil(max / 10), remaining))),
+    };
+  }
+
+  #dailyHeaders(): Record<string, string> {
+    const limit = this.#options.dailyLimit;
+    if (limit <= 0) return {};
+    return { 'x-hubspot-ratelimit-daily': String(limit), 'x-hubspot-ratelimit-daily-remaining': String(Math.max(0, limit - this.#daily)) };
+  }
+}
+
+export const RATE_LIMIT_MESSAGES = {
+  TEN_SECONDLY_ROLLING: 'You have reached your ten_secondly_rolling limit.',
+  // The SDK's retry logic matches this exact message for search 429s (API_NOTES §1).
+  SECONDLY: 'You have reached your secondly limit.',
+  DAILY: 'You have reached your daily limit.',
+} as const;
