@@ -1,0 +1,513 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jwtVerify } from 'jose';
+import type { FaultInjector } from '../faults.ts';
+import { seedOrg } from '../seed/org.ts';
+import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
+import { KEY_PREFIX, isSalesforceId } from './ids.ts';
+import { canonicalObject, Org, RecordError, sfDate, type SfRecord, type WriteOptions } from './org.ts';
+import { fieldOf, SCHEMA } from './schema.ts';
+import { matches, parseSoql, SoqlError, type SoqlQuery } from './soql.ts';
+
+export interface SalesforceEmulatorOptions {
+  baseUrl: string;
+  faults: FaultInjector;
+  seed: number;
+  /** The version leadloop should use; any vNN.N path is served. Default '64.0'. */
+  apiVersion?: string;
+  /** Daily API allocation reported in Sforce-Limit-Info; default 100,000. */
+  dailyApiLimit?: number;
+  /** An active Lead assignment rule (to the Inbound Lead Queue) overwrites OwnerId unless Sforce-Auto-Assign: FALSE. Default true. */
+  assignmentRuleActive?: boolean;
+  /** Duplicate rule on Lead email. Default true. */
+  duplicateRuleOnLeadEmail?: boolean;
+  /** Rows per query page; Salesforce's default is 2,000. */
+  queryBatchSize?: number;
+}
+
+export interface SalesforceEmulator extends Emulator {
+  readonly system: 'salesforce';
+  readonly org: Org;
+  credentials(): { apiVersion: string; accessToken: string; clientId: string; clientSecret: string; username: string; privateKeyFile: string };
+  seedOrg(contacts: ReadonlyArray<{ id: string; properties: Record<string, string | null> }>): void;
+  records(sobject: string): ReadonlyArray<Record<string, unknown>>;
+  insert(sobject: string, fields: Record<string, unknown>): string;
+  update(sobject: string, id: string, fields: Record<string, unknown>): void;
+  convertLead(leadId: string, options?: { opportunityName?: string; amount?: number }): { contactId: string; accountId: string; opportunityId?: string };
+  expireSessions(): void;
+  /** API calls counted against the daily allocation. */
+  apiUsage(): { used: number; limit: number };
+  close(): Promise<void>;
+}
+
+const ORG_ID = '00D5g000000LdLpEAK';
+export const INTEGRATION_USERNAME = 'leadloop.integration@copperleaf.example';
+
+export async function createSalesforceEmulator(options: SalesforceEmulatorOptions): Promise<SalesforceEmulator> {
+  const apiVersion = options.apiVersion ?? '64.0';
+  const dailyLimit = options.dailyApiLimit ?? 100_000;
+  const batchSize = options.queryBatchSize ?? 2_000;
+  const faults = options.faults;
+  const org = new Org({ duplicateRuleOnLeadEmail: options.duplicateRuleOnLeadEmail ?? true });
+  const directory = seedOrg(org, [], options.seed);
+  if (options.assignmentRuleActive ?? true) org.behaviour.assignmentRuleOwnerId = directory.inboundQueueId;
+
+  const clientId = '3MVG9sandboxLeadloopConsumerKey';
+  const clientSecret = 'sandbox-consumer-secret';
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyDir = mkdtempSync(join(tmpdir(), 'leadloop-sandbox-'));
+  const privateKeyFile = join(keyDir, 'server.key');
+  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const verifyKey = publicKey;
+
+  const fixedToken = `${ORG_ID.slice(0, 15)}!AQ4AQsandbox.fixed.session`;
+  const sessions = new Map<string, { userId: string }>([[fixedToken, { userId: directory.integrationUserId }]]);
+  const locators = new Map<string, { records: unknown[]; offset: number; totalSize: number; version: string }>();
+  let used = 0;
+  let calls = 0;
+
+  const issue = (userId: string): string => {
+    const token = `${ORG_ID.slice(0, 15)}!AQ4AQ${randomBytes(24).toString('base64url')}`;
+    sessions.set(token, { userId });
+    return token;
+  };
+
+  const errorReply = (endpoint: string, status: number, errorCode: string, message: string, extra: Record<string, unknown> = {}): SandboxReply => ({
+    status,
+    endpoint,
+    // Top-level REST errors are a JSON array of {message, errorCode} (API_NOTES §11; fixtures error_40x_*.json).
+    body: [{ message, errorCode, ...extra }],
+  });
+
+  async function oauth(request: SandboxRequest): Promise<SandboxReply> {
+    const endpoint = 'oauth.token';
+    const form = new URLSearchParams(request.rawBody.toString('utf8'));
+    const grant = form.get('grant_type');
+    const fail = (error: string, description: string, status = 400): SandboxReply => ({ status, endpoint, body: { error, error_description: description } });
+    let userId: string | undefined;
+    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      // JWT bearer: RS256 assertion, iss = consumer key, sub = username, aud = login URL (API_NOTES §12).
+      try {
+        const { payload } = await jwtVerify(form.get('assertion') ?? '', verifyKey, { issuer: clientId, audience: [options.baseUrl, 'https://login.salesforce.com', 'https://test.salesforce.com'] });
+        const user = org.findByField('User', 'Username', String(payload.sub ?? ''))[0];
+        if (!user) return fail('invalid_grant', 'user hasn\'t approved this consumer');
+        if (user.IsActive === false) return fail('invalid_grant', 'inactive user');
+        userId = user.Id;
+      } catch (error) {
+        const message = (error as Error).message;
+        return fail('invalid_grant', /exp/.test(message) ? 'expired authorization code' : /iss|aud/.test(message) ? 'invalid client credentials' : 'invalid assertion');
+      }
+    } else if (grant === 'client_credentials') {
+      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) return fail('invalid_client', 'invalid client credentials');
+      userId = directory.integrationUserId;
+    } else {
+      return fail('unsupported_grant_type', 'grant type not supported');
+    }
+    const token = issue(userId);
+    const body: Record<string, unknown> = {
+      access_token: token,
+      scope: 'api',
+      instance_url: options.baseUrl,
+      id: `${options.baseUrl}/id/${ORG_ID}/${userId}`,
+      token_type: 'Bearer',
+    };
+    if (grant === 'client_credentials') Object.assign(body, { signature: randomBytes(32).toString('base64'), issued_at: String(Date.now()) });
+    return { status: 200, endpoint, body };
+  }
+
+  function writeOptions(request: SandboxRequest, userId: string): WriteOptions {
+    const autoAssign = String(request.headers['sforce-auto-assign'] ?? 'TRUE').toUpperCase() !== 'FALSE';
+    const duplicateHeader = String(request.headers['sforce-duplicate-rule-header'] ?? '');
+    return { autoAssign, allowDuplicateSave: /allowSave\s*=\s*true/i.test(duplicateHeader), userId };
+  }
+
+  function present(sobject: string, record: SfRecord, fields: readonly string[] | undefined, version: string): Record<string, unknown> {
+    const out: Record<string, unknown> = { attributes: { type: sobject, url: `/services/data/v${version}/sobjects/${sobject}/${record.Id}` } };
+    const names = fields ?? SCHEMA[sobject]!.map((d) => d.name);
+    for (const name of names) {
+      if (name.includes('.')) {
+        const [rel, field] = name.split('.') as [string, string];
+        const ref = SCHEMA[sobject]!.find((d) => d.relationshipName?.toLowerCase() === rel.toLowerCase());
+        const target = ref ? org.find(String(record[ref.name] ?? '')) : undefined;
+        const targetType = target ? Object.entries(KEY_PREFIX).find(([, p]) => p === target.Id.slice(0, 3))?.[0] ?? 'User' : undefined;
+        const existing = (out[ref?.relationshipName ?? rel] as Record<string, unknown> | null | undefined) ?? undefined;
+        if (!target || !targetType) out[ref?.relationshipName ?? rel] = null;
+        else {
+          const def = fieldOf(targetType, field);
+          out[ref!.relationshipName!] = { ...(existing ?? { attributes: { type: targetType, url: `/services/data/v${version}/sobjects/${targetType}/${target.Id}` } }), [def?.name ?? field]: target[def?.name ?? field] ?? null };
+        }
+        continue;
+      }
+      const def = fieldOf(sobject, name);
+      out[def?.name ?? name] = record[def?.name ?? name] ?? null;
+    }
+    return out;
+  }
+
+  function checkFields(query: SoqlQuery, sobject: string, soql: string): void {
+    const names = [...query.fields, ...query.orderBy.map((o) => o.field)];
+    const walk = (w: SoqlQuery['where']): void => {
+      if (!w) return;
+      if (w.kind === 'and' || w.kind === 'or') {
+        walk(w.left);
+        walk(w.right);
+      } else if (w.kind === 'not') {
+        walk(w.inner);
+      } else if ('field' in w) {
+        names.push(w.field);
+      }
+    };
+    walk(query.where);
+    for (const name of names) {
+      const [head, tail] = name.split('.') as [string, string | undefined];
+      const ok = tail === undefined ? fieldOf(sobject, head) : SCHEMA[sobject]!.some((d) => d.relationshipName?.toLowerCase() === head.toLowerCase());
+      if (!ok) {
+        const column = soql.indexOf(name) + 1;
+        throw new SoqlError('INVALID_FIELD', `\n${soql}\n${' '.repeat(Math.max(0, column - 1))}^\nERROR at Row:1:Column:${column}\nNo such column '${name}' on entity '${sobject}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+      }
+    }
+  }
+
+  function runQuery(soql: string, all: boolean, version: string, endpoint: string): SandboxReply {
+    let query: SoqlQuery;
+    try {
+      query = parseSoql(soql);
+    } catch (error) {
+      if (error instanceof SoqlError) return errorReply(endpoint, 400, error.errorCode, error.message);
+      throw error;
+    }
+    const sobject = canonicalObject(query.from);
+    if (!SCHEMA[sobject]) return errorReply(endpoint, 400, 'INVALID_TYPE', `\n${soql}\nERROR at Row:1\nsObject type '${query.from}' is not supported.`);
+    try {
+      checkFields(query, sobject, soql);
+    } catch (error) {
+      if (error instanceof SoqlError) return errorReply(endpoint, 400, error.errorCode, error.message);
+      throw error;
+    }
+    const get = (record: SfRecord) => (field: string) => {
+      if (field.includes('.')) {
+        const [rel, f] = field.split('.') as [string, string];
+        const ref = SCHEMA[sobject]!.find((d) => d.relationshipName?.toLowerCase() === rel.toLowerCase());
+        const target = ref ? org.find(String(record[ref.name] ?? '')) : undefined;
+        if (!target) return null;
+        const key = Object.keys(target).find((k) => k.toLowerCase() === f.toLowerCase());
+        return key ? target[key] : null;
+      }
+      return record[fieldOf(sobject, field)!.name];
+    };
+    let rows = [...org.table(sobject).values()].filter((r) => (all || !r.IsDeleted) && matches(query.where, get(r)));
+    if (query.orderBy.length > 0) {
+      rows.sort((a, b) => {
+        for (const o of query.orderBy) {
+          const x = get(a)(o.field);
+          const y = get(b)(o.field);
+          if (x === y) continue;
+          if (x === null || x === undefined) return o.nullsLast ? 1 : -1;
+          if (y === null || y === undefined) return o.nullsLast ? -1 : 1;
+          const c = String(x).localeCompare(String(y), 'en', { numeric: typeof x === 'number' });
+          const n = typeof x === 'number' && typeof y === 'number' ? x - y : c;
+          if (n !== 0) return o.desc ? -n : n;
+        }
+        return 0;
+      });
+    }
+    if (query.offset) rows = rows.slice(query.offset);
+    if (query.limit !== undefined) rows = rows.slice(0, query.limit);
+    if (query.count) return { status: 200, endpoint, body: { totalSize: rows.length, done: true, records: [] } };
+    const records = rows.map((r) => present(sobject, r, query.fields, version));
+    return page(records, 0, version, endpoint);
+  }
+
+  function page(records: unknown[], offset: number, version: string, endpoint: string, locator?: string): SandboxReply {
+    const slice = records.slice(offset, offset + batchSize);
+    const done = offset + slice.length >= records.length;
+    const body: Record<string, unknown> = { totalSize: records.length, done, records: slice };
+    if (!done) {
+      const id = locator ?? `01g5g${randomBytes(6).toString('hex').slice(0, 10)}`;
+      locators.set(id, { records, offset: offset + slice.length, totalSize: records.length, version });
+      // jsforce rebuilds the next URL from its last path segment (API_NOTES §8).
+      body.nextRecordsUrl = `/services/data/v${version}/query/${id}-${offset + slice.length}`;
+    }
+    return { status: 200, endpoint, body };
+  }
+
+  async function rest(request: SandboxRequest, version: string, rest: string): Promise<SandboxReply> {
+    const method = request.method;
+    const endpoint = classify(method, rest);
+    const token = String(request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    const session = sessions.get(token);
+    calls += 1;
+    if (!session || (faults.options.sessionExpiryAfterCalls !== undefined && calls > faults.options.sessionExpiryAfterCalls && token === fixedToken)) {
+      return errorReply(endpoint, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    }
+    if (used >= dailyLimit || (faults.options.dailyLimitAfterCalls !== undefined && calls > faults.options.dailyLimitAfterCalls)) {
+      return errorReply(endpoint, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+    }
+    used += 1;
+    const limitHeader = { 'sforce-limit-info': `api-usage=${used}/${dailyLimit}` };
+    const fault = faults.decide();
+    if (fault.kind === 'hang') return { status: 0, endpoint, hang: true };
+    // Salesforce has no REST 429: a rate fault is the concurrent long-running request limit (assumption on the message text).
+    if (fault.kind === 'rate-limit') return { ...errorReply(endpoint, 403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'), headers: limitHeader };
+    if (fault.kind === 'server-error') return { ...errorReply(endpoint, fault.status, 'SERVER_UNAVAILABLE', 'Server unavailable (injected by the sandbox)'), headers: limitHeader };
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    let reply: SandboxReply;
+    try {
+      reply = route(request, version, rest, endpoint, writeOptions(request, session.userId));
+    } catch (error) {
+      if (error instanceof RecordError) reply = errorReply(endpoint, error.httpStatus, error.error.statusCode, error.message, error.error.fields.length ? { fields: error.error.fields } : {});
+      else if (error instanceof SyntaxError) reply = errorReply(endpoint, 400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${error.message}`);
+      else throw error;
+    }
+    return { ...reply, headers: { ...limitHeader, ...reply.headers } };
+  }
+
+  function body(request: SandboxRequest): any {
+    return request.rawBody.length === 0 ? {} : JSON.parse(request.rawBody.toString('utf8'));
+  }
+
+  function route(request: SandboxRequest, version: string, path: string, endpoint: string, write: WriteOptions): SandboxReply {
+    const method = request.method;
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    if (endpoint === 'limits') {
+      return { status: 200, endpoint, body: { DailyApiRequests: { Max: dailyLimit, Remaining: Math.max(0, dailyLimit - used) }, DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 } } };
+    }
+    if (endpoint === 'query' || endpoint === 'queryAll') {
+      const q = request.url.searchParams.get('q');
+      if (!q) return errorReply(endpoint, 400, 'MALFORMED_QUERY', 'A query string has to be specified');
+      return runQuery(q, endpoint === 'queryAll', version, endpoint);
+    }
+    if (endpoint === 'query.more') {
+      const [locator, offsetText] = (parts[1] ?? '').split('-') as [string, string];
+      const state = locators.get(locator);
+      if (!state) return errorReply(endpoint, 400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+      return page(state.records, Number(offsetText) || state.offset, state.version, endpoint, locator);
+    }
+    if (endpoint === 'sobjects.global') {
+      return { status: 200, endpoint, body: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: Object.keys(SCHEMA).map((name) => ({ name, label: name, keyPrefix: KEY_PREFIX[name] ?? null, createable: true, updateable: true, queryable: true, custom: false, urls: { sobject: `/services/data/v${version}/sobjects/${name}` } })) } };
+    }
+    if (endpoint === 'sobjects.describe') return { status: 200, endpoint, body: describe(canonicalObject(parts[1]!), version) };
+    if (endpoint.startsWith('sobjects.collections')) return collections(request, version, parts, endpoint, write);
+    const sobject = canonicalObject(parts[1] ?? '');
+    if (!SCHEMA[sobject]) return errorReply(endpoint, 404, 'NOT_FOUND', `The requested resource does not exist`);
+    if (endpoint === 'sobject.create') {
+      const created = org.create(sobject, body(request), write);
+      return { status: 201, endpoint, body: { id: created.Id, success: true, errors: [] } };
+    }
+    if (endpoint === 'sobject.upsert') {
+      const [, , field, value] = parts as [string, string, string, string];
+      const result = upsertOne(sobject, field, value, body(request), write);
+      if ('multiple' in result) return { status: 300, endpoint, body: result.multiple.map((id) => `/services/data/v${version}/sobjects/${sobject}/${id}`) };
+      return { status: result.created ? 201 : 200, endpoint, body: { id: result.id, success: true, errors: [], created: result.created } };
+    }
+    const id = parts[2]!;
+    if (endpoint === 'sobject.get') {
+      const record = isSalesforceId(id) ? org.get(sobject, id) : undefined;
+      if (!record) return errorReply(endpoint, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      const fields = request.url.searchParams.get('fields')?.split(',');
+      return { status: 200, endpoint, body: present(sobject, record, fields, version) };
+    }
+    if (endpoint === 'sobject.update') {
+      org.update(sobject, id, body(request), write);
+      return { status: 204, endpoint };
+    }
+    if (endpoint === 'sobject.delete') {
+      org.delete(sobject, id);
+      return { status: 204, endpoint };
+    }
+    return errorReply(endpoint, 404, 'NOT_FOUND', `sandbox: ${method} ${path} is not emulated`);
+  }
+
+  function upsertOne(sobject: string, field: string, value: string, input: Record<string, unknown>, write: WriteOptions): { id: string; created: boolean } | { multiple: string[] } {
+    const def = fieldOf(sobject, field);
+    if (!def || (!def.externalId && def.name !== 'Id')) throw new RecordError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`, [], 404);
+    const existing = org.findByField(sobject, def.name, value);
+    if (existing.length > 1) return { multiple: existing.map((r) => r.Id) };
+    const fields = { ...input };
+    delete fields[def.name];
+    if (existing[0]) return { id: org.update(sobject, existing[0].Id, fields, write).Id, created: false };
+    return { id: org.create(sobject, { ...fields, [def.name]: value }, write).Id, created: true };
+  }
+
+  function collections(request: SandboxRequest, version: string, parts: string[], endpoint: string, write: WriteOptions): SandboxReply {
+    if (endpoint === 'sobjects.collections.delete') {
+      const ids = (request.url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
+      if (ids.length > 200) return errorReply(endpoint, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+      return { status: 200, endpoint, body: ids.map((id) => {
+        try {
+          const sobject = Object.entries(KEY_PREFIX).find(([, p]) => p === id.slice(0, 3))?.[0];
+          if (!sobject) throw new RecordError('MALFORMED_ID', `malformed id ${id}`, []);
+          org.delete(sobject, id);
+          return { id, success: true, errors: [] };
+        } catch (error) {
+          if (error instanceof RecordError) return { id, success: false, errors: [error.error] };
+          throw error;
+        }
+      }) };
+    }
+    const input = body(request);
+    if (endpoint === 'sobjects.collections.retrieve') {
+      const sobject = canonicalObject(parts[2]!);
+      const ids: string[] = input.ids ?? [];
+      if (ids.length > 2000) return errorReply(endpoint, 400, 'EXCEEDED_ID_LIMIT', 'too many ids');
+      return { status: 200, endpoint, body: ids.map((id) => {
+        const r = isSalesforceId(id) ? org.get(sobject, id) : undefined;
+        return r ? present(sobject, r, input.fields, version) : null;
+      }) };
+    }
+    const records: Record<string, unknown>[] = input.records;
+    if (!Array.isArray(records)) return errorReply(endpoint, 400, 'JSON_PARSER_ERROR', 'records is required');
+    // "The list can contain up to 200 objects" (sObject Collections docs); the error body above 200 is unconfirmed.
+    if (records.length > 200) return errorReply(endpoint, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+    const allOrNone = input.allOrNone === true;
+    const snapshot = allOrNone ? snapshotOrg() : undefined;
+    const results = records.map((record) => {
+      const type = (record.attributes as { type?: string } | undefined)?.type ?? parts[2];
+      try {
+        if (!type) throw new RecordError('INVALID_TYPE', 'Must send a concrete entity type.', []);
+        const sobject = canonicalObject(type);
+        if (endpoint === 'sobjects.collections.create') return { id: org.create(sobject, record, write).Id, success: true, errors: [] };
+        if (endpoint === 'sobjects.collections.update') {
+          const id = String(record.Id ?? '');
+          return { id: org.update(sobject, id, record, write).Id, success: true, errors: [] };
+        }
+        // Upsert: "objects only of the type indicated in the request URI", each with its external ID.
+        const urlType = canonicalObject(parts[2]!);
+        if (sobject !== urlType) throw new RecordError('INVALID_TYPE', `records must be of type ${urlType}`, []);
+        const field = parts[3]!;
+        const value = record[fieldOf(urlType, field)?.name ?? field];
+        if (value === undefined || value === null || value === '') throw new RecordError('MISSING_ARGUMENT', `${field} not specified`, [field]);
+        const result = upsertOne(urlType, field, String(value), record, write);
+        if ('multiple' in result) throw new RecordError('DUPLICATE_EXTERNAL_ID', `${field}: more than one record found for external id field: ${result.multiple.join(', ')}`, [field]);
+        return { id: result.id, success: true, errors: [], created: result.created };
+      } catch (error) {
+        if (!(error instanceof RecordError)) throw error;
+        return { success: false, errors: [error.error] };
+      }
+    });
+    if (allOrNone && results.some((r) => !r.success)) {
+      restoreOrg(snapshot!);
+      // fixtures: composite_sobjects_failure_allOrNone_true.json
+      return { status: 200, endpoint, body: results.map((r) => (r.success ? { id: r.id, success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] } : r)) };
+    }
+    return { status: 200, endpoint, body: results };
+  }
+
+  function snapshotOrg(): Map<string, Map<string, SfRecord>> {
+    const copy = new Map<string, Map<string, SfRecord>>();
+    for (const sobject of Object.keys(SCHEMA)) copy.set(sobject, new Map([...org.table(sobject)].map(([id, r]) => [id, { ...r }])));
+    return copy;
+  }
+
+  function restoreOrg(copy: Map<string, Map<string, SfRecord>>): void {
+    for (const [sobject, rows] of copy) {
+      const table = org.table(sobject);
+      table.clear();
+      for (const [id, r] of rows) table.set(id, r);
+    }
+  }
+
+  function describe(sobject: string, version: string) {
+    if (!SCHEMA[sobject]) throw new RecordError('NOT_FOUND', `The requested resource does not exist`, [], 404);
+    return {
+      name: sobject,
+      label: sobject,
+      keyPrefix: KEY_PREFIX[sobject] ?? null,
+      createable: true,
+      updateable: true,
+      deletable: true,
+      queryable: true,
+      custom: false,
+      urls: { sobject: `/services/data/v${version}/sobjects/${sobject}`, describe: `/services/data/v${version}/sobjects/${sobject}/describe` },
+      fields: SCHEMA[sobject]!.map((d) => ({
+        name: d.name,
+        label: d.label ?? d.name,
+        type: d.type,
+        length: d.length ?? 0,
+        nillable: d.nillable ?? true,
+        createable: d.createable ?? false,
+        updateable: d.updateable ?? false,
+        externalId: d.externalId ?? false,
+        unique: d.unique ?? false,
+        custom: d.name.endsWith('__c'),
+        defaultValue: d.defaultValue ?? null,
+        defaultedOnCreate: d.defaultValue !== undefined || ['Id', 'CreatedDate', 'OwnerId'].includes(d.name),
+        picklistValues: (d.picklistValues ?? []).map((value) => ({ value, label: value, active: true, defaultValue: value === d.defaultValue })),
+        referenceTo: d.referenceTo ?? [],
+        relationshipName: d.relationshipName ?? null,
+      })),
+    };
+  }
+
+  const emulator: SalesforceEmulator = {
+    system: 'salesforce',
+    org,
+    async handle(request) {
+      const path = request.url.pathname;
+      if (path === '/services/oauth2/token' && request.method === 'POST') return oauth(request);
+      if (path === '/services/data' || path === '/services/data/') {
+        // Versions list; no Sforce-Limit-Info here (API_NOTES §11).
+        return { status: 200, endpoint: 'versions', body: ['58.0', '60.0', '62.0', '64.0', '66.0'].map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })) };
+      }
+      const match = /^\/services\/data\/v(\d{2,3}\.\d)\/(.*)$/.exec(path);
+      if (!match) return path.startsWith('/services/') ? errorReply('unknown', 404, 'NOT_FOUND', 'The requested resource does not exist') : undefined;
+      return rest(request, match[1]!, match[2]!);
+    },
+    credentials: () => ({ apiVersion, accessToken: fixedToken, clientId, clientSecret, username: INTEGRATION_USERNAME, privateKeyFile }),
+    seedOrg(contacts) {
+      seedOrg(org, contacts, options.seed, directory);
+    },
+    records: (sobject) => [...org.table(sobject).values()].filter((r) => !r.IsDeleted),
+    insert: (sobject, fields) => org.insertRaw(sobject, fields).Id,
+    update: (sobject, id, fields) => {
+      const record = org.get(sobject, id);
+      if (!record) throw new Error(`${sobject} ${id} not found`);
+      Object.assign(record, fields, { LastModifiedDate: sfDate(Date.now()), SystemModstamp: sfDate(Date.now()) });
+    },
+    convertLead(leadId, o = {}) {
+      const lead = org.get('Lead', leadId);
+      if (!lead || lead.IsConverted) throw new Error(`lead ${leadId} cannot be converted`);
+      const accountId = org.insertRaw('Account', { Name: lead.Company, OwnerId: lead.OwnerId, Website: lead.Website ?? null }).Id;
+      const contactId = org.insertRaw('Contact', { FirstName: lead.FirstName, LastName: lead.LastName, Email: lead.Email, AccountId: accountId, OwnerId: lead.OwnerId, LeadSource: lead.LeadSource }).Id;
+      let opportunityId: string | undefined;
+      if (o.opportunityName) {
+        opportunityId = org.insertRaw('Opportunity', { Name: o.opportunityName, AccountId: accountId, OwnerId: lead.OwnerId, StageName: 'Prospecting', CloseDate: new Date().toISOString().slice(0, 10), Amount: o.amount ?? null, IsClosed: false, IsWon: false, LeadSource: lead.LeadSource }).Id;
+      }
+      Object.assign(lead, { IsConverted: true, Status: 'Closed - Converted', ConvertedDate: new Date().toISOString().slice(0, 10), ConvertedAccountId: accountId, ConvertedContactId: contactId, ConvertedOpportunityId: opportunityId ?? null, SystemModstamp: sfDate(Date.now()) });
+      return { contactId, accountId, ...(opportunityId ? { opportunityId } : {}) };
+    },
+    expireSessions() {
+      sessions.clear();
+    },
+    apiUsage: () => ({ used, limit: dailyLimit }),
+    async close() {
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+  return emulator;
+}
+
+function classify(method: string, path: string): string {
+  if (path === 'limits' || path === 'limits/') return 'limits';
+  if (path === 'query' || path === 'query/') return 'query';
+  if (path === 'queryAll' || path === 'queryAll/') return 'queryAll';
+  if (path.startsWith('query/')) return 'query.more';
+  if (path === 'sobjects' || path === 'sobjects/') return 'sobjects.global';
+  if (/^sobjects\/[^/]+\/describe\/?$/.test(path)) return 'sobjects.describe';
+  if (path.startsWith('composite/sobjects')) {
+    const rest = path.split('/').filter(Boolean);
+    if (method === 'DELETE') return 'sobjects.collections.delete';
+    if (rest.length === 2) return method === 'POST' ? 'sobjects.collections.create' : 'sobjects.collections.update';
+    if (rest.length === 3 && method === 'POST') return 'sobjects.collections.retrieve';
+    if (rest.length === 4 && method === 'PATCH') return 'sobjects.collections.upsert';
+    return 'sobjects.collections.unknown';
+  }
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'sobjects' && parts.length === 2 && method === 'POST') return 'sobject.create';
+  if (parts[0] === 'sobjects' && parts.length === 3) return method === 'GET' ? 'sobject.get' : method === 'PATCH' ? 'sobject.update' : method === 'DELETE' ? 'sobject.delete' : 'sobject.unknown';
+  if (parts[0] === 'sobjects' && parts.length === 4 && method === 'PATCH') return 'sobject.upsert';
+  return 'unknown';
+}

@@ -1,0 +1,230 @@
+import { IdFactory, isSalesforceId, sobjectOfId, toId18 } from './ids.ts';
+import { fieldOf, SCHEMA, type FieldDef } from './schema.ts';
+
+export type SfRecord = Record<string, unknown> & { Id: string };
+export interface ItemError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+
+/** A per-record failure, reported in Collections results with `statusCode` (fixtures: item_errors_examples.json). */
+export class RecordError extends Error {
+  readonly error: ItemError;
+  readonly httpStatus: number;
+  constructor(statusCode: string, message: string, fields: string[] = [], httpStatus = 400) {
+    super(message);
+    this.error = { statusCode, message, fields };
+    this.httpStatus = httpStatus;
+  }
+}
+
+export interface WriteOptions {
+  /** `Sforce-Auto-Assign: FALSE` sent: the active assignment rule does not run. */
+  autoAssign: boolean;
+  /** `Sforce-Duplicate-Rule-Header: allowSave=true` sent: a duplicate-rule match may still be saved. */
+  allowDuplicateSave: boolean;
+  /** The user the session belongs to (CreatedById etc.). */
+  userId: string;
+}
+
+export interface OrgBehaviour {
+  /** An active Lead assignment rule routes new Leads to this owner unless Sforce-Auto-Assign is FALSE. */
+  assignmentRuleOwnerId?: string;
+  /** A duplicate rule on Lead email (alert + block) answers DUPLICATES_DETECTED unless the header allows the save. */
+  duplicateRuleOnLeadEmail: boolean;
+}
+
+const sfDate = (t: number) => new Date(t).toISOString().replace('Z', '+0000');
+
+/**
+ * The org's data with Salesforce's write rules: required fields, field lengths, unique and
+ * external-ID fields, owners that must be active users or queues, converted leads that cannot
+ * be updated, the Lead assignment rule and the duplicate rule on Lead email.
+ */
+export class Org {
+  readonly ids = new IdFactory();
+  readonly #data = new Map<string, Map<string, SfRecord>>();
+  behaviour: OrgBehaviour;
+
+  constructor(behaviour: OrgBehaviour) {
+    this.behaviour = behaviour;
+    for (const sobject of Object.keys(SCHEMA)) this.#data.set(sobject, new Map());
+  }
+
+  table(sobject: string): Map<string, SfRecord> {
+    const table = this.#data.get(canonicalObject(sobject));
+    if (!table) throw new RecordError('NOT_FOUND', `The requested resource does not exist: sObject type '${sobject}' is not supported.`, [], 404);
+    return table;
+  }
+
+  get(sobject: string, id: string): SfRecord | undefined {
+    const record = this.table(sobject).get(isSalesforceId(id) ? toId18(id) : id);
+    return record && !record.IsDeleted ? record : undefined;
+  }
+
+  find(id: string): SfRecord | undefined {
+    const sobject = sobjectOfId(id);
+    return sobject ? this.get(sobject, id) : undefined;
+  }
+
+  findByField(sobject: string, field: string, value: unknown): SfRecord[] {
+    const def = fieldOf(canonicalObject(sobject), field);
+    if (!def) return [];
+    const out: SfRecord[] = [];
+    for (const r of this.table(sobject).values()) {
+      if (!r.IsDeleted && r[def.name] !== null && r[def.name] !== undefined && String(r[def.name]).toLowerCase() === String(value).toLowerCase()) out.push(r);
+    }
+    return out;
+  }
+
+  /** Inserts without API checks: seeding and the sales simulator. */
+  insertRaw(sobject: string, fields: Record<string, unknown>, at = Date.now()): SfRecord {
+    const name = canonicalObject(sobject);
+    const id = this.ids.next(name);
+    const record: SfRecord = { ...systemDefaults(name, at), ...fields, Id: id };
+    this.table(name).set(id, record);
+    return record;
+  }
+
+  create(sobject: string, input: Record<string, unknown>, options: WriteOptions, at = Date.now()): SfRecord {
+    const name = canonicalObject(sobject);
+    const fields = this.#validate(name, input, 'create');
+    for (const def of SCHEMA[name]!) {
+      if (def.defaultValue !== undefined && (fields[def.name] === undefined || fields[def.name] === null)) fields[def.name] = def.defaultValue;
+    }
+    const missing = SCHEMA[name]!.filter((d) => d.createable && !d.nillable && d.name !== 'OwnerId' && (fields[d.name] === undefined || fields[d.name] === null || fields[d.name] === '')).map((d) => d.name);
+    if (missing.length > 0) throw new RecordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+    if (name === 'Lead') {
+      if (options.autoAssign && this.behaviour.assignmentRuleOwnerId) fields.OwnerId = this.behaviour.assignmentRuleOwnerId;
+      this.#checkDuplicateRule(fields, undefined, options);
+    }
+    fields.OwnerId ??= options.userId;
+    this.#checkOwner(name, fields.OwnerId as string);
+    this.#checkUnique(name, fields, undefined);
+    const id = this.ids.next(name);
+    const record: SfRecord = { ...systemDefaults(name, at), ...fields, Id: id, CreatedById: options.userId, LastModifiedById: options.userId };
+    if (name === 'Opportunity') Object.assign(record, stageFlags(record.StageName as string));
+    if (name === 'Task') record.IsClosed = record.Status === 'Completed';
+    this.table(name).set(id, record);
+    return record;
+  }
+
+  update(sobject: string, id: string, input: Record<string, unknown>, options: WriteOptions, at = Date.now()): SfRecord {
+    const name = canonicalObject(sobject);
+    if (!isSalesforceId(id) || sobjectOfId(id) !== name) throw new RecordError('MALFORMED_ID', `${name} ID: id value of incorrect type: ${id}`, ['Id']);
+    const record = this.get(name, id);
+    if (!record) throw new RecordError('ENTITY_IS_DELETED', 'entity is deleted', [], 404);
+    if (name === 'Lead' && record.IsConverted) throw new RecordError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', []);
+    const fields = this.#validate(name, input, 'update');
+    for (const [k, v] of Object.entries(fields)) {
+      const def = fieldOf(name, k)!;
+      if (!def.nillable && (v === null || v === '')) throw new RecordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${def.name}]`, [def.name]);
+    }
+    if (fields.OwnerId !== undefined) this.#checkOwner(name, fields.OwnerId as string);
+    if (name === 'Lead') this.#checkDuplicateRule(fields, record.Id, options);
+    this.#checkUnique(name, fields, record.Id);
+    Object.assign(record, fields, { LastModifiedDate: sfDate(at), SystemModstamp: sfDate(at), LastModifiedById: options.userId });
+    if (name === 'Opportunity' && fields.StageName !== undefined) Object.assign(record, stageFlags(record.StageName as string));
+    if (name === 'Task' && fields.Status !== undefined) record.IsClosed = record.Status === 'Completed';
+    return record;
+  }
+
+  delete(sobject: string, id: string, at = Date.now()): void {
+    const record = this.get(sobject, id);
+    if (!record) throw new RecordError('ENTITY_IS_DELETED', 'entity is deleted', [], 404);
+    record.IsDeleted = true;
+    record.SystemModstamp = sfDate(at);
+  }
+
+  #validate(sobject: string, input: Record<string, unknown>, mode: 'create' | 'update'): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(input)) {
+      if (key === 'attributes' || (key === 'Id' && mode === 'update')) continue;
+      const def = fieldOf(sobject, key);
+      if (!def) throw new RecordError('INVALID_FIELD', `No such column '${key}' on sobject of type ${sobject}`, [key]);
+      if (mode === 'create' ? !def.createable : !def.updateable) {
+        throw new RecordError('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${def.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, [def.name]);
+      }
+      out[def.name] = coerce(def, value);
+    }
+    return out;
+  }
+
+  #checkOwner(sobject: string, ownerId: string | undefined): void {
+    if (ownerId === undefined) return;
+    if (!isSalesforceId(ownerId)) throw new RecordError('MALFORMED_ID', `Owner ID: id value of incorrect type: ${ownerId}`, ['OwnerId']);
+    const owner = this.find(ownerId);
+    if (!owner || (sobjectOfId(ownerId) !== 'User' && sobjectOfId(ownerId) !== 'Group')) {
+      throw new RecordError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, ['OwnerId']);
+    }
+    if (sobjectOfId(ownerId) === 'User' && owner.IsActive === false) {
+      throw new RecordError('INACTIVE_OWNER_OR_USER', 'operation performed with inactive user [' + ownerId + '] as owner of ' + sobject.toLowerCase(), ['OwnerId']);
+    }
+    // Assumption (unconfirmed): tasks cannot be owned by queues.
+    if (sobject === 'Task' && sobjectOfId(ownerId) === 'Group') throw new RecordError('FIELD_INTEGRITY_EXCEPTION', 'Assigned To ID: owner cannot be a queue', ['OwnerId']);
+  }
+
+  #checkUnique(sobject: string, fields: Record<string, unknown>, selfId: string | undefined): void {
+    for (const def of SCHEMA[sobject]!) {
+      if (!def.unique || fields[def.name] === undefined || fields[def.name] === null) continue;
+      const clash = this.findByField(sobject, def.name, fields[def.name]).find((r) => r.Id !== selfId);
+      if (clash) throw new RecordError('DUPLICATE_VALUE', `duplicate value found: ${def.name} duplicates value on record with id: ${clash.Id}`, []);
+    }
+  }
+
+  #checkDuplicateRule(fields: Record<string, unknown>, selfId: string | undefined, options: WriteOptions): void {
+    if (!this.behaviour.duplicateRuleOnLeadEmail || options.allowDuplicateSave || typeof fields.Email !== 'string' || fields.Email === '') return;
+    const clash = this.findByField('Lead', 'Email', fields.Email).find((r) => r.Id !== selfId && !r.IsConverted);
+    if (clash) throw new RecordError('DUPLICATES_DETECTED', 'Use one of these records?', []);
+  }
+}
+
+export function canonicalObject(name: string): string {
+  return Object.keys(SCHEMA).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+}
+
+function systemDefaults(sobject: string, at: number): Record<string, unknown> {
+  const base: Record<string, unknown> = { IsDeleted: false, CreatedDate: sfDate(at), LastModifiedDate: sfDate(at), SystemModstamp: sfDate(at) };
+  if (sobject === 'Lead') Object.assign(base, { IsConverted: false, Status: 'Open - Not Contacted' });
+  if (sobject === 'Task') Object.assign(base, { Status: 'Not Started', Priority: 'Normal', IsClosed: false });
+  return base;
+}
+
+function stageFlags(stage: string): { IsClosed: boolean; IsWon: boolean } {
+  return { IsClosed: stage === 'Closed Won' || stage === 'Closed Lost', IsWon: stage === 'Closed Won' };
+}
+
+function coerce(def: FieldDef, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const text = typeof value === 'string' ? value : undefined;
+  switch (def.type) {
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent': {
+      const n = typeof value === 'number' ? value : Number(text);
+      if (!Number.isFinite(n)) throw new RecordError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.name}: value not of required type: ${String(value)}`, [def.name]);
+      return def.type === 'int' ? Math.trunc(n) : n;
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (text === 'true' || text === 'false') return text === 'true';
+      throw new RecordError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.name}: value not of required type: ${String(value)}`, [def.name]);
+    case 'reference':
+      if (typeof value !== 'string' || !isSalesforceId(value)) throw new RecordError('MALFORMED_ID', `${def.label ?? def.name}: id value of incorrect type: ${String(value)}`, [def.name]);
+      return toId18(value);
+    case 'date':
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new RecordError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.name}: value not of required type: ${String(value)}`, [def.name]);
+      return value;
+    default: {
+      const s = String(value);
+      if (def.length !== undefined && s.length > def.length) {
+        throw new RecordError('STRING_TOO_LONG', `${def.label ?? def.name}: data value too large: ${s.slice(0, 40)}${s.length > 40 ? '...' : ''} (max length=${def.length})`, [def.name]);
+      }
+      return s;
+    }
+  }
+}
+
+export { sfDate };
