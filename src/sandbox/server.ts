@@ -20,8 +20,8 @@ export interface SandboxOptions {
   /** Contacts to seed in HubSpot (and the matching Salesforce org data). Default 0. */
   contacts?: number;
   faults?: { hubspot?: FaultOptions; salesforce?: FaultOptions };
-  hubspot?: Omit<HubSpotEmulatorOptions, 'baseUrl'>;
-  salesforce?: Omit<SalesforceEmulatorOptions, 'baseUrl'>;
+  hubspot?: Omit<HubSpotEmulatorOptions, 'baseUrl' | 'faults' | 'seed'>;
+  salesforce?: Omit<SalesforceEmulatorOptions, 'baseUrl' | 'faults' | 'seed'>;
 }
 
 /** What a client needs to talk to a running sandbox, printed by `leadloop sandbox`. */

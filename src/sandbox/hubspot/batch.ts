@@ -62,6 +62,8 @@ export function notFoundError(ids: string[]) {
     message: 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
     context: { ids },
     errors: [],
+    // The OpenAPI StandardError requires `links`; captured responses omit it when empty.
+    links: {},
   };
 }
 
@@ -70,7 +72,8 @@ export function readContacts(store: ContactStore, inputs: { id: string }[], prop
   const missing: string[] = [];
   for (const { id } of inputs) {
     const contact = idProperty === 'email' ? store.findByEmail(id) : store.get(String(id));
-    if (contact) results.push(present(contact, properties.length > 0 ? properties : ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']));
+    // Batch read always returns hs_object_id, createdate and lastmodifieddate (fixtures: batch_read_207.json).
+    if (contact) results.push(present(contact, properties.length > 0 ? [...new Set([...properties, 'createdate', 'hs_object_id', 'lastmodifieddate'])] : ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']));
     else missing.push(String(id));
   }
   return { results, errors: missing.length > 0 ? [notFoundError(missing)] : [] };

@@ -3,7 +3,7 @@ import type { FaultInjector } from '../faults.ts';
 import { generateContacts } from '../seed/contacts.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
 import { sendWebhookBatch, type WebhookEvent } from '../webhook-sender.ts';
-import { batchReply, checkBatchSize, newTraceId, readContacts, validateProperties } from './batch.ts';
+import { batchReply, checkBatchSize, newTraceId, notFoundError, readContacts, validateProperties } from './batch.ts';
 import { hubspotError, HubSpotReplyError, validationError } from './errors.ts';
 import { defaultContactProperties, VALID_TYPES, type PropertyDefinition } from './properties.ts';
 import { RATE_LIMIT_MESSAGES, RateLimiter } from './rate-limits.ts';
@@ -248,7 +248,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       const missing = ids.filter((id) => !store.get(id));
       const results = ids.flatMap((id, n) => (store.get(id) ? [present(store.update(id, validated[n]!, now), [...Object.keys(validated[n]!), 'hs_object_id', 'lastmodifieddate'])] : []));
       // Assumption: unknown ids answer 207 OBJECT_NOT_FOUND, like batch/read (fixtures: batch_read_207.json).
-      return batchReply(endpoint, started, results, missing.length > 0 ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.', context: { ids: missing }, errors: [] }] : []);
+      return batchReply(endpoint, started, results, missing.length > 0 ? [notFoundError(missing)] : []);
     }
     if (endpoint === 'contacts.batch.create') {
       const inputs = inputsOf(json(request, endpoint), endpoint);
@@ -260,7 +260,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
         if (existing) {
           // With objectWriteTraceId a failure is reported per input (207); without, the batch fails (fixtures: batch_create_207_multistatus.json).
           if (!traceId) return hubspotError(endpoint, 409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
-          errors.push({ status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing ID: ${existing.id}`, context: { objectWriteTraceId: [traceId] } });
+          errors.push({ status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing ID: ${existing.id}`, context: { objectWriteTraceId: [traceId] }, errors: [], links: {} });
           continue;
         }
         results.push(present(store.create(props, now), [...Object.keys(props), 'createdate', 'hs_object_id', 'lastmodifieddate']));

@@ -60,7 +60,8 @@ function companyOf(index: number): { name: string; domain: string } {
   return { name: `${word} ${suffix}${generation ? ` ${generation + 1}` : ''}`, domain: `${slug}${generation ? generation + 1 : ''}.${tld}` };
 }
 
-export function generateContacts(n: number, seed: number, now = Date.parse('2026-11-24T12:00:00Z')): GeneratedContact[] {
+/** Dates are relative to `now` (default: the current time), so a seed always gives the same data relative to its start. */
+export function generateContacts(n: number, seed: number, now = Date.now()): GeneratedContact[] {
   const r = new SeededRandom(seed * 7919 + 17);
   const companies = Math.max(20, Math.ceil(n / 4));
   const out: GeneratedContact[] = [];
@@ -81,7 +82,12 @@ export function generateContacts(n: number, seed: number, now = Date.parse('2026
     if (dirt < 0.06) email = `${local}${r.int(1, 99)}@${r.pick(PERSONAL_DOMAINS)}`;
     else if (dirt < 0.08) email = r.pick([`${local}@`, `${local}.at.${company.domain}`, `${local}@@${company.domain}`, `${local} @${company.domain}`]);
     else if (dirt < 0.09) email = `${local}@${r.pick(COMPETITOR_DOMAINS)}`;
-    else if (dirt < 0.11 && out.length > 0) email = out[r.int(0, out.length - 1)]!.properties.email ?? email; // duplicate by email
+    else if (dirt < 0.11 && out.length > 0) {
+      // The same person again under a plus-address: HubSpot keeps emails unique, so duplicates look like this.
+      const earlier = out[r.int(0, out.length - 1)]!.properties;
+      const [user, host] = (earlier.email ?? `${local}@${company.domain}`).split('@');
+      email = host ? `${user}+${r.pick(['events', 'webinar', 'work'])}@${host}` : email;
+    }
     else if (dirt < 0.115) email = null;
     const student = /student|intern/i.test(title);
     if (student && r.chance(0.5)) email = `${local}@uni-${r.int(1, 40)}.ac.uk`;
