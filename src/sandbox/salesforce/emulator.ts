@@ -371,8 +371,12 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         const sobject = canonicalObject(type);
         if (endpoint === 'sobjects.collections.create') return { id: org.create(sobject, record, write).Id, success: true, errors: [] };
         if (endpoint === 'sobjects.collections.update') {
-          const id = String(record.Id ?? '');
-          return { id: org.update(sobject, id, record, write).Id, success: true, errors: [] };
+          // Field names are case-insensitive in Salesforce; jsforce sends the record id as "id".
+          const idKey = Object.keys(record).find((k) => k.toLowerCase() === 'id');
+          const id = String(idKey ? record[idKey] : '');
+          const fields = { ...record };
+          if (idKey) delete fields[idKey];
+          return { id: org.update(sobject, id, fields, write).Id, success: true, errors: [] };
         }
         // Upsert: "objects only of the type indicated in the request URI", each with its external ID.
         const urlType = canonicalObject(parts[2]!);

@@ -92,6 +92,9 @@ function tokenize(text: string): Token[] {
       continue;
     }
     const ident = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(text.slice(i));
+    if (ident && text[i + ident[0].length] === ':') {
+      throw new SoqlError('MALFORMED_QUERY', `date literals such as ${ident[0]}:n and bind variables are not supported by the sandbox`);
+    }
     if (ident) {
       tokens.push({ t: 'ident', v: ident[0], pos: i });
       i += ident[0].length;
