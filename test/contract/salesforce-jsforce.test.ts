@@ -31,7 +31,7 @@ async function mintAssertion(s: Sandbox, overrides: { sub?: string; aud?: string
     .sign(key);
 }
 
-async function failure(promise: Promise<unknown>): Promise<{ errorCode: string; message: string; data?: unknown }> {
+async function failure(promise: PromiseLike<unknown>): Promise<{ errorCode: string; message: string; data?: unknown }> {
   try {
     await promise;
   } catch (error) {
