@@ -1,40 +1,131 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { Client } from '@hubspot/api-client';
 import type { Command } from 'commander';
+import { Connection } from 'jsforce';
 import { loadConfigDirOrThrow } from '../config/load.ts';
 import { decide } from '../domain/decide.ts';
+import { normalizeDomain } from '../domain/domain-name.ts';
+import type { AccountMatch } from '../domain/routing/types.ts';
 import { CliError, EXIT } from './errors.ts';
 
-const SAMPLES = join(import.meta.dirname, '../../test/fixtures/contacts');
+const PROPERTIES = [
+  'email', 'firstname', 'lastname', 'jobtitle', 'company', 'website', 'country', 'industry', 'numemployees', 'lifecyclestage',
+  'lead_source', 'lead_source_detail', 'demo_requested_date', 'demo_watched', 'demo_watched_date', 'webinar_attended_date',
+  'content_downloads', 'last_content_download_date', 'hs_analytics_num_page_views', 'hs_analytics_last_visit_timestamp',
+  'hs_email_click', 'hs_email_last_click_date', 'hs_email_bounce', 'bant_budget', 'bant_authority', 'bant_need', 'bant_timeline',
+  'estimated_deal_size', 'lastmodifieddate',
+];
 
 /**
- * `leadloop demo`: runs as much of the loop as has landed. Today: the config files are
- * validated and the sample contacts are scored, graded, qualified and routed, with the
- * Salesforce write and tasks each would get. The sandbox sync joins when it lands.
+ * `leadloop demo`: the loop as far as it has landed, on the local sandbox. It seeds HubSpot and
+ * Salesforce, pulls every contact through the HubSpot SDK, reads the account index through
+ * jsforce, then scores, grades, qualifies and routes each contact with the config files and
+ * prints what it decided and the API calls spent. Pushing leads into Salesforce joins with the
+ * scheduled sync (issue 5).
  */
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('run the loop on local data and print what it decided')
-    .option('--contacts <n>', 'contacts to generate (used once the sandbox sync lands)', '2000')
+    .description('run the loop on the local sandbox and print what it decided')
+    .option('--contacts <n>', 'contacts to seed in the sandbox', '2000')
     .option('--dir <dir>', 'config folder', process.env.LEADLOOP_CONFIG_DIR ?? './config')
-    .option('--exit', 'exit when done (today the demo always exits)')
-    .action(async (options: { dir: string }) => {
+    .option('--seed <n>', 'seed of the generated data', '42')
+    .option('--exit', 'exit when done (the dashboard comes later; today the demo always exits)')
+    .action(async (options: { contacts: string; dir: string; seed: string }) => {
+      const count = Number(options.contacts);
+      if (!Number.isInteger(count) || count < 1 || count > 200_000) throw new CliError('--contacts must be a whole number from 1 to 200000', EXIT.usage);
       const { config, version } = await loadConfigDirOrThrow(options.dir);
-      const files = (await readdir(SAMPLES).catch(() => [])).filter((f) => f.endsWith('.json')).sort();
-      if (files.length === 0) throw new CliError(`no sample contacts in ${SAMPLES}`, EXIT.failure);
-      const now = Date.now();
-      process.stdout.write(`leadloop demo — config ${version} valid; scoring ${files.length} sample contacts as of ${new Date(now).toISOString()}\n\n`);
-      const rows: string[][] = [['contact', 'source', 'score', 'grade', 'hand-off', 'owner / reason', 'tasks']];
-      for (const file of files) {
-        const contact = JSON.parse(await readFile(join(SAMPLES, file), 'utf8')) as { id: string; properties: Record<string, string | null> };
-        const d = decide(contact, {}, config, { now, roundRobin: {}, loadToday: {}, accountByDomain: () => undefined });
-        const a = d.route?.assignee;
-        const owner = a ? (a.kind === 'user' ? (a.name ?? a.email ?? '') : a.kind === 'queue' ? `queue ${a.queue}` : 'assignment rules') : d.score.vetoedBy ? `vetoed: ${d.score.vetoedBy.rule}` : 'stays with marketing';
-        rows.push([file.replace(/\.json$/, ''), contact.properties.lead_source ?? '', String(d.score.score), d.score.grade, d.score.handoff ? 'yes' : 'no', owner, d.tasks.map((t) => t.subject).join('; ') || '—']);
+      const out = (line = '') => process.stdout.write(`${line}\n`);
+      const { startSandbox } = await import('../sandbox/server.ts');
+      const started = performance.now();
+      const sandbox = await startSandbox({ contacts: count, seed: Number(options.seed) });
+      try {
+        const info = sandbox.connectionInfo();
+        out(`leadloop demo — config ${version}; sandbox at ${sandbox.url} seeded with ${count} HubSpot contacts in ${Math.round(performance.now() - started)} ms`);
+
+        const hubspot = new Client({ accessToken: info.hubspot.accessToken, basePath: info.hubspot.baseUrl, numberOfApiCallRetries: 1 });
+        const salesforce = new Connection({ instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken, version: info.salesforce.apiVersion });
+
+        const accounts = new Map<string, AccountMatch>();
+        const rows = await salesforce.query<{ Id: string; Website: string | null; OwnerId: string; Owner: { Email: string } | null }>('SELECT Id, Website, OwnerId, Owner.Email FROM Account', { autoFetch: true, maxFetch: 1_000_000 });
+        for (const a of rows.records) {
+          const domain = normalizeDomain(a.Website);
+          if (domain) accounts.set(domain, { accountId: a.Id, ownerId: a.OwnerId, ...(a.Owner?.Email ? { ownerEmail: a.Owner.Email } : {}) });
+        }
+
+        // A backfill reads the list endpoint (no 10,000-result cap, unlike search), 100 a page,
+        // paced under HubSpot's rolling 10-second budget: the sandbox enforces it like HubSpot.
+        const contacts: { id: string; properties: Record<string, string | null> }[] = [];
+        const sent: number[] = [];
+        for (let after: string | undefined; ; ) {
+          while (sent.length >= 150 && Date.now() - sent[sent.length - 150]! < 10_000) await new Promise((r) => setTimeout(r, 50));
+          sent.push(Date.now());
+          const page = await hubspot.crm.contacts.basicApi.getPage(100, after, PROPERTIES);
+          contacts.push(...page.results.map((r) => ({ id: r.id, properties: r.properties })));
+          after = page.paging?.next?.after;
+          if (after === undefined) break;
+        }
+
+        const now = Date.now();
+        const roundRobin: Record<string, number> = {};
+        const loadToday: Record<string, number> = {};
+        const grades = new Map<string, number>();
+        const bySource = new Map<string, { contacts: number; handoffs: number; hot: number }>();
+        const owners = new Map<string, number>();
+        const rules = new Map<string, number>();
+        const vetoes = new Map<string, number>();
+        const tasks = new Map<string, number>();
+        let handoffs = 0;
+        let escalations = 0;
+        for (const contact of contacts) {
+          const d = decide(contact, {}, config, { now, roundRobin, loadToday, accountByDomain: (domain) => accounts.get(domain) });
+          const source = contact.properties.lead_source ?? 'unknown';
+          const row = bySource.get(source) ?? { contacts: 0, handoffs: 0, hot: 0 };
+          row.contacts += 1;
+          if (d.score.grade === 'hot') row.hot += 1;
+          grades.set(d.score.grade, (grades.get(d.score.grade) ?? 0) + 1);
+          if (d.score.vetoedBy) vetoes.set(d.score.vetoedBy.rule, (vetoes.get(d.score.vetoedBy.rule) ?? 0) + 1);
+          if (d.route) {
+            handoffs += 1;
+            row.handoffs += 1;
+            const a = d.route.assignee;
+            const label = a.kind === 'user' ? (a.name ?? a.email ?? a.salesforceUserId ?? '?') : a.kind === 'queue' ? `queue ${a.queue}` : 'assignment rules';
+            owners.set(label, (owners.get(label) ?? 0) + 1);
+            rules.set(d.route.rule, (rules.get(d.route.rule) ?? 0) + 1);
+            if (d.route.roundRobin) roundRobin[d.route.roundRobin.team] = d.route.roundRobin.next;
+            if (a.kind === 'user' && a.email) loadToday[a.email.toLowerCase()] = (loadToday[a.email.toLowerCase()] ?? 0) + 1;
+            if (d.route.notify.some((n) => n.why.startsWith('escalation'))) escalations += 1;
+            for (const t of d.tasks) tasks.set(`${t.priority} ${t.type}: ${t.subject.replace(/from .*/, 'from <source>')}`, (tasks.get(`${t.priority} ${t.type}: ${t.subject.replace(/from .*/, 'from <source>')}`) ?? 0) + 1);
+          }
+          bySource.set(source, row);
+        }
+
+        out();
+        out(`Pulled ${contacts.length} contacts (HubSpot list endpoint, 100 a page) and ${accounts.size} accounts with a website (Salesforce SOQL).`);
+        out(`Grades: ${['hot', 'warm', 'cold'].map((g) => `${g} ${grades.get(g) ?? 0}`).join(', ')}. Handed to sales: ${handoffs}. Vetoed: ${[...vetoes].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}.`);
+        out();
+        table(out, ['source', 'contacts', 'hot', 'handed off'], [...bySource].sort((a, b) => b[1].contacts - a[1].contacts).map(([s, r]) => [s, String(r.contacts), String(r.hot), String(r.handoffs)]));
+        out();
+        table(out, ['owner', 'leads', 'share'], [...owners].sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, String(n), `${((100 * n) / Math.max(1, handoffs)).toFixed(1)}%`]));
+        out();
+        table(out, ['routing rule', 'leads'], [...rules].sort((a, b) => b[1] - a[1]).map(([r, n]) => [r, String(n)]));
+        out(`Escalated to the brand manager (deals above $2M): ${escalations}.`);
+        out();
+        table(out, ['playbook task', 'count'], [...tasks].sort((a, b) => b[1] - a[1]).map(([t, n]) => [t, String(n)]));
+        out();
+        const log = sandbox.requestLog.snapshot();
+        out(`API calls: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
+        out('Next: the scheduled sync pushes these hand-offs into Salesforce with owners and tasks (issue 5).');
+      } finally {
+        await sandbox.close();
       }
-      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}\n`);
-      process.stdout.write('\nRun `npx leadloop explain --file test/fixtures/contacts/<name>.json` for the full reasoning behind a row.\n');
     });
+}
+
+function table(out: (line?: string) => void, header: string[], rows: string[][]): void {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  for (const [n, row] of all.entries()) {
+    out(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+    if (n === 0) out(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
 }
