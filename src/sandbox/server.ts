@@ -32,6 +32,8 @@ export interface SandboxConnectionInfo {
     loginUrl: string;
     apiVersion: string;
     accessToken: string;
+    /** A refresh token for the integration user (refresh-token grant). */
+    refreshToken: string;
     clientId: string;
     clientSecret: string;
     username: string;

@@ -239,6 +239,16 @@ describe('auth and limits (jsforce)', () => {
     conn = refreshing;
   });
 
+  it('refreshes with jsforce\'s own refresh-token flow', async () => {
+    const sf = sandbox.connectionInfo().salesforce;
+    const refreshing = new Connection({ oauth2: { loginUrl: sf.loginUrl, clientId: sf.clientId, clientSecret: sf.clientSecret }, instanceUrl: sf.instanceUrl, accessToken: 'stale-token', refreshToken: sf.refreshToken, version: VERSION });
+    const refreshed = new Promise<string>((resolve) => refreshing.on('refresh', (token: string) => resolve(token)));
+    expect((await refreshing.query('SELECT COUNT() FROM User')).totalSize).toBe(15);
+    expect(await refreshed).not.toBe('stale-token');
+    const bad = await fetch(`${sf.loginUrl}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: sf.clientId, refresh_token: 'nope' }) });
+    expect(await bad.json()).toEqual({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
+  });
+
   it('reports API usage in limitInfo and /limits, and answers 403 REQUEST_LIMIT_EXCEEDED when the daily allocation is spent', async () => {
     const small = await startSandbox({ salesforce: { dailyApiLimit: 3 } });
     try {

@@ -31,7 +31,7 @@ export interface SalesforceEmulatorOptions {
 export interface SalesforceEmulator extends Emulator {
   readonly system: 'salesforce';
   readonly org: Org;
-  credentials(): { apiVersion: string; accessToken: string; clientId: string; clientSecret: string; username: string; privateKeyFile: string };
+  credentials(): { apiVersion: string; accessToken: string; refreshToken: string; clientId: string; clientSecret: string; username: string; privateKeyFile: string };
   seedOrg(contacts: ReadonlyArray<{ id: string; properties: Record<string, string | null> }>): void;
   records(sobject: string): ReadonlyArray<Record<string, unknown>>;
   insert(sobject: string, fields: Record<string, unknown>): string;
@@ -66,6 +66,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
   const fixedToken = `${ORG_ID.slice(0, 15)}!AQ4AQsandbox.fixed.session`;
   const sessions = new Map<string, { userId: string }>([[fixedToken, { userId: directory.integrationUserId }]]);
   const locators = new Map<string, { records: unknown[]; offset: number; totalSize: number; version: string }>();
+  const refreshToken = `5Aep861sandbox.${randomBytes(12).toString('base64url')}`;
+  const refreshTokens = new Map<string, string>([[refreshToken, directory.integrationUserId]]);
   let used = 0;
   let calls = 0;
 
@@ -100,6 +102,13 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         const message = (error as Error).message;
         return fail('invalid_grant', /exp/.test(message) ? 'expired authorization code' : /iss|aud/.test(message) ? 'invalid client credentials' : 'invalid assertion');
       }
+    } else if (grant === 'refresh_token') {
+      // Refresh-token grant (web-server and user-agent flows issue refresh tokens; JWT and client credentials do not).
+      if (form.get('client_id') !== clientId) return fail('invalid_client_id', 'client identifier invalid');
+      if (form.get('client_secret') !== null && form.get('client_secret') !== clientSecret) return fail('invalid_client', 'invalid client credentials');
+      const holder = refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!holder) return fail('invalid_grant', 'expired access/refresh token');
+      userId = holder;
     } else if (grant === 'client_credentials') {
       if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) return fail('invalid_client', 'invalid client credentials');
       userId = directory.integrationUserId;
@@ -460,7 +469,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       if (!match) return path.startsWith('/services/') ? errorReply('unknown', 404, 'NOT_FOUND', 'The requested resource does not exist') : undefined;
       return rest(request, match[1]!, match[2]!);
     },
-    credentials: () => ({ apiVersion, accessToken: fixedToken, clientId, clientSecret, username: INTEGRATION_USERNAME, privateKeyFile }),
+    credentials: () => ({ apiVersion, accessToken: fixedToken, refreshToken, clientId, clientSecret, username: INTEGRATION_USERNAME, privateKeyFile }),
     seedOrg(contacts) {
       seedOrg(org, contacts, options.seed, directory);
     },

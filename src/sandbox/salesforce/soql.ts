@@ -277,20 +277,18 @@ export function parseSoql(text: string): SoqlQuery {
       p++;
     }
   }
-  if (kw('LIMIT')) {
+  const countAfter = (word: 'LIMIT' | 'OFFSET'): number | undefined => {
+    if (!kw(word)) return undefined;
     p++;
     const tok = peek();
-    if (tok?.t !== 'number') throw new SoqlError('MALFORMED_QUERY', 'LIMIT needs a number');
+    if (tok?.t !== 'number') throw new SoqlError('MALFORMED_QUERY', `${word} needs a number`);
     p++;
-    query.limit = Number(tok.v);
-  }
-  if (kw('OFFSET')) {
-    p++;
-    const tok = peek();
-    if (tok?.t !== 'number') throw new SoqlError('MALFORMED_QUERY', 'OFFSET needs a number');
-    p++;
-    query.offset = Number(tok.v);
-  }
+    return Number(tok.v);
+  };
+  const limit = countAfter('LIMIT');
+  if (limit !== undefined) query.limit = limit;
+  const offset = countAfter('OFFSET');
+  if (offset !== undefined) query.offset = offset;
   if (p < tokens.length) {
     const tok = tokens[p]!;
     throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${tok.v}' at column ${tok.pos + 1}${['GROUP', 'HAVING', 'WITH', 'FOR', 'TYPEOF', 'USING'].includes(tok.v.toUpperCase()) ? ` (${tok.v.toUpperCase()} is not supported by the sandbox)` : ''}`);
