@@ -1,0 +1,129 @@
+import type { Client } from '@hubspot/api-client';
+import type { BeforeCall, HubSpotContact } from './client.ts';
+import { toHubSpotError } from './errors.ts';
+
+/**
+ * Where the incremental pull stands; persisted by the caller after each page is durably written.
+ */
+export interface ContactCursor {
+  /** `lastmodifieddate` (epoch ms) of the newest contact taken. */
+  at: number;
+  /** Ids already taken whose `lastmodifieddate` equals `at`: skipped when a query starts at `at` again. */
+  idsAtBoundary: string[];
+  /** Every contact modified at `at` was taken: the next query starts strictly after it. */
+  pastBoundary?: boolean;
+  /** Splitting a tie too large for one search (the 10,000 cap): the last `hs_object_id` taken at `at`. */
+  tieAfterId?: string;
+}
+
+export interface SearchPullOptions {
+  cursor: ContactCursor;
+  /** Upper bound of the window: now minus HubSpot's indexing lag, so nothing still being indexed is skipped. */
+  until: number;
+  properties: readonly string[];
+  /** Contacts per page; HubSpot allows at most 200. */
+  pageSize?: number;
+  beforeCall?: BeforeCall;
+}
+
+export interface ContactPage {
+  contacts: HubSpotContact[];
+  cursor: ContactCursor;
+}
+
+// HubSpot search refuses to page past 10,000 results (400): a window never pages that far.
+const RESULT_CAP = 10_000;
+
+/**
+ * Pulls contacts modified since the cursor with keyset paging. Search allows one sort and `after`
+ * is an offset that shifts when records change, so each page is a fresh query starting at the
+ * cursor (`lastmodifieddate GTE at AND LTE until`, ascending), offset only past the ids already
+ * taken at the boundary timestamp, which are skipped. A tie larger than the cap is split on
+ * `hs_object_id` (EQ at, GT last id, sorted by id).
+ */
+export async function* searchModifiedContacts(client: Client, options: SearchPullOptions): AsyncGenerator<ContactPage> {
+  const pageSize = Math.min(options.pageSize ?? 200, 200);
+  const properties = [...new Set([...options.properties, 'lastmodifieddate', 'hs_object_id'])];
+  let cursor: ContactCursor = { ...options.cursor, idsAtBoundary: [...options.cursor.idsAtBoundary] };
+
+  for (;;) {
+    if (cursor.tieAfterId !== undefined) {
+      const results = await search(client, options.beforeCall, {
+        filterGroups: [{ filters: [
+          { propertyName: 'lastmodifieddate', operator: 'EQ', value: String(cursor.at) },
+          { propertyName: 'hs_object_id', operator: 'GT', value: cursor.tieAfterId },
+        ] }],
+        sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+        properties,
+        limit: pageSize,
+        after: '0',
+      });
+      const seen = new Set(cursor.idsAtBoundary);
+      const taken = results.filter((c) => !seen.has(c.id));
+      const last = results.at(-1)?.id;
+      cursor = results.length < pageSize
+        ? { at: cursor.at, idsAtBoundary: [], pastBoundary: true }
+        : { at: cursor.at, tieAfterId: last!, idsAtBoundary: cursor.idsAtBoundary.filter((id) => Number(id) > Number(last)) };
+      if (taken.length > 0 || results.length < pageSize) yield { contacts: taken, cursor: copy(cursor) };
+      continue;
+    }
+
+    const offset = cursor.pastBoundary ? 0 : cursor.idsAtBoundary.length;
+    if (offset + pageSize > RESULT_CAP) {
+      cursor = { at: cursor.at, idsAtBoundary: cursor.idsAtBoundary, tieAfterId: '0' };
+      continue;
+    }
+    const results = await search(client, options.beforeCall, {
+      filterGroups: [{ filters: [
+        { propertyName: 'lastmodifieddate', operator: cursor.pastBoundary ? 'GT' : 'GTE', value: String(cursor.at) },
+        { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(options.until) },
+      ] }],
+      sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
+      properties,
+      limit: pageSize,
+      after: String(offset),
+    });
+    const seen = new Set(cursor.pastBoundary ? [] : cursor.idsAtBoundary);
+    const taken: HubSpotContact[] = [];
+    let next: ContactCursor = copy(cursor);
+    for (const contact of results) {
+      const at = Date.parse(contact.properties.lastmodifieddate ?? contact.updatedAt);
+      if (at === cursor.at && seen.has(contact.id)) continue;
+      if (cursor.pastBoundary && at <= cursor.at) continue;
+      taken.push(contact);
+      if (at > next.at || next.pastBoundary) next = { at: Math.max(at, next.at), idsAtBoundary: [contact.id] };
+      else next.idsAtBoundary.push(contact.id);
+    }
+    if (taken.length === 0 && results.length === pageSize) {
+      // A full page of ids already taken: the tie at `at` is larger than offsets can reach reliably.
+      cursor = { at: cursor.at, idsAtBoundary: cursor.idsAtBoundary, tieAfterId: '0' };
+      continue;
+    }
+    cursor = next;
+    if (taken.length > 0) yield { contacts: taken, cursor: copy(cursor) };
+    if (results.length < pageSize) return;
+  }
+}
+
+interface SearchRequest {
+  filterGroups: { filters: { propertyName: string; operator: string; value: string }[] }[];
+  sorts: { propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }[];
+  properties: string[];
+  limit: number;
+  after: string;
+}
+
+async function search(client: Client, beforeCall: BeforeCall | undefined, request: SearchRequest): Promise<HubSpotContact[]> {
+  await beforeCall?.('search');
+  try {
+    // The SDK types `sorts` as strings but passes objects through unchanged (API_NOTES §1).
+    const page = await client.crm.contacts.searchApi.doSearch(request as never);
+    return page.results.map((r) => ({ id: r.id, properties: r.properties, updatedAt: r.updatedAt.toISOString() }));
+  } catch (error) {
+    throw toHubSpotError(error);
+  }
+}
+
+function copy(cursor: ContactCursor): ContactCursor {
+  return { ...cursor, idsAtBoundary: [...cursor.idsAtBoundary] };
+}
