@@ -35,7 +35,8 @@ export interface OrgBehaviour {
   duplicateRuleOnLeadEmail: boolean;
 }
 
-const sfDate = (t: number) => new Date(t).toISOString().replace('Z', '+0000');
+// Salesforce datetimes carry whole seconds ("2013-05-20T20:49:32.000+0000", API_NOTES §8).
+const sfDate = (t: number) => new Date(Math.floor(t / 1000) * 1000).toISOString().replace('Z', '+0000');
 
 /**
  * The org's data with Salesforce's write rules: required fields, field lengths, unique and

@@ -1,0 +1,59 @@
+/**
+ * SOQL literals built safely (fixtures/salesforce/soql_escape.md). jsforce's own escaper only
+ * escapes quotes, so `x\' OR Id != null` closes the string early: escape the backslash first.
+ */
+export function escapeSoqlString(value: string): string {
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replace(/\f/g, '\\f')
+    .replace(/\x08/g, '\\b');
+}
+
+/** For LIKE patterns that must match literally: `_` and `%` escaped too. */
+export function escapeSoqlLike(value: string): string {
+  return escapeSoqlString(value).replace(/_/g, '\\_').replace(/%/g, '\\%');
+}
+
+export function quote(value: string): string {
+  return `'${escapeSoqlString(value)}'`;
+}
+
+/** Identifiers cannot be escaped: allow-list them. */
+export function identifier(name: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_]*(__c|__r)?$/.test(name)) throw new Error(`not a Salesforce field or object name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+export function salesforceId(id: string): string {
+  if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id)) throw new Error(`not a Salesforce id: ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** Datetime literals are unquoted: 2024-01-01T00:00:00Z. */
+export function soqlDateTime(at: number | Date): string {
+  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Splits values into IN (...) lists that keep a query well under SOQL's length limit (100,000 characters). */
+export function inLists(values: readonly string[], maxChars = 20_000): string[] {
+  const lists: string[] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const value of values) {
+    const literal = quote(value);
+    if (current.length > 0 && (length + literal.length + 2 > maxChars || current.length >= 500)) {
+      lists.push(current.join(', '));
+      current = [];
+      length = 0;
+    }
+    current.push(literal);
+    length += literal.length + 2;
+  }
+  if (current.length > 0) lists.push(current.join(', '));
+  return lists;
+}
