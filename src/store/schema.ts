@@ -29,9 +29,30 @@ export interface DecisionsTable {
   salesforce_id: string | null;
 }
 
+/** A hand-off that landed in Salesforce: as a new Lead, an adopted open Lead, or an existing Contact's task. */
+export interface HandoffsTable {
+  id: Generated<number>;
+  hubspot_contact_id: string;
+  handoff_key: string;
+  handed_off_at: ColumnType<Date, Date | string, never>;
+  salesforce_object: 'Lead' | 'Contact';
+  salesforce_id: string;
+  outcome: 'created' | 'adopted' | 'existing_contact';
+  owner_kind: string | null;
+  owner_id: string | null;
+  grade: string;
+  score: number;
+  reason: string;
+  source: string | null;
+  campaign: string | null;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
+  handoffs: HandoffsTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;
 export type NewDecision = Insertable<DecisionsTable>;
+export type Handoff = Selectable<HandoffsTable>;
+export type NewHandoff = Insertable<HandoffsTable>;

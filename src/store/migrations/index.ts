@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as decisions from './0001_decisions.ts';
+import * as handoffs from './0002_handoffs.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -7,6 +8,7 @@ import * as decisions from './0001_decisions.ts';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_decisions': decisions,
+  '0002_handoffs': handoffs,
 };
 
 export const migrationProvider: MigrationProvider = {

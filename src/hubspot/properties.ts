@@ -1,0 +1,37 @@
+import type { Client } from '@hubspot/api-client';
+import type { BeforeCall } from './client.ts';
+import { toHubSpotError } from './errors.ts';
+
+export interface WritebackProperty {
+  name: string;
+  label: string;
+  type: 'string' | 'number' | 'datetime' | 'enumeration' | 'bool';
+  fieldType: 'text' | 'number' | 'date' | 'select' | 'booleancheckbox';
+  options?: { label: string; value: string }[];
+}
+
+/**
+ * Creates the properties leadloop writes back, in a `leadloop` group, when they are missing
+ * (`leadloop setup`). Returns what it created; existing properties are left as they are.
+ */
+export async function ensureContactProperties(client: Client, group: { name: string; label: string }, properties: readonly WritebackProperty[], beforeCall?: BeforeCall): Promise<string[]> {
+  try {
+    await beforeCall?.('standard');
+    const existing = new Set((await client.crm.properties.coreApi.getAll('contacts')).results.map((p) => p.name));
+    const missing = properties.filter((p) => !existing.has(p.name));
+    if (missing.length === 0) return [];
+    await beforeCall?.('standard');
+    const groups = new Set((await client.crm.properties.groupsApi.getAll('contacts')).results.map((g) => g.name));
+    if (!groups.has(group.name)) {
+      await beforeCall?.('standard');
+      await client.crm.properties.groupsApi.create('contacts', { name: group.name, label: group.label, displayOrder: -1 });
+    }
+    await beforeCall?.('standard');
+    await client.crm.properties.batchApi.create('contacts', {
+      inputs: missing.map((p) => ({ name: p.name, label: p.label, type: p.type as never, fieldType: p.fieldType as never, groupName: group.name, ...(p.options ? { options: p.options.map((o, i) => ({ ...o, displayOrder: i, hidden: false })) } : {}) })),
+    });
+    return missing.map((p) => p.name);
+  } catch (error) {
+    throw toHubSpotError(error);
+  }
+}
