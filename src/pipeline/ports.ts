@@ -1,0 +1,42 @@
+import type { Client } from '@hubspot/api-client';
+import type { Connection } from 'jsforce';
+import type { Kysely } from 'kysely';
+import type { LeadloopConfig } from '../domain/config/index.ts';
+import type { BeforeCall } from '../hubspot/client.ts';
+import type { LedgerSchema } from '../store/schema.ts';
+import type { SyncState } from '../store/sync-state.ts';
+
+/** Where refused records go (the queue layer's DeadLetterList fits). */
+export interface DeadLetterSink {
+  add(input: { system: 'hubspot' | 'salesforce' | 'leadloop'; operation: string; recordKey: string; reason: string; error: unknown; payload?: unknown; at: number }): Promise<unknown>;
+}
+
+/** What the lead sync runs against: adapters' clients, the ledger, Redis state, the config. */
+export interface SyncDeps {
+  hubspot: Client;
+  salesforce: Connection;
+  ledger: Kysely<LedgerSchema>;
+  state: SyncState;
+  deadLetter: DeadLetterSink;
+  config: LeadloopConfig;
+  configVersion: string;
+  /** Gates every HubSpot call (the budget governor); absent: no gating. */
+  beforeHubSpotCall?: BeforeCall;
+  now?: () => number;
+}
+
+export interface SyncSummary {
+  pulled: number;
+  unchanged: number;
+  scored: number;
+  qualified: number;
+  created: number;
+  adopted: number;
+  updated: number;
+  existingContacts: number;
+  convertedSkipped: number;
+  tasks: number;
+  writtenBack: number;
+  deadLettered: number;
+  pages: number;
+}
