@@ -31,15 +31,13 @@ export interface ContactPage {
   cursor: ContactCursor;
 }
 
-// HubSpot search refuses to page past 10,000 results (400): a window never pages that far.
-const RESULT_CAP = 10_000;
-
 /**
  * Pulls contacts modified since the cursor with keyset paging. Search allows one sort and `after`
  * is an offset that shifts when records change, so each page is a fresh query starting at the
- * cursor (`lastmodifieddate GTE at AND LTE until`, ascending), offset only past the ids already
- * taken at the boundary timestamp, which are skipped. A tie larger than the cap is split on
- * `hs_object_id` (EQ at, GT last id, sorted by id).
+ * cursor (`lastmodifieddate GTE at AND LTE until`, ascending) that skips the ids already taken at
+ * the boundary timestamp. When a whole page is already taken (a tie at least a page long), the
+ * tie is read on `hs_object_id` instead (EQ at, GT last id, sorted by id): no offsets, so neither
+ * the 10,000-result cap nor records changing meanwhile can skip a contact.
  */
 export async function* searchModifiedContacts(client: Client, options: SearchPullOptions): AsyncGenerator<ContactPage> {
   const pageSize = Math.min(options.pageSize ?? 200, 200);
@@ -68,11 +66,6 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
       continue;
     }
 
-    const offset = cursor.pastBoundary ? 0 : cursor.idsAtBoundary.length;
-    if (offset + pageSize > RESULT_CAP) {
-      cursor = { at: cursor.at, idsAtBoundary: cursor.idsAtBoundary, tieAfterId: '0' };
-      continue;
-    }
     const results = await search(client, options.beforeCall, {
       filterGroups: [{ filters: [
         { propertyName: 'lastmodifieddate', operator: cursor.pastBoundary ? 'GT' : 'GTE', value: String(cursor.at) },
@@ -81,7 +74,9 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
       sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
       properties,
       limit: pageSize,
-      after: String(offset),
+      // Never an offset past the boundary ids: records written meanwhile (our own write-back
+      // included) leave the window and would shift it, skipping contacts never seen.
+      after: '0',
     });
     const seen = new Set(cursor.pastBoundary ? [] : cursor.idsAtBoundary);
     const taken: HubSpotContact[] = [];
@@ -95,7 +90,7 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
       else next.idsAtBoundary.push(contact.id);
     }
     if (taken.length === 0 && results.length === pageSize) {
-      // A full page of ids already taken: the tie at `at` is larger than offsets can reach reliably.
+      // A full page of ids already taken: read the rest of the tie at `at` by id.
       cursor = { at: cursor.at, idsAtBoundary: cursor.idsAtBoundary, tieAfterId: '0' };
       continue;
     }

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfigDirOrThrow } from '../config/load.ts';
+import type { LeadloopConfig } from '../domain/config/index.ts';
+import { createHubSpotClient } from '../hubspot/client.ts';
+import { BudgetGovernor } from '../queue/budget.ts';
+import { DeadLetterList } from '../queue/dead-letter.ts';
+import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
+import { connectSalesforce } from '../salesforce/connection.ts';
+import { startSandbox, type Sandbox } from '../sandbox/server.ts';
+import { openLedger, type Ledger } from '../store/ledger.ts';
+import { SyncState } from '../store/sync-state.ts';
+import { setupHubSpot } from './setup.ts';
+import { syncLeads } from './syncLeads.ts';
+import type { SyncDeps } from './ports.ts';
+
+let sandbox: Sandbox;
+let redis: Redis;
+let prefix: string;
+let ledger: Ledger;
+let dataDir: string;
+let config: LeadloopConfig;
+let version: string;
+
+beforeEach(async () => {
+  ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
+  redis = testConnection();
+  prefix = uniqueTestPrefix('sync');
+  dataDir = mkdtempSync(join(tmpdir(), 'leadloop-sync-'));
+  ledger = await openLedger({ dataDir });
+});
+afterEach(async () => {
+  await sandbox?.close();
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
+  await ledger.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function deps(contacts: number): Promise<SyncDeps> {
+  sandbox = await startSandbox({ contacts, seed: 21 });
+  const info = sandbox.connectionInfo();
+  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
+  await setupHubSpot(hubspot, config.mapping);
+  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
+  // The shared budgets keep the sync inside HubSpot's limits, which the sandbox enforces.
+  const beforeHubSpotCall = hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk');
+  return { hubspot, salesforce, ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version, beforeHubSpotCall };
+}
+
+const leadsByContact = () => new Map(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).map((l) => [String(l.HubSpot_Contact_Id__c), l]));
+
+describe('syncLeads against the sandbox', () => {
+  it('pushes the hand-offs, writes back, and a second run changes nothing and spends only the pull', async () => {
+    const d = await deps(600);
+    const first = await syncLeads(d, { indexingLagMs: 0 });
+    expect(first.pulled).toBe(600);
+    expect(first.qualified).toBeGreaterThan(50);
+    expect(first.created + first.adopted + first.existingContacts + first.convertedSkipped + first.deadLettered).toBe(first.qualified);
+    const leads = leadsByContact();
+    expect(leads.size).toBe(first.created + first.adopted);
+    // Our owners stand: the org's assignment rule (to the Inbound queue) did not override them.
+    const handoffs = await ledger.db.selectFrom('handoffs').selectAll().where('outcome', '=', 'created').execute();
+    for (const h of handoffs) expect(leads.get(h.hubspot_contact_id)?.OwnerId).toBe(h.owner_id);
+    // Score, grade, owner and Salesforce id are back in HubSpot.
+    const sample = handoffs[0]!;
+    expect(sandbox.hubspot.getContact(sample.hubspot_contact_id)!.properties).toMatchObject({ leadloop_salesforce_id: sample.salesforce_id, leadloop_grade: sample.grade });
+    expect(first.tasks).toBeGreaterThan(0);
+
+    sandbox.requestLog.reset();
+    const second = await syncLeads(d, { indexingLagMs: 0 });
+    expect(second.scored).toBe(0);
+    expect(second.writtenBack).toBe(0);
+    const counts = sandbox.requestLog.snapshot();
+    expect(Object.keys(counts.hubspot)).toEqual(['contacts.search']);
+    expect(counts.salesforce).toEqual({});
+    expect(sandbox.requestLog.statuses('hubspot')[429]).toBeUndefined();
+  });
+
+  it('keeps an owner sales changed in Salesforce when the contact changes in HubSpot', async () => {
+    const d = await deps(300);
+    await syncLeads(d, { indexingLagMs: 0 });
+    const [contactId, lead] = [...leadsByContact()][0]!;
+    const rachel = sandbox.salesforce.records('User').find((u) => u.Email === 'rachel.stone@copperleaf.example')!.Id;
+    sandbox.salesforce.update('Lead', lead.Id as string, { OwnerId: rachel, Status: 'Working - Contacted' });
+    sandbox.hubspot.updateContact(contactId, { jobtitle: 'Chief Analytics Officer' });
+    const run = await syncLeads(d, { indexingLagMs: 0 });
+    expect(run.updated).toBe(1);
+    const after = leadsByContact().get(contactId)!;
+    expect(after).toMatchObject({ OwnerId: rachel, Status: 'Working - Contacted', Title: 'Chief Analytics Officer' });
+  });
+
+  it('converges after a crash between the Salesforce write and the cursor: no duplicate leads or tasks', async () => {
+    const d = await deps(300);
+    const crashing: SyncDeps = { ...d, state: Object.assign(Object.create(Object.getPrototypeOf(d.state)), d.state) };
+    let saves = 0;
+    const state = d.state;
+    crashing.state = new Proxy(state, {
+      get(target, key, receiver) {
+        if (key === 'saveCursor') return async () => { saves += 1; throw new Error('crash before the cursor moved'); };
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(syncLeads(crashing, { indexingLagMs: 0 })).rejects.toThrow('crash before the cursor moved');
+    expect(saves).toBe(1);
+    const leadsAfterCrash = leadsByContact().size;
+    const tasksAfterCrash = sandbox.salesforce.records('Task').length;
+    await syncLeads(d, { indexingLagMs: 0 });
+    const leads = sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
+    expect(new Set(leads.map((l) => l.HubSpot_Contact_Id__c)).size).toBe(leads.length);
+    expect(leads.length).toBeGreaterThanOrEqual(leadsAfterCrash);
+    const keys = sandbox.salesforce.records('Task').map((t) => t.Leadloop_Key__c);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBeGreaterThanOrEqual(tasksAfterCrash);
+  });
+});
