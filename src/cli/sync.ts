@@ -1,6 +1,48 @@
 import type { Command } from 'commander';
-import { loadEnv } from '../config/env.ts';
-import { CliError } from './errors.ts';
+import { loadEnv, type Env } from '../config/env.ts';
+import { loadConfigDirOrThrow } from '../config/load.ts';
+import { parseDuration } from '../domain/config/duration.ts';
+import { CliError, EXIT } from './errors.ts';
+
+/** The clients, stores and state a sync command needs, from the env contract; `close()` releases them. */
+export async function openRuntime(env: Env) {
+  const [{ createHubSpotClient }, { connectSalesforce }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor }, { hubspotBudgetGate }] = await Promise.all([
+    import('../hubspot/client.ts'),
+    import('../salesforce/connection.ts'),
+    import('../store/ledger.ts'),
+    import('../queue/connection.ts'),
+    import('../store/sync-state.ts'),
+    import('../queue/dead-letter.ts'),
+    import('../queue/budget.ts'),
+    import('../queue/hubspot-gate.ts'),
+  ]);
+  const { config, version } = await loadConfigDirOrThrow(env.configDir);
+  const redis = createRedisConnection({ url: env.redisUrl }, 'client');
+  const ledger = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir });
+  const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
+  const salesforce = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion });
+  const governor = new BudgetGovernor(redis, env.prefix);
+  return {
+    config,
+    version,
+    redis,
+    hubspot,
+    deps: {
+      hubspot,
+      salesforce,
+      ledger: ledger.db,
+      state: new SyncState(redis, env.prefix),
+      deadLetter: new DeadLetterList(redis, env.prefix),
+      config,
+      configVersion: version,
+      beforeHubSpotCall: hubspotBudgetGate(governor, 'bulk'),
+    },
+    async close() {
+      await ledger.close();
+      redis.disconnect();
+    },
+  };
+}
 
 export function register(program: Command): void {
   const sync = program.command('sync').description('run one sync cycle');
@@ -9,9 +51,26 @@ export function register(program: Command): void {
     .description('pull changed HubSpot contacts, score, route and push qualified leads to Salesforce')
     .option('--once', 'one cycle to completion, then exit (prints a JSON summary as the last line)')
     .option('--dry-run', 'compute everything and print the writes it would make, writing nothing')
-    .action(() => {
-      loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
-      // The pipeline lands with issue 5; refuse plainly rather than pretend a sync ran.
-      throw new CliError('sync leads is not built yet (issue 5): the environment is valid, but no sync ran');
+    .action(async (options: { once?: boolean; dryRun?: boolean }) => {
+      const env = loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
+      if (!options.once) throw new CliError('run `sync leads --once` for one cycle; scheduled syncs run under `leadloop start` (issue 5)', EXIT.usage);
+      if (options.dryRun) throw new CliError('--dry-run is not built yet (issue 5): nothing was written', EXIT.failure);
+      const { Lease } = await import('../queue/lease.ts');
+      const { syncLeads } = await import('../pipeline/syncLeads.ts');
+      const runtime = await openRuntime(env);
+      const started = performance.now();
+      // The same lease the scheduled job takes: two lead syncs never overlap.
+      const lease = await Lease.tryAcquire(runtime.redis, env.prefix, 'sync-leads', { ttlMs: 60_000 });
+      if (!lease) {
+        await runtime.close();
+        throw new CliError('another lead sync is running (its lease is held); try again when it ends', EXIT.failure);
+      }
+      try {
+        const summary = await syncLeads(runtime.deps, { indexingLagMs: parseDuration(runtime.config.sync.indexing_lag) });
+        process.stdout.write(`${JSON.stringify({ ok: true, configVersion: runtime.version, ...summary, durationMs: Math.round(performance.now() - started) })}\n`);
+      } finally {
+        await lease.release();
+        await runtime.close();
+      }
     });
 }

@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { startSandbox } from '../../src/sandbox/server.ts';
+import { runCli, runCliAsync } from '../support/cli.ts';
 
 const NOW = '2026-11-24T15:00:00Z';
 
@@ -47,6 +48,35 @@ describe('leadloop CLI', () => {
     const { code, stdout } = runCli(['explain', '--file', `test/fixtures/contacts/${name}.json`, '--now', NOW]);
     expect(code).toBe(0);
     for (const text of expected) expect(stdout).toContain(text);
+  });
+
+  it('setup then sync leads --once against the sandbox print JSON summaries as their last line', async () => {
+    const sandbox = await startSandbox({ contacts: 300, seed: 8 });
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-sync-'));
+    const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' };
+    try {
+      const setup = await runCliAsync(['setup'], env);
+      expect(setup.code).toBe(0);
+      expect(JSON.parse(setup.stdout.trim().split('\n').at(-1)!).createdHubSpotProperties).toContain('leadloop_score');
+      // sync.yaml's 30 s indexing lag: contacts changed more recently wait for the next cycle.
+      const settled = Array.from({ length: 300 }, (_, i) => sandbox.hubspot.getContact(String(1001 + i))!).filter((c) => Date.parse(c.properties.lastmodifieddate!) <= Date.now() - 30_000).length;
+      const sync = await runCliAsync(['sync', 'leads', '--once'], env);
+      expect(sync.code).toBe(0);
+      const summary = JSON.parse(sync.stdout.trim().split('\n').at(-1)!);
+      expect(summary).toMatchObject({ ok: true, deadLettered: 0 });
+      expect(summary.pulled).toBeGreaterThanOrEqual(settled);
+      expect(summary.pulled).toBeLessThanOrEqual(300);
+      expect(summary.scored).toBe(summary.pulled);
+      expect(summary.created + summary.adopted + summary.existingContacts + summary.convertedSkipped).toBe(summary.qualified);
+      expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(summary.created + summary.adopted);
+    } finally {
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
+      const redis = testConnection();
+      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
+      redis.disconnect();
+    }
   });
 
   it('explain refuses a file that is not a contact, clearly', () => {
