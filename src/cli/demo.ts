@@ -5,6 +5,12 @@ import { loadConfigDirOrThrow } from '../config/load.ts';
 import { decide } from '../domain/decide.ts';
 import { normalizeDomain } from '../domain/domain-name.ts';
 import type { AccountMatch } from '../domain/routing/types.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LeadloopConfig } from '../domain/config/index.ts';
+import type { Sandbox } from '../sandbox/server.ts';
+import { demoRedis } from './demo-redis.ts';
 import { CliError, EXIT } from './errors.ts';
 
 const PROPERTIES = [
@@ -17,10 +23,9 @@ const PROPERTIES = [
 
 /**
  * `leadloop demo`: the loop as far as it has landed, on the local sandbox. It seeds HubSpot and
- * Salesforce, pulls every contact through the HubSpot SDK, reads the account index through
- * jsforce, then scores, grades, qualifies and routes each contact with the config files and
- * prints what it decided and the API calls spent. Pushing leads into Salesforce joins with the
- * scheduled sync (issue 5).
+ * Salesforce, previews the decisions (score, grade, hand-off, owner) for every contact, then runs
+ * the lead sync's own pipeline: hand-offs land in Salesforce with owners and tasks, scores go
+ * back to HubSpot, and a live trade show's booth scans are handed off by the next cycle.
  */
 export function register(program: Command): void {
   program
@@ -113,12 +118,92 @@ export function register(program: Command): void {
         table(out, ['playbook task', 'count'], [...tasks].sort((a, b) => b[1] - a[1]).map(([t, n]) => [t, String(n)]));
         out();
         const log = sandbox.requestLog.snapshot();
-        out(`API calls: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
-        out('Next: the scheduled sync pushes these hand-offs into Salesforce with owners and tasks (issue 5).');
+        out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
+        out();
+        await pushWithTheSync(sandbox, config, version, out);
       } finally {
         await sandbox.close();
       }
     });
+}
+
+/**
+ * The scheduled sync's own pipeline against the sandbox: set up the write-back properties, run a
+ * cycle (owners, tasks, write-back), then a live trade show whose booth scans arrive and are
+ * handed off by the next cycle.
+ */
+async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, version: string, out: (line?: string) => void): Promise<void> {
+  const redis = await demoRedis();
+  if ('missing' in redis) {
+    out(`Skipping the push into Salesforce: ${redis.missing}.`);
+    return;
+  }
+  const [{ createHubSpotClient }, { connectSalesforce }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor }, { hubspotBudgetGate }, { setupHubSpot }, { syncLeads }] = await Promise.all([
+    import('../hubspot/client.ts'), import('../salesforce/connection.ts'), import('../store/ledger.ts'), import('../queue/connection.ts'), import('../store/sync-state.ts'),
+    import('../queue/dead-letter.ts'), import('../queue/budget.ts'), import('../queue/hubspot-gate.ts'), import('../pipeline/setup.ts'), import('../pipeline/syncLeads.ts'),
+  ]);
+  const info = sandbox.connectionInfo();
+  const prefix = `leadloop-demo-${Date.now()}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
+  const connection = createRedisConnection({ url: redis.url }, 'client');
+  const ledger = await openLedger({ dataDir });
+  try {
+    const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
+    const created = await setupHubSpot(hubspot, config.mapping);
+    out(`Setup: created ${created.length} HubSpot properties for the write-back (${created.join(', ')}).`);
+    const deps = {
+      hubspot,
+      salesforce: await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: info.salesforce.apiVersion }),
+      ledger: ledger.db,
+      state: new SyncState(connection, prefix),
+      deadLetter: new DeadLetterList(connection, prefix),
+      config,
+      configVersion: version,
+      beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(connection, prefix), 'bulk'),
+    };
+    sandbox.requestLog.reset();
+    const started = performance.now();
+    const first = await syncLeads(deps, { indexingLagMs: 0 });
+    out(`Sync cycle 1 (${Math.round(performance.now() - started)} ms): pulled ${first.pulled}, qualified ${first.qualified}; leads created ${first.created}, open leads adopted ${first.adopted}, existing contacts ${first.existingContacts}, converted left alone ${first.convertedSkipped}; tasks ${first.tasks}; written back to HubSpot ${first.writtenBack}; dead-lettered ${first.deadLettered}.`);
+    const calls = sandbox.requestLog.snapshot();
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    out(`  API calls: HubSpot ${total(calls.hubspot)} ${JSON.stringify(calls.hubspot)}, Salesforce ${total(calls.salesforce)} ${JSON.stringify(calls.salesforce)} — ${((1000 * (total(calls.hubspot) + total(calls.salesforce))) / Math.max(1, first.pulled)).toFixed(1)} per 1,000 contacts.`);
+
+    // A live trade show: booth scans arrive in HubSpot during the run.
+    const show = 'Copperleaf Live Demo Day 2026';
+    for (let i = 0; i < 12; i++) {
+      sandbox.hubspot.createContact({
+        email: `booth.visitor${i}@${['northwind-logistics', 'fabrikam-bank', 'initech-retail'][i % 3]}.example`, firstname: ['Ana', 'Ben', 'Chloé', 'Dev'][i % 4]!, lastname: `Visitor ${i}`,
+        jobtitle: i % 3 === 0 ? 'VP of Data' : 'Analytics Manager', company: ['Northwind Logistics', 'Fabrikam Bank', 'Initech Retail'][i % 3]!, country: i % 2 ? 'Germany' : 'United States',
+        numemployees: i % 4 === 0 ? '1000+' : '100-500', industry: 'COMPUTER_SOFTWARE', lead_source: 'trade_show', lead_source_detail: show, lead_source_date: new Date().toISOString(),
+        bant_budget: i % 2 ? 'approved' : 'planned', bant_authority: i % 3 === 0 ? 'decision_maker' : 'influencer', bant_need: 'urgent', bant_timeline: 'within_3_months',
+      });
+    }
+    sandbox.requestLog.reset();
+    const second = await syncLeads(deps, { indexingLagMs: 0 });
+    out(`Sync cycle 2 (12 booth scans from "${show}" arrived): qualified ${second.qualified}, leads created ${second.created}, tasks ${second.tasks}, dead-lettered ${second.deadLettered}; other contacts unchanged: ${second.unchanged}.`);
+    if (second.tasks === 0 && second.created > 0) out('  (the backfill filled the owners\' daily capacity, so routing sent the booth scans to the fallback queue; tasks go to people, not queues)');
+
+    const leads = sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
+    const names = new Map(sandbox.salesforce.records('User').map((u) => [u.Id as string, u.Name as string]));
+    const queues = new Map(sandbox.salesforce.records('Group').map((g) => [g.Id as string, `queue ${g.DeveloperName as string}`]));
+    const share = new Map<string, number>();
+    for (const l of leads) {
+      const owner = names.get(l.OwnerId as string) ?? queues.get(l.OwnerId as string) ?? String(l.OwnerId);
+      share.set(owner, (share.get(owner) ?? 0) + 1);
+    }
+    out();
+    table(out, ['Salesforce lead owner', 'leads', 'share'], [...share].sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, String(n), `${((100 * n) / Math.max(1, leads.length)).toFixed(1)}%`]));
+    const tasks = sandbox.salesforce.records('Task');
+    out(`Salesforce now holds ${leads.length} leads from leadloop and ${tasks.length} tasks (${tasks.filter((t) => t.Priority === 'High').length} "call now").`);
+  } finally {
+    await ledger.close();
+    const { deleteKeysWithPrefix } = await import('../queue/test-redis.ts');
+    await deleteKeysWithPrefix(connection, prefix);
+    connection.disconnect();
+    redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 function table(out: (line?: string) => void, header: string[], rows: string[][]): void {

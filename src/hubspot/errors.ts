@@ -61,7 +61,8 @@ export function toHubSpotError(error: unknown): Error {
   const e = error as SdkError;
   const status = typeof e?.code === 'number' ? e.code : 0;
   const body = typeof e?.body === 'object' && e.body !== null ? e.body : {};
-  const message = body.message ?? e?.message ?? String(error);
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const message = (body.message ?? e?.message ?? String(error)) + (status === 0 && cause ? ` (${cause.code ?? cause.message})` : '');
   if (status === 429) {
     const policy = body.policyName === 'DAILY' ? 'DAILY' : body.policyName === 'SECONDLY' || message === 'You have reached your secondly limit.' ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING';
     const header = Number(e.headers?.['retry-after']);

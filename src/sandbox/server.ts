@@ -59,7 +59,7 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? 1;
   const requestLog = new RequestLog();
-  const server = createServer();
+  const server = createServer({ keepAliveTimeout: 60_000 });
   const hanging = new Set<ServerResponse>();
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,43 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+/**
+ * Redis for the demo: REDIS_URL (or the local default) when it answers, else an embedded
+ * `redis-server` on a free port (nothing kept on disk), else undefined with the install hint.
+ */
+export async function demoRedis(): Promise<{ url: string; stop: () => void } | { missing: string }> {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (await answers(url)) return { url, stop: () => undefined };
+  if (spawnSync('redis-server', ['--version']).error) {
+    return { missing: `no Redis answers at ${url} and redis-server is not installed (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis), or set REDIS_URL` };
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  const embedded = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !(await answers(embedded)); i++) await new Promise((r) => setTimeout(r, 100));
+  return { url: embedded, stop: () => child.kill() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
