@@ -39,13 +39,13 @@ export class SyncState {
   }
 
   /** Per contact: property → { value, changedAt } as leadloop observed it. */
-  async observed(ids: readonly string[]): Promise<Map<string, Record<string, { value: string | null; changedAt: number }>>> {
+  async observed(ids: readonly string[]): Promise<Map<string, Record<string, { value: string | null; changedAt: number | null }>>> {
     if (ids.length === 0) return new Map();
     const values = await this.#redis.hmget(this.#key('sync:observed'), ...ids);
     return new Map(ids.flatMap((id, i) => (values[i] ? [[id, JSON.parse(values[i]!)] as const] : [])));
   }
 
-  async saveObserved(entries: ReadonlyMap<string, Record<string, { value: string | null; changedAt: number }>>): Promise<void> {
+  async saveObserved(entries: ReadonlyMap<string, Record<string, { value: string | null; changedAt: number | null }>>): Promise<void> {
     if (entries.size > 0) await this.#redis.hset(this.#key('sync:observed'), Object.fromEntries([...entries].map(([k, v]) => [k, JSON.stringify(v)])));
   }
 
