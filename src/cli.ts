@@ -5,6 +5,7 @@ import { register as registerDemo } from './cli/demo.ts';
 import { register as registerExplain } from './cli/explain.ts';
 import { register as registerSandbox } from './cli/sandbox.ts';
 import { register as registerSetup } from './cli/setup.ts';
+import { register as registerStart } from './cli/start.ts';
 import { register as registerSync } from './cli/sync.ts';
 
 /** The `leadloop` command: every verb lives in its own file under src/cli/. */
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
     .description('closed-loop lead management: HubSpot → score → route → Salesforce, and back')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerSandbox, registerSync, registerConfig, registerExplain, registerDemo, registerSetup]) register(program);
+  for (const register of [registerSandbox, registerSync, registerConfig, registerExplain, registerDemo, registerSetup, registerStart]) register(program);
   return program;
 }
 

@@ -1,0 +1,38 @@
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { parseDuration } from '../src/domain/config/duration.ts';
+import type { SyncConfig } from '../src/domain/config/sync.ts';
+import type { SyncDeps, SyncSummary } from '../src/pipeline/ports.ts';
+import { syncLeads } from '../src/pipeline/syncLeads.ts';
+import { Lease } from '../src/queue/lease.ts';
+import type { ScheduleSpec } from '../src/queue/schedules.ts';
+
+/** The scheduled lead sync: one cycle per job on the `sync` queue (global concurrency 1). */
+export const name = 'sync-leads';
+export const queue = 'sync';
+
+/**
+ * The schedule from sync.yaml. A BullMQ scheduler adds the next job when the last one starts,
+ * so a long cycle is kept from overlapping by the queue's concurrency and the Redis lease.
+ */
+export function schedule(sync: Pick<SyncConfig, 'schedules'>): ScheduleSpec | undefined {
+  const s = sync.schedules.sync_leads;
+  if (!s.enabled) return undefined;
+  return { name, queue, jobName: name, ...(s.every ? { every: parseDuration(s.every) } : { pattern: s.cron! }) };
+}
+
+/** Runs one cycle under the same lease `sync leads --once` takes; a held lease means another cycle runs. */
+export async function run(job: Job, signal: AbortSignal, context: { deps: SyncDeps; redis: Redis; prefix: string; indexingLagMs: number }): Promise<SyncSummary | { skipped: string }> {
+  const lease = await Lease.tryAcquire(context.redis, context.prefix, name, { ttlMs: 60_000 });
+  if (!lease) return { skipped: 'another lead sync holds the lease' };
+  const abort = () => lease.release().catch(() => undefined);
+  signal.addEventListener('abort', abort, { once: true });
+  try {
+    const summary = await syncLeads(context.deps, { indexingLagMs: context.indexingLagMs });
+    await job.updateProgress(100);
+    return summary;
+  } finally {
+    signal.removeEventListener('abort', abort);
+    await lease.release();
+  }
+}
