@@ -54,7 +54,6 @@ export function register(program: Command): void {
     .action(async (options: { once?: boolean; dryRun?: boolean }) => {
       const env = loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
       if (!options.once) throw new CliError('run `sync leads --once` for one cycle; scheduled syncs run under `leadloop start` (issue 5)', EXIT.usage);
-      if (options.dryRun) throw new CliError('--dry-run is not built yet (issue 5): nothing was written', EXIT.failure);
       const { Lease } = await import('../queue/lease.ts');
       const { syncLeads } = await import('../pipeline/syncLeads.ts');
       const runtime = await openRuntime(env);
@@ -66,8 +65,13 @@ export function register(program: Command): void {
         throw new CliError('another lead sync is running (its lease is held); try again when it ends', EXIT.failure);
       }
       try {
-        const summary = await syncLeads(runtime.deps, { indexingLagMs: parseDuration(runtime.config.sync.indexing_lag) });
-        process.stdout.write(`${JSON.stringify({ ok: true, configVersion: runtime.version, ...summary, durationMs: Math.round(performance.now() - started) })}\n`);
+        const plannedWrites = options.dryRun ? [] : undefined;
+        const summary = await syncLeads(plannedWrites ? { ...runtime.deps, plannedWrites } : runtime.deps, { indexingLagMs: parseDuration(runtime.config.sync.indexing_lag) });
+        if (plannedWrites) {
+          // One line per write a real run would make; nothing was written (the cursor did not move either).
+          for (const w of plannedWrites) process.stdout.write(`${JSON.stringify({ wouldWrite: w })}\n`);
+        }
+        process.stdout.write(`${JSON.stringify({ ok: true, dryRun: Boolean(plannedWrites), configVersion: runtime.version, ...summary, ...(plannedWrites ? { plannedWrites: plannedWrites.length } : {}), durationMs: Math.round(performance.now() - started) })}\n`);
       } finally {
         await lease.release();
         await runtime.close();

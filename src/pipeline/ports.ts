@@ -23,6 +23,16 @@ export interface SyncDeps {
   /** Gates every HubSpot call (the budget governor); absent: no gating. */
   beforeHubSpotCall?: BeforeCall;
   now?: () => number;
+  /** Dry run: compute and read everything, write nothing, and collect here what would be written. */
+  plannedWrites?: PlannedWrite[];
+}
+
+/** A write a dry run would have made. */
+export interface PlannedWrite {
+  system: 'salesforce' | 'hubspot' | 'ledger';
+  operation: 'lead-create' | 'lead-update' | 'lead-adopt' | 'task-create' | 'contact-writeback' | 'handoff-record';
+  key: string;
+  fields?: Record<string, unknown>;
 }
 
 export interface SyncSummary {

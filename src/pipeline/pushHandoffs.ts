@@ -11,6 +11,7 @@ import { findPeopleByEmail } from '../salesforce/findPeopleByEmail.ts';
 import { queryAll } from '../salesforce/query.ts';
 import { inLists } from '../salesforce/soql.ts';
 import { upsertRecords } from '../salesforce/upsertLeads.ts';
+import type { PlannedWrite } from './ports.ts';
 
 export interface Handoff {
   contactId: string;
@@ -45,7 +46,7 @@ export interface PushResult {
  * Lead but the task, a converted Lead is never written. New leads get their owner; updates never
  * send OwnerId or Status, so sales' own changes stand. Tasks are created idempotently.
  */
-export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[], config: LeadloopConfig, directory: SalesforceDirectory, now: number): Promise<PushResult> {
+export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[], config: LeadloopConfig, directory: SalesforceDirectory, now: number, planned?: PlannedWrite[]): Promise<PushResult> {
   const mapping = config.mapping;
   const ext = mapping.external_id_field;
   const result: PushResult = { pushed: [], convertedSkipped: [], invalid: [], tasks: 0 };
@@ -92,6 +93,19 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
     }
     const owner = ownerIdOf(h.assignee, directory);
     creates.push({ ...toSalesforceFields(facts(h), mapping.lead.fields, mapping, 'create'), ...(owner ? { OwnerId: owner } : {}) });
+  }
+
+  if (planned) {
+    // Dry run: what would be written, and nothing is.
+    for (const fields of creates) planned.push({ system: 'salesforce', operation: 'lead-create', key: String(fields[ext]), fields });
+    for (const fields of updates) planned.push({ system: 'salesforce', operation: 'lead-update', key: String(fields[ext]), fields });
+    for (const a of adoptions) planned.push({ system: 'salesforce', operation: 'lead-adopt', key: a.leadId, fields: { ...a.fields, [ext]: a.handoff.contactId } });
+    for (const c of contactTasks) planned.push({ system: 'salesforce', operation: 'task-create', key: `${c.handoff.contactId} (existing contact ${c.contactId})` });
+    for (const fields of creates) {
+      const h = handoffs.find((x) => x.contactId === String(fields[ext]))!;
+      for (const t of playbook(h.score.grade, true, config.sync)) planned.push({ system: 'salesforce', operation: 'task-create', key: `${h.contactId}:${h.handoffKey}`, fields: { Subject: t.subject, Priority: t.priority } });
+    }
+    return result;
   }
 
   const deferToRules = config.routing.use_salesforce_assignment_rules;

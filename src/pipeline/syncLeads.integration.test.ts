@@ -81,6 +81,26 @@ describe('syncLeads against the sandbox', () => {
     expect(sandbox.requestLog.statuses('hubspot')[429]).toBeUndefined();
   });
 
+  it('a dry run reads and plans every write, writes nothing, and the real run then makes exactly those writes', async () => {
+    const d = await deps(300);
+    const planned: import('./ports.ts').PlannedWrite[] = [];
+    sandbox.requestLog.reset();
+    await syncLeads({ ...d, plannedWrites: planned }, { indexingLagMs: 0 });
+    const calls = sandbox.requestLog.snapshot();
+    expect(Object.keys(calls.hubspot)).toEqual(['contacts.search']);
+    expect(Object.keys(calls.salesforce).every((endpoint) => endpoint === 'query')).toBe(true);
+    expect(leadsByContact().size).toBe(0);
+    expect(await ledger.db.selectFrom('decisions').selectAll().execute()).toHaveLength(0);
+    expect(await d.state.cursor()).toBeUndefined();
+    const plannedCreates = planned.filter((w) => w.operation === 'lead-create');
+    expect(plannedCreates.length).toBeGreaterThan(0);
+    expect(planned.filter((w) => w.operation === 'contact-writeback')).toHaveLength(300);
+
+    const real = await syncLeads(d, { indexingLagMs: 0 });
+    expect(real.created).toBe(plannedCreates.length);
+    expect(new Set(leadsByContact().keys())).toEqual(new Set([...plannedCreates.map((w) => w.key), ...planned.filter((w) => w.operation === 'lead-adopt').map((w) => String(w.fields?.HubSpot_Contact_Id__c))]));
+  });
+
   it('keeps an owner sales changed in Salesforce when the contact changes in HubSpot', async () => {
     const d = await deps(300);
     await syncLeads(d, { indexingLagMs: 0 });

@@ -44,7 +44,7 @@ export async function syncLeads(deps: SyncDeps, options: { indexingLagMs: number
       return { directory, accounts };
     };
     await processPage(deps, page.contacts, now(), summary, context);
-    await deps.state.saveCursor(page.cursor);
+    if (!deps.plannedWrites) await deps.state.saveCursor(page.cursor);
   }
   return summary;
 }
@@ -98,6 +98,7 @@ async function processPage(
     summary.qualified += 1;
     // Routed once: a stored decision (an earlier run, or a crashed one) is reused as it was.
     const stored = await findDecision(deps.ledger, contact.id, HANDOFF_KEY);
+    const dryRun = deps.plannedWrites !== undefined;
     let assignee: Assignee;
     let notify: string[];
     let firstTime = false;
@@ -109,7 +110,7 @@ async function processPage(
       const route = decision.route;
       const a = route.assignee;
       const ownerId = a.kind === 'user' ? (a.salesforceUserId ?? (a.email ? directory.usersByEmail.get(a.email.toLowerCase())?.id : undefined)) : a.kind === 'queue' ? (a.salesforceQueueId ?? directory.queuesByName.get(a.salesforceQueue)) : undefined;
-      await recordDecision(deps.ledger, {
+      if (!dryRun) await recordDecision(deps.ledger, {
         hubspot_contact_id: contact.id,
         handoff_key: HANDOFF_KEY,
         decided_at: new Date(now),
@@ -132,17 +133,17 @@ async function processPage(
       firstTime = true;
       if (route.roundRobin) {
         roundRobin[route.roundRobin.team] = route.roundRobin.next;
-        await state.saveRoundRobin(route.roundRobin.team, route.roundRobin.next);
+        if (!dryRun) await state.saveRoundRobin(route.roundRobin.team, route.roundRobin.next);
       }
       if (a.kind === 'user' && a.email) {
         loadToday[a.email.toLowerCase()] = (loadToday[a.email.toLowerCase()] ?? 0) + 1;
-        await state.addLoad(day, a.email);
+        if (!dryRun) await state.addLoad(day, a.email);
       }
     }
     handoffs.push({ contactId: contact.id, properties: contact.properties, score: decision.score, assignee, notify, handoffKey: HANDOFF_KEY, firstTime });
   }
 
-  const pushed = await pushHandoffs(deps.salesforce, handoffs, config, directory, now);
+  const pushed = await pushHandoffs(deps.salesforce, handoffs, config, directory, now, deps.plannedWrites);
   summary.convertedSkipped += pushed.convertedSkipped.length;
   summary.tasks += pushed.tasks;
   await deadLetter(deps.deadLetter, pushed.invalid, 'lead-upsert', now);
@@ -190,6 +191,10 @@ async function processPage(
     );
     return Object.keys(properties).length > 0 ? [{ id: c.id, properties }] : [];
   });
+  if (deps.plannedWrites) {
+    for (const u of updates) deps.plannedWrites.push({ system: 'hubspot', operation: 'contact-writeback', key: u.id, fields: u.properties });
+    return;
+  }
   const writeback = await batchUpdateContacts(deps.hubspot, updates, deps.beforeHubSpotCall);
   summary.writtenBack += writeback.updated.length;
   await deadLetter(deps.deadLetter, writeback.invalid, 'contact-writeback', now);
