@@ -7,9 +7,7 @@ import type { ScoreResult } from '../domain/scoring/types.ts';
 import type { InvalidRecord } from '../errors.ts';
 import { createTasks, type TaskToCreate } from '../salesforce/createTasks.ts';
 import type { SalesforceDirectory } from '../salesforce/directory.ts';
-import { findPeopleByEmail } from '../salesforce/findPeopleByEmail.ts';
-import { queryAll } from '../salesforce/query.ts';
-import { inLists } from '../salesforce/soql.ts';
+import { findPeople } from '../salesforce/findPeople.ts';
 import { upsertRecords } from '../salesforce/upsertLeads.ts';
 import type { PlannedWrite } from './ports.ts';
 
@@ -52,14 +50,8 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
   const result: PushResult = { pushed: [], convertedSkipped: [], invalid: [], tasks: 0 };
   if (handoffs.length === 0) return result;
 
-  const byExternalId = new Map<string, { Id: string; IsConverted: boolean; OwnerId: string; ConvertedContactId: string | null }>();
-  for (const list of inLists(handoffs.map((h) => h.contactId))) {
-    for (const row of await queryAll<Record<string, any>>(conn, `SELECT Id, IsConverted, OwnerId, ConvertedContactId, ${ext} FROM Lead WHERE ${ext} IN (${list})`)) {
-      byExternalId.set(String(row[ext]), { Id: row.Id, IsConverted: row.IsConverted, OwnerId: row.OwnerId, ConvertedContactId: row.ConvertedContactId });
-    }
-  }
-  const emails = handoffs.filter((h) => !byExternalId.has(h.contactId) && h.properties.email).map((h) => h.properties.email!);
-  const people = await findPeopleByEmail(conn, emails, ext);
+  const people = await findPeople(conn, handoffs.map((h) => h.contactId), handoffs.map((h) => h.properties.email ?? ''), ext);
+  const byExternalId = people.byExternalId;
 
   const creates: Record<string, unknown>[] = [];
   const updates: Record<string, unknown>[] = [];
@@ -149,7 +141,9 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
     }
   }
   if (tasks.length > 0) {
-    const created = await createTasks(conn, tasks, mapping.task_key_field);
+    // A lead created by this very call cannot have tasks yet: no need to look their keys up.
+    const fresh = new Set(result.pushed.filter((p) => p.outcome === 'created').map((p) => `${p.contactId}:${p.handoffKey}:`));
+    const created = await createTasks(conn, tasks, mapping.task_key_field, { skipLookup: (key) => [...fresh].some((prefix) => key.startsWith(prefix)) });
     result.tasks = created.created.length;
     result.invalid.push(...created.invalid);
   }

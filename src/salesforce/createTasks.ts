@@ -14,11 +14,17 @@ export interface TaskToCreate {
  * Creates tasks idempotently: the key field is checked first (one query per 500 keys), only the
  * missing tasks are created, 200 a call.
  */
-export async function createTasks(conn: Connection, tasks: readonly TaskToCreate[], keyField: string): Promise<{ created: string[]; existing: string[]; invalid: InvalidRecord[]; calls: number }> {
+export async function createTasks(
+  conn: Connection,
+  tasks: readonly TaskToCreate[],
+  keyField: string,
+  options: { skipLookup?: (key: string) => boolean } = {},
+): Promise<{ created: string[]; existing: string[]; invalid: InvalidRecord[]; calls: number }> {
   const field = identifier(keyField);
   const existing = new Set<string>();
   let calls = 0;
-  for (const list of inLists(tasks.map((t) => t.key))) {
+  // Keys of records just created need no lookup; a unique key field still refuses a duplicate.
+  for (const list of inLists(tasks.map((t) => t.key).filter((key) => !options.skipLookup?.(key)))) {
     calls += 1;
     for (const row of await queryAll<Record<string, string>>(conn, `SELECT Id, ${field} FROM Task WHERE ${field} IN (${list})`)) existing.add(row[field]!);
   }

@@ -5,7 +5,7 @@ import { connectSalesforce } from './connection.ts';
 import { createTasks } from './createTasks.ts';
 import { loadDirectory } from './directory.ts';
 import { SalesforceAuthError, SalesforceDailyLimit } from './errors.ts';
-import { findPeopleByEmail } from './findPeopleByEmail.ts';
+import { findPeople } from './findPeople.ts';
 import { queryAll } from './query.ts';
 import { upsertRecords } from './upsertLeads.ts';
 
@@ -78,12 +78,15 @@ describe('Salesforce writes', () => {
     const converted = s.salesforce.insert('Lead', { LastName: 'Conv', Company: 'A', Email: 'conv@acme.example', OwnerId: user });
     s.salesforce.convertLead(converted);
     s.salesforce.insert('Contact', { LastName: 'Known', Email: 'known@acme.example', OwnerId: user });
-    const { leads, contacts } = await findPeopleByEmail(conn, ["O'Brien\\@acme.example", 'conv@acme.example', 'known@acme.example', 'nobody@acme.example'], 'HubSpot_Contact_Id__c');
+    const ours = s.salesforce.insert('Lead', { LastName: 'Ours', Company: 'A', Email: 'changed@acme.example', HubSpot_Contact_Id__c: '777', OwnerId: user });
+    const { leads, contacts, byExternalId } = await findPeople(conn, ['777'], ["O'Brien\\@acme.example", 'conv@acme.example', 'known@acme.example', 'nobody@acme.example'], 'HubSpot_Contact_Id__c');
+    expect(byExternalId.get('777')?.Id).toBe(ours);
     expect(leads.get("o'brien\\@acme.example")?.[0]).toMatchObject({ IsConverted: false });
-    expect(leads.get('conv@acme.example')?.[0]).toMatchObject({ IsConverted: true });
+    expect(leads.get('conv@acme.example')?.[0]).toMatchObject({ IsConverted: true, ConvertedContactId: expect.stringMatching(/^003/) });
     expect(contacts.get('known@acme.example')).toHaveLength(1);
-    expect(contacts.get('conv@acme.example')).toHaveLength(1); // the converted lead's contact
+    expect(contacts.has('conv@acme.example')).toBe(false); // a Lead answered: its converted contact is reached through it
     expect(leads.has('nobody@acme.example')).toBe(false);
+    expect(s.requestLog.counts('salesforce').query).toBe(2);
   });
 
   it('creates tasks once: a retry creates nothing', async () => {
