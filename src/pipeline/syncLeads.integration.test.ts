@@ -41,8 +41,8 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function deps(contacts: number): Promise<SyncDeps> {
-  sandbox = await startSandbox({ contacts, seed: 21 });
+async function deps(contacts: number, faults?: NonNullable<Parameters<typeof startSandbox>[0]>['faults']): Promise<SyncDeps> {
+  sandbox = await startSandbox({ contacts, seed: 21, ...(faults ? { faults } : {}) });
   const info = sandbox.connectionInfo();
   const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
   await setupHubSpot(hubspot, config.mapping);
@@ -99,6 +99,38 @@ describe('syncLeads against the sandbox', () => {
     const real = await syncLeads(d, { indexingLagMs: 0 });
     expect(real.created).toBe(plannedCreates.length);
     expect(new Set(leadsByContact().keys())).toEqual(new Set([...plannedCreates.map((w) => w.key), ...planned.filter((w) => w.operation === 'lead-adopt').map((w) => String(w.fields?.HubSpot_Contact_Id__c))]));
+  });
+
+  it('rides out injected 5xx and 429s: cycles retried as the queue does end in the same state as a clean run', async () => {
+    const clean = await deps(300);
+    await syncLeads(clean, { indexingLagMs: 0 });
+    const cleanLeads = new Map([...leadsByContact()].map(([id, l]) => [id, { owner: l.OwnerId, grade: l.Lead_Grade__c }]));
+    const cleanTasks = sandbox.salesforce.records('Task').length;
+    await sandbox.close();
+    await deleteKeysWithPrefix(redis, prefix);
+    await ledger.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'leadloop-sync-'));
+    ledger = await openLedger({ dataDir });
+
+    const faulty = await deps(300, { hubspot: { rate5xx: 0.08, rate429: 0.05 }, salesforce: { rate5xx: 0.08 } });
+    const failures: string[] = [];
+    for (let attempt = 0; attempt < 40; attempt++) {
+      try {
+        await syncLeads({ ...faulty, ledger: ledger.db }, { indexingLagMs: 0 });
+        break;
+      } catch (error) {
+        failures.push((error as Error).name);
+      }
+    }
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.every((name) => ['HubSpotUnavailable', 'HubSpotRateLimited', 'SalesforceUnavailable', 'SalesforceConcurrencyLimit'].includes(name))).toBe(true);
+    const leads = sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
+    expect(new Set(leads.map((l) => l.HubSpot_Contact_Id__c)).size).toBe(leads.length);
+    expect(new Map(leads.map((l) => [String(l.HubSpot_Contact_Id__c), { owner: l.OwnerId, grade: l.Lead_Grade__c }]))).toEqual(cleanLeads);
+    const keys = sandbox.salesforce.records('Task').map((t) => t.Leadloop_Key__c);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBe(cleanTasks);
   });
 
   it('keeps an owner sales changed in Salesforce when the contact changes in HubSpot', async () => {
