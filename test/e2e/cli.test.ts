@@ -79,6 +79,37 @@ describe('leadloop CLI', () => {
     }
   });
 
+  it('start --role worker runs the scheduled sync and exits within 10 s of SIGTERM', async () => {
+    const sandbox = await startSandbox({ contacts: 400, seed: 9 });
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-start-'));
+    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-start-config-'));
+    cpSync('config', configDir, { recursive: true });
+    const syncFile = join(configDir, 'sync.yaml');
+    writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s'));
+    const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-start-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    const { spawn } = await import('node:child_process');
+    try {
+      expect((await runCliAsync(['setup'], env)).code).toBe(0);
+      const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['src/cli.ts', 'start', '--role', 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const deadline = Date.now() + 20_000;
+      while (sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).length).toBeGreaterThan(0);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+    } finally {
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(configDir, { recursive: true, force: true });
+      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
+      const redis = testConnection();
+      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
+      redis.disconnect();
+    }
+  });
+
   it('explain refuses a file that is not a contact, clearly', () => {
     const { code, stderr } = runCli(['explain', '--file', 'package.json']);
     expect(code).toBe(2);
