@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { loadEnv } from '../config/env.ts';
 import { loadConfigDirOrThrow } from '../config/load.ts';
 import { decide, type LeadDecision } from '../domain/decide.ts';
 import { CliError, EXIT } from './errors.ts';
@@ -21,23 +22,22 @@ export function register(program: Command): void {
     .option('--now <iso>', 'evaluate as of this time (default: now)')
     .option('--json', 'print the decision as JSON')
     .action(async (id: string | undefined, options: { file?: string; dir: string; now?: string; json?: boolean }) => {
-      if (!options.file) {
-        throw new CliError(
-          id ? 'explain <hubspotContactId> needs the HubSpot adapter (issue 5); use --file contact.json for now' : 'give a HubSpot contact id or --file contact.json',
-          EXIT.usage,
-        );
-      }
+      if (!options.file && !id) throw new CliError('give a HubSpot contact id or --file contact.json', EXIT.usage);
       const now = options.now ? Date.parse(options.now) : Date.now();
       if (!Number.isFinite(now)) throw new CliError(`--now "${options.now}" is not a date`, EXIT.usage);
       let raw: unknown;
-      try {
-        raw = JSON.parse(await readFile(options.file, 'utf8'));
-      } catch (error) {
-        throw new CliError(`cannot read ${options.file}: ${(error as Error).message}`, EXIT.usage);
+      if (options.file) {
+        try {
+          raw = JSON.parse(await readFile(options.file, 'utf8'));
+        } catch (error) {
+          throw new CliError(`cannot read ${options.file}: ${(error as Error).message}`, EXIT.usage);
+        }
+      } else {
+        raw = await readLiveContact(id!, options.dir);
       }
       const parsed = contactFile.safeParse(raw);
       if (!parsed.success) {
-        throw new CliError(`${options.file} is not a contact: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`, EXIT.usage);
+        throw new CliError(`${options.file ?? id} is not a contact: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`, EXIT.usage);
       }
       const { config, version } = await loadConfigDirOrThrow(options.dir);
       const contact = { id: parsed.data.id, properties: parsed.data.properties };
@@ -53,6 +53,22 @@ export function register(program: Command): void {
       }
       process.stdout.write(renderDecision(contact.id, decision, version, now, config.mapping.external_id_field));
     });
+}
+
+/** Reads one contact from HubSpot with every property the decision uses (writes nothing). */
+async function readLiveContact(id: string, dir: string): Promise<unknown> {
+  if (!/^\d+$/.test(id)) throw new CliError(`"${id}" is not a HubSpot contact id (digits)`, EXIT.usage);
+  const env = loadEnv(process.env, { needs: ['hubspot'] });
+  const { config } = await loadConfigDirOrThrow(dir);
+  const [{ createHubSpotClient }, { batchReadContacts }, { propertiesToPull }] = await Promise.all([
+    import('../hubspot/client.ts'),
+    import('../hubspot/batchReadContacts.ts'),
+    import('../domain/inputs.ts'),
+  ]);
+  const client = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
+  const { contacts } = await batchReadContacts(client, [id], propertiesToPull(config));
+  if (!contacts[0]) throw new CliError(`HubSpot has no contact ${id}`, EXIT.failure);
+  return { id: contacts[0].id, properties: contacts[0].properties };
 }
 
 function signed(n: number): string {

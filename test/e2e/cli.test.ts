@@ -69,6 +69,10 @@ describe('leadloop CLI', () => {
       expect(summary.scored).toBe(summary.pulled);
       expect(summary.created + summary.adopted + summary.existingContacts + summary.convertedSkipped).toBe(summary.qualified);
       expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(summary.created + summary.adopted);
+      const explained = await runCliAsync(['explain', '1001'], env);
+      expect(explained.code).toBe(0);
+      expect(explained.stdout).toMatch(/^Contact 1001 — as of .*\nScore \d+ → (HOT|WARM|COLD)/);
+      expect((await runCliAsync(['explain', '999999'], env)).stderr).toContain('HubSpot has no contact 999999');
     } finally {
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
