@@ -1,0 +1,116 @@
+/**
+ * Lead-sync figures on the sandbox (default rate limits on): API calls per 1,000 contacts for
+ * leadloop and for a naive per-record baseline (one search, one upsert, one task, one update per
+ * contact), the calls of the cycle that re-reads our own write-back and of an idle cycle, 429s
+ * caused, and peak RSS. JSON on the last line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Connection } from 'jsforce';
+import { loadConfigDirOrThrow } from '../src/config/load.ts';
+import { decide } from '../src/domain/decide.ts';
+import { createHubSpotClient } from '../src/hubspot/client.ts';
+import { setupHubSpot } from '../src/pipeline/setup.ts';
+import { syncLeads } from '../src/pipeline/syncLeads.ts';
+import { BudgetGovernor } from '../src/queue/budget.ts';
+import { DeadLetterList } from '../src/queue/dead-letter.ts';
+import { hubspotBudgetGate } from '../src/queue/hubspot-gate.ts';
+import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
+import { connectSalesforce } from '../src/salesforce/connection.ts';
+import { startSandbox, type Sandbox } from '../src/sandbox/server.ts';
+import { openLedger } from '../src/store/ledger.ts';
+import { SyncState } from '../src/store/sync-state.ts';
+
+const CONTACTS = Number(process.env.BENCH_SYNC_CONTACTS ?? 5_000);
+const NAIVE_CONTACTS = Number(process.env.BENCH_NAIVE_CONTACTS ?? 100);
+const { config, version } = await loadConfigDirOrThrow(new URL('../config', import.meta.url).pathname);
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const calls = (s: Sandbox) => {
+  const snap = s.requestLog.snapshot();
+  const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+  return { hubspot: sum(snap.hubspot), salesforce: sum(snap.salesforce), total: sum(snap.hubspot) + sum(snap.salesforce), limited: (snap.statuses.hubspot[429] ?? 0) + (snap.statuses.salesforce[403] ?? 0) };
+};
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+async function leadloop() {
+  const sandbox = await startSandbox({ contacts: CONTACTS, seed: 31 });
+  const prefix = `bench-sync-${Date.now()}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-'));
+  const ledger = await openLedger({ dataDir });
+  try {
+    const info = sandbox.connectionInfo();
+    const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
+    await setupHubSpot(hubspot, config.mapping);
+    const deps = {
+      hubspot,
+      salesforce: await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' }),
+      ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version,
+      beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk'),
+    };
+    sandbox.requestLog.reset();
+    const started = performance.now();
+    const first = await syncLeads(deps, { indexingLagMs: 0 });
+    const firstMs = performance.now() - started;
+    const firstCalls = calls(sandbox);
+    sandbox.requestLog.reset();
+    await syncLeads(deps, { indexingLagMs: 0 });
+    const rereadCalls = calls(sandbox);
+    sandbox.requestLog.reset();
+    await syncLeads(deps, { indexingLagMs: 0 });
+    const idleCalls = calls(sandbox);
+    return {
+      contacts: CONTACTS, qualified: first.qualified, created: first.created, firstCycleMs: Math.round(firstMs),
+      callsFirstCycle: firstCalls, callsPer1000: Math.round((10_000 * firstCalls.total) / CONTACTS) / 10,
+      callsRereadingOwnWriteback: rereadCalls.total, callsIdleCycle: idleCalls.total, rateLimitedResponses: firstCalls.limited + rereadCalls.limited + idleCalls.limited,
+    };
+  } finally {
+    await sandbox.close();
+    await ledger.close();
+    await deleteKeysWithPrefix(redis, prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The per-record integration leadloop replaces: a search, an upsert, a task and an update per contact. */
+async function naive() {
+  const sandbox = await startSandbox({ contacts: NAIVE_CONTACTS, seed: 31 });
+  try {
+    const info = sandbox.connectionInfo();
+    const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
+    await setupHubSpot(hubspot, config.mapping);
+    const sf = new Connection({ instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken, version: '64.0' });
+    sandbox.requestLog.reset();
+    for (let i = 0; i < NAIVE_CONTACTS; i++) {
+      const id = String(1001 + i);
+      await new Promise((r) => setTimeout(r, 210)); // stay under 5 searches a second
+      const page = await hubspot.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'EQ', value: id }] }], sorts: [], properties: ['email', 'firstname', 'lastname', 'company', 'lead_source', 'industry', 'numemployees', 'jobtitle', 'country'], limit: 1, after: '0' } as never);
+      const contact = page.results[0];
+      if (!contact) continue;
+      const d = decide({ id, properties: contact.properties }, {}, config, { now: Date.now(), roundRobin: {}, loadToday: {}, accountByDomain: () => undefined });
+      if (d.score.handoff && d.leadFields) {
+        const lead: any = await sf.sobject('Lead').upsert({ ...d.leadFields, LastName: d.leadFields.LastName ?? 'x', Company: d.leadFields.Company ?? 'x' } as never, 'HubSpot_Contact_Id__c').catch(() => undefined);
+        if (lead?.id) await sf.sobject('Task').create({ Subject: 'Follow up', WhoId: lead.id } as never).catch(() => undefined);
+      }
+      await hubspot.crm.contacts.basicApi.update(id, { properties: { leadloop_score: String(d.score.score) } });
+    }
+    const c = calls(sandbox);
+    return { contacts: NAIVE_CONTACTS, calls: c.total, callsPer1000: Math.round((10_000 * c.total) / NAIVE_CONTACTS) / 10 };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+try {
+  await redis.ping();
+} catch {
+  console.log(JSON.stringify({ skipped: 'no Redis at REDIS_URL (or 127.0.0.1:6379)' }));
+  process.exit(0);
+}
+const ours = await leadloop();
+const baseline = await naive();
+clearInterval(sampler);
+redis.disconnect();
+console.log(JSON.stringify({ leadloop: ours, naive: baseline, ratio: Math.round((10 * baseline.callsPer1000) / ours.callsPer1000) / 10, peakRssMb: Math.round(peakRss / 1_048_576), goals: { callsPer1000: 30, idleCycleCalls: '1-2', rateLimited: 0 } }));
