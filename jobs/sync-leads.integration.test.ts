@@ -3,91 +3,83 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
+import { loadConfigDirOrThrow } from '../src/config/load.ts';
 import { startWorker } from '../src/cli/start.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../src/queue/test-redis.ts';
-import { startSandbox } from '../src/sandbox/server.ts';
 import { createHubSpotClient } from '../src/hubspot/client.ts';
 import { setupHubSpot } from '../src/pipeline/setup.ts';
-import { loadConfigDirOrThrow } from '../src/config/load.ts';
+import { DeadLetterList } from '../src/queue/dead-letter.ts';
 import { PauseControl } from '../src/queue/pause.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../src/queue/test-redis.ts';
+import { startSandbox, type SandboxOptions } from '../src/sandbox/server.ts';
+
+/**
+ * A sandbox, a config folder whose lead sync runs every second, HubSpot set up, and the worker
+ * started as `leadloop start --role worker` starts it; everything is removed afterwards.
+ */
+async function withWorker(sandboxOptions: SandboxOptions, test: (ctx: { sandbox: Awaited<ReturnType<typeof startSandbox>>; running: Awaited<ReturnType<typeof startWorker>>; redis: ReturnType<typeof testConnection>; prefix: string }) => Promise<void>) {
+  const sandbox = await startSandbox(sandboxOptions);
+  const configDir = mkdtempSync(join(tmpdir(), 'leadloop-job-config-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-job-data-'));
+  const prefix = uniqueTestPrefix('job');
+  const redis = testConnection();
+  try {
+    cpSync(join(import.meta.dirname, '../config'), configDir, { recursive: true });
+    const syncFile = join(configDir, 'sync.yaml');
+    writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s'));
+    const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir }, { needs: ['hubspot', 'salesforce'] });
+    const { config } = await loadConfigDirOrThrow(configDir);
+    await setupHubSpot(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl }), config.mapping);
+    const running = await startWorker(env);
+    try {
+      await test({ sandbox, running, redis, prefix });
+    } finally {
+      await running.stop();
+    }
+  } finally {
+    await sandbox.close();
+    await deleteKeysWithPrefix(redis, prefix);
+    redis.disconnect();
+    rmSync(configDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function until<T>(probe: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await probe();
+  }
+  return value;
+}
 
 describe('sync-leads job (BullMQ scheduler + worker)', () => {
-  it('runs the lead sync on the schedule from sync.yaml, one cycle at a time, and stops on request', async () => {
-    const sandbox = await startSandbox({ contacts: 300, seed: 13 });
-    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-job-config-'));
-    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-job-data-'));
-    const prefix = uniqueTestPrefix('job');
-    const redis = testConnection();
-    try {
-      cpSync(join(import.meta.dirname, '../config'), configDir, { recursive: true });
-      const syncFile = join(configDir, 'sync.yaml');
-      writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s'));
-      const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir }, { needs: ['hubspot', 'salesforce'] });
-      const { config } = await loadConfigDirOrThrow(configDir);
-      await setupHubSpot(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl }), config.mapping);
-
-      const running = await startWorker(env);
-      const completed: unknown[] = [];
+  it('runs the lead sync on the schedule from sync.yaml, one cycle at a time', async () => {
+    await withWorker({ contacts: 300, seed: 13 }, async ({ sandbox, running }) => {
+      const completed: { pulled: number; created: number; adopted: number; scored: number }[] = [];
       running.worker.on('completed', (_job, result) => completed.push(result));
-      const deadline = Date.now() + 20_000;
-      while (completed.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await until(() => completed.length, (n) => n >= 3, 20_000);
       const schedulers = await running.queues.sync.getJobSchedulers();
-      await running.stop();
       expect(schedulers.map((s) => s.key)).toEqual(['sync-leads']);
-
       expect(completed.length).toBeGreaterThanOrEqual(3);
-      const [first, ...later] = completed as { pulled: number; created: number; scored: number }[];
+      const [first, ...later] = completed;
       expect(first!.pulled).toBe(300);
       expect(first!.created).toBeGreaterThan(0);
-      expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(first!.created + (first as unknown as { adopted: number }).adopted);
+      expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(first!.created + first!.adopted);
       // Later cycles find nothing new to score: the write-back does not loop.
       for (const run of later) expect(run.scored).toBe(0);
-    } finally {
-      await sandbox.close();
-      await deleteKeysWithPrefix(redis, prefix);
-      redis.disconnect();
-      rmSync(configDir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   });
-});
 
-describe('sync-leads job when Salesforce\'s daily allocation is spent', () => {
-  it('pauses Salesforce work instead of dead-lettering records, and the job is kept for later', async () => {
-    const sandbox = await startSandbox({ contacts: 300, seed: 13, salesforce: { dailyApiLimit: 4 } });
-    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-job-config-'));
-    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-job-data-'));
-    const prefix = uniqueTestPrefix('job-limit');
-    const redis = testConnection();
-    try {
-      cpSync(join(import.meta.dirname, '../config'), configDir, { recursive: true });
-      const syncFile = join(configDir, 'sync.yaml');
-      writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s'));
-      const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir }, { needs: ['hubspot', 'salesforce'] });
-      const { config } = await loadConfigDirOrThrow(configDir);
-      await setupHubSpot(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl }), config.mapping);
-      const running = await startWorker(env);
+  it('pauses Salesforce work when the daily allocation is spent, instead of dead-lettering records; the job is kept for later', async () => {
+    await withWorker({ contacts: 300, seed: 13, salesforce: { dailyApiLimit: 4 } }, async ({ running, redis, prefix }) => {
       const pause = new PauseControl({ redis, prefix, queues: [] });
-      const deadline = Date.now() + 15_000;
-      let until: number | null = null;
-      while (until === null && Date.now() < deadline) {
-        until = await pause.pausedUntil('salesforce');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const delayed = await running.queues.sync.getDelayedCount();
-      const failed = await running.queues.sync.getFailedCount();
-      await running.stop();
-      expect(until).toBeGreaterThan(Date.now());
-      expect(delayed).toBeGreaterThanOrEqual(1);
-      expect(failed).toBe(0);
-      const { DeadLetterList } = await import('../src/queue/dead-letter.ts');
+      const pausedUntil = await until(() => pause.pausedUntil('salesforce'), (v) => v !== null, 15_000);
+      expect(pausedUntil).toBeGreaterThan(Date.now());
+      expect(await running.queues.sync.getDelayedCount()).toBeGreaterThanOrEqual(1);
+      expect(await running.queues.sync.getFailedCount()).toBe(0);
       expect(await new DeadLetterList(redis, prefix).list()).toEqual([]);
-    } finally {
-      await sandbox.close();
-      await deleteKeysWithPrefix(redis, prefix);
-      redis.disconnect();
-      rmSync(configDir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 });
