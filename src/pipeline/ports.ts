@@ -5,6 +5,7 @@ import type { LeadloopConfig } from '../domain/config/index.ts';
 import type { BeforeCall } from '../hubspot/client.ts';
 import type { LedgerSchema } from '../store/schema.ts';
 import type { SyncState } from '../store/sync-state.ts';
+import type { SalesforceLookups } from './lookups.ts';
 
 /** Where refused records go (the queue layer's DeadLetterList fits). */
 export interface DeadLetterSink {
@@ -23,6 +24,8 @@ export interface SyncDeps {
   /** Gates every HubSpot call (the budget governor); absent: no gating. */
   beforeHubSpotCall?: BeforeCall;
   now?: () => number;
+  /** Salesforce reference data shared across cycles (a worker keeps one); absent: loaded per cycle. */
+  lookups?: SalesforceLookups;
   /** Dry run: compute and read everything, write nothing, and collect here what would be written. */
   plannedWrites?: PlannedWrite[];
 }
@@ -49,4 +52,8 @@ export interface SyncSummary {
   writtenBack: number;
   deadLettered: number;
   pages: number;
+}
+
+export function emptySummary(): SyncSummary {
+  return { pulled: 0, unchanged: 0, scored: 0, qualified: 0, created: 0, adopted: 0, updated: 0, existingContacts: 0, convertedSkipped: 0, tasks: 0, writtenBack: 0, deadLettered: 0, pages: 0 };
 }

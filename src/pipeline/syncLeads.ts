@@ -1,215 +1,26 @@
-import { decide } from '../domain/decide.ts';
-import { historyOf, inputFingerprint, observe, observedProperties, propertiesToPull, type Observed } from '../domain/inputs.ts';
-import { hubspotWriteback } from '../domain/mapping/writeback.ts';
-import type { Assignee } from '../domain/routing/types.ts';
-import type { InvalidRecord } from '../errors.ts';
-import { batchUpdateContacts } from '../hubspot/batchUpdateContacts.ts';
-import type { HubSpotContact } from '../hubspot/client.ts';
+import { propertiesToPull } from '../domain/inputs.ts';
 import { searchModifiedContacts, type ContactCursor } from '../hubspot/searchModifiedContacts.ts';
-import { pullAccountIndex } from '../salesforce/accountIndex.ts';
-import { loadDirectory, type SalesforceDirectory } from '../salesforce/directory.ts';
-import { findDecision, setDecisionSalesforceId } from '../store/findDecision.ts';
-import { recordDecision } from '../store/recordDecision.ts';
-import { recordHandoff } from '../store/recordHandoff.ts';
-import type { DeadLetterSink, SyncDeps, SyncSummary } from './ports.ts';
-import { ownerLabelOf, pushHandoffs, type Handoff } from './pushHandoffs.ts';
-
-const HANDOFF_KEY = 'first';
+import { handleContacts } from './handleContacts.ts';
+import { SalesforceLookups } from './lookups.ts';
+import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
 
 /**
- * One lead-sync cycle: pull what changed since the cursor, one page at a time — skip contacts
- * whose inputs did not change, score them, route new hand-offs once (the decision is stored
- * and reused on retries), land them in Salesforce with their tasks, write score/grade/owner/
- * Salesforce id back to HubSpot when they changed, dead-letter refused records — and only then
- * move the cursor. A crash anywhere converges on rerun.
+ * One lead-sync cycle: pull what changed since the cursor, one page at a time, hand each page to
+ * handleContacts, and only then move the cursor. A crash anywhere converges on rerun.
  */
 export async function syncLeads(deps: SyncDeps, options: { indexingLagMs: number; pageSize?: number }): Promise<SyncSummary> {
   const now = deps.now ?? Date.now;
-  const summary: SyncSummary = { pulled: 0, unchanged: 0, scored: 0, qualified: 0, created: 0, adopted: 0, updated: 0, existingContacts: 0, convertedSkipped: 0, tasks: 0, writtenBack: 0, deadLettered: 0, pages: 0 };
+  const summary = emptySummary();
   const cursor: ContactCursor = (await deps.state.cursor()) ?? { at: 0, idsAtBoundary: [] };
   const properties = propertiesToPull(deps.config);
   const until = now() - options.indexingLagMs;
-  let directory: SalesforceDirectory | undefined;
-  let accounts: Map<string, { accountId: string; ownerId: string }> | undefined;
+  const lookups = deps.lookups ?? new SalesforceLookups(deps.salesforce);
 
   for await (const page of searchModifiedContacts(deps.hubspot, { cursor, until, properties, pageSize: options.pageSize ?? deps.config.sync.batch.search_page, ...(deps.beforeHubSpotCall ? { beforeCall: deps.beforeHubSpotCall } : {}) })) {
     summary.pages += 1;
     summary.pulled += page.contacts.length;
-    const context = async () => {
-      directory ??= await loadDirectory(deps.salesforce);
-      if (!accounts) {
-        accounts = new Map();
-        for (const a of (await pullAccountIndex(deps.salesforce, 0)).accounts) accounts.set(a.domain, { accountId: a.accountId, ownerId: a.ownerId });
-      }
-      return { directory, accounts };
-    };
-    await processPage(deps, page.contacts, now(), summary, context);
+    await handleContacts(deps, page.contacts, { now: now(), summary, lookups });
     if (!deps.plannedWrites) await deps.state.saveCursor(page.cursor);
   }
   return summary;
 }
-
-async function processPage(
-  deps: SyncDeps,
-  contacts: readonly HubSpotContact[],
-  now: number,
-  summary: SyncSummary,
-  context: () => Promise<{ directory: SalesforceDirectory; accounts: Map<string, { accountId: string; ownerId: string }> }>,
-): Promise<void> {
-  const { config, configVersion, state } = deps;
-  const ids = contacts.map((c) => c.id);
-  const [fingerprints, observedBefore] = await Promise.all([state.fingerprints(ids), state.observed(ids)]);
-  const watched = observedProperties(config);
-  const nextFingerprints = new Map<string, string>();
-  const nextObserved = new Map<string, Observed>();
-  const changed = contacts.filter((c) => {
-    const fp = inputFingerprint(c.properties, config, configVersion);
-    if (fingerprints.get(c.id) === fp) return false;
-    nextFingerprints.set(c.id, fp);
-    nextObserved.set(c.id, observe(observedBefore.get(c.id), c.properties, watched, Date.parse(c.properties.lastmodifieddate ?? c.updatedAt)));
-    return true;
-  });
-  summary.unchanged += contacts.length - changed.length;
-  if (changed.length === 0) return;
-
-  const { directory, accounts } = await context();
-  const day = new Date(now).toISOString().slice(0, 10);
-  const roundRobin = await state.roundRobin();
-  const loadToday = await state.loadToday(day);
-  const inactive = new Set([...directory.usersByEmail].filter(([, u]) => !u.active).map(([email]) => email));
-  const routingContext = {
-    now,
-    roundRobin,
-    loadToday,
-    inactiveOwners: inactive,
-    accountByDomain: (domain: string) => {
-      const a = accounts.get(domain);
-      return a ? { accountId: a.accountId, ownerId: a.ownerId, ...(directory.emailsById.get(a.ownerId) ? { ownerEmail: directory.emailsById.get(a.ownerId)! } : {}) } : undefined;
-    },
-  };
-
-  const handoffs: Handoff[] = [];
-  const decisions = new Map<string, ReturnType<typeof decide>>();
-  for (const contact of changed) {
-    const decision = decide({ id: contact.id, properties: contact.properties }, historyOf(nextObserved.get(contact.id) ?? {}), config, routingContext);
-    decisions.set(contact.id, decision);
-    summary.scored += 1;
-    if (!decision.score.handoff || !decision.route) continue;
-    summary.qualified += 1;
-    // Routed once: a stored decision (an earlier run, or a crashed one) is reused as it was.
-    const stored = await findDecision(deps.ledger, contact.id, HANDOFF_KEY);
-    const dryRun = deps.plannedWrites !== undefined;
-    let assignee: Assignee;
-    let notify: string[];
-    let firstTime = false;
-    if (stored) {
-      assignee = stored.owner_kind === 'queue' ? { kind: 'queue', queue: stored.owner_email ?? 'queue', salesforceQueue: stored.owner_email ?? '', ...(stored.owner_id ? { salesforceQueueId: stored.owner_id } : {}) } : stored.owner_kind === 'salesforce_assignment_rules' ? { kind: 'salesforce_assignment_rules' } : { kind: 'user', ...(stored.owner_id ? { salesforceUserId: stored.owner_id } : {}), ...(stored.owner_email ? { email: stored.owner_email } : {}) };
-      notify = (stored.notify as { email: string }[]).map((n) => n.email);
-      firstTime = stored.salesforce_id === null;
-    } else {
-      const route = decision.route;
-      const a = route.assignee;
-      const ownerId = a.kind === 'user' ? (a.salesforceUserId ?? (a.email ? directory.usersByEmail.get(a.email.toLowerCase())?.id : undefined)) : a.kind === 'queue' ? (a.salesforceQueueId ?? directory.queuesByName.get(a.salesforceQueue)) : undefined;
-      if (!dryRun) await recordDecision(deps.ledger, {
-        hubspot_contact_id: contact.id,
-        handoff_key: HANDOFF_KEY,
-        decided_at: new Date(now),
-        config_version: configVersion,
-        score: decision.score.score,
-        grade: decision.score.grade,
-        mql: decision.score.mql,
-        handoff: true,
-        reason: decision.score.handoffReason ?? 'mql',
-        owner_kind: a.kind,
-        owner_id: ownerId ?? null,
-        owner_email: a.kind === 'user' ? (a.email ?? null) : a.kind === 'queue' ? a.salesforceQueue : null,
-        rule: route.rule,
-        notify: route.notify,
-        trace: route.trace,
-        salesforce_id: null,
-      });
-      assignee = ownerId && a.kind === 'user' ? { ...a, salesforceUserId: ownerId } : ownerId && a.kind === 'queue' ? { ...a, salesforceQueueId: ownerId } : a;
-      notify = route.notify.map((n) => n.email);
-      firstTime = true;
-      if (route.roundRobin) {
-        roundRobin[route.roundRobin.team] = route.roundRobin.next;
-        if (!dryRun) await state.saveRoundRobin(route.roundRobin.team, route.roundRobin.next);
-      }
-      if (a.kind === 'user' && a.email) {
-        loadToday[a.email.toLowerCase()] = (loadToday[a.email.toLowerCase()] ?? 0) + 1;
-        if (!dryRun) await state.addLoad(day, a.email);
-      }
-    }
-    handoffs.push({ contactId: contact.id, properties: contact.properties, score: decision.score, assignee, notify, handoffKey: HANDOFF_KEY, firstTime });
-  }
-
-  const pushed = await pushHandoffs(deps.salesforce, handoffs, config, directory, now, deps.plannedWrites);
-  summary.convertedSkipped += pushed.convertedSkipped.length;
-  summary.tasks += pushed.tasks;
-  await deadLetter(deps.deadLetter, pushed.invalid, 'lead-upsert', now);
-  summary.deadLettered += pushed.invalid.length;
-
-  const salesforceIds = new Map<string, { id: string; owner: string }>();
-  for (const p of pushed.pushed) {
-    if (p.outcome === 'created') summary.created += 1;
-    else if (p.outcome === 'adopted') summary.adopted += 1;
-    else if (p.outcome === 'updated') summary.updated += 1;
-    else summary.existingContacts += 1;
-    salesforceIds.set(p.contactId, { id: p.salesforceId, owner: p.ownerLabel });
-    const h = handoffs.find((x) => x.contactId === p.contactId)!;
-    if (p.outcome !== 'updated') {
-      await recordHandoff(deps.ledger, {
-        hubspot_contact_id: p.contactId,
-        handoff_key: p.handoffKey,
-        handed_off_at: new Date(now),
-        salesforce_object: p.object,
-        salesforce_id: p.salesforceId,
-        outcome: p.outcome,
-        owner_kind: h.assignee.kind,
-        owner_id: h.assignee.kind === 'user' ? (h.assignee.salesforceUserId ?? null) : h.assignee.kind === 'queue' ? (h.assignee.salesforceQueueId ?? null) : null,
-        grade: h.score.grade,
-        score: h.score.score,
-        reason: h.score.handoffReason ?? 'mql',
-        source: h.properties.lead_source ?? null,
-        campaign: h.properties[config.mapping.campaign.name_from] ?? null,
-      });
-    }
-    const stored = await findDecision(deps.ledger, p.contactId, p.handoffKey);
-    if (stored && stored.salesforce_id === null) await setDecisionSalesforceId(deps.ledger, Number(stored.id), p.salesforceId);
-  }
-
-  // Write back only what changed: grade, a score move worth writing, owner, Salesforce id.
-  const failedKeys = new Set(pushed.invalid.map((i) => i.recordKey));
-  const updates = changed.flatMap((c) => {
-    const d = decisions.get(c.id)!;
-    const sf = salesforceIds.get(c.id);
-    const properties = hubspotWriteback(
-      { score: d.score.score, grade: d.score.grade, mql: d.score.mql, ...(sf ? { ownerLabel: sf.owner, salesforceId: sf.id, handedOffAt: new Date(now) } : {}) },
-      c.properties,
-      config.mapping,
-      config.sync.writeback,
-    );
-    return Object.keys(properties).length > 0 ? [{ id: c.id, properties }] : [];
-  });
-  if (deps.plannedWrites) {
-    for (const u of updates) deps.plannedWrites.push({ system: 'hubspot', operation: 'contact-writeback', key: u.id, fields: u.properties });
-    return;
-  }
-  const writeback = await batchUpdateContacts(deps.hubspot, updates, deps.beforeHubSpotCall);
-  summary.writtenBack += writeback.updated.length;
-  await deadLetter(deps.deadLetter, writeback.invalid, 'contact-writeback', now);
-  summary.deadLettered += writeback.invalid.length;
-
-  // A contact whose Salesforce write failed is tried again next time: keep its old fingerprint.
-  for (const key of failedKeys) nextFingerprints.delete(key);
-  await state.saveObserved(nextObserved);
-  await state.saveFingerprints(nextFingerprints);
-}
-
-async function deadLetter(sink: DeadLetterSink, invalid: readonly InvalidRecord[], operation: string, at: number): Promise<void> {
-  for (const record of invalid) {
-    await sink.add({ system: record.system, operation, recordKey: record.recordKey, reason: record.message, error: record.raw ?? null, at });
-  }
-}
-
-export { ownerLabelOf };
