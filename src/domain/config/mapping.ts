@@ -82,6 +82,16 @@ export const mappingConfigSchema = z
       .strict()
       .describe('HubSpot properties leadloop writes (leadloop setup creates them).'),
     custom_properties: z.array(hsProperty).default([]).describe('Other HubSpot properties of your portal that rules may name.'),
+    privacy_deletion: z
+      .object({
+        salesforce_lead: z
+          .enum(['delete', 'anonymise', 'keep'])
+          .default('anonymise')
+          .describe('What a HubSpot privacy deletion does to the Lead leadloop created: delete it, blank its personal fields (the record and its history stay for reports), or keep it.'),
+      })
+      .strict()
+      .default({ salesforce_lead: 'anonymise' })
+      .describe('GDPR deletions in HubSpot: leadloop always purges the contact from its own ledger and state.'),
   })
   .strict();
 
