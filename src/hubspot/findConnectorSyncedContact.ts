@@ -1,0 +1,34 @@
+import type { Client } from '@hubspot/api-client';
+import type { BeforeCall } from './client.ts';
+import { HubSpotBadRequest, toHubSpotError } from './errors.ts';
+
+/** Contact properties HubSpot's own Salesforce connector fills on the records it syncs. */
+export const CONNECTOR_PROPERTIES = ['salesforcelastsynctime', 'salesforceleadid', 'salesforcecontactid'] as const;
+
+/**
+ * One contact that HubSpot's Salesforce connector has synced, if any: a single search (limit 1)
+ * for contacts with `salesforcelastsynctime` set. A portal without the connector may not have
+ * the property at all, and HubSpot answers a filter on an unknown property with a 400
+ * (PROPERTY_DOESNT_EXIST): that means no connector, not a failure.
+ */
+export async function findConnectorSyncedContact(client: Client, beforeCall?: BeforeCall): Promise<{ id: string; properties: Record<string, string | null> } | undefined> {
+  try {
+    await beforeCall?.('search');
+    const page = await client.crm.contacts.searchApi.doSearch({
+      filterGroups: [{ filters: [{ propertyName: CONNECTOR_PROPERTIES[0], operator: 'HAS_PROPERTY' as never }] }],
+      properties: [...CONNECTOR_PROPERTIES],
+      limit: 1,
+    } as never);
+    const first = page.results[0];
+    return first ? { id: first.id, properties: first.properties } : undefined;
+  } catch (error) {
+    const named = toHubSpotError(error);
+    if (named instanceof HubSpotBadRequest && isMissingProperty(named)) return undefined;
+    throw named;
+  }
+}
+
+function isMissingProperty(error: HubSpotBadRequest): boolean {
+  const text = `${error.message} ${typeof error.body === 'string' ? error.body : JSON.stringify(error.body ?? '')}`;
+  return /PROPERTY_DOESNT_EXIST|Unable to find property|does not exist/i.test(text) && text.includes(CONNECTOR_PROPERTIES[0]);
+}
