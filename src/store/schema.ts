@@ -47,12 +47,29 @@ export interface HandoffsTable {
   campaign: string | null;
 }
 
+/**
+ * The latest score of each contact leadloop scored. `review_at` is the earliest time decay alone
+ * could change its grade or MQL state (null: it cannot); the daily rescore reads the due ones.
+ */
+export interface ContactScoresTable {
+  hubspot_contact_id: string;
+  score: number;
+  grade: 'hot' | 'warm' | 'cold';
+  mql: boolean;
+  scored_at: ColumnType<Date, Date | string, Date | string>;
+  config_version: string;
+  review_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
   handoffs: HandoffsTable;
+  contact_scores: ContactScoresTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;
 export type NewDecision = Insertable<DecisionsTable>;
 export type Handoff = Selectable<HandoffsTable>;
 export type NewHandoff = Insertable<HandoffsTable>;
+export type ContactScore = Selectable<ContactScoresTable>;
+export type NewContactScore = Insertable<ContactScoresTable>;

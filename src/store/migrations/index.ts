@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as decisions from './0001_decisions.ts';
 import * as handoffs from './0002_handoffs.ts';
+import * as contactScores from './0003_contact_scores.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -9,6 +10,7 @@ import * as handoffs from './0002_handoffs.ts';
 const MIGRATIONS: Record<string, Migration> = {
   '0001_decisions': decisions,
   '0002_handoffs': handoffs,
+  '0003_contact_scores': contactScores,
 };
 
 export const migrationProvider: MigrationProvider = {
