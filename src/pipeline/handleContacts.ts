@@ -8,6 +8,8 @@ import type { HubSpotContact } from '../hubspot/client.ts';
 import { findDecision, setDecisionSalesforceId } from '../store/findDecision.ts';
 import { recordDecision } from '../store/recordDecision.ts';
 import { recordHandoff } from '../store/recordHandoff.ts';
+import { recordScores } from '../store/recordScores.ts';
+import { nextGradeChangeAt } from '../domain/scoring/nextGradeChangeAt.ts';
 import type { SalesforceLookups } from './lookups.ts';
 import type { DeadLetterSink, SyncDeps, SyncSummary } from './ports.ts';
 import { pushHandoffs, type Handoff } from './pushHandoffs.ts';
@@ -20,7 +22,7 @@ const HANDOFF_KEY = 'first';
  * is stored and reused on retries), land them in Salesforce with their tasks, write score/grade/
  * owner/Salesforce id back to HubSpot when they changed, and dead-letter refused records.
  */
-export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotContact[], run: { now: number; summary: SyncSummary; lookups: SalesforceLookups }): Promise<void> {
+export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotContact[], run: { now: number; summary: SyncSummary; lookups: SalesforceLookups; force?: boolean }): Promise<void> {
   const { now, summary } = run;
   const { config, configVersion, state } = deps;
   const ids = contacts.map((c) => c.id);
@@ -30,7 +32,8 @@ export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotC
   const nextObserved = new Map<string, Observed>();
   const changed = contacts.filter((c) => {
     const fp = inputFingerprint(c.properties, config, configVersion);
-    if (fingerprints.get(c.id) === fp) return false;
+    // force: the rescore re-grades contacts whose inputs did not change but whose decay did.
+    if (!run.force && fingerprints.get(c.id) === fp) return false;
     nextFingerprints.set(c.id, fp);
     nextObserved.set(c.id, observe(observedBefore.get(c.id), c.properties, watched, Date.parse(c.properties.lastmodifieddate ?? c.updatedAt)));
     return true;
@@ -157,8 +160,15 @@ export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotC
     );
     return Object.keys(properties).length > 0 ? [{ id: c.id, properties }] : [];
   });
+  // Each score with the time decay alone may next change its grade: the daily rescore reads only the contacts due.
+  const scores = changed.map((c) => {
+    const s = decisions.get(c.id)!.score;
+    const reviewAt = nextGradeChangeAt(c, historyOf(nextObserved.get(c.id) ?? {}), config.scoring, now);
+    return { hubspot_contact_id: c.id, score: s.score, grade: s.grade, mql: s.mql, scored_at: new Date(now), config_version: deps.configVersion, review_at: reviewAt === null ? null : new Date(reviewAt) };
+  });
   if (deps.plannedWrites) {
     for (const u of updates) deps.plannedWrites.push({ system: 'hubspot', operation: 'contact-writeback', key: u.id, fields: u.properties });
+    for (const s of scores) deps.plannedWrites.push({ system: 'ledger', operation: 'score-record', key: s.hubspot_contact_id, fields: { score: s.score, grade: s.grade, mql: s.mql, review_at: s.review_at?.toISOString() ?? null } });
     return;
   }
   const writeback = await batchUpdateContacts(deps.hubspot, updates, deps.beforeHubSpotCall);
@@ -168,6 +178,7 @@ export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotC
 
   // A contact whose Salesforce write failed is tried again next time: keep its old fingerprint.
   for (const key of failedKeys) nextFingerprints.delete(key);
+  await recordScores(deps.ledger, scores.filter((s) => !failedKeys.has(s.hubspot_contact_id)));
   await state.saveObserved(nextObserved);
   await state.saveFingerprints(nextFingerprints);
 }
