@@ -107,6 +107,10 @@ export function decideRetry(error: unknown, context: RetryContext): RetryDecisio
     return { action: 'delay', delayMs: 0, reason: 'released' };
   }
 
+  // The adapters' named "no usable answer" errors (5xx, network, a request past its deadline).
+  if (name === 'HubSpotUnavailable' || name === 'SalesforceUnavailable') {
+    return { action: 'backoff', reason: numberField(e, 'timeoutMs') !== undefined ? 'timeout' : 'transient' };
+  }
   if (isTransient(e, name)) return { action: 'backoff', reason: 'transient' };
   return { action: 'backoff', reason: 'unexpected' };
 }

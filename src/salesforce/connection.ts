@@ -1,14 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { importPKCS8, SignJWT } from 'jose';
 import { Connection } from 'jsforce';
+import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
+import { StreamPromise } from 'jsforce/lib/util/promise.js';
+import { createLazyStream } from 'jsforce/lib/util/stream.js';
 import type { SalesforceAuth } from '../config/env.ts';
-import { SalesforceAuthError } from './errors.ts';
+import { SalesforceAuthError, SalesforceUnavailable } from './errors.ts';
+
+/** How long one Salesforce HTTP request may take before it fails as SalesforceUnavailable. */
+export const SALESFORCE_REQUEST_TIMEOUT_MS = 30_000;
+
+/** `Sforce-Limit-Info: api-usage=used/limit`: the org's calls in the rolling 24 h and its allocation. */
+export interface SalesforceApiUsage {
+  used: number;
+  limit: number;
+}
+
+/**
+ * Hooks around every HTTP request the Connection sends (queries, collections, retries after a
+ * refresh alike), so a caller can meter calls without this adapter knowing about budgets.
+ */
+export interface SalesforceCallHooks {
+  /** Runs before each request; may wait, or throw to refuse the call (the error reaches the caller). */
+  beforeCall?: () => Promise<void>;
+  /** Each response's `Sforce-Limit-Info` reading. */
+  onLimitInfo?: (usage: SalesforceApiUsage) => void | Promise<void>;
+}
 
 export interface SalesforceConnectionOptions {
   auth: SalesforceAuth;
   apiVersion: string;
   /** Consecutive failed refreshes before giving up; jsforce would otherwise retry 401s forever (API_NOTES §0.5). */
   maxRefreshFailures?: number;
+  /** Per-request deadline. Default SALESFORCE_REQUEST_TIMEOUT_MS. */
+  timeoutMs?: number;
+  beforeCall?: SalesforceCallHooks['beforeCall'];
+  onLimitInfo?: SalesforceCallHooks['onLimitInfo'];
 }
 
 /**
@@ -56,11 +83,82 @@ export async function connectSalesforce(options: SalesforceConnectionOptions): P
     );
   };
 
+  const timeoutMs = options.timeoutMs ?? SALESFORCE_REQUEST_TIMEOUT_MS;
+  const hooks: SalesforceCallHooks = {
+    ...(options.beforeCall ? { beforeCall: options.beforeCall } : {}),
+    ...(options.onLimitInfo ? { onLimitInfo: options.onLimitInfo } : {}),
+  };
   if (auth.kind === 'token') {
-    return new Connection({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken, version: apiVersion, refreshFn });
+    return instrument(new Connection({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken, version: apiVersion, refreshFn }), timeoutMs, hooks);
   }
   const token = await mint();
-  return new Connection({ instanceUrl: token.instance_url, accessToken: token.access_token, version: apiVersion, refreshFn });
+  return instrument(new Connection({ instanceUrl: token.instance_url, accessToken: token.access_token, version: apiVersion, refreshFn }), timeoutMs, hooks);
+}
+
+const callHooks = new WeakMap<Connection, SalesforceCallHooks>();
+
+/**
+ * Sets (replaces) the hooks of a Connection made by connectSalesforce, e.g. to gate an existing
+ * connection on a budget. Returns the same connection.
+ */
+export function setSalesforceCallHooks(conn: Connection, hooks: SalesforceCallHooks): Connection {
+  if (!callHooks.has(conn)) throw new TypeError('setSalesforceCallHooks needs a Connection made by connectSalesforce');
+  callHooks.set(conn, hooks);
+  return conn;
+}
+
+/**
+ * Wraps the Connection's transport, the one place every REST request passes (jsforce's
+ * `conn.limitInfo` is only a last-value field, with no event a budget could await):
+ * - the hooks run around each request;
+ * - each request gets a deadline, and a timeout becomes SalesforceUnavailable. jsforce's own
+ *   default is 30 minutes, and its abort surfaces as an AbortError that would read as "released";
+ * - jsforce's own retries (5 for GET/PUT/DELETE on 5xx and network errors, sleeping inside the
+ *   job) are off: the queue is the one retry layer.
+ */
+function instrument(conn: Connection, timeoutMs: number, hooks: SalesforceCallHooks): Connection {
+  callHooks.set(conn, hooks);
+  const inner = conn._transport;
+  const noRetries: HttpRequestOptions['retry'] = { maxRetries: 0, methods: [] };
+  const httpRequest = (request: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> => {
+    const { stream, setStream } = createLazyStream();
+    const promise = (async () => {
+      const current = callHooks.get(conn);
+      await current?.beforeCall?.();
+      const call = inner.httpRequest(request, { ...options, retry: noRetries, timeout: timeoutMs });
+      setStream(call.stream());
+      let timer: NodeJS.Timeout | undefined;
+      // jsforce's timeout covers the wait for the headers; this one also covers a body that stalls.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(timedOut(request, timeoutMs)), timeoutMs + 1_000);
+      });
+      let response: HttpResponse;
+      try {
+        response = await Promise.race([call, deadline]);
+      } catch (error) {
+        throw (error as Error)?.name === 'AbortError' ? timedOut(request, timeoutMs) : error;
+      } finally {
+        clearTimeout(timer);
+      }
+      const usage = parseApiUsage(response.headers?.['sforce-limit-info']);
+      if (usage) await current?.onLimitInfo?.(usage);
+      return response;
+    })();
+    return StreamPromise.create(() => ({ stream, promise }));
+  };
+  conn._transport = Object.assign(Object.create(inner) as typeof inner, { httpRequest });
+  return conn;
+}
+
+function timedOut(request: HttpRequest, timeoutMs: number): SalesforceUnavailable {
+  // The path only: query strings carry SOQL, which may hold personal data.
+  const path = request.url.replace(/\?.*$/, '').replace(/^https?:\/\/[^/]+/, '');
+  return new SalesforceUnavailable(`Salesforce did not answer ${request.method} ${path} within ${timeoutMs} ms`, { timeoutMs });
+}
+
+function parseApiUsage(header: string | undefined): SalesforceApiUsage | null {
+  const match = header ? /api-usage=(\d+)\/(\d+)/.exec(header) : null;
+  return match ? { used: Number(match[1]), limit: Number(match[2]) } : null;
 }
 
 async function jwtAssertion(auth: Extract<SalesforceAuth, { kind: 'jwt' }>): Promise<string> {

@@ -29,11 +29,14 @@ export class SalesforceAuthError extends Error {
   }
 }
 
-/** 5xx and network failures: retry with backoff. */
+/** 5xx, network failures and timeouts: retry with backoff. */
 export class SalesforceUnavailable extends Error {
-  constructor(message: string) {
+  /** Set when the request hit its deadline (no answer at all). */
+  readonly timeoutMs: number | undefined;
+  constructor(message: string, options: { timeoutMs?: number } = {}) {
     super(message);
     this.name = 'SalesforceUnavailable';
+    this.timeoutMs = options.timeoutMs;
   }
 }
 
@@ -41,7 +44,7 @@ export function toSalesforceError(error: unknown): Error {
   const e = error as { errorCode?: string; name?: string; message?: string };
   const code = e?.errorCode ?? e?.name ?? '';
   const message = e?.message ?? String(error);
-  if (error instanceof SalesforceAuthError || error instanceof SalesforceDailyLimit || error instanceof SalesforceConcurrencyLimit) return error;
+  if (error instanceof SalesforceAuthError || error instanceof SalesforceDailyLimit || error instanceof SalesforceConcurrencyLimit || error instanceof SalesforceUnavailable) return error;
   if (code === 'REQUEST_LIMIT_EXCEEDED') {
     // Same code for two limits: only the message tells the daily allocation from concurrency (API_NOTES §11).
     return /TotalRequests/i.test(message) ? new SalesforceDailyLimit(message) : new SalesforceConcurrencyLimit(message);
