@@ -10,6 +10,7 @@ import { recordDecision } from '../store/recordDecision.ts';
 import { recordHandoff } from '../store/recordHandoff.ts';
 import { recordScores } from '../store/recordScores.ts';
 import { nextGradeChangeAt } from '../domain/scoring/nextGradeChangeAt.ts';
+import type { SalesforceDirectory } from '../salesforce/directory.ts';
 import type { SalesforceLookups } from './lookups.ts';
 import type { DeadLetterSink, SyncDeps, SyncSummary } from './ports.ts';
 import { pushHandoffs, type Handoff } from './pushHandoffs.ts';
@@ -23,6 +24,34 @@ const HANDOFF_KEY = 'first';
  * owner/Salesforce id back to HubSpot when they changed, and dead-letter refused records.
  */
 export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotContact[], run: { now: number; summary: SyncSummary; lookups: SalesforceLookups; force?: boolean }): Promise<void> {
+  const prepared = await prepareContacts(deps, contacts, run);
+  if (prepared) await finishContacts(deps, prepared, run);
+}
+
+/** A batch scored and routed (decisions recorded) but not yet written anywhere: finishContacts writes it. */
+export interface PreparedContacts {
+  changed: HubSpotContact[];
+  decisions: Map<string, ReturnType<typeof decide>>;
+  handoffs: Handoff[];
+  nextFingerprints: Map<string, string>;
+  nextObserved: Map<string, Observed>;
+  directory: SalesforceDirectory;
+}
+
+/** Several prepared batches as one, so Salesforce and HubSpot writes go in full batches. */
+export function mergePrepared(batches: readonly PreparedContacts[]): PreparedContacts {
+  return {
+    changed: batches.flatMap((b) => b.changed),
+    decisions: new Map(batches.flatMap((b) => [...b.decisions])),
+    handoffs: batches.flatMap((b) => b.handoffs),
+    nextFingerprints: new Map(batches.flatMap((b) => [...b.nextFingerprints])),
+    nextObserved: new Map(batches.flatMap((b) => [...b.nextObserved])),
+    directory: batches.at(-1)!.directory,
+  };
+}
+
+/** First half of handleContacts: skip unchanged contacts, score, route new hand-offs once. Undefined: nothing changed. */
+export async function prepareContacts(deps: SyncDeps, contacts: readonly HubSpotContact[], run: { now: number; summary: SyncSummary; lookups: SalesforceLookups; force?: boolean }): Promise<PreparedContacts | undefined> {
   const { now, summary } = run;
   const { config, configVersion, state } = deps;
   const ids = contacts.map((c) => c.id);
@@ -39,7 +68,7 @@ export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotC
     return true;
   });
   summary.unchanged += contacts.length - changed.length;
-  if (changed.length === 0) return;
+  if (changed.length === 0) return undefined;
 
   const { directory, accounts } = await run.lookups.get();
   const day = new Date(now).toISOString().slice(0, 10);
@@ -111,7 +140,14 @@ export async function handleContacts(deps: SyncDeps, contacts: readonly HubSpotC
     }
     handoffs.push({ contactId: contact.id, properties: contact.properties, score: decision.score, assignee, notify, handoffKey: HANDOFF_KEY, firstTime });
   }
+  return { changed, decisions, handoffs, nextFingerprints, nextObserved, directory };
+}
 
+/** Second half of handleContacts: land the hand-offs in Salesforce, write back, save fingerprints. */
+export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts, run: { now: number; summary: SyncSummary }): Promise<void> {
+  const { now, summary } = run;
+  const { config, state } = deps;
+  const { changed, decisions, handoffs, nextFingerprints, nextObserved, directory } = prepared;
   const pushed = await pushHandoffs(deps.salesforce, handoffs, config, directory, now, deps.plannedWrites);
   summary.convertedSkipped += pushed.convertedSkipped.length;
   summary.tasks += pushed.tasks;
