@@ -1,25 +1,92 @@
 import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import { loadEnv } from '../config/env.ts';
 import { loadConfigDirOrThrow } from '../config/load.ts';
+import type { PreflightDeps, PreflightResult } from '../pipeline/preflight.ts';
+import { CliError, EXIT } from './errors.ts';
 
 export function register(program: Command): void {
   program
     .command('setup')
-    .description('preflight: create the HubSpot properties leadloop writes back (in a "leadloop" group)')
-    .option('--dry-run', 'say what is missing, create nothing')
+    .description('preflight before the first sync: create the HubSpot write-back properties (in a "leadloop" group), check the Salesforce fields mapping.yaml names, routing\'s owners and queues, and HubSpot\'s own Salesforce connector')
+    .option('--dry-run', 'check and say what is missing, create nothing')
     .action(async (options: { dryRun?: boolean }) => {
-      const env = loadEnv(process.env, { needs: ['hubspot'] });
-      const { config } = await loadConfigDirOrThrow(env.configDir);
-      const { createHubSpotClient } = await import('../hubspot/client.ts');
-      const { setupHubSpot, writebackProperties } = await import('../pipeline/setup.ts');
-      const client = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
+      const env = loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
+      const { config, version } = await loadConfigDirOrThrow(env.configDir);
+      const [{ createHubSpotClient }, { connectSalesforce }, { setupHubSpot, writebackProperties }, { preflight, cachedPreflight, formatReport }] = await Promise.all([
+        import('../hubspot/client.ts'),
+        import('../salesforce/connection.ts'),
+        import('../pipeline/setup.ts'),
+        import('../pipeline/preflight.ts'),
+      ]);
+      const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
+      const salesforce = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion });
+      const deps: PreflightDeps = { hubspot, salesforce, config, configVersion: version };
+
+      let properties: { createdHubSpotProperties: string[] } | { missingHubSpotProperties: string[] };
+      let result: PreflightResult;
       if (options.dryRun) {
-        const existing = new Set((await client.crm.properties.coreApi.getAll('contacts')).results.map((p) => p.name));
-        const missing = writebackProperties(config.mapping).filter((p) => !existing.has(p.name)).map((p) => p.name);
-        process.stdout.write(`${JSON.stringify({ ok: true, dryRun: true, missingHubSpotProperties: missing })}\n`);
-        return;
+        const existing = new Set((await hubspot.crm.properties.coreApi.getAll('contacts')).results.map((p) => p.name));
+        properties = { missingHubSpotProperties: writebackProperties(config.mapping).filter((p) => !existing.has(p.name)).map((p) => p.name) };
+        // A dry run writes nothing, not even the cached answer the sync reads.
+        const checked = await preflight(deps);
+        // Properties a real run would create are listed above, not as a blocking problem of setup.
+        result = { blocking: checked.blocking.filter((p) => p.code !== 'hubspot-writeback-missing'), warnings: checked.warnings };
+      } else {
+        properties = { createdHubSpotProperties: await setupHubSpot(hubspot, config.mapping) };
+        result = await checkAndRemember(deps, env.redisUrl, env.prefix, cachedPreflight, preflight);
       }
-      const created = await setupHubSpot(client, config.mapping);
-      process.stdout.write(`${JSON.stringify({ ok: true, createdHubSpotProperties: created })}\n`);
+
+      process.stderr.write(formatReport(result));
+      const ok = result.blocking.length === 0;
+      process.stdout.write(`${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, blocking: result.blocking, warnings: result.warnings })}\n`);
+      if (!ok) throw new CliError(`setup found ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'} (listed above); the sync will not write until they are fixed`, EXIT.failure);
     });
+}
+
+/**
+ * Checks now and stores the answer where `sync` reads it, so a problem fixed since the last check
+ * stops blocking at once. Without Redis the check still runs; the sync re-checks on its own.
+ */
+async function checkAndRemember(
+  deps: PreflightDeps,
+  redisUrl: string,
+  prefix: string,
+  cachedPreflight: typeof import('../pipeline/preflight.ts').cachedPreflight,
+  preflight: typeof import('../pipeline/preflight.ts').preflight,
+): Promise<PreflightResult> {
+  const { createRedisConnection } = await import('../queue/connection.ts');
+  let redis: Redis | undefined;
+  try {
+    redis = createRedisConnection({ url: redisUrl }, 'client', { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
+    redis.on('error', () => {});
+    await redis.connect();
+  } catch {
+    redis?.disconnect();
+    process.stderr.write(`leadloop: Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} is not reachable: the check runs, but sync will re-check on its own\n`);
+    return preflight(deps);
+  }
+  try {
+    return await cachedPreflight(deps, { redis, prefix }, { refresh: true });
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * The gate `sync leads --once` calls before it writes: the cached preflight (asks the APIs at
+ * most every 10 minutes, or when the config changes). Blocking problems stop a real run with a
+ * message to run `leadloop setup`; a dry run prints them as one JSON line instead and goes on.
+ */
+export async function requirePreflight(runtime: { deps: PreflightDeps; redis: Redis }, prefix: string, dryRun: boolean): Promise<void> {
+  const { cachedPreflight, formatProblems } = await import('../pipeline/preflight.ts');
+  const result = await cachedPreflight(runtime.deps, { redis: runtime.redis, prefix });
+  if (result.warnings.length > 0) process.stderr.write(`leadloop: setup warnings (run \`leadloop setup\` for details):\n${formatProblems(result.warnings)}\n`);
+  if (dryRun) {
+    if (result.blocking.length > 0) process.stdout.write(`${JSON.stringify({ preflight: { blocking: result.blocking, warnings: result.warnings } })}\n`);
+    return;
+  }
+  if (result.blocking.length > 0) {
+    throw new CliError(`setup finds ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'}, so the sync writes nothing; fix ${result.blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(result.blocking)}`, EXIT.failure);
+  }
 }

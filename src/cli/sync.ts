@@ -65,6 +65,8 @@ export function register(program: Command): void {
         throw new CliError('another lead sync is running (its lease is held); try again when it ends', EXIT.failure);
       }
       try {
+        // Setup's preflight (cached 10 minutes): a blocking problem stops the run before any write.
+        await (await import('./setup.ts')).requirePreflight(runtime, env.prefix, Boolean(options.dryRun));
         const plannedWrites = options.dryRun ? [] : undefined;
         const summary = await syncLeads(plannedWrites ? { ...runtime.deps, plannedWrites } : runtime.deps, { indexingLagMs: parseDuration(runtime.config.sync.indexing_lag) });
         if (plannedWrites) {

@@ -9,6 +9,8 @@ export interface PreflightProblem {
   subject: string;
   problem: string;
   fix: string;
+  /** Set where a caller must tell this problem apart (e.g. setup creates the missing HubSpot properties itself). */
+  code?: string;
 }
 
 /** Blocking problems stop `sync` from writing; warnings are reported and the sync goes on. */
@@ -95,6 +97,10 @@ function describeOutputs(outputs: Outputs): string {
   return parts.join(' and ');
 }
 
+function article(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function typeLabel(field: DescribedField): string {
   return field.length > 0 && TEXT_TYPES.has(field.type) ? `${field.type}(${field.length})` : field.type;
 }
@@ -116,7 +122,7 @@ function checkLeadField(mapping: FieldMapping, field: DescribedField | undefined
   const misfits = outputs.values.filter((v) => !valueFits(v, field.type));
   if (misfits.length > 0 || (outputs.open && !openFits(outputs.open, field.type, isHubSpotProperty))) {
     const wrong: Outputs = { values: misfits, ...(outputs.open && !openFits(outputs.open, field.type, isHubSpotProperty) ? { open: outputs.open } : {}) };
-    out.blocking.push({ subject, problem: `a ${typeLabel(field)} field, but mapping.yaml puts ${describeOutputs(wrong)} in it: Salesforce refuses those values`, fix: `map "${mapping.salesforce}" to a field of a fitting type, or change the mapping (values:, default: or the source)` });
+    out.blocking.push({ subject, problem: `${article(typeLabel(field))} field, but mapping.yaml puts ${describeOutputs(wrong)} in it: Salesforce refuses those values`, fix: `map "${mapping.salesforce}" to a field of a fitting type, or change the mapping (values:, default: or the source)` });
     return;
   }
 
@@ -205,7 +211,7 @@ function checkExternalId(lead: DescribedObject, name: string, out: PreflightResu
     return;
   }
   if (!['string', 'email', 'int', 'double'].includes(field.type)) {
-    out.blocking.push({ subject, problem: `a ${typeLabel(field)} field cannot be an External ID holding the HubSpot contact id`, fix: `use a Text(${HUBSPOT_ID_DIGITS}+) field marked External ID and Unique` });
+    out.blocking.push({ subject, problem: `${article(typeLabel(field))} field cannot be an External ID holding the HubSpot contact id`, fix: `use a Text(${HUBSPOT_ID_DIGITS}+) field marked External ID and Unique` });
     return;
   }
   if (!field.externalId) out.blocking.push({ subject, problem: 'not marked External ID: upserts by it are refused', fix: 'edit the field in Salesforce setup and tick "External ID"' });
@@ -224,7 +230,7 @@ function checkTaskKey(task: DescribedObject, name: string, out: PreflightResult)
     return;
   }
   if (!['string', 'email', 'phone', 'url', 'encryptedstring', 'combobox'].includes(field.type)) {
-    out.blocking.push({ subject, problem: `a ${typeLabel(field)} field cannot hold task keys (text like "1001:first:step0")`, fix: `use a Text(${TASK_KEY_LENGTH}) field` });
+    out.blocking.push({ subject, problem: `${article(typeLabel(field))} field cannot hold task keys (text like "1001:first:step0")`, fix: `use a Text(${TASK_KEY_LENGTH}) field` });
     return;
   }
   if (!field.filterable) out.blocking.push({ subject, problem: 'not filterable: leadloop looks existing tasks up by this key (WHERE … IN)', fix: `use a Text(${TASK_KEY_LENGTH}) field; long text areas cannot be filtered` });
@@ -244,7 +250,7 @@ function checkCampaign(campaign: DescribedObject | undefined, figures: MappingCo
   for (const [role, name] of Object.entries(figures)) {
     const field = campaign.get(name.toLowerCase());
     if (!field) out.warnings.push({ subject: `Campaign.${name}`, problem: `no such field (mapping.yaml campaign.figures.${role}); ${why}`, fix: `create a Number field "${name}" on Campaign, or change campaign.figures.${role}` });
-    else if (!NUMBER_TYPES.has(field.type)) out.warnings.push({ subject: `Campaign.${field.name}`, problem: `a ${typeLabel(field)} field, but campaign.figures.${role} is a number; ${why}`, fix: `use a Number${role === 'won_amount' ? ' or Currency' : ''} field` });
+    else if (!NUMBER_TYPES.has(field.type)) out.warnings.push({ subject: `Campaign.${field.name}`, problem: `${article(typeLabel(field))} field, but campaign.figures.${role} is a number; ${why}`, fix: `use a Number${role === 'won_amount' ? ' or Currency' : ''} field` });
   }
 }
 
@@ -288,10 +294,11 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: Salesforce
   const fixUser = (email: string) => `activate the user in Salesforce or create one with the email ${email} (or fix the email / salesforce_user_id in routing.yaml)`;
   const fixQueue = (name: string) => `create the lead queue in Salesforce (Setup → Queues, supported object Lead) or fix queues.${name} in routing.yaml`;
 
+  // One problem per person or queue: the first role found (fallback first) says the most.
   const reported = new Set<string>();
-  const report = (blocking: boolean, problem: PreflightProblem) => {
-    if (reported.has(problem.subject)) return;
-    reported.add(problem.subject);
+  const report = (blocking: boolean, problem: PreflightProblem, who: string) => {
+    if (reported.has(who.toLowerCase())) return;
+    reported.add(who.toLowerCase());
     (blocking && !deferred ? out.blocking : out.warnings).push(problem);
   };
   const members = (team: string | undefined) => (team ? routing.teams[team]?.members ?? [] : []).map((m) => (typeof m === 'string' ? m : m.email));
@@ -300,14 +307,14 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: Salesforce
   const fb = routing.fallback;
   if (fb.assign === 'owner') {
     const problem = userProblem(fb.owner!);
-    if (problem) report(true, { subject: `routing fallback owner ${fb.owner}`, problem: `${problem.text}; the fallback has nothing behind it, so its leads would be ${problem.missing ? 'left with the integration user' : 'refused (INACTIVE_OWNER_OR_USER)'}`, fix: fixUser(fb.owner!) });
+    if (problem) report(true, { subject: `routing fallback owner ${fb.owner}`, problem: `${problem.text}; the fallback has nothing behind it, so its leads would be ${problem.missing ? 'left with the integration user' : 'refused (INACTIVE_OWNER_OR_USER)'}`, fix: fixUser(fb.owner!) }, fb.owner!);
   } else if (fb.assign === 'queue') {
     const problem = queueProblem(fb.queue!);
-    if (problem) report(true, { subject: `routing fallback queue ${fb.queue}`, problem: `${problem}; leads the fallback takes would land with the integration user`, fix: fixQueue(fb.queue!) });
+    if (problem) report(true, { subject: `routing fallback queue ${fb.queue}`, problem: `${problem}; leads the fallback takes would land with the integration user`, fix: fixQueue(fb.queue!) }, `queue:${fb.queue}`);
   } else if (fb.assign === 'team') {
     const team = members(fb.team);
     if (team.length > 0 && team.every((m) => userProblem(m) !== undefined)) {
-      report(true, { subject: `routing fallback team ${fb.team}`, problem: `no member is an active Salesforce user (${team.map((m) => `${m}: ${userProblem(m)!.text}`).join('; ')})`, fix: `activate at least one member in Salesforce, or change the fallback in routing.yaml` });
+      report(true, { subject: `routing fallback team ${fb.team}`, problem: `no member is an active Salesforce user (${team.map((m) => `${m}: ${userProblem(m)!.text}`).join('; ')})`, fix: `activate at least one member in Salesforce, or change the fallback in routing.yaml` }, `team:${fb.team}`);
     }
   }
 
@@ -317,10 +324,10 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: Salesforce
     if (!problem) return;
     const subject = `routing owner ${email}`;
     if (role === 'routed' && problem.missing) {
-      report(true, { subject, problem: `${problem.text} (${where}); routing does not skip a person Salesforce does not know, so their leads would land with the integration user`, fix: fixUser(email) });
+      report(true, { subject, problem: `${problem.text} (${where}); routing does not skip a person Salesforce does not know, so their leads would land with the integration user`, fix: fixUser(email) }, email);
     } else {
       const consequence = role === 'routed' ? `routing skips them and the next member or ${fallbackText} takes their leads` : role === 'notified' ? 'they get no FYI task' : 'routing would skip them';
-      report(false, { subject, problem: `${problem.text} (${where}); ${consequence}`, fix: fixUser(email) });
+      report(false, { subject, problem: `${problem.text} (${where}); ${consequence}`, fix: fixUser(email) }, email);
     }
   };
   for (const rule of routing.rules) {
@@ -328,7 +335,7 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: Salesforce
     if (rule.assign === 'team') for (const m of members(rule.team)) checkUser(m, `team ${rule.team}, rule ${rule.id}`, 'routed');
     if (rule.assign === 'queue') {
       const problem = queueProblem(rule.queue!);
-      if (problem) report(true, { subject: `routing queue ${rule.queue}`, problem: `${problem} (rule ${rule.id}); routing cannot tell, so those leads would land with the integration user`, fix: fixQueue(rule.queue!) });
+      if (problem) report(true, { subject: `routing queue ${rule.queue}`, problem: `${problem} (rule ${rule.id}); routing cannot tell, so those leads would land with the integration user`, fix: fixQueue(rule.queue!) }, `queue:${rule.queue}`);
     }
   }
   if (fb.assign === 'team') for (const m of members(fb.team)) checkUser(m, `fallback team ${fb.team}`, 'routed');

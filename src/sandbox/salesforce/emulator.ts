@@ -445,6 +445,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         updateable: d.updateable ?? false,
         externalId: d.externalId ?? false,
         unique: d.unique ?? false,
+        // Long text areas cannot be filtered on in SOQL.
+        filterable: d.type !== 'textarea',
         custom: d.name.endsWith('__c'),
         defaultValue: d.defaultValue ?? null,
         defaultedOnCreate: d.defaultValue !== undefined || ['Id', 'CreatedDate', 'OwnerId'].includes(d.name),
