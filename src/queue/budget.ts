@@ -56,6 +56,29 @@ export const DEFAULT_BUDGETS: BudgetConfig = {
   salesforce: { share: 0.5, handoffShare: 0.1, staleAfterMs: 15 * 60_000 },
 };
 
+/** `budgets:` of config/sync.yaml (src/domain/config/sync.ts). */
+export interface SyncBudgets {
+  hubspot: { per_10_seconds: number; search_per_second: number; handoff_reserve: number };
+  salesforce: { daily_share: number; handoff_reserve: number };
+}
+
+/**
+ * The governor's budgets as sync.yaml sets them. Its `per_10_seconds` already keeps a margin
+ * below HubSpot's limit, so no further safety margin is taken off; what sync.yaml does not
+ * say (the HubSpot daily allowance's margin, reserve and time zone, how long a Salesforce
+ * reading stays fresh) keeps the defaults.
+ */
+export function budgetConfigFromSync(budgets: SyncBudgets, base: BudgetConfig = DEFAULT_BUDGETS): BudgetConfig {
+  const h = budgets.hubspot;
+  const s = budgets.salesforce;
+  return {
+    hubspot: { per10Seconds: h.per_10_seconds, safetyMargin: 0, handoffShare: h.handoff_reserve },
+    hubspotSearch: { perSecond: h.search_per_second, handoffShare: h.handoff_reserve },
+    hubspotDaily: base.hubspotDaily,
+    salesforce: { ...base.salesforce, share: s.daily_share, handoffShare: s.handoff_reserve },
+  };
+}
+
 /** The wait is longer than the caller may sleep inside a job: delay the job instead. */
 export class BudgetExhausted extends Error {
   override name = 'BudgetExhausted';
