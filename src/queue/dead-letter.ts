@@ -107,6 +107,18 @@ export class DeadLetterList {
     return removed === 1;
   }
 
+  /** Drops every entry about one record (its own key, or a key it prefixes such as a task's); returns how many. */
+  async dropForRecord(recordKey: string): Promise<number> {
+    const ids = await this.#redis.zrevrange(this.#byTime, 0, -1);
+    const raw = ids.length > 0 ? await this.#redis.hmget(this.#records, ...ids) : [];
+    let dropped = 0;
+    for (const [i, json] of raw.entries()) {
+      const key = json ? (JSON.parse(json) as DeadLetterRecord).recordKey : undefined;
+      if (key !== undefined && (key === recordKey || key.startsWith(`${recordKey}:`)) && (await this.drop(ids[i]!))) dropped += 1;
+    }
+    return dropped;
+  }
+
   /** Total, and per system and operation (for run summaries and metrics). */
   async counts(): Promise<{ total: number; bySystem: Record<string, number>; byOperation: Record<string, number> }> {
     const records = await this.list({ limit: Number.MAX_SAFE_INTEGER });

@@ -1,6 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { ContactCursor } from '../hubspot/searchModifiedContacts.ts';
 
+/** Where a full backfill through the list endpoint stands, saved after each batch is handled. */
+export interface BackfillPosition {
+  /** When the backfill began (epoch ms): the search cursor starts there (minus the indexing lag) when it completes. */
+  startedAt: number;
+  /** The list endpoint's `after` for the next page; absent before the first page. */
+  after?: string;
+  /** Contacts handled so far (for progress across a resume). */
+  pulled: number;
+  /** Every page was handled: only the search cursor is left to set. */
+  done?: boolean;
+}
+
 /**
  * The lead sync's state in Redis: the pull cursor, each contact's input fingerprint (so unchanged
  * contacts and our own write-back are skipped), what leadloop observed changing (recency for
@@ -26,6 +38,20 @@ export class SyncState {
 
   async saveCursor(cursor: ContactCursor): Promise<void> {
     await this.#redis.set(this.#key('sync:leads:cursor'), JSON.stringify(cursor));
+  }
+
+  /** A backfill under way (list position after the last page handled), or undefined. */
+  async backfill(): Promise<BackfillPosition | undefined> {
+    const raw = await this.#redis.get(this.#key('sync:leads:backfill'));
+    return raw ? (JSON.parse(raw) as BackfillPosition) : undefined;
+  }
+
+  async saveBackfill(position: BackfillPosition): Promise<void> {
+    await this.#redis.set(this.#key('sync:leads:backfill'), JSON.stringify(position));
+  }
+
+  async clearBackfill(): Promise<void> {
+    await this.#redis.del(this.#key('sync:leads:backfill'));
   }
 
   async fingerprints(ids: readonly string[]): Promise<Map<string, string>> {
@@ -66,5 +92,11 @@ export class SyncState {
   async addLoad(day: string, email: string): Promise<void> {
     const key = this.#key(`routing:load:${day}`);
     await this.#redis.multi().hincrby(key, email.toLowerCase(), 1).expire(key, 3 * 86_400).exec();
+  }
+
+  /** Forgets what leadloop knew of these contacts (merged away or erased): their next sighting is a first one. */
+  async forget(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#redis.multi().hdel(this.#key('sync:fingerprints'), ...ids).hdel(this.#key('sync:observed'), ...ids).exec();
   }
 }

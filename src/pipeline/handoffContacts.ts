@@ -1,0 +1,60 @@
+import { propertiesToPull } from '../domain/inputs.ts';
+import { batchReadContacts } from '../hubspot/batchReadContacts.ts';
+import { rekeyLeads } from '../salesforce/rekeyLeads.ts';
+import type { PendingMerges } from '../store/pending-merges.ts';
+import { rekeyContact } from '../store/rekeyContact.ts';
+import { handleContacts } from './handleContacts.ts';
+import type { SalesforceLookups } from './lookups.ts';
+import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
+
+export interface HandoffDeps extends SyncDeps {
+  lookups: SalesforceLookups;
+  pendingMerges: PendingMerges;
+}
+
+/** What became of one contact a webhook named. */
+export type HandoffOutcome = 'handled' | 'missing';
+
+/**
+ * The webhook hand-off of a few contacts at once: merges HubSpot announced for them are applied
+ * first (the merged-away contact's lead and ledger rows re-keyed to the survivor), then the
+ * contacts are read in one batch and take the same path as a sync page (handleContacts): scored,
+ * routed once, handed off when qualified, written back. A contact HubSpot no longer has (deleted,
+ * merged away) is reported missing and nothing is written for it.
+ */
+export async function handoffContacts(deps: HandoffDeps, contactIds: readonly string[]): Promise<{ outcomes: Map<string, HandoffOutcome>; summary: SyncSummary }> {
+  const now = (deps.now ?? Date.now)();
+  const summary = emptySummary();
+  await applyPendingMerges(deps, contactIds, now);
+  const { contacts, missing } = await batchReadContacts(deps.hubspot, contactIds, propertiesToPull(deps.config), deps.beforeHubSpotCall);
+  summary.pulled = contacts.length;
+  await handleContacts(deps, contacts, { now, summary, lookups: deps.lookups });
+  const outcomes = new Map<string, HandoffOutcome>();
+  for (const c of contacts) outcomes.set(c.id, 'handled');
+  for (const id of missing) outcomes.set(id, 'missing');
+  // batch read names a missing id in its errors; one it names in neither list is missing too.
+  for (const id of contactIds) if (!outcomes.has(id)) outcomes.set(id, 'missing');
+  return { outcomes, summary };
+}
+
+async function applyPendingMerges(deps: HandoffDeps, contactIds: readonly string[], now: number): Promise<void> {
+  const merges = await deps.pendingMerges.of(contactIds);
+  for (const [survivorId, mergedIds] of merges) {
+    const outcome = await rekeyLeads(deps.salesforce, deps.config.mapping.external_id_field, survivorId, mergedIds);
+    const from = outcome.rekeyed?.fromContactId ?? mergedIds[0]!;
+    await rekeyContact(deps.ledger, from, survivorId);
+    for (const conflict of outcome.conflicts) {
+      await deps.deadLetter.add({
+        system: 'leadloop',
+        operation: 'merge-rekey',
+        recordKey: conflict.contactId,
+        reason: `HubSpot merged contact ${conflict.contactId} into ${survivorId}, and both have a Salesforce lead (${conflict.leadId} stays keyed by the merged-away id): merge the leads in Salesforce, then drop this entry`,
+        error: null,
+        at: now,
+      });
+    }
+    // The survivor's inputs changed with the merge: its next sighting is scored afresh.
+    await deps.state.forget([survivorId, ...mergedIds]);
+    await deps.pendingMerges.applied(survivorId, mergedIds);
+  }
+}

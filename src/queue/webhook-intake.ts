@@ -1,0 +1,47 @@
+import type { Queue } from 'bullmq';
+import type { WebhookPlan } from '../domain/webhook-events.ts';
+import type { PendingMerges } from '../store/pending-merges.ts';
+import { handoffJobOptions, QUEUE_JOB_OPTIONS } from './queues.ts';
+
+export const HANDOFF_JOB = 'handoff-lead';
+export const PURGE_JOB = 'purge-contact';
+
+export interface HandoffJobData {
+  contactId: string;
+  /** When the webhook reached us (epoch ms): hand-off latency is measured from here. */
+  receivedAt: number;
+}
+
+export interface PurgeJobData {
+  contactId: string;
+}
+
+// In-flight hand-offs read the contact before HubSpot erased it and may still write: the purge
+// waits for them.
+const PURGE_DELAY_MS = 5_000;
+
+/**
+ * Turns a webhook plan into jobs on the `handoff` queue: one `handoff-lead` per contact
+ * (deduplicated per contact, the last event kept while one runs), the merges recorded for the
+ * survivor's hand-off to apply, and one `purge-contact` per privacy deletion (HubSpot's retries
+ * of the same delivery find the same job id and add nothing).
+ */
+export class WebhookIntake {
+  readonly #queue: Queue;
+  readonly #merges: PendingMerges;
+
+  constructor(queue: Queue, merges: PendingMerges) {
+    this.#queue = queue;
+    this.#merges = merges;
+  }
+
+  async accept(plan: WebhookPlan, receivedAt: number): Promise<{ handoffs: number; merges: number; purges: number }> {
+    for (const merge of plan.merges) await this.#merges.add(merge.survivorId, merge.mergedIds);
+    const jobs = [
+      ...plan.handoffs.map((contactId) => ({ name: HANDOFF_JOB, data: { contactId, receivedAt } satisfies HandoffJobData, opts: handoffJobOptions(contactId) })),
+      ...plan.purges.map((contactId) => ({ name: PURGE_JOB, data: { contactId } satisfies PurgeJobData, opts: { ...QUEUE_JOB_OPTIONS.handoff, jobId: `purge-${contactId}`, delay: PURGE_DELAY_MS } })),
+    ];
+    if (jobs.length > 0) await this.#queue.addBulk(jobs);
+    return { handoffs: plan.handoffs.length, merges: plan.merges.length, purges: plan.purges.length };
+  }
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { LedgerSchema } from './schema.ts';
+
+/** The Salesforce leads leadloop itself created for a contact (the only ones a privacy deletion may touch). */
+export async function leadsCreatedFor(db: Kysely<LedgerSchema>, contactId: string): Promise<string[]> {
+  const rows = await db.selectFrom('handoffs').select('salesforce_id').where('hubspot_contact_id', '=', contactId).where('salesforce_object', '=', 'Lead').where('outcome', '=', 'created').execute();
+  return rows.map((r) => r.salesforce_id);
+}
+
+/**
+ * A privacy deletion in the ledger: the contact's decisions (scores, routing traces) are deleted;
+ * its hand-offs stay for the closed-loop figures but lose every link to the person — the contact
+ * id becomes a random token and the Salesforce id is cleared.
+ */
+export async function purgeContact(db: Kysely<LedgerSchema>, contactId: string): Promise<{ decisions: number; handoffs: number }> {
+  return db.transaction().execute(async (tx) => {
+    const decisions = await tx.deleteFrom('decisions').where('hubspot_contact_id', '=', contactId).executeTakeFirst();
+    const handoffs = await tx
+      .updateTable('handoffs')
+      .set({ hubspot_contact_id: `erased:${randomUUID()}`, salesforce_id: 'erased' })
+      .where('hubspot_contact_id', '=', contactId)
+      .executeTakeFirst();
+    return { decisions: Number(decisions.numDeletedRows), handoffs: Number(handoffs.numUpdatedRows) };
+  });
+}
