@@ -6,7 +6,7 @@ import { CliError, EXIT } from './errors.ts';
 
 /** The clients, stores and state a sync command needs, from the env contract; `close()` releases them. */
 export async function openRuntime(env: Env) {
-  const [{ createHubSpotClient }, { connectSalesforce }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor }, { hubspotBudgetGate }] = await Promise.all([
+  const [{ createHubSpotClient }, { connectSalesforce, setSalesforceCallHooks }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor, budgetConfigFromSync }, { hubspotBudgetGate }, { salesforceBudgetGate }] = await Promise.all([
     import('../hubspot/client.ts'),
     import('../salesforce/connection.ts'),
     import('../store/ledger.ts'),
@@ -15,6 +15,7 @@ export async function openRuntime(env: Env) {
     import('../queue/dead-letter.ts'),
     import('../queue/budget.ts'),
     import('../queue/hubspot-gate.ts'),
+    import('../queue/salesforce-gate.ts'),
   ]);
   const { config, version } = await loadConfigDirOrThrow(env.configDir);
   const redis = createRedisConnection({ url: env.redisUrl }, 'client');
@@ -29,7 +30,8 @@ export async function openRuntime(env: Env) {
     hubspot,
     deps: {
       hubspot,
-      salesforce,
+      // Every Salesforce request takes from sync.yaml's share of the org's daily allocation.
+      salesforce: setSalesforceCallHooks(salesforce, salesforceBudgetGate(new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets)), 'bulk')),
       ledger: ledger.db,
       state: new SyncState(redis, env.prefix),
       deadLetter: new DeadLetterList(redis, env.prefix),
