@@ -114,7 +114,9 @@ function checkLeadField(mapping: FieldMapping, field: DescribedField | undefined
   }
   if (!field.createable) {
     out.blocking.push({ subject, problem: 'the integration user cannot set this field (read-only, formula or field-level security): every new lead is refused', fix: 'give the integration user edit access to the field, or remove it from mapping.yaml lead.fields' });
-  } else if (!field.updateable && mapping.on !== 'create' && !salesOwned.has(field.name)) {
+    return;
+  }
+  if (!field.updateable && mapping.on !== 'create' && !salesOwned.has(field.name)) {
     out.blocking.push({ subject, problem: 'the field can be set on create but not updated, and mapping.yaml writes it on every update: every update is refused', fix: 'add "on: create" to this mapping, or give the integration user edit access' });
   }
 
