@@ -33,7 +33,7 @@ export interface SyncDeps {
 /** A write a dry run would have made. */
 export interface PlannedWrite {
   system: 'salesforce' | 'hubspot' | 'ledger';
-  operation: 'lead-create' | 'lead-update' | 'lead-adopt' | 'task-create' | 'contact-writeback' | 'handoff-record' | 'score-record';
+  operation: 'lead-create' | 'lead-update' | 'lead-adopt' | 'task-create' | 'contact-writeback' | 'handoff-record' | 'score-record' | 'score-forget';
   key: string;
   fields?: Record<string, unknown>;
 }
