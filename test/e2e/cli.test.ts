@@ -58,6 +58,8 @@ describe('leadloop CLI', () => {
       const setup = await runCliAsync(['setup'], env);
       expect(setup.code).toBe(0);
       expect(JSON.parse(setup.stdout.trim().split('\n').at(-1)!).createdHubSpotProperties).toContain('leadloop_score');
+      // The default config against the default sandbox: nothing blocks the sync, nothing to warn about.
+      expect(JSON.parse(setup.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, dryRun: false, blocking: [], warnings: [] });
       // sync.yaml's 30 s indexing lag: contacts changed more recently wait for the next cycle.
       const settled = Array.from({ length: 300 }, (_, i) => sandbox.hubspot.getContact(String(1001 + i))!).filter((c) => Date.parse(c.properties.lastmodifieddate!) <= Date.now() - 30_000).length;
       const sync = await runCliAsync(['sync', 'leads', '--once'], env);
@@ -76,6 +78,38 @@ describe('leadloop CLI', () => {
     } finally {
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
+      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
+      const redis = testConnection();
+      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
+      redis.disconnect();
+    }
+  });
+
+  it('setup reports a mapping field Salesforce lacks as blocking (exit 1), and sync leads --once then refuses to write', async () => {
+    const sandbox = await startSandbox({ contacts: 50, seed: 10 });
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-setup-'));
+    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-setup-config-'));
+    cpSync('config', configDir, { recursive: true });
+    const mappingFile = join(configDir, 'mapping.yaml');
+    writeFileSync(mappingFile, readFileSync(mappingFile, 'utf8').replace('- { salesforce: Lead_Grade__c, from: grade }', '- { salesforce: Lead_Grade__c, from: grade }\n    - { salesforce: Favourite_Colour__c, hubspot: jobtitle, max_length: 40 }'));
+    const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-setup-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' };
+    try {
+      const setup = await runCliAsync(['setup'], env);
+      expect(setup.code).toBe(1);
+      const report = JSON.parse(setup.stdout.trim().split('\n').at(-1)!);
+      expect(report).toMatchObject({ ok: false, blocking: [{ subject: 'Lead.Favourite_Colour__c', problem: expect.stringContaining('no such field on Lead') }] });
+      expect(report.createdHubSpotProperties).toContain('leadloop_score');
+      expect(setup.stderr).toContain('Lead.Favourite_Colour__c: no such field on Lead');
+
+      const sync = await runCliAsync(['sync', 'leads', '--once'], env);
+      expect(sync.code).toBe(1);
+      expect(sync.stderr).toContain('run `leadloop setup`');
+      expect(sync.stderr).toContain('Lead.Favourite_Colour__c');
+      expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(0);
+    } finally {
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(configDir, { recursive: true, force: true });
       const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
       const redis = testConnection();
       await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
