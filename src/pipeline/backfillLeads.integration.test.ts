@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfigDirOrThrow } from '../config/load.ts';
+import type { LeadloopConfig } from '../domain/config/index.ts';
+import { createHubSpotClient } from '../hubspot/client.ts';
+import { BudgetGovernor } from '../queue/budget.ts';
+import { DeadLetterList } from '../queue/dead-letter.ts';
+import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
+import { connectSalesforce } from '../salesforce/connection.ts';
+import { startSandbox, type Sandbox } from '../sandbox/server.ts';
+import { openLedger, type Ledger } from '../store/ledger.ts';
+import { SyncState } from '../store/sync-state.ts';
+import type { SyncProgress } from './backfillLeads.ts';
+import type { SyncDeps } from './ports.ts';
+import { setupHubSpot } from './setup.ts';
+import { syncLeads } from './syncLeads.ts';
+
+let sandbox: Sandbox;
+let redis: Redis;
+let prefix: string;
+let ledger: Ledger;
+let dataDir: string;
+let config: LeadloopConfig;
+let version: string;
+
+beforeEach(async () => {
+  ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
+  redis = testConnection();
+  prefix = uniqueTestPrefix('backfill');
+  dataDir = mkdtempSync(join(tmpdir(), 'leadloop-backfill-'));
+  ledger = await openLedger({ dataDir });
+});
+afterEach(async () => {
+  await sandbox?.close();
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
+  await ledger.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Deps on a fresh sandbox; `taken` counts, per contact id, how often handleContacts was given it (it reads fingerprints once per batch). */
+async function deps(contacts: number): Promise<{ d: SyncDeps; taken: Map<string, number> }> {
+  sandbox = await startSandbox({ contacts, seed: 41 });
+  const info = sandbox.connectionInfo();
+  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
+  await setupHubSpot(hubspot, config.mapping);
+  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
+  const beforeHubSpotCall = hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk');
+  const taken = new Map<string, number>();
+  const state = new SyncState(redis, prefix);
+  const counting = new Proxy(state, {
+    get(target, key) {
+      if (key === 'fingerprints') {
+        return (ids: readonly string[]) => {
+          for (const id of ids) taken.set(id, (taken.get(id) ?? 0) + 1);
+          return target.fingerprints(ids);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { d: { hubspot, salesforce, ledger: ledger.db, state: counting, deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version, beforeHubSpotCall }, taken };
+}
+
+const ourLeads = () => sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
+const taskKeys = () => sandbox.salesforce.records('Task').map((t) => t.Leadloop_Key__c).filter(Boolean);
+
+describe('backfillLeads against the sandbox', () => {
+  it('takes every one of 12,000 contacts exactly once through the list endpoint, and the next cycle takes a contact changed during it', async () => {
+    const { d, taken } = await deps(12_000);
+    const started = Date.now();
+    const progress: SyncProgress[] = [];
+    let changedId: string | undefined;
+    sandbox.requestLog.reset();
+    const summary = await syncLeads(d, {
+      indexingLagMs: 0,
+      onProgress: (p) => {
+        progress.push({ ...p });
+        // A contact already taken changes while the backfill runs: the backfill will not read it again.
+        if (!changedId && p.pulled >= 1_000) {
+          const lead = ourLeads()[0]!;
+          changedId = String(lead.HubSpot_Contact_Id__c);
+          sandbox.hubspot.updateContact(changedId, { jobtitle: 'Head of Backfills' });
+        }
+      },
+    });
+
+    expect(summary.pulled).toBe(12_000);
+    expect(taken.size).toBe(12_000);
+    expect([...taken.values()].every((n) => n === 1)).toBe(true);
+    const calls = sandbox.requestLog.snapshot().hubspot;
+    expect(calls['contacts.list']).toBe(120);
+    expect(calls['contacts.search']).toBe(1); // the count for the progress estimate, nothing else
+    expect(sandbox.requestLog.statuses('hubspot')[429]).toBeUndefined();
+    expect(progress.at(-1)).toMatchObject({ pulled: 12_000, total: 12_000 });
+    expect(progress.every((p, i) => i === 0 || p.pulled > progress[i - 1]!.pulled)).toBe(true);
+
+    const leads = ourLeads();
+    expect(new Set(leads.map((l) => l.HubSpot_Contact_Id__c)).size).toBe(leads.length);
+    expect(leads.length).toBe(summary.created + summary.adopted);
+    expect(await d.state.backfill()).toBeUndefined();
+    const cursor = (await d.state.cursor())!;
+    expect(cursor.at).toBeGreaterThanOrEqual(started);
+    expect(cursor.at).toBeLessThanOrEqual(started + 1_000);
+
+    // The next cycle is incremental (search from the backfill's start) and takes the change.
+    sandbox.requestLog.reset();
+    const next = await syncLeads(d, { indexingLagMs: 0 });
+    expect(sandbox.requestLog.snapshot().hubspot['contacts.list']).toBeUndefined();
+    expect(next.updated).toBeGreaterThanOrEqual(1);
+    expect(ourLeads().find((l) => String(l.HubSpot_Contact_Id__c) === changedId)).toMatchObject({ Title: 'Head of Backfills' });
+    expect(ourLeads()).toHaveLength(leads.length);
+  }, 90_000);
+
+  it('a backfill crashed after 3 batches resumes from the saved position, with no duplicate leads or tasks', async () => {
+    const { d, taken } = await deps(1_500);
+    let saves = 0;
+    const crashing: SyncDeps = {
+      ...d,
+      state: new Proxy(d.state, {
+        get(target, key) {
+          // The 4th batch is handled but its position never saved: the rerun handles it again.
+          if (key === 'saveBackfill') {
+            return async (position: Parameters<SyncState['saveBackfill']>[0]) => {
+              saves += 1;
+              if (saves === 5) throw new Error('crash before the list position was saved');
+              return target.saveBackfill(position);
+            };
+          }
+          const value = Reflect.get(target, key, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }),
+    };
+    await expect(syncLeads(crashing, { indexingLagMs: 0 })).rejects.toThrow('crash before the list position was saved');
+    // One save when it starts, then one per batch of 200: three batches are on record.
+    expect(await d.state.backfill()).toMatchObject({ pulled: 600 });
+    expect(await d.state.cursor()).toBeUndefined();
+    expect(taken.size).toBe(800);
+    const leadsAfterCrash = ourLeads().length;
+    const tasksAfterCrash = taskKeys().length;
+
+    sandbox.requestLog.reset();
+    const resumed = await syncLeads(d, { indexingLagMs: 0 });
+    expect(resumed.pulled).toBe(900); // from the 4th batch on: 1,500 − 600
+    expect(sandbox.requestLog.snapshot().hubspot['contacts.list']).toBe(9);
+    expect(taken.size).toBe(1_500);
+    const twice = [...taken].filter(([, n]) => n > 1);
+    expect(twice).toHaveLength(200); // only the batch whose position was lost
+    expect(twice.every(([, n]) => n === 2)).toBe(true);
+
+    const leads = ourLeads();
+    expect(new Set(leads.map((l) => l.HubSpot_Contact_Id__c)).size).toBe(leads.length);
+    expect(leads.length).toBeGreaterThanOrEqual(leadsAfterCrash);
+    const keys = taskKeys();
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBeGreaterThanOrEqual(tasksAfterCrash);
+    expect(await d.state.backfill()).toBeUndefined();
+    expect(await d.state.cursor()).toBeDefined();
+
+    // Same end state as an uninterrupted backfill would reach: every qualified contact has one lead.
+    const handoffs = await ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('salesforce_object', '=', 'Lead').execute();
+    expect(new Set(handoffs.map((h) => h.hubspot_contact_id))).toEqual(new Set(leads.map((l) => String(l.HubSpot_Contact_Id__c))));
+  }, 60_000);
+});
