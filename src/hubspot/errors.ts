@@ -30,10 +30,13 @@ export class HubSpotAuthError extends Error {
 /** 5xx, timeouts, refused connections: retry with backoff. */
 export class HubSpotUnavailable extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** Set when the request hit its deadline (no answer at all). */
+  readonly timeoutMs: number | undefined;
+  constructor(status: number, message: string, options: { timeoutMs?: number } = {}) {
     super(message);
     this.name = 'HubSpotUnavailable';
     this.status = status;
+    this.timeoutMs = options.timeoutMs;
   }
 }
 
@@ -58,6 +61,7 @@ interface SdkError {
 
 /** Maps anything the SDK throws to one of the named errors (a 404 stays as it was: callers decide). */
 export function toHubSpotError(error: unknown): Error {
+  if (error instanceof HubSpotUnavailable || error instanceof HubSpotRateLimited || error instanceof HubSpotAuthError || error instanceof HubSpotBadRequest) return error;
   const e = error as SdkError;
   const status = typeof e?.code === 'number' ? e.code : 0;
   const body = typeof e?.body === 'object' && e.body !== null ? e.body : {};
