@@ -85,7 +85,7 @@ describe('leadloop CLI', () => {
     }
   });
 
-  it('setup reports a mapping field Salesforce lacks as blocking (exit 1), and sync leads --once then refuses to write', async () => {
+  it('setup reports a mapping field Salesforce lacks as blocking (exit 1); sync leads --once then refuses to write, --dry-run reports it', async () => {
     const sandbox = await startSandbox({ contacts: 50, seed: 10 });
     const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-setup-'));
     const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-setup-config-'));
@@ -106,6 +106,13 @@ describe('leadloop CLI', () => {
       expect(sync.stderr).toContain('run `leadloop setup`');
       expect(sync.stderr).toContain('Lead.Favourite_Colour__c');
       expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(0);
+
+      // A dry run writes nothing anyway: it reports the blocking problem as a line and goes on.
+      const dry = await runCliAsync(['sync', 'leads', '--once', '--dry-run'], env);
+      expect(dry.code).toBe(0);
+      const lines = dry.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.find((l) => l.preflight)?.preflight.blocking.map((b: { subject: string }) => b.subject)).toEqual(['Lead.Favourite_Colour__c']);
+      expect(lines.at(-1)).toMatchObject({ ok: true, dryRun: true });
     } finally {
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -115,7 +122,7 @@ describe('leadloop CLI', () => {
       await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
       redis.disconnect();
     }
-  });
+  }, 120_000); // four CLI runs: under a loaded machine each start alone takes seconds
 
   it('start --role worker runs the scheduled sync and exits within 10 s of SIGTERM', async () => {
     const sandbox = await startSandbox({ contacts: 400, seed: 9 });
