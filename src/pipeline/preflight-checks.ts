@@ -77,18 +77,23 @@ function valueFits(value: Value, type: string): boolean {
   return false;
 }
 
-/** Free text from a source fits text; a HubSpot number/date/bool property fits the matching Salesforce type too. */
-function openFits(open: NonNullable<Outputs['open']>, type: string, isHubSpotProperty: boolean): boolean {
-  if (TEXT_TYPES.has(type)) return true;
-  if (!isHubSpotProperty) return false;
+/**
+ * Whether values from a source fit a field: free text fits text. A HubSpot property of the
+ * matching type fits a number, date or boolean field; one of another type only may (a string
+ * property can hold numbers), so that is a warning, not a block. Computed free text (the
+ * hand-off reason) never fits a non-text field, nor does anything fit an id or a lookup.
+ */
+function openFit(open: NonNullable<Outputs['open']>, type: string, isHubSpotProperty: boolean): 'fits' | 'maybe' | 'never' {
+  if (TEXT_TYPES.has(type)) return 'fits';
+  if (!isHubSpotProperty || !(NUMBER_TYPES.has(type) || ['boolean', 'date', 'datetime'].includes(type))) return 'never';
   const hs = open.hubspotType;
-  // A property HubSpot did not describe: its type is unknown, so do not call it a mismatch.
-  if (hs === undefined) return NUMBER_TYPES.has(type) || ['boolean', 'date', 'datetime'].includes(type);
-  if (hs === 'number') return NUMBER_TYPES.has(type);
-  if (hs === 'bool') return type === 'boolean';
-  if (hs === 'date') return type === 'date' || type === 'datetime';
-  if (hs === 'datetime') return type === 'datetime';
-  return false;
+  // A property HubSpot did not list: its type is unknown (the config cross-check reports unknown properties).
+  if (hs === undefined) return 'fits';
+  if (hs === 'number' && NUMBER_TYPES.has(type)) return 'fits';
+  if (hs === 'bool' && type === 'boolean') return 'fits';
+  if (hs === 'date' && (type === 'date' || type === 'datetime')) return 'fits';
+  if (hs === 'datetime' && type === 'datetime') return 'fits';
+  return 'maybe';
 }
 
 function describeOutputs(outputs: Outputs): string {
@@ -122,10 +127,14 @@ function checkLeadField(mapping: FieldMapping, field: DescribedField | undefined
 
   const isHubSpotProperty = mapping.hubspot !== undefined || mapping.from === 'source_detail';
   const misfits = outputs.values.filter((v) => !valueFits(v, field.type));
-  if (misfits.length > 0 || (outputs.open && !openFits(outputs.open, field.type, isHubSpotProperty))) {
-    const wrong: Outputs = { values: misfits, ...(outputs.open && !openFits(outputs.open, field.type, isHubSpotProperty) ? { open: outputs.open } : {}) };
+  const fit = outputs.open ? openFit(outputs.open, field.type, isHubSpotProperty) : 'fits';
+  if (misfits.length > 0 || fit === 'never') {
+    const wrong: Outputs = { values: misfits, ...(fit === 'never' ? { open: outputs.open! } : {}) };
     out.blocking.push({ subject, problem: `${article(typeLabel(field))} field, but mapping.yaml puts ${describeOutputs(wrong)} in it: Salesforce refuses those values`, fix: `map "${mapping.salesforce}" to a field of a fitting type, or change the mapping (values:, default: or the source)` });
     return;
+  }
+  if (fit === 'maybe') {
+    out.warnings.push({ subject, problem: `${article(typeLabel(field))} field, but mapping.yaml fills it from ${describeOutputs({ values: [], open: outputs.open! })}: a record whose value is not a ${field.type} is refused`, fix: `map a HubSpot property of a fitting type, or add values: to turn its values into ${field.type} values` });
   }
 
   if (PICKLIST_TYPES.has(field.type) && field.picklistValues.length > 0) {

@@ -70,10 +70,11 @@ describe('checkSalesforceFields', () => {
     ]);
   });
 
-  it('a HubSpot number property fits a number field, a string property does not', () => {
-    const m = mapping([{ salesforce: 'Employees__c', hubspot: 'numberofemployees' }, { salesforce: 'Revenue__c', hubspot: 'industry' }]);
-    const result = check(m, { Lead: lead(field('Employees__c', 'int'), field('Revenue__c', 'currency')), Task: task(), Campaign: campaign() }, new Map([['numberofemployees', 'number'], ['industry', 'enumeration']]));
-    expect(result.blocking).toEqual([expect.objectContaining({ subject: 'Lead.Revenue__c', problem: 'a currency field, but mapping.yaml puts HubSpot property industry (a HubSpot enumeration) in it: Salesforce refuses those values' })]);
+  it('a HubSpot number property fits a number field; a string property only may (a warning); computed text never does', () => {
+    const m = mapping([{ salesforce: 'Employees__c', hubspot: 'numberofemployees' }, { salesforce: 'Revenue__c', hubspot: 'industry' }, { salesforce: 'Reason__c', from: 'handoff_reason' }]);
+    const result = check(m, { Lead: lead(field('Employees__c', 'int'), field('Revenue__c', 'currency'), field('Reason__c', 'double')), Task: task(), Campaign: campaign() }, new Map([['numberofemployees', 'number'], ['industry', 'enumeration']]));
+    expect(result.warnings).toEqual([expect.objectContaining({ subject: 'Lead.Revenue__c', problem: 'a currency field, but mapping.yaml fills it from HubSpot property industry (a HubSpot enumeration): a record whose value is not a currency is refused' })]);
+    expect(result.blocking).toEqual([expect.objectContaining({ subject: 'Lead.Reason__c', problem: 'a double field, but mapping.yaml puts the hand-off reason in it: Salesforce refuses those values' })]);
   });
 
   it('picklist values the mapping can write but the picklist lacks are a warning', () => {
