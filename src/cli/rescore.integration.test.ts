@@ -16,9 +16,9 @@ describe('leadloop rescore --once', () => {
     const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-rescore-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' };
     try {
       expect((await runCliAsync(['rescore'], env)).code).toBe(2);
-      expect((await runCliAsync(['setup'], env)).code).toBe(0); lap("expect((await runCliAsync(['setup'], env");
-      expect((await runCliAsync(['sync', 'leads', '--once'], env)).code).toBe(0); lap("expect((await runCliAsync(['sync', 'lead");
-      const idle = await runCliAsync(['rescore', '--once'], env); lap("const idle = await runCliAsync(['rescore");
+      expect((await runCliAsync(['setup'], env)).code).toBe(0);
+      expect((await runCliAsync(['sync', 'leads', '--once'], env)).code).toBe(0);
+      const idle = await runCliAsync(['rescore', '--once'], env);
       expect(idle.code).toBe(0);
       expect(lastJson(idle.stdout)).toMatchObject({ ok: true, dryRun: false, reviewed: 0, missing: 0 });
 
@@ -29,13 +29,13 @@ describe('leadloop rescore --once', () => {
       await ledger.close();
       expect(due).toHaveLength(10);
 
-      const dry = await runCliAsync(['rescore', '--once', '--dry-run'], env); lap("const dry = await runCliAsync(['rescore'");
+      const dry = await runCliAsync(['rescore', '--once', '--dry-run'], env);
       expect(dry.code).toBe(0);
       const planned = dry.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l).wouldWrite);
       expect(planned.filter((w) => w.operation === 'score-record').map((w) => w.key).sort()).toEqual(due);
       expect(lastJson(dry.stdout)).toMatchObject({ ok: true, dryRun: true, reviewed: 10, plannedWrites: planned.length });
 
-      const real = await runCliAsync(['rescore', '--once'], env); lap("const real = await runCliAsync(['rescore");
+      const real = await runCliAsync(['rescore', '--once'], env);
       expect(real.code).toBe(0);
       expect(lastJson(real.stdout)).toMatchObject({ ok: true, dryRun: false, reviewed: 10, pulled: 10, scored: 10, missing: 0 });
       expect(lastJson((await runCliAsync(['rescore', '--once'], env)).stdout)).toMatchObject({ reviewed: 0 });
