@@ -37,7 +37,7 @@ export async function startLeadloop(env: Env, options: { role: Role; port?: numb
     import('../queue/pause.ts'),
     import('../log.ts'),
   ]);
-  const logger = createLogger();
+  const logger = createLogger({ level: env.logLevel });
   const runsWorker = options.role !== 'server';
   const runtime = runsWorker ? await openRuntime(env) : await openStorage(env);
   const queues = await createQueues(runtime.redis, env.prefix);

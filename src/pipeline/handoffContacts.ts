@@ -2,6 +2,7 @@ import { propertiesToPull } from '../domain/inputs.ts';
 import { batchReadContacts } from '../hubspot/batchReadContacts.ts';
 import { rekeyLeads } from '../salesforce/rekeyLeads.ts';
 import type { PendingMerges } from '../store/pending-merges.ts';
+import { forgetContactScores } from '../store/forgetContactScores.ts';
 import { rekeyContact } from '../store/rekeyContact.ts';
 import { handleContacts } from './handleContacts.ts';
 import type { SalesforceLookups } from './lookups.ts';
@@ -43,6 +44,7 @@ async function applyPendingMerges(deps: HandoffDeps, contactIds: readonly string
     const outcome = await rekeyLeads(deps.salesforce, deps.config.mapping.external_id_field, survivorId, mergedIds);
     const from = outcome.rekeyed?.fromContactId ?? mergedIds[0]!;
     await rekeyContact(deps.ledger, from, survivorId);
+    await forgetContactScores(deps.ledger, mergedIds);
     for (const conflict of outcome.conflicts) {
       await deps.deadLetter.add({
         system: 'leadloop',

@@ -9,13 +9,14 @@ export async function leadsCreatedFor(db: Kysely<LedgerSchema>, contactId: strin
 }
 
 /**
- * A privacy deletion in the ledger: the contact's decisions (scores, routing traces) are deleted;
+ * A privacy deletion in the ledger: the contact's decisions (routing traces) and scores are deleted;
  * its hand-offs stay for the closed-loop figures but lose every link to the person — the contact
  * id becomes a random token and the Salesforce id is cleared.
  */
 export async function purgeContact(db: Kysely<LedgerSchema>, contactId: string): Promise<{ decisions: number; handoffs: number }> {
   return db.transaction().execute(async (tx) => {
     const decisions = await tx.deleteFrom('decisions').where('hubspot_contact_id', '=', contactId).executeTakeFirst();
+    await tx.deleteFrom('contact_scores').where('hubspot_contact_id', '=', contactId).execute();
     const handoffs = await tx
       .updateTable('handoffs')
       .set({ hubspot_contact_id: `erased:${randomUUID()}`, salesforce_id: 'erased' })

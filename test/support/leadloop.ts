@@ -22,17 +22,21 @@ export interface LeadloopContext {
 /**
  * A sandbox, a copy of config/ (edited by `editConfig`), HubSpot set up, and leadloop started as
  * `leadloop start --role <role>` starts it, on a free port, with the sandbox's webhooks pointed
- * at it; everything is removed afterwards. The scheduled sync is off unless the edit turns it on.
+ * at it. The scheduled sync is off unless the edit turns it on. `close()` removes everything.
  */
-export async function withLeadloop(
-  options: { sandbox: SandboxOptions; role?: Role; editConfig?: (file: string, text: string) => string; env?: Record<string, string> },
-  test: (ctx: LeadloopContext) => Promise<void>,
-): Promise<void> {
+export async function openLeadloop(options: LeadloopOptions): Promise<LeadloopContext & { close(): Promise<void> }> {
   const sandbox = await startSandbox(options.sandbox);
   const configDir = mkdtempSync(join(tmpdir(), 'leadloop-test-config-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-test-data-'));
   const prefix = uniqueTestPrefix('ll');
   const redis = testConnection();
+  const cleanup = async () => {
+    await sandbox.close();
+    await deleteKeysWithPrefix(redis, prefix);
+    redis.disconnect();
+    rmSync(configDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   try {
     cpSync(join(import.meta.dirname, '../../config'), configDir, { recursive: true });
     for (const name of ['scoring.yaml', 'routing.yaml', 'mapping.yaml', 'sync.yaml']) {
@@ -43,23 +47,42 @@ export async function withLeadloop(
       writeFileSync(file, text);
     }
     const role = options.role ?? 'all';
-    const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, ...options.env }, { needs: envNeeds(role) });
+    const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env }, { needs: envNeeds(role) });
     const { config } = await loadConfigDirOrThrow(configDir);
     await setupHubSpot(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl }), config.mapping);
     const running = await startLeadloop(env, { role, port: 0 });
     if (running.url) sandbox.hubspot.setWebhookTarget({ targetUrl: `${running.url}/webhooks/hubspot` });
-    try {
-      await test({ sandbox, running, env, redis, prefix, configDir });
-    } finally {
-      sandbox.hubspot.setWebhookTarget(undefined);
-      await running.stop();
-    }
+    return {
+      sandbox, running, env, redis, prefix, configDir,
+      async close() {
+        sandbox.hubspot.setWebhookTarget(undefined);
+        try {
+          await running.stop();
+        } finally {
+          await cleanup();
+        }
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+export interface LeadloopOptions {
+  sandbox: SandboxOptions;
+  role?: Role;
+  editConfig?: (file: string, text: string) => string;
+  env?: Record<string, string>;
+}
+
+/** openLeadloop around one test. */
+export async function withLeadloop(options: LeadloopOptions, test: (ctx: LeadloopContext) => Promise<void>): Promise<void> {
+  const ctx = await openLeadloop(options);
+  try {
+    await test(ctx);
   } finally {
-    await sandbox.close();
-    await deleteKeysWithPrefix(redis, prefix);
-    redis.disconnect();
-    rmSync(configDir, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
+    await ctx.close();
   }
 }
 
