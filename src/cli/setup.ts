@@ -87,6 +87,6 @@ export async function requirePreflight(runtime: { deps: PreflightDeps; redis: Re
     return;
   }
   if (result.blocking.length > 0) {
-    throw new CliError(`setup finds ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'}, so the sync writes nothing; fix ${result.blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(result.blocking)}`, EXIT.failure);
+    throw new CliError(`setup finds ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'}, so nothing was written; fix ${result.blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(result.blocking)}`, EXIT.failure);
   }
 }
