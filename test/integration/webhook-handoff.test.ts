@@ -144,4 +144,45 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
       expect(leadsOf(ctx, contact.id)).toHaveLength(0);
     }
   });
+
+  it('reads a burst of 1,000 events for 500 contacts in batches, hands each contact off once, and keeps answering /healthz', async () => {
+    const ctx = shared;
+    // Created while no webhook target is set: the burst below is the only delivery.
+    ctx.sandbox.hubspot.setWebhookTarget(undefined);
+    const contacts = Array.from({ length: 500 }, (_, i) => ctx.sandbox.hubspot.createContact(boothScan(1000 + i, { email: `burst${i}@fabrikam-bank.example` })));
+    ctx.sandbox.hubspot.setWebhookTarget({ targetUrl: `${ctx.running.url}/webhooks/hubspot` });
+    const events: WebhookEvent[] = contacts.flatMap((c, i) => [
+      { eventId: 2 * i, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: Number(c.id), changeSource: 'IMPORT' },
+      { eventId: 2 * i + 1, subscriptionId: 2, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.propertyChange', propertyName: 'lead_source', propertyValue: 'trade_show', attemptNumber: 0, objectId: Number(c.id), changeSource: 'IMPORT' },
+    ]);
+    events.sort((a, b) => ((a.eventId * 7919) % 1000) - ((b.eventId * 7919) % 1000)); // HubSpot does not order deliveries
+    ctx.sandbox.requestLog.reset();
+    const target = { clientSecret: ctx.env.hubspot.clientSecret!, targetUrl: `${ctx.running.url}/webhooks/hubspot` };
+    let probing = true;
+    const health: number[] = [];
+    const prober = (async () => {
+      while (probing) {
+        const res = await fetch(`${ctx.running.url}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+        health.push(res?.status ?? 0);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    // HubSpot sends at most 10 requests at once per account, 100 events each.
+    const statuses = await Promise.all(Array.from({ length: 10 }, (_, b) => sendWebhookBatch(events.slice(b * 100, b * 100 + 100), target)));
+    expect(statuses).toEqual(Array(10).fill(200));
+    const ids = new Set(contacts.map((c) => c.id));
+    const landed = await until(() => ctx.sandbox.salesforce.records('Lead').filter((l) => ids.has(String(l.HubSpot_Contact_Id__c))), (l) => l.length >= 500, 60_000);
+    await until(async () => ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized', 'delayed'), (c) => Object.values(c).every((n) => n === 0), 30_000);
+    probing = false;
+    await prober;
+    expect(new Set(landed.map((l) => l.HubSpot_Contact_Id__c)).size).toBe(500);
+    expect(ctx.sandbox.salesforce.records('Lead').filter((l) => ids.has(String(l.HubSpot_Contact_Id__c)))).toHaveLength(500);
+    const keys = ctx.sandbox.salesforce.records('Task').map((t) => t.Leadloop_Key__c).filter(Boolean);
+    expect(new Set(keys).size).toBe(keys.length);
+    const calls = ctx.sandbox.requestLog.snapshot().hubspot;
+    expect(calls['contacts.get'] ?? 0).toBe(0);
+    expect(calls['contacts.batch.read'] ?? 0).toBeLessThanOrEqual(20);
+    expect(health.length).toBeGreaterThan(0);
+    expect(health.every((s) => s === 200)).toBe(true);
+  }, 120_000);
 });
