@@ -16,12 +16,16 @@ const DAY_MS = 86_400_000;
  * later than the change (rounded down).
  */
 export function nextGradeChangeAt(contact: ScoringContact, history: ContactHistory, scoring: ScoringConfig, now: number): number | null {
+  const falling = monotone(scoring);
+  const current = score(contact, history, scoring, now);
+  // A score that can only fall cannot leave cold and not-MQL: most contacts stop here.
+  if (falling && current.grade === 'cold' && !current.mql) return null;
   const candidates = changeInstants(contact, history, scoring, now);
   if (candidates.length === 0) return null;
-  const before = state(contact, history, scoring, now);
+  const before = `${current.grade}:${current.mql}`;
   // Checked just past the instant, where the step has happened whatever the float rounding.
   const changed = (t: number) => state(contact, history, scoring, Math.ceil(t) + 1) !== before;
-  const at = monotone(scoring) ? firstByBisection(candidates, changed) : candidates.find(changed);
+  const at = falling ? firstByBisection(candidates, changed) : candidates.find(changed);
   return at === undefined ? null : Math.max(Math.floor(at), now + 1);
 }
 
@@ -74,8 +78,14 @@ function recencyOf(rule: ScoringConfig['engagement'][number], props: ScoringCont
  * the first change in a handful of score() calls instead of one per candidate.
  */
 function monotone(scoring: ScoringConfig): boolean {
-  return scoring.engagement.every((r) => r.points >= 0) && scoringConditions(scoring).every((c) => withinDaysLeaves(c).length === 0);
+  let known = monotoneByConfig.get(scoring);
+  if (known === undefined) {
+    known = scoring.engagement.every((r) => r.points >= 0) && scoringConditions(scoring).every((c) => withinDaysLeaves(c).length === 0);
+    monotoneByConfig.set(scoring, known);
+  }
+  return known;
 }
+const monotoneByConfig = new WeakMap<ScoringConfig, boolean>();
 
 function firstByBisection(sorted: readonly number[], changed: (t: number) => boolean): number | undefined {
   if (!changed(sorted[sorted.length - 1]!)) return undefined;
