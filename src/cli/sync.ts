@@ -53,7 +53,8 @@ export function register(program: Command): void {
     .description('pull changed HubSpot contacts, score, route and push qualified leads to Salesforce')
     .option('--once', 'one cycle to completion, then exit (prints a JSON summary as the last line)')
     .option('--dry-run', 'compute everything and print the writes it would make, writing nothing')
-    .action(async (options: { once?: boolean; dryRun?: boolean }) => {
+    .option('--backfill', 'read every contact through the list endpoint (as the first run does), then go on incrementally')
+    .action(async (options: { once?: boolean; dryRun?: boolean; backfill?: boolean }) => {
       const env = loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
       if (!options.once) throw new CliError('run `sync leads --once` for one cycle; scheduled syncs run under `leadloop start` (issue 5)', EXIT.usage);
       const { Lease } = await import('../queue/lease.ts');
@@ -70,7 +71,17 @@ export function register(program: Command): void {
         // Setup's preflight (cached 10 minutes): a blocking problem stops the run before any write.
         await (await import('./setup.ts')).requirePreflight(runtime, env.prefix, Boolean(options.dryRun));
         const plannedWrites = options.dryRun ? [] : undefined;
-        const summary = await syncLeads(plannedWrites ? { ...runtime.deps, plannedWrites } : runtime.deps, { indexingLagMs: parseDuration(runtime.config.sync.indexing_lag) });
+        const progress = (await import('./progress.ts')).progressReporter();
+        let summary;
+        try {
+          summary = await syncLeads(plannedWrites ? { ...runtime.deps, plannedWrites } : runtime.deps, {
+            indexingLagMs: parseDuration(runtime.config.sync.indexing_lag),
+            ...(options.backfill ? { backfill: true } : {}),
+            onProgress: (p) => progress.update(p),
+          });
+        } finally {
+          progress.stop();
+        }
         if (plannedWrites) {
           // One line per write a real run would make; nothing was written (the cursor did not move either).
           for (const w of plannedWrites) process.stdout.write(`${JSON.stringify({ wouldWrite: w })}\n`);
