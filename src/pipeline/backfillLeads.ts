@@ -3,7 +3,7 @@ import type { HubSpotContact } from '../hubspot/client.ts';
 import { countContacts } from '../hubspot/countContacts.ts';
 import { listContacts } from '../hubspot/listContacts.ts';
 import type { BackfillPosition } from '../store/sync-state.ts';
-import { handleContacts } from './handleContacts.ts';
+import { finishContacts, mergePrepared, prepareContacts, type PreparedContacts } from './handleContacts.ts';
 import { SalesforceLookups } from './lookups.ts';
 import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
 
@@ -20,6 +20,8 @@ export interface BackfillOptions {
   batchSize?: number;
   /** List pages fetched ahead while a batch is handled, so the HubSpot budget is never left idle. Default 2. */
   readAhead?: number;
+  /** Changed contacts gathered at most before a write, whatever their hand-offs (bounds memory and repeated work). Default 2,000. */
+  groupContacts?: number;
   onProgress?: (progress: SyncProgress) => void;
 }
 
@@ -48,25 +50,57 @@ export async function backfillLeads(deps: SyncDeps, options: BackfillOptions): P
 
   if (!position.done) {
     const pages = readAhead(listContacts(deps.hubspot, { properties, ...(position.after !== undefined ? { after: position.after } : {}), ...(beforeCall ? { beforeCall } : {}) }), options.readAhead ?? 2);
-    let batch: HubSpotContact[] = [];
-    let after: string | undefined = position.after;
-    const handle = async (last: boolean) => {
-      if (batch.length > 0) {
+    // Batches are prepared (scored, routed, decisions recorded) one after another, and gathered
+    // until their hand-offs fill one Salesforce collection (as HandoffBatcher does for the
+    // incremental pull), so the upserts and the write-back batches are full. A gathered group is
+    // written while the next batches are prepared: both are chains of round trips, so overlapping
+    // them nearly halves the time. Routing stays sequential (each prepare starts after the
+    // previous one saved its round-robin positions and loads), one group is written at a time, in
+    // list order, and the list position moves only past batches that are written.
+    const limits = { handoffs: deps.config.sync.batch.salesforce_collection, contacts: options.groupContacts ?? 2_000 };
+    let group = emptyGroup();
+    let writing: Promise<void> | undefined;
+    let writingIds = new Set<string>();
+    const write = async (g: Group) => {
+      if (g.prepared.length > 0) await finishContacts(deps, mergePrepared(g.prepared), { now: now(), summary });
+      for (const mark of g.marks) {
         summary.pages += 1;
-        summary.pulled += batch.length;
-        await handleContacts(deps, batch, { now: now(), summary, lookups });
+        summary.pulled += mark.size;
+        position = { startedAt: position.startedAt, pulled: resumedFrom + summary.pulled, ...(mark.after !== undefined ? { after: mark.after } : {}), ...(mark.last ? { done: true } : {}) };
+        if (!dryRun) await deps.state.saveBackfill(position);
+        report();
       }
-      position = { startedAt: position.startedAt, pulled: resumedFrom + summary.pulled, ...(after !== undefined ? { after } : {}), ...(last ? { done: true } : {}) };
-      if (!dryRun) await deps.state.saveBackfill(position);
-      batch = [];
-      report();
     };
-    for await (const page of pages) {
-      batch.push(...page.contacts);
-      after = page.after;
-      if (batch.length >= batchSize && page.after !== undefined) await handle(false);
+    const dispatch = async () => {
+      if (writing) await writing;
+      const g = group;
+      group = emptyGroup();
+      writingIds = g.ids;
+      writing = write(g);
+      writing.catch(() => undefined); // awaited (and rethrown) before the next dispatch or at the end
+    };
+    try {
+      for await (const batch of batches(pages, batchSize)) {
+        // A contact still waiting to be written must be written before its fingerprint is read again.
+        if (batch.contacts.some((c) => group.ids.has(c.id) || writingIds.has(c.id))) {
+          await dispatch();
+          await writing;
+        }
+        const prepared = batch.contacts.length > 0 ? await prepareContacts(deps, batch.contacts, { now: now(), summary, lookups }) : undefined;
+        if (prepared && group.prepared.length > 0 && group.handoffs + prepared.handoffs.length > limits.handoffs) await dispatch();
+        if (prepared) {
+          group.prepared.push(prepared);
+          group.handoffs += prepared.handoffs.length;
+          for (const c of prepared.changed) group.ids.add(c.id);
+        }
+        group.marks.push({ size: batch.contacts.length, after: batch.after, last: batch.last });
+        if (batch.last || group.handoffs >= limits.handoffs || group.ids.size >= limits.contacts) await dispatch();
+      }
+      await writing;
+    } finally {
+      // Never leave a write running behind an error: the caller may retry at once.
+      await writing?.catch(() => undefined);
     }
-    await handle(true);
   } else {
     report();
   }
@@ -77,6 +111,32 @@ export async function backfillLeads(deps: SyncDeps, options: BackfillOptions): P
     await deps.state.clearBackfill();
   }
   return summary;
+}
+
+/** Prepared batches waiting to be written together, and the list positions they complete. */
+interface Group {
+  prepared: PreparedContacts[];
+  handoffs: number;
+  ids: Set<string>;
+  marks: { size: number; after: string | undefined; last: boolean }[];
+}
+
+function emptyGroup(): Group {
+  return { prepared: [], handoffs: 0, ids: new Set(), marks: [] };
+}
+
+/** List pages gathered into batches of at least `size` contacts (the last one may be smaller). */
+async function* batches(pages: AsyncIterable<{ contacts: HubSpotContact[]; after: string | undefined }>, size: number): AsyncGenerator<{ contacts: HubSpotContact[]; after: string | undefined; last: boolean }> {
+  let contacts: HubSpotContact[] = [];
+  for await (const page of pages) {
+    contacts.push(...page.contacts);
+    if (page.after === undefined) break;
+    if (contacts.length >= size) {
+      yield { contacts, after: page.after, last: false };
+      contacts = [];
+    }
+  }
+  yield { contacts, after: undefined, last: true };
 }
 
 /**
