@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['sandbox', 'domain', 'sync', 'backfill'].filter((name) => only.length === 0 || only.includes(name));
+const benches = ['sandbox', 'domain', 'sync', 'backfill', 'webhook'].filter((name) => only.length === 0 || only.includes(name));
 
 function runScript(name: string): Promise<unknown> {
   return new Promise((resolve) => {

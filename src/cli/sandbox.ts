@@ -38,12 +38,15 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--contacts <n>', 'contacts to seed', integer('--contacts'), 0)
     .option('--seed <n>', 'seed of generated data and injected faults', integer('--seed'), 1)
+    .option('--webhook-url <url>', 'send HubSpot contact webhooks (v3-signed with the sandbox client secret) to this URL')
+    .option('--webhook-batch-ms <ms>', 'gather webhook events this long before a delivery (HubSpot batches too)', integer('--webhook-batch-ms'), 50)
     .option('--fault <system.option=value>', `inject faults (repeatable); options: ${FAULT_KEYS.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (options: { port: number; host: string; contacts: number; seed: number; fault: string[] }) => {
+    .action(async (options: { port: number; host: string; contacts: number; seed: number; fault: string[]; webhookUrl?: string; webhookBatchMs: number }) => {
       const faults = parseFaults(options.fault);
       // Loaded on use: the emulators are heavy and no other command needs them.
       const { startSandbox } = await import('../sandbox/server.ts');
-      const sandbox = await startSandbox({ port: options.port, host: options.host, contacts: options.contacts, seed: options.seed, faults });
+      if (options.webhookUrl && !/^https?:\/\//.test(options.webhookUrl)) throw new CliError(`--webhook-url must be an http(s) URL, got "${options.webhookUrl}"`, EXIT.usage);
+      const sandbox = await startSandbox({ port: options.port, host: options.host, contacts: options.contacts, seed: options.seed, faults, ...(options.webhookUrl ? { hubspot: { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } } : {}) });
       const info = sandbox.connectionInfo();
       const exports = Object.entries(info.env).map(([k, v]) => `export ${k}=${v}`);
       process.stdout.write(`${JSON.stringify({ ...info, contacts: options.contacts, seed: options.seed, exports })}\n`);

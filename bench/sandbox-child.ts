@@ -1,0 +1,50 @@
+/**
+ * The sandbox in a process of its own (`leadloop sandbox`), so a benchmark measures leadloop's
+ * time and memory and not the emulators'.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { SandboxConnectionInfo } from '../src/sandbox/server.ts';
+
+const root = join(import.meta.dirname, '..');
+
+export interface RequestSnapshot {
+  hubspot: Record<string, number>;
+  salesforce: Record<string, number>;
+  statuses: { hubspot: Record<string, number>; salesforce: Record<string, number> };
+}
+
+export async function startSandboxChild(args: readonly string[], nodeArgs: readonly string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'src/cli.ts'), 'sandbox', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const info = await new Promise<SandboxConnectionInfo & { exports: string[] }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
+    lines.once('line', (line) => resolve(JSON.parse(line)));
+  });
+  const url = new URL(info.hubspot.baseUrl).origin;
+  return {
+    info,
+    requests: async (): Promise<RequestSnapshot> => (await fetch(`${url}/__sandbox/requests`)).json() as Promise<RequestSnapshot>,
+    resetRequests: async () => void (await fetch(`${url}/__sandbox/requests`, { method: 'DELETE' })).arrayBuffer(),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

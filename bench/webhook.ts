@@ -1,0 +1,120 @@
+/**
+ * Webhook hand-off latency: a trade-show contact is created in (sandbox) HubSpot, HubSpot's
+ * webhook reaches `leadloop start --role all`, and the hand-off job lands the lead in
+ * Salesforce, owned, with its task, and writes the owner back. p50/p95 over sequential
+ * hand-offs, then the throughput of a burst. The sandbox runs in a child process. JSON last.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startLeadloop } from '../src/cli/start.ts';
+import { loadEnv } from '../src/config/env.ts';
+import { loadConfigDirOrThrow } from '../src/config/load.ts';
+import { createHubSpotClient } from '../src/hubspot/client.ts';
+import { setupHubSpot } from '../src/pipeline/setup.ts';
+import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
+import { connectSalesforce } from '../src/salesforce/connection.ts';
+import { freePort, startSandboxChild } from './sandbox-child.ts';
+
+const SEQUENTIAL = Number(process.env.BENCH_WEBHOOK_SEQUENTIAL ?? 60);
+const BURST = Number(process.env.BENCH_WEBHOOK_BURST ?? 300);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+try {
+  await redis.ping();
+} catch {
+  console.log(JSON.stringify({ skipped: 'no Redis at REDIS_URL (or 127.0.0.1:6379)' }));
+  process.exit(0);
+}
+
+const scan = (i: number) => ({
+  email: `bench.scan${i}@northwind-logistics.example`, firstname: 'Ana', lastname: `Scan ${i}`, company: 'Northwind Logistics', jobtitle: 'VP of Data',
+  country: 'Germany', numemployees: '1000+', industry: 'COMPUTER_SOFTWARE', lead_source: 'trade_show', lead_source_detail: 'Bench Summit',
+  lead_source_date: new Date().toISOString(), bant_budget: 'approved', bant_authority: 'decision_maker', bant_need: 'urgent', bant_timeline: 'within_3_months',
+});
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+const port = await freePort();
+// HubSpot gathers events briefly before a delivery; 5 ms here, so the figure is leadloop's own.
+const sandbox = await startSandboxChild(['--contacts', '0', '--seed', '7', '--webhook-url', `http://127.0.0.1:${port}/webhooks/hubspot`, '--webhook-batch-ms', '5']);
+const configDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-config-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-data-'));
+const prefix = `bench-webhook-${Date.now()}`;
+let running: Awaited<ReturnType<typeof startLeadloop>> | undefined;
+try {
+  cpSync(new URL('../config', import.meta.url).pathname, configDir, { recursive: true });
+  const syncFile = join(configDir, 'sync.yaml');
+  writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }'));
+  const env = loadEnv({ ...sandbox.info.env, REDIS_URL: redisUrl, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] });
+  const { config } = await loadConfigDirOrThrow(configDir);
+  const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
+  await setupHubSpot(hubspot, config.mapping);
+  running = await startLeadloop(env, { role: 'all', port });
+  const events = new QueueEvents('handoff', { connection: { url: redisUrl } as never, prefix });
+  await events.waitUntilReady();
+  const completions = new Map<string, (at: number) => void>();
+  let lastCompletedAt = 0;
+  events.on('completed', ({ jobId }) => {
+    lastCompletedAt = performance.now();
+    completions.get(jobId)?.(lastCompletedAt);
+  });
+  const jobIdFor = async (contactId: string) => {
+    // The hand-off job is named by its deduplication id: wait until it exists.
+    for (;;) {
+      const id = await running!.queues.handoff.getDeduplicationJobId(`handoff:${contactId}`);
+      if (id) return id;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  const create = (i: number) => hubspot.crm.contacts.basicApi.create({ properties: scan(i), associations: [] });
+
+  // Warm-up: the first hand-off loads Salesforce users, queues and accounts.
+  const warm = await create(-1);
+  await new Promise<void>((resolve) => void jobIdFor(warm.id).then((id) => completions.set(id, () => resolve())));
+
+  const latencies: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const started = performance.now();
+    const contact = await create(i);
+    const done = new Promise<number>((resolve) => void jobIdFor(contact.id).then((id) => completions.set(id, resolve)));
+    latencies.push((await done) - started);
+  }
+  latencies.sort((a, b) => a - b);
+
+  await sandbox.resetRequests();
+  const burstStarted = performance.now();
+  // A booth's scans imported at once: batch create, 100 a call; HubSpot sends a webhook per contact.
+  const created: { id: string }[] = [];
+  for (let i = 0; i < BURST; i += 100) {
+    const inputs = Array.from({ length: Math.min(100, BURST - i) }, (_, n) => ({ properties: scan(10_000 + i + n), associations: [] }));
+    created.push(...(await hubspot.crm.contacts.batchApi.create({ inputs })).results);
+  }
+  const quoted = created.map((c) => `'${c.id}'`).join(',');
+  const conn = await connectSalesforce({ auth: { kind: 'token', instanceUrl: sandbox.info.salesforce.instanceUrl, accessToken: sandbox.info.salesforce.accessToken }, apiVersion: sandbox.info.salesforce.apiVersion });
+  let landed = 0;
+  while (landed < BURST && performance.now() - burstStarted < 120_000) {
+    await new Promise((r) => setTimeout(r, 200));
+    const counts = await running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized', 'delayed');
+    if (Object.values(counts).some((n) => n > 0)) continue;
+    landed = (await conn.query(`SELECT COUNT() FROM Lead WHERE ${config.mapping.external_id_field} IN (${quoted})`)).totalSize;
+  }
+  const burstMs = lastCompletedAt - burstStarted;
+  const calls = await sandbox.requests();
+  const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+  await events.close();
+  console.log(JSON.stringify({
+    sequential: { handoffs: SEQUENTIAL, p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)), maxMs: Math.round(latencies.at(-1)!), measured: 'contact created in HubSpot → webhook → hand-off job completed (lead owned, task created, owner written back)' },
+    burst: { contacts: BURST, landed, contactsPerSecond: Math.round((1000 * landed) / burstMs), durationMs: Math.round(burstMs), apiCalls: { hubspot: sum(calls.hubspot), salesforce: sum(calls.salesforce), hubspotBatchReads: calls.hubspot['contacts.batch.read'] ?? 0 }, measured: 'contacts batch-created in HubSpot (100 a call) → every lead owned in Salesforce with its task' },
+    goals: { p50Ms: 300, p95Ms: 1000 },
+  }));
+} finally {
+  await running?.stop();
+  await sandbox.stop();
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
+  rmSync(configDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+}
