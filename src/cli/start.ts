@@ -95,7 +95,7 @@ async function openStorage(env: Env) {
 }
 
 async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRuntime>>, queues: LeadloopQueues, pause: PauseControl, logger: Logger) {
-  const [{ createRedisConnection }, { syncSchedules }, { createLeadloopWorker }, { BudgetGovernor }, { hubspotBudgetGate }, { SalesforceLookups }, { PendingMerges }, syncLeadsJob, handoffJob, purgeJob] = await Promise.all([
+  const [{ createRedisConnection }, { syncSchedules }, { createLeadloopWorker }, { BudgetGovernor }, { hubspotBudgetGate }, { SalesforceLookups }, { PendingMerges }, syncLeadsJob, handoffJob, purgeJob, { withSalesforceLane }] = await Promise.all([
     import('../queue/connection.ts'),
     import('../queue/schedules.ts'),
     import('../queue/worker.ts'),
@@ -106,6 +106,7 @@ async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRun
     import('../../jobs/sync-leads.ts'),
     import('../../jobs/handoff-lead.ts'),
     import('../../jobs/purge-contact.ts'),
+    import('../queue/salesforce-gate.ts'),
   ]);
   const spec = syncLeadsJob.schedule(runtime.config.sync);
   await syncSchedules(queues, spec ? [spec] : []);
@@ -138,7 +139,8 @@ async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRun
     logger,
     systems: ['hubspot', 'salesforce'],
     concurrency: HANDOFF_CONCURRENCY,
-    processor: (job) => (job.name === purgeJob.name ? purgeJob.run(job as never, purgeDeps) : handoffs.run(job as never)),
+    // The Salesforce connection is shared with the sync: these calls draw on the hand-off reserve.
+    processor: (job) => withSalesforceLane('handoff', () => (job.name === purgeJob.name ? purgeJob.run(job as never, purgeDeps) : handoffs.run(job as never))),
   });
   return {
     sync,

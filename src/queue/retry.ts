@@ -20,6 +20,12 @@ export interface SalesforceDailyLimitShape {
   name: 'SalesforceDailyLimit';
   retryAfterMs?: number;
 }
+/** src/queue/salesforce-gate.ts `SalesforceBudgetSpent`: leadloop's share for `lane` is spent. */
+export interface SalesforceBudgetSpentShape {
+  name: 'SalesforceBudgetSpent';
+  lane: 'bulk' | 'handoff';
+  retryAfterMs: number;
+}
 /** `SalesforceConcurrencyLimit`: REQUEST_LIMIT_EXCEEDED for concurrent long-running requests. */
 export interface SalesforceConcurrencyLimitShape {
   name: 'SalesforceConcurrencyLimit';
@@ -30,6 +36,9 @@ export interface InvalidRecordShape {
 }
 
 export type QueueSystem = 'hubspot' | 'salesforce';
+
+/** How long a job held back by a blocking setup problem waits before it looks again. */
+export const PREFLIGHT_RECHECK_MS = 60_000;
 
 export type RetryDecision =
   /** Re-delay the job without spending an attempt (rate limit, budget, released on shutdown). */
@@ -67,6 +76,10 @@ export function decideRetry(error: unknown, context: RetryContext): RetryDecisio
 
   if (name === 'InvalidRecord' || kind === 'invalid-record') return { action: 'fail', reason: 'invalid record' };
 
+  // src/pipeline/preflight.ts: setup finds a blocking problem. A person must fix it; look again
+  // when the cached answer expires (or sooner, when `leadloop setup` stores a fresh one).
+  if (name === 'PreflightBlocked') return { action: 'delay', delayMs: PREFLIGHT_RECHECK_MS, reason: 'setup-blocking-problem' };
+
   if (name === 'HubSpotAuthError' || kind === 'hubspot-auth') {
     return { action: 'pause-queues', system: 'hubspot', reason: 'hubspot-auth' };
   }
@@ -85,6 +98,14 @@ export function decideRetry(error: unknown, context: RetryContext): RetryDecisio
     }
     // TEN_SECONDLY_ROLLING (or unnamed): the rolling window has fully moved on after 10 s.
     return { action: 'delay', delayMs: (retryAfterMs ?? TEN_SECONDS) + jitter(1_000), reason: 'hubspot-ten-secondly-limit' };
+  }
+
+  // src/queue/salesforce-gate.ts: our own share of the allocation, refused before any call.
+  if (name === 'SalesforceBudgetSpent' || kind === 'salesforce-budget-spent') {
+    const waitMs = numberField(e, 'retryAfterMs') ?? context.salesforceDailyPauseMs ?? 60 * 60_000;
+    // The bulk share spent: only bulk jobs wait, hand-offs go on with their reserve.
+    if (e['lane'] === 'bulk') return { action: 'delay', delayMs: waitMs + jitter(1_000), reason: 'salesforce-bulk-share-spent' };
+    return { action: 'pause-system', system: 'salesforce', untilMs: context.now + waitMs, reason: 'salesforce-daily-limit' };
   }
 
   const salesforceLimit = salesforceLimitKind(e, name);

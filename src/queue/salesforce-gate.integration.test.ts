@@ -6,7 +6,7 @@ import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { budgetConfigFromSync, BudgetGovernor, DEFAULT_BUDGETS } from './budget.ts';
 import type { Lane } from './budget-math.ts';
 import { decideRetry } from './retry.ts';
-import { SalesforceBudgetSpent, salesforceBudgetGate } from './salesforce-gate.ts';
+import { SalesforceBudgetSpent, salesforceBudgetGate, withSalesforceLane } from './salesforce-gate.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
 
 // sync.yaml's defaults: leadloop may use 30% of the org's allocation, 20% of that kept for hand-offs.
@@ -67,7 +67,7 @@ describe('Salesforce budget gate (real Redis + sandbox)', () => {
     expect((await a.governor.spent()).salesforce).toBe(2);
   });
 
-  it('once the bulk share is spent, bulk calls are refused with the daily-limit pause while hand-offs use the reserve', async () => {
+  it('once the bulk share is spent, bulk calls are refused and the bulk job waits while hand-offs use the reserve; then Salesforce work pauses', async () => {
     await ungatedCalls(20);
     const bulk = await worker(first, 'bulk');
     let bulkCalls = 0;
@@ -85,34 +85,60 @@ describe('Salesforce budget gate (real Redis + sandbox)', () => {
     expect(sandbox.salesforce.apiUsage().used).toBe(24);
     expect(refusal).toBeInstanceOf(SalesforceBudgetSpent);
     const now = Date.now();
-    const decision = decideRetry(refusal, { now, hubspotDailyResetAt: () => now });
-    expect(decision).toMatchObject({ action: 'pause-system', system: 'salesforce', reason: 'salesforce-daily-limit' });
-    const untilMs = (decision as { untilMs: number }).untilMs;
-    expect(untilMs).toBeGreaterThan(now);
-    expect(untilMs).toBeLessThanOrEqual(now + DEFAULT_BUDGETS.salesforce.staleAfterMs);
+    // The bulk job waits (until the reading goes stale and a fresh one is taken); Salesforce
+    // work as a whole is not paused, so the hand-off worker goes on.
+    const bulkDecision = decideRetry(refusal, { now, hubspotDailyResetAt: () => now, random: () => 0 });
+    expect(bulkDecision).toMatchObject({ action: 'delay', reason: 'salesforce-bulk-share-spent' });
+    const delayMs = (bulkDecision as { delayMs: number }).delayMs;
+    expect(delayMs).toBeGreaterThan(0);
+    expect(delayMs).toBeLessThanOrEqual(DEFAULT_BUDGETS.salesforce.staleAfterMs);
 
     // The refused call never reached Salesforce.
     expect(sandbox.salesforce.apiUsage().used).toBe(24);
     // A hand-off worker (another process) still gets the six reserved calls, then stops too.
     const handoff = await worker(second, 'handoff');
     let handoffCalls = 0;
-    await expect(async () => {
-      for (;;) {
+    let handoffRefusal: unknown;
+    for (let i = 0; i < 20 && !handoffRefusal; i++) {
+      try {
         await queryAll(handoff.conn, 'SELECT Id FROM User LIMIT 1');
         handoffCalls += 1;
+      } catch (error) {
+        handoffRefusal = error;
       }
-    }).rejects.toBeInstanceOf(SalesforceBudgetSpent);
+    }
     expect(handoffCalls).toBe(6);
     expect(sandbox.salesforce.apiUsage().used).toBe(30);
+    // The whole share is spent: Salesforce work pauses, as on a daily REQUEST_LIMIT_EXCEEDED.
+    expect(handoffRefusal).toBeInstanceOf(SalesforceBudgetSpent);
+    const handoffDecision = decideRetry(handoffRefusal, { now, hubspotDailyResetAt: () => now });
+    expect(handoffDecision).toMatchObject({ action: 'pause-system', system: 'salesforce', reason: 'salesforce-daily-limit' });
+    const untilMs = (handoffDecision as { untilMs: number }).untilMs;
+    expect(untilMs).toBeGreaterThan(now);
+    expect(untilMs).toBeLessThanOrEqual(now + DEFAULT_BUDGETS.salesforce.staleAfterMs);
     // Salesforce itself never refused a call.
     expect(sandbox.requestLog.statuses('salesforce')[403]).toBeUndefined();
   });
 
-  it('a worker that serves both lanes names the lane per call', async () => {
+  it('one connection serves both lanes: work run in the hand-off lane uses the reserve', async () => {
+    await ungatedCalls(24);
+    const shared = await worker(first, 'bulk');
+    // The first reading arrives with this call: the org is at 25 of 100, past the bulk share.
+    await queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1');
+    await expect(queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1')).rejects.toMatchObject({ name: 'SalesforceBudgetSpent', lane: 'bulk' });
+    // Concurrently: the hand-off passes, the bulk call beside it is still refused.
+    const [handoff, bulk] = await Promise.allSettled([
+      withSalesforceLane('handoff', () => queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1')),
+      queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1'),
+    ]);
+    expect(handoff.status).toBe('fulfilled');
+    expect(bulk).toMatchObject({ status: 'rejected', reason: { name: 'SalesforceBudgetSpent', lane: 'bulk' } });
+  });
+
+  it('the lane may also be named per call by a function', async () => {
     await ungatedCalls(24);
     let lane: Lane = 'bulk';
     const both = await worker(first, () => lane);
-    // The first reading arrives with this call: the org is at 25 of 100, past the bulk share.
     await queryAll(both.conn, 'SELECT Id FROM User LIMIT 1');
     await expect(queryAll(both.conn, 'SELECT Id FROM User LIMIT 1')).rejects.toBeInstanceOf(SalesforceBudgetSpent);
     lane = 'handoff';

@@ -1,15 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Lane } from './budget-math.ts';
 import type { BudgetGovernor } from './budget.ts';
 
 /**
- * leadloop's share of the Salesforce daily allocation is spent for this lane. It carries the
- * kind of a daily REQUEST_LIMIT_EXCEEDED, so decideRetry pauses Salesforce work for
- * `retryAfterMs` (until the reading it was refused on goes stale and a fresh one is taken)
- * without losing the page, exactly as if Salesforce itself had refused the call.
+ * leadloop's share of the Salesforce daily allocation is spent for this lane; the call was not
+ * sent. `retryAfterMs` is how long until the reading it was refused on goes stale (a fresh one
+ * is then taken). decideRetry keeps the job for later without losing the page: a spent bulk
+ * share delays the bulk job only, so hand-offs go on using their reserve; a spent hand-off
+ * reserve (the whole share) pauses Salesforce work as a daily REQUEST_LIMIT_EXCEEDED does.
  */
 export class SalesforceBudgetSpent extends Error {
   override name = 'SalesforceBudgetSpent';
-  readonly kind = 'salesforce-daily-limit';
+  readonly kind = 'salesforce-budget-spent';
   readonly lane: Lane;
   readonly retryAfterMs: number;
   constructor(lane: Lane, retryAfterMs: number) {
@@ -25,18 +27,29 @@ export interface SalesforceGate {
   onLimitInfo: (usage: { used: number; limit: number }) => Promise<void>;
 }
 
+const laneOfCall = new AsyncLocalStorage<Lane>();
+
+/**
+ * Runs `fn` with its Salesforce calls in `lane`, whatever lane the gate was made with: one
+ * connection can serve the scheduled sync (bulk) and the hand-off worker (handoff).
+ */
+export function withSalesforceLane<T>(lane: Lane, fn: () => T): T {
+  return laneOfCall.run(lane, fn);
+}
+
 /**
  * Gates each Salesforce request on the shared `salesforce-daily` allowance and feeds that
  * allowance from every response's `Sforce-Limit-Info`, so all workers see the org's usage.
- * Scheduled work uses the `bulk` lane and stops short of the share kept for hand-offs; a
- * worker that serves both may pass a function that names the lane of the current call.
+ * Scheduled work uses the `bulk` lane and stops short of the share kept for hand-offs; work
+ * run inside withSalesforceLane uses that lane instead, and `lane` may also be a function
+ * that names the lane of the current call.
  * A refused call is not waited for inside the job: the allowance frees only as old calls
  * leave Salesforce's rolling 24 h, so the job pauses instead (see SalesforceBudgetSpent).
  */
 export function salesforceBudgetGate(governor: BudgetGovernor, lane: Lane | (() => Lane)): SalesforceGate {
   return {
     async beforeCall() {
-      const current = typeof lane === 'function' ? lane() : lane;
+      const current = laneOfCall.getStore() ?? (typeof lane === 'function' ? lane() : lane);
       const decision = await governor.take('salesforce', 1, { lane: current });
       if (!decision.granted) throw new SalesforceBudgetSpent(current, decision.waitMs);
     },
