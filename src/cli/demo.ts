@@ -120,7 +120,7 @@ export function register(program: Command): void {
         const log = sandbox.requestLog.snapshot();
         out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
         out();
-        await pushWithTheSync(sandbox, config, version, out);
+        await pushWithTheSync(sandbox, config, version, options.dir, out);
       } finally {
         await sandbox.close();
       }
@@ -132,7 +132,7 @@ export function register(program: Command): void {
  * cycle (owners, tasks, write-back), then a live trade show whose booth scans arrive and are
  * handed off by the next cycle.
  */
-async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, version: string, out: (line?: string) => void): Promise<void> {
+async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, version: string, configDir: string, out: (line?: string) => void): Promise<void> {
   const redis = await demoRedis();
   if ('missing' in redis) {
     out(`Skipping the push into Salesforce: ${redis.missing}.`);
@@ -147,6 +147,7 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, version
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
   const connection = createRedisConnection({ url: redis.url }, 'client');
   const ledger = await openLedger({ dataDir });
+  let ledgerOpen = true;
   try {
     const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
     const created = await setupHubSpot(hubspot, config.mapping);
@@ -196,8 +197,16 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, version
     table(out, ['Salesforce lead owner', 'leads', 'share'], [...share].sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, String(n), `${((100 * n) / Math.max(1, leads.length)).toFixed(1)}%`]));
     const tasks = sandbox.salesforce.records('Task');
     out(`Salesforce now holds ${leads.length} leads from leadloop and ${tasks.length} tasks (${tasks.filter((t) => t.Priority === 'High').length} "call now").`);
-  } finally {
+    out();
+    // The worker and server open the same ledger folder: one embedded database, one owner at a time.
     await ledger.close();
+    ledgerOpen = false;
+    const { loadEnv } = await import('../config/env.ts');
+    const { liveHandoff } = await import('./demo-live.ts');
+    const env = loadEnv({ ...info.env, REDIS_URL: redis.url, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] });
+    await liveHandoff(sandbox, env, out);
+  } finally {
+    if (ledgerOpen) await ledger.close();
     const { deleteKeysWithPrefix } = await import('../queue/test-redis.ts');
     await deleteKeysWithPrefix(connection, prefix);
     connection.disconnect();
