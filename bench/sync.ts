@@ -30,7 +30,9 @@ const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { max
 const calls = (s: Sandbox) => {
   const snap = s.requestLog.snapshot();
   const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-  return { hubspot: sum(snap.hubspot), salesforce: sum(snap.salesforce), total: sum(snap.hubspot) + sum(snap.salesforce), limited: (snap.statuses.hubspot[429] ?? 0) + (snap.statuses.salesforce[403] ?? 0) };
+  // Per endpoint too, so a change to the sync shows where its calls went.
+  const byEndpoint = Object.fromEntries([...Object.entries(snap.hubspot).map(([e, n]) => [`hubspot ${e}`, n]), ...Object.entries(snap.salesforce).map(([e, n]) => [`salesforce ${e}`, n])].sort((a, b) => Number(b[1]) - Number(a[1])));
+  return { hubspot: sum(snap.hubspot), salesforce: sum(snap.salesforce), total: sum(snap.hubspot) + sum(snap.salesforce), limited: (snap.statuses.hubspot[429] ?? 0) + (snap.statuses.salesforce[403] ?? 0), byEndpoint };
 };
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
@@ -64,7 +66,7 @@ async function leadloop() {
     return {
       contacts: CONTACTS, qualified: first.qualified, created: first.created, firstCycleMs: Math.round(firstMs),
       callsFirstCycle: firstCalls, callsPer1000: Math.round((10_000 * firstCalls.total) / CONTACTS) / 10,
-      callsRereadingOwnWriteback: rereadCalls.total, callsIdleCycle: idleCalls.total, rateLimitedResponses: firstCalls.limited + rereadCalls.limited + idleCalls.limited,
+      callsRereadingOwnWriteback: rereadCalls.total, callsRereadByEndpoint: rereadCalls.byEndpoint, callsIdleCycle: idleCalls.total, rateLimitedResponses: firstCalls.limited + rereadCalls.limited + idleCalls.limited,
     };
   } finally {
     await sandbox.close();
