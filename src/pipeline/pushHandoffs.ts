@@ -6,6 +6,7 @@ import type { Assignee } from '../domain/routing/types.ts';
 import type { ScoreResult } from '../domain/scoring/types.ts';
 import type { InvalidRecord } from '../errors.ts';
 import { createTasks, type TaskToCreate } from '../salesforce/createTasks.ts';
+import { toSalesforceError } from '../salesforce/errors.ts';
 import type { SalesforceDirectory } from '../salesforce/directory.ts';
 import { findPeople } from '../salesforce/findPeople.ts';
 import { upsertRecords } from '../salesforce/upsertLeads.ts';
@@ -104,7 +105,13 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
   const written = await upsertRecords(conn, 'Lead', [...creates, ...updates], { externalIdField: ext, useAssignmentRules: deferToRules });
   result.invalid.push(...written.invalid);
   if (adoptions.length > 0) {
-    const answers: { id?: string; success: boolean; errors: { statusCode: string; message: string }[] }[] = (await conn.sobject('Lead').update(adoptions.map((a) => a.fields) as never, { allOrNone: false } as never)) as never;
+    let answers: { id?: string; success: boolean; errors: { statusCode: string; message: string }[] }[];
+    try {
+      answers = (await conn.sobject('Lead').update(adoptions.map((a) => a.fields) as never, { allOrNone: false } as never)) as never;
+    } catch (error) {
+      // Named like every other Salesforce failure, so the queue knows a 5xx is worth a retry.
+      throw toSalesforceError(error);
+    }
     answers.forEach((answer, i) => {
       const a = adoptions[i]!;
       if (answer.success) result.pushed.push({ contactId: a.handoff.contactId, handoffKey: a.handoff.handoffKey, object: 'Lead', salesforceId: a.leadId, outcome: 'adopted', ownerLabel: ownerLabelOf(a.handoff.assignee) });
