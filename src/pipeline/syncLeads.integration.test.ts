@@ -114,7 +114,8 @@ describe('syncLeads against the sandbox', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'leadloop-sync-'));
     ledger = await openLedger({ dataDir });
 
-    const faulty = await deps(300, { hubspot: { rate5xx: 0.08, rate429: 0.05 }, salesforce: { rate5xx: 0.08 } });
+    // Seeded faults: rates high enough that this cycle's few calls (hand-offs go in full batches) meet some.
+    const faulty = await deps(300, { hubspot: { rate5xx: 0.08, rate429: 0.05 }, salesforce: { rate5xx: 0.22 } });
     const failures: string[] = [];
     for (let attempt = 0; attempt < 40; attempt++) {
       try {

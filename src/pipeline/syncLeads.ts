@@ -1,7 +1,7 @@
 import { propertiesToPull } from '../domain/inputs.ts';
 import { searchModifiedContacts, type ContactCursor } from '../hubspot/searchModifiedContacts.ts';
 import { backfillLeads, type SyncProgress } from './backfillLeads.ts';
-import { handleContacts } from './handleContacts.ts';
+import { HandoffBatcher } from './handoffBatcher.ts';
 import { SalesforceLookups } from './lookups.ts';
 import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
 
@@ -30,13 +30,17 @@ export async function syncLeads(deps: SyncDeps, options: SyncLeadsOptions): Prom
   const properties = propertiesToPull(deps.config);
   const until = now() - options.indexingLagMs;
   const lookups = deps.lookups ?? new SalesforceLookups(deps.salesforce);
+  // Pages are written in batches of hand-offs; a page's cursor moves only once it is written.
+  const batcher = new HandoffBatcher(deps, { summary, lookups, now });
 
   for await (const page of searchModifiedContacts(deps.hubspot, { cursor, until, properties, pageSize: options.pageSize ?? deps.config.sync.batch.search_page, ...(deps.beforeHubSpotCall ? { beforeCall: deps.beforeHubSpotCall } : {}) })) {
     summary.pages += 1;
     summary.pulled += page.contacts.length;
-    await handleContacts(deps, page.contacts, { now: now(), summary, lookups });
-    if (!deps.plannedWrites) await deps.state.saveCursor(page.cursor);
+    await batcher.add(page.contacts, async () => {
+      if (!deps.plannedWrites) await deps.state.saveCursor(page.cursor);
+    });
     options.onProgress?.({ pulled: summary.pulled, summary });
   }
+  await batcher.flush();
   return summary;
 }
