@@ -155,6 +155,58 @@ describe('leadloop CLI', () => {
     }
   });
 
+  it('start --role all serves webhooks and health, and on SIGTERM stops intake, drains and exits within 10 s with no hand-off lost', async () => {
+    const sandbox = await startSandbox({ contacts: 0, seed: 9 });
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-all-'));
+    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-all-config-'));
+    cpSync('config', configDir, { recursive: true });
+    const syncFile = join(configDir, 'sync.yaml');
+    writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }'));
+    const { freePort } = await import('../../bench/sandbox-child.ts');
+    const port = await freePort();
+    const env = { ...sandbox.connectionInfo().env, PORT: String(port), LEADLOOP_PREFIX: `test-all-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    const { spawn } = await import('node:child_process');
+    const { Queue } = await import('bullmq');
+    const { sendWebhookBatch } = await import('../../src/sandbox/webhook-sender.ts');
+    const queue = new Queue('handoff', { connection: { url: env.REDIS_URL } as never, prefix: env.LEADLOOP_PREFIX });
+    try {
+      expect((await runCliAsync(['setup'], env)).code).toBe(0);
+      const contacts = Array.from({ length: 300 }, (_, i) => sandbox.hubspot.createContact({ email: `visitor${i}@initech-retail.example`, lastname: `Visitor ${i}`, company: 'Initech Retail', lead_source: 'trade_show', lead_source_detail: 'Retail Expo' }));
+      const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['src/cli.ts', 'start', '--role', 'all'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 30_000;
+      let health = 0;
+      while (health !== 200 && Date.now() < deadline) {
+        health = (await fetch(`${base}/healthz`).catch(() => undefined))?.status ?? 0;
+        if (health !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(health).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const target = { clientSecret: sandbox.connectionInfo().hubspot.clientSecret, targetUrl: `${base}/webhooks/hubspot` };
+      const events = contacts.map((c, i) => ({ eventId: i, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: Number(c.id), changeSource: 'IMPORT' }));
+      const statuses = await Promise.all([0, 100, 200].map((from) => sendWebhookBatch(events.slice(from, from + 100), { ...target, attempts: 1 })));
+      expect(statuses).toEqual([200, 200, 200]);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      // Nothing accepted is lost: every contact's job either completed or waits for the next start.
+      const counts = await queue.getJobCounts('completed', 'waiting', 'delayed', 'prioritized', 'active', 'failed');
+      expect(counts.failed).toBe(0);
+      expect(Object.entries(counts).filter(([state]) => state !== 'failed').reduce((sum, [, n]) => sum + (n ?? 0), 0)).toBe(300);
+    } finally {
+      await queue.close();
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(configDir, { recursive: true, force: true });
+      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
+      const redis = testConnection();
+      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
+      redis.disconnect();
+    }
+  }, 90_000);
+
   it('explain refuses a file that is not a contact, clearly', () => {
     const { code, stderr } = runCli(['explain', '--file', 'package.json']);
     expect(code).toBe(2);
