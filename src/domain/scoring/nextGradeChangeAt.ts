@@ -45,7 +45,7 @@ function changeInstants(contact: ScoringContact, history: ContactHistory, scorin
     // Math.round(points × 0.5^(age/h)) steps from k to k−1 where points × factor = k − 0.5.
     for (let half = 0.5; half < points; half += 1) {
       const t = since + rule.half_life_days * Math.log2(points / half) * DAY_MS;
-      if (t > now) out.push(t);
+      if (stepsAfter(t, now)) out.push(t);
     }
   }
   for (const condition of scoringConditions(scoring)) {
@@ -53,10 +53,18 @@ function changeInstants(contact: ScoringContact, history: ContactHistory, scorin
       const at = parseHubSpotDate(props[leaf.property]);
       if (!Number.isFinite(at)) continue;
       // True from the date itself until `value` days after it.
-      for (const t of [at, at + (leaf.value as number) * DAY_MS]) if (t > now) out.push(t);
+      for (const t of [at, at + (leaf.value as number) * DAY_MS]) if (stepsAfter(t, now)) out.push(t);
     }
   }
   return out.sort((a, b) => a - b);
+}
+
+/**
+ * Whether a step at instant t still lies ahead: a step exactly at `now` has not happened yet
+ * (within_days still holds on its last millisecond; Math.round keeps k at exactly k − 0.5).
+ */
+function stepsAfter(t: number, now: number): boolean {
+  return Math.ceil(t) + 1 > now;
 }
 
 /** The same date score() decays from: the dated property, else the change leadloop observed. */

@@ -107,6 +107,8 @@ describe('nextGradeChangeAt', () => {
     expect(t).toBe(NOW - 2 * DAY + 7 * DAY);
     expect(at(recent, t - 1, {}, scoring).grade).toBe('warm');
     expect(at(recent, t + 1, {}, scoring).grade).toBe('cold');
+    // On the condition's last millisecond the flip is still ahead: one millisecond later.
+    expect(next(recent, {}, scoring, t)).toBe(t + 1);
 
     // 15 fit + 27 BANT − 20 unsubscribed today = 22 (cold); warm again once the penalty is worth ≥ −12.
     const penalised = { industry: 'COMPUTER_SOFTWARE', ...allBant, unsub_date: iso(0) };
@@ -155,7 +157,7 @@ describe('nextGradeChangeAt', () => {
             expect(at(properties, NOW + 400 * DAY, h, scoringConfig)).toEqual(now);
           }
         }),
-        { numRuns: 400 },
+        { numRuns: 1000 },
       );
     }
   });
