@@ -73,7 +73,8 @@ describe('sync-leads job (BullMQ scheduler + worker)', () => {
   });
 
   it('pauses Salesforce work when the daily allocation is spent, instead of dead-lettering records; the job is kept for later', async () => {
-    await withWorker({ contacts: 300, seed: 13, salesforce: { dailyApiLimit: 4 } }, async ({ running, redis, prefix }) => {
+    // Other apps spent the org's allocation: Salesforce answers 403 REQUEST_LIMIT_EXCEEDED while our own share looks unspent.
+    await withWorker({ contacts: 300, seed: 13, faults: { salesforce: { dailyLimitAfterCalls: 8 } } }, async ({ running, redis, prefix }) => {
       const pause = new PauseControl({ redis, prefix, queues: [] });
       const pausedUntil = await until(() => pause.pausedUntil('salesforce'), (v) => v !== null, 15_000);
       expect(pausedUntil).toBeGreaterThan(Date.now());

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { parseDuration } from '../src/domain/config/duration.ts';
 import type { SyncConfig } from '../src/domain/config/sync.ts';
 import type { SyncDeps, SyncSummary } from '../src/pipeline/ports.ts';
+import { cachedPreflight, PreflightBlocked } from '../src/pipeline/preflight.ts';
 import { syncLeads } from '../src/pipeline/syncLeads.ts';
 import { Lease } from '../src/queue/lease.ts';
 import type { ScheduleSpec } from '../src/queue/schedules.ts';
@@ -28,6 +29,9 @@ export async function run(job: Job, signal: AbortSignal, context: { deps: SyncDe
   const abort = () => lease.release().catch(() => undefined);
   signal.addEventListener('abort', abort, { once: true });
   try {
+    // Setup's preflight (cached 10 minutes): a blocking problem holds the cycle back before any write.
+    const checked = await cachedPreflight(context.deps, { redis: context.redis, prefix: context.prefix });
+    if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
     const summary = await syncLeads(context.deps, { indexingLagMs: context.indexingLagMs });
     await job.updateProgress(100);
     return summary;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, decideRetry, type RetryContext } from './retry.ts';
+import { backoffDelay, decideRetry, PREFLIGHT_RECHECK_MS, type RetryContext } from './retry.ts';
 import { jitteredExponentialDelay } from './backoff.ts';
 
 const now = Date.UTC(2026, 10, 24, 12);
@@ -88,5 +88,10 @@ describe('backoff', () => {
   it('spreads jobs that failed together', () => {
     const delays = new Set(Array.from({ length: 50 }, () => backoffDelay(4)));
     expect(delays.size).toBeGreaterThan(10);
+  });
+
+  it('holds a job back while setup finds a blocking problem, without spending an attempt', () => {
+    const blocked = Object.assign(new Error('setup finds 1 blocking problem'), { name: 'PreflightBlocked' });
+    expect(decideRetry(blocked, { now: 0, hubspotDailyResetAt: () => 0 })).toEqual({ action: 'delay', delayMs: PREFLIGHT_RECHECK_MS, reason: 'setup-blocking-problem' });
   });
 });
