@@ -172,6 +172,14 @@ export class BudgetGovernor {
     await this.#seed('salesforce-daily', salesforceDailyAllowance({ ...usage, ...c, now }));
   }
 
+  /** leadloop's Salesforce allowance as last read and spent since; null when no reading is fresh. */
+  async salesforceAllowance(now = Date.now()): Promise<AllowanceState | null> {
+    const raw = await this.#redis.hgetall(this.#key('salesforce-daily'));
+    if (raw['remaining'] === undefined) return null;
+    const state = { remaining: Number(raw['remaining']), reserved: Number(raw['reserved'] ?? 0), resetAt: Number(raw['resetAt'] ?? 0) };
+    return now < state.resetAt ? state : null;
+  }
+
   /** Calls granted per API since the counters began (diff two readings for a run's summary). */
   async spent(): Promise<Record<ApiName, number>> {
     const raw = await this.#redis.hgetall(this.#key('spent'));

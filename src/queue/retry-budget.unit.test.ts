@@ -7,12 +7,16 @@ const context: RetryContext = { now, hubspotDailyResetAt: () => now + 3_600_000,
 const named = (name: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(name), { name }, fields);
 
 describe('decideRetry: our own Salesforce budget and request deadlines', () => {
-  it('a spent bulk share delays the bulk job only, for as long as the refusal said', () => {
-    expect(decideRetry(new SalesforceBudgetSpent('bulk', 120_000), context)).toEqual({ action: 'delay', delayMs: 120_000, reason: 'salesforce-bulk-share-spent' });
+  it('a spent bulk share delays the bulk job only, for as long as the refusal said, while the hand-off reserve has calls left', () => {
+    expect(decideRetry(new SalesforceBudgetSpent('bulk', 120_000, true), context)).toEqual({ action: 'delay', delayMs: 120_000, reason: 'salesforce-bulk-share-spent' });
   });
 
-  it('a spent hand-off reserve (the whole share) pauses Salesforce work like a daily REQUEST_LIMIT_EXCEEDED', () => {
-    expect(decideRetry(new SalesforceBudgetSpent('handoff', 120_000), context)).toEqual({ action: 'pause-system', system: 'salesforce', untilMs: now + 120_000, reason: 'salesforce-daily-limit' });
+  it('once nothing is left (reserve spent, or none configured), Salesforce work pauses like on a daily REQUEST_LIMIT_EXCEEDED', () => {
+    const pause = { action: 'pause-system', system: 'salesforce', untilMs: now + 120_000, reason: 'salesforce-daily-limit' };
+    expect(decideRetry(new SalesforceBudgetSpent('handoff', 120_000), context)).toEqual(pause);
+    expect(decideRetry(new SalesforceBudgetSpent('bulk', 120_000, false), context)).toEqual(pause);
+    // A hand-off refusal never claims a reserve left.
+    expect(decideRetry(new SalesforceBudgetSpent('handoff', 120_000, true), context)).toEqual(pause);
   });
 
   it('a request past its deadline backs off as a timeout; other Unavailable errors as transient', () => {

@@ -25,6 +25,7 @@ export interface SalesforceBudgetSpentShape {
   name: 'SalesforceBudgetSpent';
   lane: 'bulk' | 'handoff';
   retryAfterMs: number;
+  handoffReserveLeft: boolean;
 }
 /** `SalesforceConcurrencyLimit`: REQUEST_LIMIT_EXCEEDED for concurrent long-running requests. */
 export interface SalesforceConcurrencyLimitShape {
@@ -103,8 +104,8 @@ export function decideRetry(error: unknown, context: RetryContext): RetryDecisio
   // src/queue/salesforce-gate.ts: our own share of the allocation, refused before any call.
   if (name === 'SalesforceBudgetSpent' || kind === 'salesforce-budget-spent') {
     const waitMs = numberField(e, 'retryAfterMs') ?? context.salesforceDailyPauseMs ?? 60 * 60_000;
-    // The bulk share spent: only bulk jobs wait, hand-offs go on with their reserve.
-    if (e['lane'] === 'bulk') return { action: 'delay', delayMs: waitMs + jitter(1_000), reason: 'salesforce-bulk-share-spent' };
+    // The bulk share spent but not the reserve: only bulk jobs wait, hand-offs go on with it.
+    if (e['lane'] === 'bulk' && e['handoffReserveLeft'] === true) return { action: 'delay', delayMs: waitMs + jitter(1_000), reason: 'salesforce-bulk-share-spent' };
     return { action: 'pause-system', system: 'salesforce', untilMs: context.now + waitMs, reason: 'salesforce-daily-limit' };
   }
 

@@ -84,6 +84,7 @@ describe('Salesforce budget gate (real Redis + sandbox)', () => {
     expect(bulkCalls).toBe(4);
     expect(sandbox.salesforce.apiUsage().used).toBe(24);
     expect(refusal).toBeInstanceOf(SalesforceBudgetSpent);
+    expect(refusal).toMatchObject({ lane: 'bulk', handoffReserveLeft: true });
     const now = Date.now();
     // The bulk job waits (until the reading goes stale and a fresh one is taken); Salesforce
     // work as a whole is not paused, so the hand-off worker goes on.
@@ -111,6 +112,10 @@ describe('Salesforce budget gate (real Redis + sandbox)', () => {
     expect(sandbox.salesforce.apiUsage().used).toBe(30);
     // The whole share is spent: Salesforce work pauses, as on a daily REQUEST_LIMIT_EXCEEDED.
     expect(handoffRefusal).toBeInstanceOf(SalesforceBudgetSpent);
+    // And a bulk call now finds no reserve left either: it pauses too.
+    const bulkAgain = await queryAll(bulk.conn, 'SELECT Id FROM User LIMIT 1').catch((e: unknown) => e);
+    expect(bulkAgain).toMatchObject({ name: 'SalesforceBudgetSpent', lane: 'bulk', handoffReserveLeft: false });
+    expect(decideRetry(bulkAgain, { now, hubspotDailyResetAt: () => now })).toMatchObject({ action: 'pause-system', system: 'salesforce' });
     const handoffDecision = decideRetry(handoffRefusal, { now, hubspotDailyResetAt: () => now });
     expect(handoffDecision).toMatchObject({ action: 'pause-system', system: 'salesforce', reason: 'salesforce-daily-limit' });
     const untilMs = (handoffDecision as { untilMs: number }).untilMs;

@@ -5,19 +5,22 @@ import type { BudgetGovernor } from './budget.ts';
 /**
  * leadloop's share of the Salesforce daily allocation is spent for this lane; the call was not
  * sent. `retryAfterMs` is how long until the reading it was refused on goes stale (a fresh one
- * is then taken). decideRetry keeps the job for later without losing the page: a spent bulk
- * share delays the bulk job only, so hand-offs go on using their reserve; a spent hand-off
- * reserve (the whole share) pauses Salesforce work as a daily REQUEST_LIMIT_EXCEEDED does.
+ * is then taken). decideRetry keeps the job for later without losing the page: while the
+ * hand-off reserve has calls left, a spent bulk share delays the bulk job only, so hand-offs go
+ * on; once nothing is left, Salesforce work pauses as on a daily REQUEST_LIMIT_EXCEEDED.
  */
 export class SalesforceBudgetSpent extends Error {
   override name = 'SalesforceBudgetSpent';
   readonly kind = 'salesforce-budget-spent';
   readonly lane: Lane;
   readonly retryAfterMs: number;
-  constructor(lane: Lane, retryAfterMs: number) {
+  /** Hand-offs may still call (the refusal was the bulk lane's, and the reserve is not spent). */
+  readonly handoffReserveLeft: boolean;
+  constructor(lane: Lane, retryAfterMs: number, handoffReserveLeft = false) {
     super(`leadloop's ${lane} share of the Salesforce daily API allocation is spent; Salesforce work waits ${retryAfterMs} ms`);
     this.lane = lane;
     this.retryAfterMs = retryAfterMs;
+    this.handoffReserveLeft = lane === 'bulk' && handoffReserveLeft;
   }
 }
 
@@ -51,7 +54,9 @@ export function salesforceBudgetGate(governor: BudgetGovernor, lane: Lane | (() 
     async beforeCall() {
       const current = laneOfCall.getStore() ?? (typeof lane === 'function' ? lane() : lane);
       const decision = await governor.take('salesforce', 1, { lane: current });
-      if (!decision.granted) throw new SalesforceBudgetSpent(current, decision.waitMs);
+      if (decision.granted) return;
+      const left = current === 'bulk' ? ((await governor.salesforceAllowance())?.remaining ?? 0) > 0 : false;
+      throw new SalesforceBudgetSpent(current, decision.waitMs, left);
     },
     onLimitInfo: (usage) => governor.observeSalesforceUsage(usage),
   };
