@@ -15,6 +15,8 @@ const event = z
     primaryObjectId: objectId.optional(),
     mergedObjectIds: z.array(objectId).optional(),
     newObjectId: objectId.optional(),
+    // Generic subscriptions (`object.creation`, ...) name the object type: contacts are 0-1.
+    objectTypeId: z.string().optional(),
   })
   .loose()
   .refine((e) => e.subscriptionType !== undefined || e.eventType !== undefined, { message: 'needs subscriptionType (or eventType)' });
@@ -33,7 +35,7 @@ export function parseWebhookBody(body: unknown): { ok: true; events: ContactEven
   return {
     ok: true,
     events: parsed.data.map((e) => ({
-      type: (e.subscriptionType ?? e.eventType)!,
+      type: contactEventType((e.subscriptionType ?? e.eventType)!, e.objectTypeId),
       objectId: e.objectId,
       occurredAt: e.occurredAt,
       ...(e.propertyName !== undefined ? { propertyName: e.propertyName } : {}),
@@ -42,4 +44,16 @@ export function parseWebhookBody(body: unknown): { ok: true; events: ContactEven
       ...(e.newObjectId !== undefined ? { newObjectId: e.newObjectId } : {}),
     })),
   };
+}
+
+const CONTACT_OBJECT_TYPE = '0-1';
+
+/**
+ * Apps on HubSpot's current developer platform may subscribe with the generic format
+ * (`object.propertyChange` plus `objectTypeId`) or the legacy one (`contact.propertyChange`):
+ * both come out as the legacy name for contacts; other objects keep theirs.
+ */
+function contactEventType(type: string, objectTypeId: string | undefined): string {
+  if (type.startsWith('object.') && objectTypeId === CONTACT_OBJECT_TYPE) return `contact.${type.slice('object.'.length)}`;
+  return type;
 }

@@ -49,6 +49,19 @@ describe('POST /webhooks/hubspot', () => {
     expect(plans[0]!.handoffs).toEqual(['1246965', '1246978']);
   });
 
+  it('accepts the generic subscription format of current HubSpot apps (object.* with objectTypeId 0-1 for contacts)', async () => {
+    const { app, plans } = await server({ publicUrl: PUBLIC });
+    const body = JSON.stringify([
+      { objectId: 501, occurredAt: 1, subscriptionType: 'object.propertyChange', objectTypeId: '0-1', propertyName: 'jobtitle', propertyValue: 'CTO' },
+      { objectId: 502, occurredAt: 1, subscriptionType: 'object.creation', objectTypeId: '0-1' },
+      { objectId: 9, occurredAt: 1, subscriptionType: 'object.creation', objectTypeId: '0-3' },
+    ]);
+    const response = await post(app, body, signedHeaders(SECRET, `${PUBLIC}/webhooks/hubspot`, body));
+    expect(response.statusCode).toBe(200);
+    expect(plans[0]!.handoffs).toEqual(['501', '502']);
+    expect(plans[0]!.ignored.notContact).toBe(1);
+  });
+
   it('refuses a wrong signature, a stale or future timestamp, and missing headers with 401', async () => {
     const { app, plans } = await server({ publicUrl: PUBLIC });
     const good = signedHeaders(SECRET, `${PUBLIC}/webhooks/hubspot`, docBody);
