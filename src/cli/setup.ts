@@ -38,8 +38,11 @@ export function register(program: Command): void {
       }
 
       process.stderr.write(formatReport(result));
+      const { webhookPropertySubscriptions } = await import('../domain/webhook-subscriptions.ts');
+      const webhookProperties = webhookPropertySubscriptions(config);
+      process.stderr.write(`Webhooks: subscribe your HubSpot app to contact creation, deletion, merge, restore and privacy deletion, and to property changes of: ${webhookProperties.join(', ')}\n`);
       const ok = result.blocking.length === 0;
-      process.stdout.write(`${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, blocking: result.blocking, warnings: result.warnings })}\n`);
+      process.stdout.write(`${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, blocking: result.blocking, warnings: result.warnings, webhookProperties })}\n`);
       if (!ok) throw new CliError(`setup found ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'} (listed above); the sync will not write until they are fixed`, EXIT.failure);
     });
 }

@@ -155,8 +155,8 @@ async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRun
 }
 
 async function startServer(env: Env, runtime: { config: LeadloopConfig; redis: Redis; ledger: Kysely<LedgerSchema> }, queues: LeadloopQueues, logger: Logger, port?: number) {
-  const [{ buildServer }, { WebhookIntake }, { PendingMerges }, { sql }] = await Promise.all([import('../http/server.ts'), import('../queue/webhook-intake.ts'), import('../store/pending-merges.ts'), import('kysely')]);
-  const ownProperties = new Set(Object.values(runtime.config.mapping.hubspot_writeback).filter((p): p is string => typeof p === 'string'));
+  const [{ buildServer }, { WebhookIntake }, { PendingMerges }, { sql }, { ignoredWebhookProperties }] = await Promise.all([import('../http/server.ts'), import('../queue/webhook-intake.ts'), import('../store/pending-merges.ts'), import('kysely'), import('../domain/webhook-subscriptions.ts')]);
+  const ownProperties = ignoredWebhookProperties(runtime.config);
   const { app } = await buildServer({
     logger,
     readiness: { redis: () => runtime.redis.ping(), ledger: () => sql`select 1`.execute(runtime.ledger) },
