@@ -45,19 +45,27 @@ export interface SalesforceConnectionOptions {
  */
 export async function connectSalesforce(options: SalesforceConnectionOptions): Promise<Connection> {
   const { auth, apiVersion } = options;
-  const maxFailures = options.maxRefreshFailures ?? 3;
-  let failures = 0;
+  const maxRefreshes = options.maxRefreshFailures ?? 3;
+  const timeoutMs = options.timeoutMs ?? SALESFORCE_REQUEST_TIMEOUT_MS;
   const mint = async (): Promise<{ access_token: string; instance_url: string }> => {
     if (auth.kind === 'token') throw new SalesforceAuthError('the Salesforce session expired and SALESFORCE_ACCESS_TOKEN cannot be refreshed: set up JWT or client-credentials login');
     const form: Record<string, string> =
       auth.kind === 'jwt'
         ? { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await jwtAssertion(auth) }
         : { grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret };
-    const response = await fetch(`${auth.loginUrl.replace(/\/$/, '')}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form),
-    });
+    let response: Response;
+    try {
+      response = await fetch(`${auth.loginUrl.replace(/\/$/, '')}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      // Unreachable or silent: not a refused login, so no reason to pause for a person.
+      throw new SalesforceUnavailable(`${LOGIN_UNAVAILABLE}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message}`);
+    }
+    if (response.status >= 500) throw new SalesforceUnavailable(`${LOGIN_UNAVAILABLE}: HTTP ${response.status}`);
     const body = (await response.json().catch(() => ({}))) as { access_token?: string; instance_url?: string; error?: string; error_description?: string };
     if (!response.ok || !body.access_token || !body.instance_url) {
       throw new SalesforceAuthError(`Salesforce login failed: ${body.error ?? response.status} ${body.error_description ?? ''}`.trim());
@@ -65,35 +73,46 @@ export async function connectSalesforce(options: SalesforceConnectionOptions): P
     return { access_token: body.access_token, instance_url: body.instance_url };
   };
 
+  // jsforce refreshes on every 401 and retries the call; when Salesforce refuses the new session
+  // too, it loops forever (API_NOTES §0.5). So refreshes are counted until Salesforce answers a
+  // call with anything but 401, and more than `maxRefreshes` of them within a minute give up.
+  // Later (a job retried after an operator fixed the credentials) the count starts again.
+  const guard = { refreshes: 0, lastAt: 0 };
   const refreshFn = (conn: Connection, callback: (error: Error | null, accessToken?: string) => void) => {
-    if (failures >= maxFailures) {
-      callback(new SalesforceAuthError(`Salesforce session refresh failed ${failures} times in a row; giving up`));
+    const now = Date.now();
+    if (now - guard.lastAt > REFRESH_GUARD_WINDOW_MS) guard.refreshes = 0;
+    if (guard.refreshes >= maxRefreshes) {
+      callback(new SalesforceAuthError(`Salesforce refused the session after ${guard.refreshes} refreshes in a row; giving up`));
       return;
     }
+    guard.refreshes += 1;
+    guard.lastAt = now;
     mint().then(
       (token) => {
-        failures = 0;
         conn.instanceUrl = token.instance_url;
         callback(null, token.access_token);
       },
-      (error: Error) => {
-        failures += 1;
-        callback(error);
-      },
+      (error: Error) => callback(error),
     );
   };
 
-  const timeoutMs = options.timeoutMs ?? SALESFORCE_REQUEST_TIMEOUT_MS;
   const hooks: SalesforceCallHooks = {
     ...(options.beforeCall ? { beforeCall: options.beforeCall } : {}),
     ...(options.onLimitInfo ? { onLimitInfo: options.onLimitInfo } : {}),
   };
+  const answered = (status: number): void => {
+    if (status !== 401) guard.refreshes = 0;
+  };
   if (auth.kind === 'token') {
-    return instrument(new Connection({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken, version: apiVersion, refreshFn }), timeoutMs, hooks);
+    return instrument(new Connection({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken, version: apiVersion, refreshFn }), timeoutMs, hooks, answered);
   }
   const token = await mint();
-  return instrument(new Connection({ instanceUrl: token.instance_url, accessToken: token.access_token, version: apiVersion, refreshFn }), timeoutMs, hooks);
+  return instrument(new Connection({ instanceUrl: token.instance_url, accessToken: token.access_token, version: apiVersion, refreshFn }), timeoutMs, hooks, answered);
 }
+
+/** Prefix of a login that got no usable answer; errors.ts keeps it apart from a refused login. */
+export const LOGIN_UNAVAILABLE = 'Salesforce login unavailable';
+const REFRESH_GUARD_WINDOW_MS = 60_000;
 
 const callHooks = new WeakMap<Connection, SalesforceCallHooks>();
 
@@ -116,7 +135,7 @@ export function setSalesforceCallHooks(conn: Connection, hooks: SalesforceCallHo
  * - jsforce's own retries (5 for GET/PUT/DELETE on 5xx and network errors, sleeping inside the
  *   job) are off: the queue is the one retry layer.
  */
-function instrument(conn: Connection, timeoutMs: number, hooks: SalesforceCallHooks): Connection {
+function instrument(conn: Connection, timeoutMs: number, hooks: SalesforceCallHooks, answered: (status: number) => void): Connection {
   callHooks.set(conn, hooks);
   const inner = conn._transport;
   const noRetries: HttpRequestOptions['retry'] = { maxRetries: 0, methods: [] };
@@ -140,6 +159,7 @@ function instrument(conn: Connection, timeoutMs: number, hooks: SalesforceCallHo
       } finally {
         clearTimeout(timer);
       }
+      answered(response.statusCode);
       const usage = parseApiUsage(response.headers?.['sforce-limit-info']);
       if (usage) await current?.onLimitInfo?.(usage);
       return response;

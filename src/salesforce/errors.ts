@@ -49,6 +49,9 @@ export function toSalesforceError(error: unknown): Error {
     // Same code for two limits: only the message tells the daily allocation from concurrency (API_NOTES §11).
     return /TotalRequests/i.test(message) ? new SalesforceDailyLimit(message) : new SalesforceConcurrencyLimit(message);
   }
+  // jsforce wraps a failed refreshFn as "Unable to refresh session due to: <message>", losing the
+  // class: a login that got no usable answer (connection.ts LOGIN_UNAVAILABLE) is retried, not paused.
+  if (/Salesforce login unavailable/.test(message)) return new SalesforceUnavailable(message);
   // jsforce wraps a failed refreshFn as "Unable to refresh session due to: ...".
   if (code === 'INVALID_SESSION_ID' || code === 'invalid_grant' || code === 'INVALID_AUTH_HEADER' || /Unable to refresh session/i.test(message)) return new SalesforceAuthError(message);
   if (/^ERROR_HTTP_5\d\d$/.test(code) || ['SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW'].includes(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket/i.test(message)) {

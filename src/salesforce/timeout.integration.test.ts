@@ -1,13 +1,19 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decideRetry } from '../queue/retry.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { connectSalesforce } from './connection.ts';
-import { SalesforceUnavailable } from './errors.ts';
+import { SalesforceAuthError, SalesforceUnavailable } from './errors.ts';
 import { queryAll } from './query.ts';
 import { upsertRecords } from './upsertLeads.ts';
 
 let sandbox: Sandbox | undefined;
+let loginProxy: Server | undefined;
 afterEach(async () => {
+  loginProxy?.closeAllConnections();
+  await new Promise((resolve) => (loginProxy ? loginProxy.close(resolve) : resolve(undefined)));
+  loginProxy = undefined;
   await sandbox?.close();
   sandbox = undefined;
 });
@@ -57,5 +63,53 @@ describe('Salesforce request timeouts', () => {
     await upsertRecords(conn, 'Lead', records, { externalIdField: 'HubSpot_Contact_Id__c' });
     const leads = await queryAll<{ Id: string; LastName: string }>(conn, 'SELECT Id, LastName FROM Lead WHERE HubSpot_Contact_Id__c != null');
     expect(leads.length).toBe(600);
+  });
+});
+
+describe('Salesforce session refresh', () => {
+  it('a new session Salesforce keeps refusing gives up after 3 refreshes instead of looping', async () => {
+    sandbox = await startSandbox();
+    const s = sandbox;
+    const info = s.connectionInfo().salesforce;
+    // Every request finds its session gone again: each refresh "succeeds" and is refused anyway.
+    const conn = await connectSalesforce({
+      auth: { kind: 'jwt', loginUrl: info.loginUrl, clientId: info.clientId, username: info.username, privateKeyFile: info.privateKeyFile },
+      apiVersion: '64.0',
+      beforeCall: async () => s.salesforce.expireSessions(),
+    });
+    const started = Date.now();
+    const error = await queryAll(conn, 'SELECT Id FROM User').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SalesforceAuthError);
+    expect((error as Error).message).toMatch(/giving up/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The first login and three refreshes, then no more.
+    expect(s.requestLog.snapshot().salesforce['oauth.token']).toBe(4);
+  });
+
+  it('a login endpoint that does not answer during a refresh is SalesforceUnavailable (backed off), not an auth pause', async () => {
+    sandbox = await startSandbox();
+    const s = sandbox;
+    const info = s.connectionInfo().salesforce;
+    // A login host that answers the first login (through to the sandbox) and then goes silent.
+    let logins = 0;
+    loginProxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        if (++logins > 1) return;
+        const answer = await fetch(`${s.url}${req.url}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type']) }, body: Buffer.concat(chunks) });
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => loginProxy!.listen(0, '127.0.0.1', resolve));
+    const loginUrl = `http://127.0.0.1:${(loginProxy.address() as AddressInfo).port}`;
+    const conn = await connectSalesforce({ auth: { kind: 'client_credentials', loginUrl, clientId: info.clientId, clientSecret: info.clientSecret }, apiVersion: '64.0', timeoutMs: 300 });
+    expect(await queryAll(conn, 'SELECT Id FROM User LIMIT 1')).toHaveLength(1);
+    s.salesforce.expireSessions();
+    const error = await queryAll(conn, 'SELECT Id FROM User LIMIT 1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SalesforceUnavailable);
+    expect(decideRetry(error, retryContext)).toEqual({ action: 'backoff', reason: 'transient' });
+    expect(logins).toBe(2);
   });
 });
