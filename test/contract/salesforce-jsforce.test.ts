@@ -152,6 +152,71 @@ describe('sObject Collections (jsforce)', () => {
   });
 });
 
+describe('Composite: several subrequests in one API call (jsforce requestPost)', () => {
+  type CompositeAnswer = { compositeResponse: { body: any; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] };
+  const url = (path: string) => `/services/data/v${VERSION}/${path}`;
+  const query = (soql: string) => url(`query?q=${encodeURIComponent(soql)}`);
+
+  it('runs queries and a Collections write in order, answers each with body, httpHeaders, httpStatusCode and referenceId, and counts one call', async () => {
+    sandbox.salesforce.insert('Lead', { LastName: 'Composite', Company: 'Composite Co', Email: 'one@composite.example', OwnerId: sandbox.salesforce.records('User')[0]!.Id });
+    sandbox.requestLog.reset();
+    const answer = await conn.requestPost<CompositeAnswer>(url('composite'), {
+      allOrNone: false,
+      compositeRequest: [
+        { method: 'GET', url: query("SELECT Id, Email FROM Lead WHERE Company = 'Composite Co'"), referenceId: 'leads' },
+        { method: 'GET', url: query("SELECT Id FROM Contact WHERE Email = 'nobody@composite.example'"), referenceId: 'contacts' },
+        { method: 'POST', url: url('composite/sobjects'), referenceId: 'created', body: { allOrNone: false, records: [{ attributes: { type: 'Lead' }, ...lead(9001) }, { attributes: { type: 'Lead' }, LastName: 'No company' }] } },
+      ],
+    });
+    expect(answer.compositeResponse.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([['leads', 200], ['contacts', 200], ['created', 200]]);
+    expect(answer.compositeResponse[0]!.body).toMatchObject({ totalSize: 1, done: true, records: [{ attributes: { type: 'Lead' }, Email: 'one@composite.example' }] });
+    expect(answer.compositeResponse[1]!.body).toMatchObject({ totalSize: 0, done: true, records: [] });
+    const created = answer.compositeResponse[2]!.body as { success: boolean; errors: { statusCode: string }[] }[];
+    expect(created.map((r) => r.success)).toEqual([true, false]);
+    expect(created[1]!.errors[0]!.statusCode).toBe('REQUIRED_FIELD_MISSING');
+    for (const r of answer.compositeResponse) expect(r.httpHeaders).toEqual({});
+    expect(sandbox.requestLog.counts('salesforce')).toEqual({ composite: 1 });
+  });
+
+  it('resolves @{referenceId.path} from an earlier answer, and a reference to a failed subrequest is PROCESSING_HALTED', async () => {
+    const answer = await conn.requestPost<CompositeAnswer>(url('composite'), {
+      compositeRequest: [
+        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'newLead', body: lead(9002) },
+        { method: 'GET', url: url('sobjects/Lead/@{newLead.id}?fields=Id,LastName'), referenceId: 'readBack' },
+        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'badLead', body: { LastName: 'No company' } },
+        { method: 'GET', url: url('sobjects/Lead/@{badLead.id}'), referenceId: 'readBad' },
+      ],
+    });
+    const [created, readBack, bad, readBad] = answer.compositeResponse;
+    expect(created).toMatchObject({ httpStatusCode: 201, body: { success: true } });
+    expect(created!.httpHeaders.Location).toBe(url(`sobjects/Lead/${created!.body.id}`));
+    expect(readBack).toMatchObject({ httpStatusCode: 200, body: { Id: created!.body.id, LastName: 'Lead 9002' } });
+    expect(bad).toMatchObject({ httpStatusCode: 400, body: [{ errorCode: 'REQUIRED_FIELD_MISSING' }] });
+    expect(readBad).toMatchObject({ httpStatusCode: 400, body: [{ errorCode: 'PROCESSING_HALTED' }] });
+  });
+
+  it('allOrNone rolls every write back when one subrequest fails', async () => {
+    const before = sandbox.salesforce.records('Lead').length;
+    const answer = await conn.requestPost<CompositeAnswer>(url('composite'), {
+      allOrNone: true,
+      compositeRequest: [
+        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'first', body: lead(9003) },
+        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'second', body: { LastName: 'No company' } },
+        { method: 'GET', url: query('SELECT Id FROM Lead LIMIT 1'), referenceId: 'after' },
+      ],
+    });
+    expect(answer.compositeResponse.map((r) => [r.httpStatusCode, r.body[0]?.errorCode])).toEqual([[400, 'PROCESSING_HALTED'], [400, 'REQUIRED_FIELD_MISSING'], [400, 'PROCESSING_HALTED']]);
+    expect(sandbox.salesforce.records('Lead')).toHaveLength(before);
+  });
+
+  it('refuses more than 5 query or Collections subrequests, and more than 25 in all', async () => {
+    const six = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', url: query('SELECT Id FROM Lead LIMIT 1'), referenceId: `q${i}` }));
+    expect((await failure(conn.requestPost(url('composite'), { compositeRequest: six }))).errorCode).toBe('INVALID_API_INPUT');
+    const many = Array.from({ length: 26 }, (_, i) => ({ method: 'GET', url: url('limits'), referenceId: `l${i}` }));
+    expect((await failure(conn.requestPost(url('composite'), { compositeRequest: many }))).errorCode).toBe('INVALID_API_INPUT');
+  });
+});
+
 describe('org behaviour that bites integrations', () => {
   const dana = () => sandbox.salesforce.records('User').find((u) => u.Email === 'dana.whitfield@copperleaf.example')!.Id as string;
 

@@ -299,6 +299,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       return { status: 200, endpoint, body: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: Object.keys(SCHEMA).map((name) => ({ name, label: name, keyPrefix: KEY_PREFIX[name] ?? null, createable: true, updateable: true, queryable: true, custom: false, urls: { sobject: `/services/data/v${version}/sobjects/${name}` } })) } };
     }
     if (endpoint === 'sobjects.describe') return { status: 200, endpoint, body: describe(canonicalObject(parts[1]!), version) };
+    if (endpoint === 'composite') return composite(request, version);
     if (endpoint.startsWith('sobjects.collections')) return collections(request, version, parts, endpoint, write);
     const sobject = canonicalObject(parts[1] ?? '');
     if (!SCHEMA[sobject]) return errorReply(endpoint, 404, 'NOT_FOUND', `The requested resource does not exist`);
@@ -328,6 +329,114 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       return { status: 204, endpoint };
     }
     return errorReply(endpoint, 404, 'NOT_FOUND', `sandbox: ${method} ${path} is not emulated`);
+  }
+
+  /**
+   * POST /composite: up to 25 subrequests in one call (one API call against the org's allocation),
+   * run in order; a subrequest may use an earlier one's answer through `@{referenceId.path}`.
+   * Answers `{ compositeResponse: [{ body, httpHeaders, httpStatusCode, referenceId }] }`, one per
+   * subrequest, whatever their status. allOrNone: the first failure rolls every write of the call
+   * back and the other subrequests answer 400 PROCESSING_HALTED. Without it, a subrequest whose
+   * reference cannot be resolved (an earlier one failed) answers 400 PROCESSING_HALTED and the
+   * rest go on. (Salesforce REST API Developer Guide, "Composite"; at most 5 subrequests may be
+   * queries or sObject Collections.)
+   */
+  function composite(request: SandboxRequest, version: string): SandboxReply {
+    const endpoint = 'composite';
+    const input = body(request) as { allOrNone?: boolean; compositeRequest?: unknown };
+    const subrequests = input.compositeRequest;
+    if (!Array.isArray(subrequests) || subrequests.length === 0) return errorReply(endpoint, 400, 'JSON_PARSER_ERROR', 'compositeRequest: a list of subrequests is required');
+    if (subrequests.length > 25) return errorReply(endpoint, 400, 'INVALID_API_INPUT', 'Composite request exceeds the limit of 25 subrequests');
+    const references = new Set<string>();
+    let heavy = 0;
+    for (const sub of subrequests as { method?: unknown; url?: unknown; referenceId?: unknown }[]) {
+      if (typeof sub?.method !== 'string' || typeof sub.url !== 'string' || typeof sub.referenceId !== 'string') return errorReply(endpoint, 400, 'JSON_PARSER_ERROR', 'Each subrequest needs method, url and referenceId');
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(sub.referenceId) || references.has(sub.referenceId)) return errorReply(endpoint, 400, 'INVALID_API_INPUT', `Invalid or duplicate referenceId: ${sub.referenceId}`);
+      references.add(sub.referenceId);
+      const path = /^\/services\/data\/v\d{2,3}\.\d\/([^?]*)/.exec(sub.url)?.[1] ?? '';
+      const kind = classify(sub.method.toUpperCase(), path);
+      if (kind === 'query' || kind === 'queryAll' || kind.startsWith('sobjects.collections')) heavy += 1;
+    }
+    if (heavy > 5) return errorReply(endpoint, 400, 'INVALID_API_INPUT', 'Composite request can have at most 5 query or sObject Collections subrequests');
+
+    const allOrNone = input.allOrNone === true;
+    // A write rolled back restores every table as it was (ids handed out are not reused, as in Salesforce).
+    const saved = allOrNone ? Object.keys(SCHEMA).map((name) => [name, new Map([...org.table(name)].map(([id, r]) => [id, { ...r }]))] as const) : [];
+    const answers: { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] = [];
+    const bodies = new Map<string, unknown>();
+    let failed = false;
+    for (const sub of subrequests as { method: string; url: string; referenceId: string; body?: unknown; httpHeaders?: Record<string, string> }[]) {
+      if (failed && allOrNone) {
+        answers.push({ body: [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }], httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
+        continue;
+      }
+      let url: string;
+      let subBody: unknown;
+      try {
+        url = resolveReferences(sub.url, bodies, true) as string;
+        subBody = sub.body === undefined ? undefined : resolveReferences(sub.body, bodies, false);
+      } catch (error) {
+        failed = true;
+        answers.push({ body: [{ errorCode: 'PROCESSING_HALTED', message: (error as Error).message }], httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
+        continue;
+      }
+      const target = new URL(url, request.url);
+      const match = /^\/services\/data\/v(\d{2,3}\.\d)\/(.*)$/.exec(target.pathname);
+      const method = sub.method.toUpperCase();
+      const headers = { ...request.headers, ...Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+      const inner: SandboxRequest = { method, url: target, headers, rawBody: Buffer.from(subBody === undefined ? '' : JSON.stringify(subBody)) };
+      let reply: SandboxReply;
+      if (!match) reply = errorReply('composite', 404, 'NOT_FOUND', 'The requested resource does not exist');
+      else {
+        const subEndpoint = classify(method, match[2]!);
+        try {
+          reply = subEndpoint === 'composite' ? errorReply(subEndpoint, 400, 'INVALID_API_INPUT', 'A composite request cannot contain another composite request') : route(inner, match[1]!, match[2]!, subEndpoint, writeOptions(inner, sessionUser(request)));
+        } catch (error) {
+          if (error instanceof RecordError) reply = errorReply(subEndpoint, error.httpStatus, error.error.statusCode, error.message, error.error.fields.length ? { fields: error.error.fields } : {});
+          else if (error instanceof SyntaxError) reply = errorReply(subEndpoint, 400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${error.message}`);
+          else throw error;
+        }
+      }
+      const location = reply.status === 201 && reply.body && typeof reply.body === 'object' && 'id' in reply.body ? { Location: `/services/data/v${match?.[1] ?? version}/sobjects/${canonicalObject(match?.[2]?.split('/')[1] ?? '')}/${String((reply.body as { id: string }).id)}` } : {};
+      answers.push({ body: reply.body ?? null, httpHeaders: location, httpStatusCode: reply.status, referenceId: sub.referenceId });
+      if (reply.status >= 400) failed = true;
+      else bodies.set(sub.referenceId, reply.body);
+    }
+    if (failed && allOrNone) {
+      for (const [name, table] of saved) {
+        const live = org.table(name);
+        live.clear();
+        for (const [id, r] of table) live.set(id, r);
+      }
+      // Subrequests that had succeeded are rolled back too: they answer PROCESSING_HALTED.
+      for (const answer of answers) {
+        if (answer.httpStatusCode < 400) Object.assign(answer, { body: [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }], httpHeaders: {}, httpStatusCode: 400 });
+      }
+    }
+    return { status: 200, endpoint, body: { compositeResponse: answers } };
+  }
+
+  /** Replaces `@{referenceId.field}` / `@{referenceId.records[0].Id}` with the earlier answer's value. */
+  function resolveReferences(value: unknown, bodies: ReadonlyMap<string, unknown>, inUrl: boolean): unknown {
+    if (typeof value === 'string') {
+      return value.replace(/@\{([A-Za-z][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g, (_, ref: string, path: string) => {
+        let current: unknown = bodies.get(ref);
+        if (current === undefined) throw new Error(`Invalid reference specified. No value for ${ref}${path} found in ${ref}. Provided referenceId ${ref} does not exist or has not been processed.`);
+        for (const step of path.match(/\.[A-Za-z0-9_]+|\[\d+\]/g) ?? []) {
+          current = step.startsWith('[') ? (current as unknown[] | undefined)?.[Number(step.slice(1, -1))] : (current as Record<string, unknown> | undefined)?.[step.slice(1)];
+        }
+        if (current === undefined || current === null) throw new Error(`Invalid reference specified. No value for ${ref}${path} found in ${ref}.`);
+        return inUrl ? encodeURIComponent(String(current)) : String(current);
+      });
+    }
+    if (Array.isArray(value)) return value.map((v) => resolveReferences(v, bodies, inUrl));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, bodies, inUrl)]));
+    return value;
+  }
+
+  function sessionUser(request: SandboxRequest): string {
+    const token = String(request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    return sessions.get(token)?.userId ?? directory.integrationUserId;
   }
 
   function upsertOne(sobject: string, field: string, value: string, input: Record<string, unknown>, write: WriteOptions): { id: string; created: boolean } | { multiple: string[] } {
@@ -506,6 +615,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
 }
 
 function classify(method: string, path: string): string {
+  if (path === 'composite' || path === 'composite/') return 'composite';
   if (path === 'limits' || path === 'limits/') return 'limits';
   if (path === 'query' || path === 'query/') return 'query';
   if (path === 'queryAll' || path === 'queryAll/') return 'queryAll';
