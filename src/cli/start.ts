@@ -95,11 +95,10 @@ async function openStorage(env: Env) {
 }
 
 async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRuntime>>, queues: LeadloopQueues, pause: PauseControl, logger: Logger) {
-  const [{ createRedisConnection }, { syncSchedules }, { createLeadloopWorker }, { BudgetGovernor }, { hubspotBudgetGate }, { SalesforceLookups }, { PendingMerges }, syncLeadsJob, handoffJob, purgeJob, { withSalesforceLane }] = await Promise.all([
+  const [{ createRedisConnection }, { syncSchedules }, { createLeadloopWorker }, { hubspotBudgetGate }, { SalesforceLookups }, { PendingMerges }, syncLeadsJob, handoffJob, purgeJob, { withSalesforceLane }] = await Promise.all([
     import('../queue/connection.ts'),
     import('../queue/schedules.ts'),
     import('../queue/worker.ts'),
-    import('../queue/budget.ts'),
     import('../queue/hubspot-gate.ts'),
     import('../pipeline/lookups.ts'),
     import('../store/pending-merges.ts'),
@@ -125,8 +124,8 @@ async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRun
   // Hand-offs draw on the budget share kept for them, so a backfill never delays a booth scan.
   const handoffDeps = {
     ...runtime.deps,
-    beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(runtime.redis, env.prefix), 'handoff'),
-    lookups: new SalesforceLookups(runtime.deps.salesforce, { maxAgeMs: LOOKUPS_MAX_AGE_MS }),
+    beforeHubSpotCall: hubspotBudgetGate(runtime.governor, 'handoff'),
+    lookups: new SalesforceLookups(runtime.deps.salesforce, { maxAgeMs: LOOKUPS_MAX_AGE_MS, ...(runtime.deps.accountIndex ? { accountIndex: runtime.deps.accountIndex } : {}) }),
     pendingMerges: new PendingMerges(runtime.redis, env.prefix),
   };
   const handoffs = handoffJob.createProcessor(handoffDeps);

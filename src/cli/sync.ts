@@ -6,7 +6,7 @@ import { CliError, EXIT } from './errors.ts';
 
 /** The clients, stores and state a sync command needs, from the env contract; `close()` releases them. */
 export async function openRuntime(env: Env) {
-  const [{ createHubSpotClient }, { connectSalesforce, setSalesforceCallHooks }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor, budgetConfigFromSync }, { hubspotBudgetGate }, { salesforceBudgetGate }] = await Promise.all([
+  const [{ createHubSpotClient }, { connectSalesforce, setSalesforceCallHooks }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor, budgetConfigFromSync }, { hubspotBudgetGate }, { salesforceBudgetGate }, { AccountIndexStore }] = await Promise.all([
     import('../hubspot/client.ts'),
     import('../salesforce/connection.ts'),
     import('../store/ledger.ts'),
@@ -16,25 +16,29 @@ export async function openRuntime(env: Env) {
     import('../queue/budget.ts'),
     import('../queue/hubspot-gate.ts'),
     import('../queue/salesforce-gate.ts'),
+    import('../store/account-index.ts'),
   ]);
   const { config, version } = await loadConfigDirOrThrow(env.configDir);
   const redis = createRedisConnection({ url: env.redisUrl }, 'client');
   const ledger = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir });
   const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
   const salesforce = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion });
-  const governor = new BudgetGovernor(redis, env.prefix);
+  // One governor for both APIs, with sync.yaml's budgets, shared through Redis by every process.
+  const governor = new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets));
   return {
     config,
     version,
     redis,
     hubspot,
+    governor,
     deps: {
       hubspot,
       // Every Salesforce request takes from sync.yaml's share of the org's daily allocation.
-      salesforce: setSalesforceCallHooks(salesforce, salesforceBudgetGate(new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets)), 'bulk')),
+      salesforce: setSalesforceCallHooks(salesforce, salesforceBudgetGate(governor, 'bulk')),
       ledger: ledger.db,
       state: new SyncState(redis, env.prefix),
       deadLetter: new DeadLetterList(redis, env.prefix),
+      accountIndex: new AccountIndexStore(redis, env.prefix),
       config,
       configVersion: version,
       beforeHubSpotCall: hubspotBudgetGate(governor, 'bulk'),

@@ -4,7 +4,7 @@ import { countContacts } from '../hubspot/countContacts.ts';
 import { listContacts } from '../hubspot/listContacts.ts';
 import type { BackfillPosition } from '../store/sync-state.ts';
 import { finishContacts, mergePrepared, prepareContacts, type PreparedContacts } from './handleContacts.ts';
-import { SalesforceLookups } from './lookups.ts';
+import { lookupsFor } from './lookups.ts';
 import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
 
 /** Reported after each batch is handled; `total` is HubSpot's count of contacts when known. */
@@ -38,7 +38,7 @@ export async function backfillLeads(deps: SyncDeps, options: BackfillOptions): P
   const dryRun = deps.plannedWrites !== undefined;
   const summary = emptySummary();
   const properties = [...new Set([...propertiesToPull(deps.config), 'lastmodifieddate', 'hs_object_id'])];
-  const lookups = deps.lookups ?? new SalesforceLookups(deps.salesforce);
+  const lookups = lookupsFor(deps);
   const batchSize = options.batchSize ?? deps.config.sync.batch.search_page;
   const beforeCall = deps.beforeHubSpotCall;
 

@@ -5,6 +5,7 @@ import type { LeadloopConfig } from '../domain/config/index.ts';
 import type { BeforeCall } from '../hubspot/client.ts';
 import type { LedgerSchema } from '../store/schema.ts';
 import type { SyncState } from '../store/sync-state.ts';
+import type { AccountIndexStore } from '../store/account-index.ts';
 import type { SalesforceLookups } from './lookups.ts';
 
 /** Where refused records go (the queue layer's DeadLetterList fits). */
@@ -26,6 +27,8 @@ export interface SyncDeps {
   now?: () => number;
   /** Salesforce reference data shared across cycles (a worker keeps one); absent: loaded per cycle. */
   lookups?: SalesforceLookups;
+  /** The account index kept in Redis between runs (pulled incrementally); absent: every run pulls all accounts. */
+  accountIndex?: AccountIndexStore;
   /** Dry run: compute and read everything, write nothing, and collect here what would be written. */
   plannedWrites?: PlannedWrite[];
 }

@@ -3,7 +3,7 @@ import { batchReadContacts } from '../hubspot/batchReadContacts.ts';
 import { contactsDueForReview, cursorAfter, type DueContact, type ReviewCursor } from '../store/contactsDueForReview.ts';
 import { forgetContactScores } from '../store/forgetContactScores.ts';
 import { handleContacts } from './handleContacts.ts';
-import { SalesforceLookups } from './lookups.ts';
+import { lookupsFor } from './lookups.ts';
 import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
 
 export interface RescoreSummary extends SyncSummary {
@@ -29,7 +29,7 @@ export async function rescoreLeads(deps: SyncDeps, options: { pageSize?: number 
   const pageSize = options.pageSize ?? deps.config.sync.batch.hubspot_batch;
   const summary: RescoreSummary = { ...emptySummary(), reviewed: 0, regraded: 0, mqlChanged: 0, missing: 0 };
   const properties = propertiesToPull(deps.config);
-  const lookups = deps.lookups ?? new SalesforceLookups(deps.salesforce);
+  const lookups = lookupsFor(deps);
   let after: ReviewCursor | undefined;
 
   for (;;) {

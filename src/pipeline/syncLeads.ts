@@ -2,7 +2,7 @@ import { propertiesToPull } from '../domain/inputs.ts';
 import { searchModifiedContacts, type ContactCursor } from '../hubspot/searchModifiedContacts.ts';
 import { backfillLeads, type SyncProgress } from './backfillLeads.ts';
 import { HandoffBatcher } from './handoffBatcher.ts';
-import { SalesforceLookups } from './lookups.ts';
+import { lookupsFor } from './lookups.ts';
 import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
 
 export interface SyncLeadsOptions {
@@ -29,7 +29,7 @@ export async function syncLeads(deps: SyncDeps, options: SyncLeadsOptions): Prom
   const cursor: ContactCursor = saved;
   const properties = propertiesToPull(deps.config);
   const until = now() - options.indexingLagMs;
-  const lookups = deps.lookups ?? new SalesforceLookups(deps.salesforce);
+  const lookups = lookupsFor(deps);
   // Pages are written in batches of hand-offs; a page's cursor moves only once it is written.
   const batcher = new HandoffBatcher(deps, { summary, lookups, now });
 

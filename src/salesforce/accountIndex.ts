@@ -5,13 +5,14 @@ import { soqlDateTime } from './soql.ts';
 
 export interface IndexedAccount {
   accountId: string;
-  domain: string;
+  /** Null when the Website is empty or not a domain: an index entry it had must go. */
+  domain: string | null;
   ownerId: string;
   modifiedAt: number;
 }
 
 /**
- * Accounts changed at or after `since`, with normalised website domains, so lead routing can
+ * Accounts changed at or after `since`, with normalised website domains (null: none), so lead routing can
  * match an account without a query per lead (Website is free text and not indexed). SystemModstamp
  * has whole seconds, so the boundary second is read again (GTE): storing an account twice is
  * harmless, missing one is not. The caller stores them.
@@ -26,8 +27,7 @@ export async function pullAccountIndex(conn: Connection, since: number): Promise
   for (const row of rows) {
     const modifiedAt = Date.parse(row.SystemModstamp.replace(/\+0000$/, 'Z'));
     if (modifiedAt > newest) newest = modifiedAt;
-    const domain = normalizeDomain(row.Website);
-    if (domain) accounts.push({ accountId: row.Id, domain, ownerId: row.OwnerId, modifiedAt });
+    accounts.push({ accountId: row.Id, domain: normalizeDomain(row.Website) ?? null, ownerId: row.OwnerId, modifiedAt });
   }
   return { accounts, newest };
 }
