@@ -5,9 +5,10 @@ import type { Assignee } from '../domain/routing/types.ts';
 import type { InvalidRecord } from '../errors.ts';
 import { batchUpdateContacts } from '../hubspot/batchUpdateContacts.ts';
 import type { HubSpotContact } from '../hubspot/client.ts';
-import { findDecision, setDecisionSalesforceId } from '../store/findDecision.ts';
-import { recordDecision } from '../store/recordDecision.ts';
-import { recordHandoff } from '../store/recordHandoff.ts';
+import { findDecisions, setDecisionSalesforceIds } from '../store/findDecision.ts';
+import { recordDecisions, type DecisionInput } from '../store/recordDecision.ts';
+import { recordHandoffs } from '../store/recordHandoff.ts';
+import type { NewHandoff } from '../store/schema.ts';
 import { recordScores } from '../store/recordScores.ts';
 import { nextGradeChangeAt } from '../domain/scoring/nextGradeChangeAt.ts';
 import type { SalesforceDirectory } from '../salesforce/directory.ts';
@@ -88,6 +89,9 @@ export async function prepareContacts(deps: SyncDeps, contacts: readonly HubSpot
 
   const handoffs: Handoff[] = [];
   const decisions = new Map<string, ReturnType<typeof decide>>();
+  const newDecisions: DecisionInput[] = [];
+  // The ledger is read and written once per page, not once per contact.
+  const storedDecisions = await findDecisions(deps.ledger, changed.map((c) => c.id), HANDOFF_KEY);
   for (const contact of changed) {
     const decision = decide({ id: contact.id, properties: contact.properties }, historyOf(nextObserved.get(contact.id) ?? {}), config, routingContext);
     decisions.set(contact.id, decision);
@@ -95,7 +99,7 @@ export async function prepareContacts(deps: SyncDeps, contacts: readonly HubSpot
     if (!decision.score.handoff || !decision.route) continue;
     summary.qualified += 1;
     // Routed once: a stored decision (an earlier run, or a crashed one) is reused as it was.
-    const stored = await findDecision(deps.ledger, contact.id, HANDOFF_KEY);
+    const stored = storedDecisions.get(contact.id);
     const dryRun = deps.plannedWrites !== undefined;
     let assignee: Assignee;
     let notify: string[];
@@ -108,7 +112,7 @@ export async function prepareContacts(deps: SyncDeps, contacts: readonly HubSpot
       const route = decision.route;
       const a = route.assignee;
       const ownerId = a.kind === 'user' ? (a.salesforceUserId ?? (a.email ? directory.usersByEmail.get(a.email.toLowerCase())?.id : undefined)) : a.kind === 'queue' ? (a.salesforceQueueId ?? directory.queuesByName.get(a.salesforceQueue)) : undefined;
-      if (!dryRun) await recordDecision(deps.ledger, {
+      if (!dryRun) newDecisions.push({
         hubspot_contact_id: contact.id,
         handoff_key: HANDOFF_KEY,
         decided_at: new Date(now),
@@ -140,6 +144,8 @@ export async function prepareContacts(deps: SyncDeps, contacts: readonly HubSpot
     }
     handoffs.push({ contactId: contact.id, properties: contact.properties, score: decision.score, assignee, notify, handoffKey: HANDOFF_KEY, firstTime });
   }
+  // Stored before anything reaches Salesforce: a crash after this point reuses these decisions.
+  await recordDecisions(deps.ledger, newDecisions);
   return { changed, decisions, handoffs, nextFingerprints, nextObserved, directory };
 }
 
@@ -155,6 +161,8 @@ export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts,
   summary.deadLettered += pushed.invalid.length;
 
   const salesforceIds = new Map<string, { id: string; owner: string }>();
+  const handoffRows: NewHandoff[] = [];
+  const landed = new Map<string, string>();
   for (const p of pushed.pushed) {
     if (p.outcome === 'created') summary.created += 1;
     else if (p.outcome === 'adopted') summary.adopted += 1;
@@ -163,7 +171,7 @@ export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts,
     salesforceIds.set(p.contactId, { id: p.salesforceId, owner: p.ownerLabel });
     const h = handoffs.find((x) => x.contactId === p.contactId)!;
     if (p.outcome !== 'updated') {
-      await recordHandoff(deps.ledger, {
+      handoffRows.push({
         hubspot_contact_id: p.contactId,
         handoff_key: p.handoffKey,
         handed_off_at: new Date(now),
@@ -179,9 +187,10 @@ export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts,
         campaign: h.properties[config.mapping.campaign.name_from] ?? null,
       });
     }
-    const stored = await findDecision(deps.ledger, p.contactId, p.handoffKey);
-    if (stored && stored.salesforce_id === null) await setDecisionSalesforceId(deps.ledger, Number(stored.id), p.salesforceId);
+    landed.set(p.contactId, p.salesforceId);
   }
+  await recordHandoffs(deps.ledger, handoffRows);
+  await setDecisionSalesforceIds(deps.ledger, landed, HANDOFF_KEY);
 
   // Write back only what changed: grade, a score move worth writing, owner, Salesforce id.
   const failedKeys = new Set(pushed.invalid.map((i) => i.recordKey));

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Decision, LedgerSchema } from './schema.ts';
 
 /** The decision recorded for a contact's hand-off, if any. */
@@ -14,4 +14,20 @@ export async function findDecision(db: Kysely<LedgerSchema>, hubspotContactId: s
 /** Stores the Salesforce record id once the decision's write has landed. */
 export async function setDecisionSalesforceId(db: Kysely<LedgerSchema>, id: number, salesforceId: string): Promise<void> {
   await db.updateTable('decisions').set({ salesforce_id: salesforceId }).where('id', '=', id).execute();
+}
+
+/** The decisions recorded for many contacts' hand-offs, by contact id (one query). */
+export async function findDecisions(db: Kysely<LedgerSchema>, hubspotContactIds: readonly string[], handoffKey = 'first'): Promise<Map<string, Decision>> {
+  if (hubspotContactIds.length === 0) return new Map();
+  const rows = await db.selectFrom('decisions').selectAll().where('hubspot_contact_id', 'in', [...hubspotContactIds]).where('handoff_key', '=', handoffKey).execute();
+  return new Map(rows.map((r) => [r.hubspot_contact_id, r]));
+}
+
+/** Stores the Salesforce ids of decisions whose writes have landed, where none is stored yet (one statement). */
+export async function setDecisionSalesforceIds(db: Kysely<LedgerSchema>, salesforceIds: ReadonlyMap<string, string>, handoffKey = 'first'): Promise<void> {
+  if (salesforceIds.size === 0) return;
+  const values = sql.join([...salesforceIds].map(([contactId, salesforceId]) => sql`(${contactId}, ${salesforceId})`));
+  await sql`update decisions as d set salesforce_id = v.salesforce_id
+    from (values ${values}) as v(hubspot_contact_id, salesforce_id)
+    where d.hubspot_contact_id = v.hubspot_contact_id and d.handoff_key = ${handoffKey} and d.salesforce_id is null`.execute(db);
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema, postgresAnswers, TEST_DATABASE_URL, uniqueSchema } from '../../test/support/postgres.ts';
 import { LedgerUnavailable } from './errors.ts';
-import { findDecision, setDecisionSalesforceId } from './findDecision.ts';
+import { findDecision, findDecisions, setDecisionSalesforceId, setDecisionSalesforceIds } from './findDecision.ts';
 import { openLedger, type Ledger } from './ledger.ts';
-import { recordDecision } from './recordDecision.ts';
+import { recordDecision, recordDecisions } from './recordDecision.ts';
 
 const decision = {
   hubspot_contact_id: '5101',
@@ -56,6 +56,24 @@ function ledgerContract(open: () => Promise<Ledger>) {
     await setDecisionSalesforceId(ledger.db, Number(found!.id), '00Q000000000001AAA');
     expect((await findDecision(ledger.db, '5101'))?.salesforce_id).toBe('00Q000000000001AAA');
     expect(await findDecision(ledger.db, 'no-such-contact')).toBeUndefined();
+  });
+
+  it('records, finds and completes a page of decisions in one statement each; a decision that stands is kept', async () => {
+    await recordDecisions(ledger.db, [
+      { ...decision, hubspot_contact_id: '6001' },
+      { ...decision, hubspot_contact_id: '6002', owner_email: 'priya.raman@copperleaf.example' },
+      { ...decision, hubspot_contact_id: '5101', owner_email: 'someone.else@copperleaf.example' },
+    ]);
+    const found = await findDecisions(ledger.db, ['6001', '6002', '5101', 'none']);
+    expect([...found.keys()].sort()).toEqual(['5101', '6001', '6002']);
+    expect(found.get('5101')!.owner_email).toBe('dana.whitfield@copperleaf.example');
+    expect(found.get('6002')!.notify).toEqual(decision.notify);
+    await setDecisionSalesforceIds(ledger.db, new Map([['6001', '00Q000000000061AAA'], ['5101', '00Q000000000099AAA']]));
+    const after = await findDecisions(ledger.db, ['6001', '6002', '5101']);
+    expect(after.get('6001')!.salesforce_id).toBe('00Q000000000061AAA');
+    expect(after.get('6002')!.salesforce_id).toBeNull();
+    // Already set earlier: the first landing stands.
+    expect(after.get('5101')!.salesforce_id).toBe('00Q000000000001AAA');
   });
 
   it('runs migrations idempotently at every start', async () => {

@@ -25,3 +25,13 @@ export async function recordDecision(db: Kysely<LedgerSchema>, input: DecisionIn
     .where('handoff_key', '=', handoff_key)
     .executeTakeFirstOrThrow();
 }
+
+/** Records many decisions in one statement; an existing one for the same contact and key stands. */
+export async function recordDecisions(db: Kysely<LedgerSchema>, inputs: readonly DecisionInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  await db
+    .insertInto('decisions')
+    .values(inputs.map(({ notify = [], trace = [], handoff_key = 'first', ...rest }) => ({ ...rest, handoff_key, notify: JSON.stringify(notify), trace: JSON.stringify(trace) })))
+    .onConflict((oc) => oc.columns(['hubspot_contact_id', 'handoff_key']).doNothing())
+    .execute();
+}
