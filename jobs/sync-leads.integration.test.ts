@@ -62,6 +62,8 @@ describe('sync-leads job (BullMQ scheduler + worker)', () => {
       await until(() => completed.length, (n) => n >= 3, 20_000);
       const schedulers = await running.queues.sync.getJobSchedulers();
       expect(schedulers.map((s) => s.key)).toEqual(['sync-leads']);
+      // The daily rescore is scheduled beside it (sync.yaml's cron), on its own queue.
+      expect((await running.queues.maintenance.getJobSchedulers()).map((s) => ({ key: s.key, pattern: s.pattern }))).toEqual([{ key: 'rescore-leads', pattern: '0 3 * * *' }]);
       expect(completed.length).toBeGreaterThanOrEqual(3);
       const [first, ...later] = completed;
       expect(first!.pulled).toBe(300);

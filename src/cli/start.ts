@@ -95,7 +95,7 @@ async function openStorage(env: Env) {
 }
 
 async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRuntime>>, queues: LeadloopQueues, pause: PauseControl, logger: Logger) {
-  const [{ createRedisConnection }, { syncSchedules }, { createLeadloopWorker }, { hubspotBudgetGate }, { SalesforceLookups }, { PendingMerges }, syncLeadsJob, handoffJob, purgeJob, { withSalesforceLane }] = await Promise.all([
+  const [{ createRedisConnection }, { syncSchedules }, { createLeadloopWorker }, { hubspotBudgetGate }, { SalesforceLookups }, { PendingMerges }, syncLeadsJob, handoffJob, purgeJob, rescoreJob, { withSalesforceLane }] = await Promise.all([
     import('../queue/connection.ts'),
     import('../queue/schedules.ts'),
     import('../queue/worker.ts'),
@@ -105,13 +105,15 @@ async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRun
     import('../../jobs/sync-leads.ts'),
     import('../../jobs/handoff-lead.ts'),
     import('../../jobs/purge-contact.ts'),
+    import('../../jobs/rescore-leads.ts'),
     import('../queue/salesforce-gate.ts'),
   ]);
-  const spec = syncLeadsJob.schedule(runtime.config.sync);
-  await syncSchedules(queues, spec ? [spec] : []);
+  // syncSchedules removes every scheduler it is not given: all of them go in one list.
+  await syncSchedules(queues, [syncLeadsJob.schedule(runtime.config.sync), rescoreJob.schedule(runtime.config.sync)].filter((s) => s !== undefined));
   const indexingLagMs = parseDuration(runtime.config.sync.indexing_lag);
   const syncConnection = createRedisConnection({ url: env.redisUrl }, 'worker');
   const handoffConnection = createRedisConnection({ url: env.redisUrl }, 'worker');
+  const maintenanceConnection = createRedisConnection({ url: env.redisUrl }, 'worker');
   const sync = createLeadloopWorker({
     queue: 'sync',
     connection: syncConnection,
@@ -141,14 +143,25 @@ async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRun
     // The Salesforce connection is shared with the sync: these calls draw on the hand-off reserve.
     processor: (job) => withSalesforceLane('handoff', () => (job.name === purgeJob.name ? purgeJob.run(job as never, purgeDeps) : handoffs.run(job as never))),
   });
+  const maintenance = createLeadloopWorker({
+    queue: 'maintenance',
+    connection: maintenanceConnection,
+    prefix: env.prefix,
+    pause,
+    logger,
+    systems: ['hubspot', 'salesforce'],
+    processor: (job, signal) => rescoreJob.run(job, signal, { deps: runtime.deps, redis: runtime.redis, prefix: env.prefix }),
+  });
   return {
     sync,
     handoff,
+    maintenance,
     async stop() {
-      await Promise.all([sync.shutdown(), handoff.shutdown()]);
+      await Promise.all([sync.shutdown(), handoff.shutdown(), maintenance.shutdown()]);
       await handoffs.drain();
       syncConnection.disconnect();
       handoffConnection.disconnect();
+      maintenanceConnection.disconnect();
     },
   };
 }
@@ -177,7 +190,7 @@ export function register(program: Command): void {
       const role = options.role as Role;
       const env = loadEnv(process.env, { needs: envNeeds(role) });
       const running = await startLeadloop(env, { role });
-      const parts = [role !== 'server' ? `workers on queues "sync" and "handoff"` : '', running.url ? `HTTP on ${running.url} (POST /webhooks/hubspot, GET /healthz /readyz /metrics)` : ''].filter(Boolean);
+      const parts = [role !== 'server' ? `workers on queues "sync", "handoff" and "maintenance"` : '', running.url ? `HTTP on ${running.url} (POST /webhooks/hubspot, GET /healthz /readyz /metrics)` : ''].filter(Boolean);
       process.stderr.write(`leadloop started (role ${role}, prefix ${env.prefix}): ${parts.join('; ')}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
