@@ -5,7 +5,7 @@ import { playbook } from '../domain/playbook.ts';
 import type { Assignee } from '../domain/routing/types.ts';
 import type { ScoreResult } from '../domain/scoring/types.ts';
 import type { InvalidRecord } from '../errors.ts';
-import { createTasks, type TaskToCreate } from '../salesforce/createTasks.ts';
+import { createTasks, taskKeyQueries, type TaskToCreate } from '../salesforce/createTasks.ts';
 import { toSalesforceError } from '../salesforce/errors.ts';
 import type { SalesforceDirectory } from '../salesforce/directory.ts';
 import { findPeople } from '../salesforce/findPeople.ts';
@@ -51,7 +51,18 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
   const result: PushResult = { pushed: [], convertedSkipped: [], invalid: [], tasks: 0 };
   if (handoffs.length === 0) return result;
 
-  const people = await findPeople(conn, handoffs.map((h) => h.contactId), handoffs.map((h) => h.properties.email ?? ''), ext);
+  // The task keys this batch could create, looked up with the people in the same composite call
+  // (free there) instead of a query of their own after the writes: every key that could exist.
+  const keyField = mapping.task_key_field;
+  const candidateKeys = handoffs.filter((h) => h.firstTime).flatMap((h) => [
+    ...playbook(h.score.grade, true, config.sync).map((_, i) => stepKey(h.contactId, h.handoffKey, i)),
+    ...h.notify.flatMap((email) => {
+      const user = directory.usersByEmail.get(email.toLowerCase());
+      return user?.active ? [notifyKey(h.contactId, h.handoffKey, user.id)] : [];
+    }),
+  ]);
+  const people = await findPeople(conn, handoffs.map((h) => h.contactId), handoffs.map((h) => h.properties.email ?? ''), ext, taskKeyQueries(candidateKeys, keyField));
+  const existingTaskKeys = new Set(people.also.flat().map((row) => String((row as Record<string, unknown>)[keyField])));
   const byExternalId = people.byExternalId;
 
   const creates: Record<string, unknown>[] = [];
@@ -139,23 +150,26 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
     });
     // Tasks cannot be owned by queues: a queue-owned lead gets its task when someone takes it.
     if (ownerId?.startsWith('005')) {
-      planned.forEach((t, i) => tasks.push({ key: `${p.contactId}:${p.handoffKey}:step${i}`, fields: taskFields(t.subject, t.priority, t.type, t.description, now + t.dueInMs, p.salesforceId, ownerId) }));
+      planned.forEach((t, i) => tasks.push({ key: stepKey(p.contactId, p.handoffKey, i), fields: taskFields(t.subject, t.priority, t.type, t.description, now + t.dueInMs, p.salesforceId, ownerId) }));
     }
     for (const email of h.notify) {
       const user = directory.usersByEmail.get(email.toLowerCase());
       if (!user?.active) continue;
-      tasks.push({ key: `${p.contactId}:${p.handoffKey}:notify:${user.id}`, fields: taskFields(`FYI: ${h.score.grade} lead handed to sales`, 'Normal', 'Other', `Escalation: ${name} (${h.properties.company ?? 'company unknown'}).`, now, p.salesforceId, user.id) });
+      tasks.push({ key: notifyKey(p.contactId, p.handoffKey, user.id), fields: taskFields(`FYI: ${h.score.grade} lead handed to sales`, 'Normal', 'Other', `Escalation: ${name} (${h.properties.company ?? 'company unknown'}).`, now, p.salesforceId, user.id) });
     }
   }
   if (tasks.length > 0) {
-    // A lead created by this very call cannot have tasks yet: no need to look their keys up.
-    const fresh = new Set(result.pushed.filter((p) => p.outcome === 'created').map((p) => `${p.contactId}:${p.handoffKey}:`));
-    const created = await createTasks(conn, tasks, mapping.task_key_field, { skipLookup: (key) => [...fresh].some((prefix) => key.startsWith(prefix)) });
+    // Every key was looked up with the people: a task key not found then does not exist (the lease keeps other runs out).
+    const created = await createTasks(conn, tasks, keyField, { existing: existingTaskKeys });
     result.tasks = created.created.length;
     result.invalid.push(...created.invalid);
   }
   return result;
 }
+
+// Task keys: unique per contact, hand-off and task, so a retry finds the task it already created.
+const stepKey = (contactId: string, handoffKey: string, step: number) => `${contactId}:${handoffKey}:step${step}`;
+const notifyKey = (contactId: string, handoffKey: string, userId: string) => `${contactId}:${handoffKey}:notify:${userId}`;
 
 function taskFields(subject: string, priority: string, type: string, description: string | undefined, due: number, whoId: string, ownerId: string): Record<string, unknown> {
   return { Subject: subject.slice(0, 255), Priority: priority, Type: type, Status: 'Not Started', ActivityDate: new Date(due).toISOString().slice(0, 10), WhoId: whoId, OwnerId: ownerId, ...(description ? { Description: description } : {}) };

@@ -89,7 +89,8 @@ describe('syncLeads against the sandbox', () => {
     const calls = sandbox.requestLog.snapshot();
     // No cursor yet: the first run is a backfill (the list endpoint, and one search for the count).
     expect(Object.keys(calls.hubspot).sort()).toEqual(['contacts.list', 'contacts.search']);
-    expect(Object.keys(calls.salesforce).every((endpoint) => endpoint === 'query')).toBe(true);
+    // Salesforce is only read: queries, alone or several in one composite call.
+    expect(Object.keys(calls.salesforce).every((endpoint) => endpoint === 'query' || endpoint === 'composite')).toBe(true);
     expect(leadsByContact().size).toBe(0);
     expect(await ledger.db.selectFrom('decisions').selectAll().execute()).toHaveLength(0);
     expect(await d.state.cursor()).toBeUndefined();

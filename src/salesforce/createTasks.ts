@@ -10,23 +10,31 @@ export interface TaskToCreate {
   fields: Record<string, unknown>;
 }
 
+/** The queries that tell which of these task keys exist already (one per 500 keys); rows carry the key field. */
+export function taskKeyQueries(keys: readonly string[], keyField: string): string[] {
+  const field = identifier(keyField);
+  return inLists(keys).map((list) => `SELECT Id, ${field} FROM Task WHERE ${field} IN (${list})`);
+}
+
 /**
- * Creates tasks idempotently: the key field is checked first (one query per 500 keys), only the
- * missing tasks are created, 200 a call.
+ * Creates tasks idempotently: the key field is checked first (one query per 500 keys, or by the
+ * caller together with its other reads: `existing`), only the missing tasks are created, 200 a call.
  */
 export async function createTasks(
   conn: Connection,
   tasks: readonly TaskToCreate[],
   keyField: string,
-  options: { skipLookup?: (key: string) => boolean } = {},
+  options: { skipLookup?: (key: string) => boolean; existing?: ReadonlySet<string> } = {},
 ): Promise<{ created: string[]; existing: string[]; invalid: InvalidRecord[]; calls: number }> {
   const field = identifier(keyField);
-  const existing = new Set<string>();
+  const existing = new Set<string>(options.existing ?? []);
   let calls = 0;
   // Keys of records just created need no lookup; a unique key field still refuses a duplicate.
-  for (const list of inLists(tasks.map((t) => t.key).filter((key) => !options.skipLookup?.(key)))) {
-    calls += 1;
-    for (const row of await queryAll<Record<string, string>>(conn, `SELECT Id, ${field} FROM Task WHERE ${field} IN (${list})`)) existing.add(row[field]!);
+  if (!options.existing) {
+    for (const soql of taskKeyQueries(tasks.map((t) => t.key).filter((key) => !options.skipLookup?.(key)), keyField)) {
+      calls += 1;
+      for (const row of await queryAll<Record<string, string>>(conn, soql)) existing.add(row[field]!);
+    }
   }
   const missing = tasks.filter((t) => !existing.has(t.key));
   const created: string[] = [];
