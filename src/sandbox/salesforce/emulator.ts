@@ -338,8 +338,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
    * subrequest, whatever their status. allOrNone: the first failure rolls every write of the call
    * back and the other subrequests answer 400 PROCESSING_HALTED. Without it, a subrequest whose
    * reference cannot be resolved (an earlier one failed) answers 400 PROCESSING_HALTED and the
-   * rest go on. (Salesforce REST API Developer Guide, "Composite"; at most 5 subrequests may be
-   * queries or sObject Collections.)
+   * rest go on. (Salesforce REST API Developer Guide, "Send Multiple Requests Using Composite": at
+   * most 5 subrequests may be sObject Collections or query operations, Query More included.)
    */
   function composite(request: SandboxRequest, version: string): SandboxReply {
     const endpoint = 'composite';
@@ -355,7 +355,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       references.add(sub.referenceId);
       const path = /^\/services\/data\/v\d{2,3}\.\d\/([^?]*)/.exec(sub.url)?.[1] ?? '';
       const kind = classify(sub.method.toUpperCase(), path);
-      if (kind === 'query' || kind === 'queryAll' || kind.startsWith('sobjects.collections')) heavy += 1;
+      if (kind === 'query' || kind === 'queryAll' || kind === 'query.more' || kind.startsWith('sobjects.collections')) heavy += 1;
     }
     if (heavy > 5) return errorReply(endpoint, 400, 'INVALID_API_INPUT', 'Composite request can have at most 5 query or sObject Collections subrequests');
 
