@@ -209,6 +209,20 @@ describe('Composite: several subrequests in one API call (jsforce requestPost)',
     expect(sandbox.salesforce.records('Lead')).toHaveLength(before);
   });
 
+  it('applies a subrequest’s own headers (Sforce-Auto-Assign), not the top-level request’s', async () => {
+    const dana = sandbox.salesforce.records('User').find((u) => u.Email === 'dana.whitfield@copperleaf.example')!.Id as string;
+    const answer = await conn.requestPost<CompositeAnswer>(url('composite'), {
+      compositeRequest: [
+        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'kept', body: lead(9004, { OwnerId: dana }), httpHeaders: { 'Sforce-Auto-Assign': 'FALSE' } },
+        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'ruled', body: lead(9005, { OwnerId: dana }) },
+      ],
+    }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never);
+    const [kept, ruled] = answer.compositeResponse.map((r) => sandbox.salesforce.records('Lead').find((l) => l.Id === r.body.id)!);
+    expect(kept!.OwnerId).toBe(dana);
+    expect(ruled!.OwnerId).not.toBe(dana); // the org's assignment rule ran: the top-level header did not reach it
+    expect((await failure(conn.requestPost(url('composite'), { compositeRequest: [{ method: 'GET', url: url('limits'), referenceId: 'l', httpHeaders: { Authorization: 'Bearer x' } }] }))).errorCode).toBe('INVALID_API_INPUT');
+  });
+
   it('refuses more than 5 query or Collections subrequests, and more than 25 in all', async () => {
     const six = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', url: query('SELECT Id FROM Lead LIMIT 1'), referenceId: `q${i}` }));
     expect((await failure(conn.requestPost(url('composite'), { compositeRequest: six }))).errorCode).toBe('INVALID_API_INPUT');

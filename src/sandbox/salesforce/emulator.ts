@@ -353,6 +353,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       if (typeof sub?.method !== 'string' || typeof sub.url !== 'string' || typeof sub.referenceId !== 'string') return errorReply(endpoint, 400, 'JSON_PARSER_ERROR', 'Each subrequest needs method, url and referenceId');
       if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(sub.referenceId) || references.has(sub.referenceId)) return errorReply(endpoint, 400, 'INVALID_API_INPUT', `Invalid or duplicate referenceId: ${sub.referenceId}`);
       references.add(sub.referenceId);
+      const own = Object.keys((sub as { httpHeaders?: Record<string, unknown> }).httpHeaders ?? {}).map((h) => h.toLowerCase());
+      if (own.some((h) => h === 'accept' || h === 'authorization' || h === 'content-type')) return errorReply(endpoint, 400, 'INVALID_API_INPUT', 'Subrequests inherit Accept, Authorization and Content-Type from the composite request: do not set them');
       const path = /^\/services\/data\/v\d{2,3}\.\d\/([^?]*)/.exec(sub.url)?.[1] ?? '';
       const kind = classify(sub.method.toUpperCase(), path);
       if (kind === 'query' || kind === 'queryAll' || kind === 'query.more' || kind.startsWith('sobjects.collections')) heavy += 1;
@@ -383,7 +385,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       const target = new URL(url, request.url);
       const match = /^\/services\/data\/v(\d{2,3}\.\d)\/(.*)$/.exec(target.pathname);
       const method = sub.method.toUpperCase();
-      const headers = { ...request.headers, ...Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+      // A subrequest inherits only Accept, Authorization and Content-Type: any other header (Sforce-Auto-Assign...) is its own.
+      const headers = { ...Object.fromEntries(['accept', 'authorization', 'content-type'].filter((h) => request.headers[h] !== undefined).map((h) => [h, request.headers[h]])), ...Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])) };
       const inner: SandboxRequest = { method, url: target, headers, rawBody: Buffer.from(subBody === undefined ? '' : JSON.stringify(subBody)) };
       let reply: SandboxReply;
       if (!match) reply = errorReply('composite', 404, 'NOT_FOUND', 'The requested resource does not exist');
