@@ -74,6 +74,8 @@ async function startSandboxChild(contacts: number) {
     child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
     lines.once('line', (line) => resolve(JSON.parse(line)));
   });
+  // Interrupted (Ctrl-C, a timeout), the bench still takes its sandbox down with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { child.kill('SIGTERM'); process.exit(130); });
   const url = new URL(info.hubspot.baseUrl).origin;
   return {
     info,
