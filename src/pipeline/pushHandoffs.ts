@@ -4,12 +4,11 @@ import { toSalesforceFields } from '../domain/mapping/lead-fields.ts';
 import { playbook } from '../domain/playbook.ts';
 import type { Assignee } from '../domain/routing/types.ts';
 import type { ScoreResult } from '../domain/scoring/types.ts';
-import type { InvalidRecord } from '../errors.ts';
+import { InvalidRecord } from '../errors.ts';
 import { createTasks, taskKeyQueries, type TaskToCreate } from '../salesforce/createTasks.ts';
-import { toSalesforceError } from '../salesforce/errors.ts';
 import type { SalesforceDirectory } from '../salesforce/directory.ts';
 import { findPeople } from '../salesforce/findPeople.ts';
-import { upsertRecords } from '../salesforce/upsertLeads.ts';
+import { upsertAndUpdate } from '../salesforce/upsertLeads.ts';
 import type { PlannedWrite } from './ports.ts';
 
 export interface Handoff {
@@ -113,21 +112,18 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
   }
 
   const deferToRules = config.routing.use_salesforce_assignment_rules;
-  const written = await upsertRecords(conn, 'Lead', [...creates, ...updates], { externalIdField: ext, useAssignmentRules: deferToRules });
+  // New and known leads by external ID, adoptions by Id: together in one composite call when both occur.
+  const { upserted: written, updated: adopted } = await upsertAndUpdate(conn, 'Lead', [...creates, ...updates], adoptions.map((a) => a.fields), { externalIdField: ext, useAssignmentRules: deferToRules });
   result.invalid.push(...written.invalid);
-  if (adoptions.length > 0) {
-    let answers: { id?: string; success: boolean; errors: { statusCode: string; message: string }[] }[];
-    try {
-      answers = (await conn.sobject('Lead').update(adoptions.map((a) => a.fields) as never, { allOrNone: false } as never)) as never;
-    } catch (error) {
-      // Named like every other Salesforce failure, so the queue knows a 5xx is worth a retry.
-      throw toSalesforceError(error);
+  adopted.forEach((answer, i) => {
+    const a = adoptions[i]!;
+    if (answer.success) result.pushed.push({ contactId: a.handoff.contactId, handoffKey: a.handoff.handoffKey, object: 'Lead', salesforceId: a.leadId, outcome: 'adopted', ownerLabel: ownerLabelOf(a.handoff.assignee) });
+    else {
+      // Refused like a refused upsert: dead-lettered with its reason, and tried again next time.
+      const first = answer.errors[0];
+      result.invalid.push(new InvalidRecord('salesforce', a.handoff.contactId, first?.statusCode ?? 'UNKNOWN', first ? `${first.statusCode}: ${first.message}` : 'refused without a reason', answer.errors));
     }
-    answers.forEach((answer, i) => {
-      const a = adoptions[i]!;
-      if (answer.success) result.pushed.push({ contactId: a.handoff.contactId, handoffKey: a.handoff.handoffKey, object: 'Lead', salesforceId: a.leadId, outcome: 'adopted', ownerLabel: ownerLabelOf(a.handoff.assignee) });
-    });
-  }
+  });
   for (const h of handoffs) {
     const w = written.written.get(h.contactId);
     if (w) result.pushed.push({ contactId: h.contactId, handoffKey: h.handoffKey, object: 'Lead', salesforceId: w.id, outcome: w.created ? 'created' : 'updated', ownerLabel: ownerLabelOf(h.assignee) });

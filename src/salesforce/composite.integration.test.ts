@@ -3,6 +3,7 @@ import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { queryTogether } from './composite.ts';
 import { connectSalesforce } from './connection.ts';
 import { SalesforceUnavailable } from './errors.ts';
+import { upsertAndUpdate } from './upsertLeads.ts';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -48,5 +49,35 @@ describe('queryTogether (composite reads)', () => {
     await sandbox!.close();
     const faulty = await connect({ faults: { salesforce: { rate5xx: 1 } } });
     await expect(queryTogether(faulty, ['SELECT Id FROM Lead LIMIT 1', 'SELECT Id FROM Contact LIMIT 1'])).rejects.toBeInstanceOf(SalesforceUnavailable);
+  });
+});
+
+describe('upsertAndUpdate (composite writes)', () => {
+  const lead = (i: number, owner: string) => ({ HubSpot_Contact_Id__c: `w-${i}`, LastName: `Write ${i}`, Company: 'Write Co', Email: `w${i}@write.example`, OwnerId: owner });
+
+  it('upserts and updates in one call, each subrequest keeping our owner against the assignment rule; a refused record answers alone', async () => {
+    const conn = await connect();
+    const dana = sandbox!.salesforce.records('User').find((u) => u.Email === 'dana.whitfield@copperleaf.example')!.Id as string;
+    const open = sandbox!.salesforce.insert('Lead', { LastName: 'Open', Company: 'Write Co', Email: 'open@write.example', OwnerId: dana });
+    const converted = sandbox!.salesforce.insert('Lead', { LastName: 'Gone', Company: 'Write Co', OwnerId: dana });
+    sandbox!.salesforce.convertLead(converted);
+    sandbox!.requestLog.reset();
+    const { upserted, updated } = await upsertAndUpdate(conn, 'Lead', [lead(1, dana), lead(2, dana)], [{ Id: open, HubSpot_Contact_Id__c: 'w-3', Title: 'Adopted' }, { Id: converted, Title: 'Never' }], { externalIdField: 'HubSpot_Contact_Id__c' });
+    expect(sandbox!.requestLog.counts('salesforce')).toEqual({ composite: 1 });
+    expect([...upserted.written.values()].map((w) => w.created)).toEqual([true, true]);
+    for (const { id } of upserted.written.values()) expect(sandbox!.salesforce.records('Lead').find((l) => l.Id === id)!.OwnerId).toBe(dana);
+    expect(updated.map((a) => a.success)).toEqual([true, false]);
+    expect(updated[1]!.errors[0]!.statusCode).toBe('CANNOT_UPDATE_CONVERTED_LEAD');
+    expect(sandbox!.salesforce.records('Lead').find((l) => l.Id === open)).toMatchObject({ HubSpot_Contact_Id__c: 'w-3', Title: 'Adopted', OwnerId: dana });
+  });
+
+  it('with only upserts (or more than five collections) it makes the plain Collections calls', async () => {
+    const conn = await connect();
+    const owner = sandbox!.salesforce.records('User')[0]!.Id as string;
+    sandbox!.requestLog.reset();
+    const { upserted, updated } = await upsertAndUpdate(conn, 'Lead', [lead(4, owner)], [], { externalIdField: 'HubSpot_Contact_Id__c' });
+    expect(upserted.written.size).toBe(1);
+    expect(updated).toEqual([]);
+    expect(sandbox!.requestLog.counts('salesforce')).toEqual({ 'sobjects.collections.upsert': 1 });
   });
 });

@@ -60,7 +60,7 @@ export async function queryTogether<T>(conn: Connection, soqls: readonly string[
 }
 
 /** A failed subrequest's body is the usual `[{ errorCode, message }]`: shaped like jsforce's error for the same failure. */
-function subrequestError(status: number, body: unknown): Error {
+export function subrequestError(status: number, body: unknown): Error {
   const first = Array.isArray(body) ? (body[0] as { errorCode?: string; message?: string } | undefined) : undefined;
   const errorCode = first?.errorCode ?? `ERROR_HTTP_${status}`;
   const error = new Error(first?.message ?? `composite subrequest failed with HTTP ${status}`) as Error & { errorCode: string };

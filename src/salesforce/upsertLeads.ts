@@ -1,6 +1,8 @@
 import type { Connection } from 'jsforce';
 import { InvalidRecord } from '../errors.ts';
+import { subrequestError } from './composite.ts';
 import { toSalesforceError } from './errors.ts';
+import { identifier } from './soql.ts';
 
 export interface UpsertOptions {
   externalIdField: string;
@@ -20,29 +22,99 @@ export interface UpsertResult {
 // sObject Collections take at most 200 records a call (API_NOTES §9).
 const COLLECTION_LIMIT = 200;
 
-/** Upserts records by external ID through sObject Collections, 200 a call; per-record failures come back as InvalidRecord. */
-export async function upsertRecords(conn: Connection, sobject: string, records: readonly Record<string, unknown>[], options: UpsertOptions): Promise<UpsertResult> {
-  const result: UpsertResult = { written: new Map(), invalid: [], calls: 0 };
+/** One record's answer in a Collections response. */
+export interface SaveAnswer {
+  id?: string;
+  success: boolean;
+  created?: boolean;
+  errors: { statusCode: string; message: string; fields?: string[] }[];
+}
+
+function headersOf(options: UpsertOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   if (!options.useAssignmentRules) headers['Sforce-Auto-Assign'] = 'FALSE';
   if (options.allowDuplicateSave) headers['Sforce-Duplicate-Rule-Header'] = 'allowSave=true';
+  return headers;
+}
+
+/** Upserts records by external ID through sObject Collections, 200 a call; per-record failures come back as InvalidRecord. */
+export async function upsertRecords(conn: Connection, sobject: string, records: readonly Record<string, unknown>[], options: UpsertOptions): Promise<UpsertResult> {
+  const result: UpsertResult = { written: new Map(), invalid: [], calls: 0 };
+  const headers = headersOf(options);
   for (let i = 0; i < records.length; i += COLLECTION_LIMIT) {
     const chunk = records.slice(i, i + COLLECTION_LIMIT);
     result.calls += 1;
-    let answers: { id?: string; success: boolean; created?: boolean; errors: { statusCode: string; message: string; fields?: string[] }[] }[];
+    let answers: SaveAnswer[];
     try {
       answers = (await conn.sobject(sobject).upsert(chunk as never, options.externalIdField, { allOrNone: false, headers } as never)) as never;
     } catch (error) {
       throw toSalesforceError(error);
     }
-    answers.forEach((answer, n) => {
-      const key = String(chunk[n]![options.externalIdField]);
-      if (answer.success && answer.id) result.written.set(key, { id: answer.id, created: answer.created === true });
-      else {
-        const first = answer.errors[0];
-        result.invalid.push(new InvalidRecord('salesforce', key, first?.statusCode ?? 'UNKNOWN', first ? `${first.statusCode}: ${first.message}${first.fields?.length ? ` (${first.fields.join(', ')})` : ''}` : 'refused without a reason', answer.errors));
-      }
-    });
+    collectUpserts(chunk, answers, options.externalIdField, result);
   }
   return result;
+}
+
+function collectUpserts(chunk: readonly Record<string, unknown>[], answers: readonly SaveAnswer[], externalIdField: string, result: UpsertResult): void {
+  answers.forEach((answer, n) => {
+    const key = String(chunk[n]![externalIdField]);
+    if (answer.success && answer.id) result.written.set(key, { id: answer.id, created: answer.created === true });
+    else {
+      const first = answer.errors[0];
+      result.invalid.push(new InvalidRecord('salesforce', key, first?.statusCode ?? 'UNKNOWN', first ? `${first.statusCode}: ${first.message}${first.fields?.length ? ` (${first.fields.join(', ')})` : ''}` : 'refused without a reason', answer.errors));
+    }
+  });
+}
+
+// A composite call holds at most 5 sObject Collections subrequests (and counts as one API call).
+const COLLECTIONS_PER_COMPOSITE = 5;
+
+/**
+ * Upserts by external ID and updates by Id (records carrying `Id`), with the same headers. When
+ * there are both and they fit in one composite call (Collections subrequests of 200, at most
+ * five), they go together: one API call instead of two. Each subrequest carries the headers
+ * itself: a subrequest inherits none but Accept, Authorization and Content-Type, so a
+ * `Sforce-Auto-Assign: FALSE` on the composite request would not keep our owners.
+ * `updated` answers the updates in their order.
+ */
+export async function upsertAndUpdate(conn: Connection, sobject: string, upserts: readonly Record<string, unknown>[], updates: readonly Record<string, unknown>[], options: UpsertOptions): Promise<{ upserted: UpsertResult; updated: SaveAnswer[] }> {
+  const headers = headersOf(options);
+  const chunks = (records: readonly Record<string, unknown>[]) => Array.from({ length: Math.ceil(records.length / COLLECTION_LIMIT) }, (_, i) => records.slice(i * COLLECTION_LIMIT, (i + 1) * COLLECTION_LIMIT));
+  const upsertChunks = chunks(upserts);
+  const updateChunks = chunks(updates);
+  if (upsertChunks.length === 0 || updateChunks.length === 0 || upsertChunks.length + updateChunks.length > COLLECTIONS_PER_COMPOSITE) {
+    const upserted = await upsertRecords(conn, sobject, upserts, options);
+    const updated: SaveAnswer[] = [];
+    for (const chunk of updateChunks) {
+      try {
+        updated.push(...((await conn.sobject(sobject).update(chunk as never, { allOrNone: false, headers } as never)) as never as SaveAnswer[]));
+      } catch (error) {
+        throw toSalesforceError(error);
+      }
+    }
+    return { upserted, updated };
+  }
+  const base = `/services/data/v${conn.version}`;
+  const records = (chunk: readonly Record<string, unknown>[]) => ({ allOrNone: false, records: chunk.map((r) => ({ attributes: { type: sobject }, ...r })) });
+  const httpHeaders = Object.keys(headers).length > 0 ? { httpHeaders: headers } : {};
+  let answer: { compositeResponse: { body: unknown; httpStatusCode: number; referenceId: string }[] };
+  try {
+    answer = await conn.requestPost(`${base}/composite`, {
+      allOrNone: false,
+      compositeRequest: [
+        ...upsertChunks.map((chunk, i) => ({ method: 'PATCH', url: `${base}/composite/sobjects/${identifier(sobject)}/${identifier(options.externalIdField)}`, referenceId: `upsert${i}`, body: records(chunk), ...httpHeaders })),
+        ...updateChunks.map((chunk, i) => ({ method: 'PATCH', url: `${base}/composite/sobjects`, referenceId: `update${i}`, body: records(chunk), ...httpHeaders })),
+      ],
+    });
+  } catch (error) {
+    throw toSalesforceError(error);
+  }
+  const upserted: UpsertResult = { written: new Map(), invalid: [], calls: 1 };
+  const updated: SaveAnswer[] = [];
+  answer.compositeResponse.forEach((sub, n) => {
+    if (sub.httpStatusCode >= 400) throw toSalesforceError(subrequestError(sub.httpStatusCode, sub.body));
+    if (n < upsertChunks.length) collectUpserts(upsertChunks[n]!, sub.body as SaveAnswer[], options.externalIdField, upserted);
+    else updated.push(...(sub.body as SaveAnswer[]));
+  });
+  return { upserted, updated };
 }
