@@ -12,17 +12,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
-import type { LeadloopConfig } from '../src/domain/config/index.ts';
 import { createHubSpotClient } from '../src/hubspot/client.ts';
 import type { SyncProgress } from '../src/pipeline/backfillLeads.ts';
 import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { syncLeads } from '../src/pipeline/syncLeads.ts';
-import { BudgetGovernor, DEFAULT_BUDGETS, type BudgetConfig } from '../src/queue/budget.ts';
+import { BudgetGovernor, budgetConfigFromSync } from '../src/queue/budget.ts';
 import { DeadLetterList } from '../src/queue/dead-letter.ts';
 import { hubspotBudgetGate } from '../src/queue/hubspot-gate.ts';
+import { salesforceBudgetGate } from '../src/queue/salesforce-gate.ts';
 import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
-import { connectSalesforce } from '../src/salesforce/connection.ts';
+import { connectSalesforce, setSalesforceCallHooks } from '../src/salesforce/connection.ts';
 import type { SandboxConnectionInfo } from '../src/sandbox/server.ts';
+import { AccountIndexStore } from '../src/store/account-index.ts';
 import { openLedger } from '../src/store/ledger.ts';
 import { SyncState } from '../src/store/sync-state.ts';
 import { dropSchema, postgresAnswers, TEST_DATABASE_URL } from '../test/support/postgres.ts';
@@ -30,16 +31,6 @@ import { dropSchema, postgresAnswers, TEST_DATABASE_URL } from '../test/support/
 const CONTACTS = Number(process.env.BENCH_BACKFILL_CONTACTS ?? 100_000);
 const root = new URL('..', import.meta.url).pathname;
 const { config, version } = await loadConfigDirOrThrow(join(root, 'config'));
-
-/** The governor's budgets as config/sync.yaml sets them (its per_10_seconds already keeps the margin). */
-function budgetsFrom(c: LeadloopConfig): BudgetConfig {
-  const h = c.sync.budgets.hubspot;
-  return {
-    ...DEFAULT_BUDGETS,
-    hubspot: { per10Seconds: h.per_10_seconds, safetyMargin: 0, handoffShare: h.handoff_reserve },
-    hubspotSearch: { perSecond: h.search_per_second, handoffShare: h.handoff_reserve },
-  };
-}
 
 /** Calls the bulk lane may make per window, exactly as the governor grants them. */
 function bulkAllowance(limit: number, share: number): number {
@@ -115,12 +106,16 @@ try {
   const { info } = sandbox;
   const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
   await setupHubSpot(hubspot, config.mapping);
-  const budgets = budgetsFrom(config);
+  // As `leadloop sync leads` and the worker run it (openRuntime): one governor with sync.yaml's
+  // budgets for both APIs, the bulk lane, the account index in Redis.
+  const budgets = budgetConfigFromSync(config.sync.budgets);
+  const governor = new BudgetGovernor(redis, prefix, budgets);
+  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
   const deps = {
     hubspot,
-    salesforce: await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' }),
-    ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version,
-    beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(redis, prefix, budgets), 'bulk'),
+    salesforce: setSalesforceCallHooks(salesforce, salesforceBudgetGate(governor, 'bulk')),
+    ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), accountIndex: new AccountIndexStore(redis, prefix), config, configVersion: version,
+    beforeHubSpotCall: hubspotBudgetGate(governor, 'bulk'),
   };
   await sandbox.resetRequests();
   let lastDecile = 0;
