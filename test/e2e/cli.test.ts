@@ -7,6 +7,35 @@ import { runCli, runCliAsync } from '../support/cli.ts';
 
 const NOW = '2026-11-24T15:00:00Z';
 
+type SandboxEnv = { sandbox: Awaited<ReturnType<typeof startSandbox>>; env: Record<string, string> };
+
+/**
+ * A sandbox, a data folder, a copy of config/ with `edit` applied to its files, and the env a user
+ * would export for them; all removed afterwards, Redis keys included.
+ */
+async function withSandboxEnv(options: { contacts: number; seed: number; edit?: (file: string, text: string) => string; env?: Record<string, string> }, test: (ctx: SandboxEnv) => Promise<void>): Promise<void> {
+  const sandbox = await startSandbox({ contacts: options.contacts, seed: options.seed });
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-data-'));
+  const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-config-'));
+  cpSync('config', configDir, { recursive: true });
+  for (const name of ['scoring.yaml', 'routing.yaml', 'mapping.yaml', 'sync.yaml']) {
+    const file = join(configDir, name);
+    if (options.edit) writeFileSync(file, options.edit(name, readFileSync(file, 'utf8')));
+  }
+  const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent', ...options.env };
+  try {
+    await test({ sandbox, env });
+  } finally {
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(configDir, { recursive: true, force: true });
+    const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
+    const redis = testConnection();
+    await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX!);
+    redis.disconnect();
+  }
+}
+
 describe('leadloop CLI', () => {
   it('sync leads --once with no environment exits 2 naming every missing variable', () => {
     const { code, stderr, stdout } = runCli(['sync', 'leads', '--once']);
@@ -51,10 +80,7 @@ describe('leadloop CLI', () => {
   });
 
   it('setup then sync leads --once against the sandbox print JSON summaries as their last line', async () => {
-    const sandbox = await startSandbox({ contacts: 300, seed: 8 });
-    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-sync-'));
-    const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' };
-    try {
+    await withSandboxEnv({ contacts: 300, seed: 8 }, async ({ sandbox, env }) => {
       const setup = await runCliAsync(['setup'], env);
       expect(setup.code).toBe(0);
       expect(JSON.parse(setup.stdout.trim().split('\n').at(-1)!).createdHubSpotProperties).toContain('leadloop_score');
@@ -75,25 +101,12 @@ describe('leadloop CLI', () => {
       expect(explained.code).toBe(0);
       expect(explained.stdout).toMatch(/^Contact 1001 — as of .*\nScore \d+ → (HOT|WARM|COLD)/);
       expect((await runCliAsync(['explain', '999999'], env)).stderr).toContain('HubSpot has no contact 999999');
-    } finally {
-      await sandbox.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
-      const redis = testConnection();
-      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
-      redis.disconnect();
-    }
+    });
   });
 
   it('setup reports a mapping field Salesforce lacks as blocking (exit 1); sync leads --once then refuses to write, --dry-run reports it', async () => {
-    const sandbox = await startSandbox({ contacts: 50, seed: 10 });
-    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-setup-'));
-    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-setup-config-'));
-    cpSync('config', configDir, { recursive: true });
-    const mappingFile = join(configDir, 'mapping.yaml');
-    writeFileSync(mappingFile, readFileSync(mappingFile, 'utf8').replace('- { salesforce: Lead_Grade__c, from: grade }', '- { salesforce: Lead_Grade__c, from: grade }\n    - { salesforce: Favourite_Colour__c, hubspot: jobtitle, max_length: 40 }'));
-    const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-setup-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' };
-    try {
+    const edit = (file: string, text: string) => (file === 'mapping.yaml' ? text.replace('- { salesforce: Lead_Grade__c, from: grade }', '- { salesforce: Lead_Grade__c, from: grade }\n    - { salesforce: Favourite_Colour__c, hubspot: jobtitle, max_length: 40 }') : text);
+    await withSandboxEnv({ contacts: 50, seed: 10, edit }, async ({ sandbox, env }) => {
       const setup = await runCliAsync(['setup'], env);
       expect(setup.code).toBe(1);
       const report = JSON.parse(setup.stdout.trim().split('\n').at(-1)!);
@@ -113,27 +126,13 @@ describe('leadloop CLI', () => {
       const lines = dry.stdout.trim().split('\n').map((l) => JSON.parse(l));
       expect(lines.find((l) => l.preflight)?.preflight.blocking.map((b: { subject: string }) => b.subject)).toEqual(['Lead.Favourite_Colour__c']);
       expect(lines.at(-1)).toMatchObject({ ok: true, dryRun: true });
-    } finally {
-      await sandbox.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(configDir, { recursive: true, force: true });
-      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
-      const redis = testConnection();
-      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
-      redis.disconnect();
-    }
+    });
   }, 120_000); // four CLI runs: under a loaded machine each start alone takes seconds
 
   it('start --role worker runs the scheduled sync and exits within 10 s of SIGTERM', async () => {
-    const sandbox = await startSandbox({ contacts: 400, seed: 9 });
-    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-start-'));
-    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-start-config-'));
-    cpSync('config', configDir, { recursive: true });
-    const syncFile = join(configDir, 'sync.yaml');
-    writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s'));
-    const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-start-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    const edit = (file: string, text: string) => (file === 'sync.yaml' ? text.replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s') : text);
     const { spawn } = await import('node:child_process');
-    try {
+    await withSandboxEnv({ contacts: 400, seed: 9, edit }, async ({ sandbox, env }) => {
       expect((await runCliAsync(['setup'], env)).code).toBe(0);
       const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['src/cli.ts', 'start', '--role', 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
       const deadline = Date.now() + 20_000;
@@ -144,31 +143,18 @@ describe('leadloop CLI', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(Date.now() - signalled).toBeLessThan(10_000);
-    } finally {
-      await sandbox.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(configDir, { recursive: true, force: true });
-      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
-      const redis = testConnection();
-      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
-      redis.disconnect();
-    }
+    });
   });
 
   it('start --role all serves webhooks and health, and on SIGTERM stops intake, drains and exits within 10 s with no hand-off lost', async () => {
-    const sandbox = await startSandbox({ contacts: 0, seed: 9 });
-    const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-all-'));
-    const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-all-config-'));
-    cpSync('config', configDir, { recursive: true });
-    const syncFile = join(configDir, 'sync.yaml');
-    writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }'));
+    const edit = (file: string, text: string) => (file === 'sync.yaml' ? text.replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }') : text);
     const { freePort } = await import('../../bench/sandbox-child.ts');
     const port = await freePort();
-    const env = { ...sandbox.connectionInfo().env, PORT: String(port), LEADLOOP_PREFIX: `test-all-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
     const { spawn } = await import('node:child_process');
     const { Queue } = await import('bullmq');
     const { sendWebhookBatch } = await import('../../src/sandbox/webhook-sender.ts');
-    const queue = new Queue('handoff', { connection: { url: env.REDIS_URL } as never, prefix: env.LEADLOOP_PREFIX });
+    await withSandboxEnv({ contacts: 0, seed: 9, edit, env: { PORT: String(port), LOG_LEVEL: 'warn' } }, async ({ sandbox, env }) => {
+    const queue = new Queue('handoff', { connection: { url: env.REDIS_URL } as never, prefix: env.LEADLOOP_PREFIX! });
     try {
       expect((await runCliAsync(['setup'], env)).code).toBe(0);
       const contacts = Array.from({ length: 300 }, (_, i) => sandbox.hubspot.createContact({ email: `visitor${i}@initech-retail.example`, lastname: `Visitor ${i}`, company: 'Initech Retail', lead_source: 'trade_show', lead_source_detail: 'Retail Expo' }));
@@ -197,14 +183,8 @@ describe('leadloop CLI', () => {
       expect(Object.entries(counts).filter(([state]) => state !== 'failed').reduce((sum, [, n]) => sum + (n ?? 0), 0)).toBe(300);
     } finally {
       await queue.close();
-      await sandbox.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(configDir, { recursive: true, force: true });
-      const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
-      const redis = testConnection();
-      await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX);
-      redis.disconnect();
     }
+    });
   }, 90_000);
 
   it('explain refuses a file that is not a contact, clearly', () => {
