@@ -1,57 +1,42 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfigDirOrThrow } from '../config/load.ts';
 import type { LeadloopConfig } from '../domain/config/index.ts';
 import type { ContactCursor } from '../hubspot/searchModifiedContacts.ts';
-import { createHubSpotClient } from '../hubspot/client.ts';
-import { BudgetGovernor } from '../queue/budget.ts';
-import { DeadLetterList } from '../queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
-import { connectSalesforce } from '../salesforce/connection.ts';
+import { testConnection } from '../queue/test-redis.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import { openLedger, type Ledger } from '../store/ledger.ts';
+import type { Ledger } from '../store/ledger.ts';
+import { sandboxSyncDeps, shippedConfig, testStores } from '../../test/support/pipeline.ts';
 import { SyncState } from '../store/sync-state.ts';
 import type { SyncDeps } from './ports.ts';
-import { setupHubSpot } from './setup.ts';
 import { syncLeads } from './syncLeads.ts';
 
 let sandbox: Sandbox;
 let redis: Redis;
 let prefix: string;
 let ledger: Ledger;
-let dataDir: string;
 let config: LeadloopConfig;
 let version: string;
 
+let stores: Awaited<ReturnType<typeof testStores>>;
+
 beforeEach(async () => {
-  ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
+  ({ config, version } = await shippedConfig());
   redis = testConnection();
-  prefix = uniqueTestPrefix('batcher');
-  dataDir = mkdtempSync(join(tmpdir(), 'leadloop-batcher-'));
-  ledger = await openLedger({ dataDir });
+  stores = await testStores('batcher', redis);
+  ({ prefix, ledger } = stores);
 });
 afterEach(async () => {
   await sandbox?.close();
-  await deleteKeysWithPrefix(redis, prefix);
+  await stores.close();
   redis.disconnect();
-  await ledger.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Deps with a search cursor already set, so the cycle is the incremental (search) pull, not the backfill. */
 async function deps(contacts: number): Promise<SyncDeps> {
   sandbox = await startSandbox({ contacts, seed: 23 });
-  const info = sandbox.connectionInfo();
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-  await setupHubSpot(hubspot, config.mapping);
-  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
-  const state = new SyncState(redis, prefix);
-  await state.saveCursor({ at: 0, idsAtBoundary: [] });
-  return { hubspot, salesforce, ledger: ledger.db, state, deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version, beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk') };
+  const d = await sandboxSyncDeps(sandbox, { redis, prefix, ledger, config, version });
+  await d.state.saveCursor({ at: 0, idsAtBoundary: [] });
+  return d;
 }
 
 /** Whether the cursor has passed a contact last modified at `at`: the next cycle would not read it again. */

@@ -1,23 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfigDirOrThrow } from '../config/load.ts';
 import type { LeadloopConfig } from '../domain/config/index.ts';
-import { createHubSpotClient } from '../hubspot/client.ts';
-import { BudgetGovernor } from '../queue/budget.ts';
-import { DeadLetterList } from '../queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
-import { connectSalesforce } from '../salesforce/connection.ts';
+import { testConnection } from '../queue/test-redis.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import { openLedger, type Ledger } from '../store/ledger.ts';
+import type { Ledger } from '../store/ledger.ts';
+import { sandboxSyncDeps, shippedConfig, testStores } from '../../test/support/pipeline.ts';
 import type { ContactScore } from '../store/schema.ts';
 import { SyncState } from '../store/sync-state.ts';
 import type { PlannedWrite, SyncDeps } from './ports.ts';
 import { rescoreLeads } from './rescoreLeads.ts';
-import { setupHubSpot } from './setup.ts';
 import { syncLeads } from './syncLeads.ts';
 
 const DAY = 86_400_000;
@@ -27,33 +18,26 @@ let sandbox: Sandbox;
 let redis: Redis;
 let prefix: string;
 let ledger: Ledger;
-let dataDir: string;
 let config: LeadloopConfig;
 let version: string;
 
+let stores: Awaited<ReturnType<typeof testStores>>;
+
 beforeEach(async () => {
-  ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
+  ({ config, version } = await shippedConfig());
   redis = testConnection();
-  prefix = uniqueTestPrefix('rescore');
-  dataDir = mkdtempSync(join(tmpdir(), 'leadloop-rescore-'));
-  ledger = await openLedger({ dataDir });
+  stores = await testStores('rescore', redis);
+  ({ prefix, ledger } = stores);
 });
 afterEach(async () => {
   await sandbox?.close();
-  await deleteKeysWithPrefix(redis, prefix);
+  await stores.close();
   redis.disconnect();
-  await ledger.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function deps(contacts: number): Promise<SyncDeps> {
   sandbox = await startSandbox({ contacts, seed: 21 });
-  const info = sandbox.connectionInfo();
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-  await setupHubSpot(hubspot, config.mapping);
-  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
-  const beforeHubSpotCall = hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk');
-  return { hubspot, salesforce, ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version, beforeHubSpotCall };
+  return sandboxSyncDeps(sandbox, { redis, prefix, ledger, config, version });
 }
 
 const scores = async () => new Map((await ledger.db.selectFrom('contact_scores').selectAll().execute()).map((r) => [r.hubspot_contact_id, r]));

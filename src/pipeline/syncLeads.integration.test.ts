@@ -1,20 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfigDirOrThrow } from '../config/load.ts';
 import type { LeadloopConfig } from '../domain/config/index.ts';
-import { createHubSpotClient } from '../hubspot/client.ts';
-import { BudgetGovernor } from '../queue/budget.ts';
-import { DeadLetterList } from '../queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
-import { connectSalesforce } from '../salesforce/connection.ts';
+import { testConnection } from '../queue/test-redis.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import { openLedger, type Ledger } from '../store/ledger.ts';
+import type { Ledger } from '../store/ledger.ts';
+import { sandboxSyncDeps, shippedConfig, testStores } from '../../test/support/pipeline.ts';
 import { SyncState } from '../store/sync-state.ts';
-import { setupHubSpot } from './setup.ts';
 import { syncLeads } from './syncLeads.ts';
 import type { SyncDeps } from './ports.ts';
 
@@ -22,34 +13,26 @@ let sandbox: Sandbox;
 let redis: Redis;
 let prefix: string;
 let ledger: Ledger;
-let dataDir: string;
 let config: LeadloopConfig;
 let version: string;
 
+let stores: Awaited<ReturnType<typeof testStores>>;
+
 beforeEach(async () => {
-  ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
+  ({ config, version } = await shippedConfig());
   redis = testConnection();
-  prefix = uniqueTestPrefix('sync');
-  dataDir = mkdtempSync(join(tmpdir(), 'leadloop-sync-'));
-  ledger = await openLedger({ dataDir });
+  stores = await testStores('sync', redis);
+  ({ prefix, ledger } = stores);
 });
 afterEach(async () => {
   await sandbox?.close();
-  await deleteKeysWithPrefix(redis, prefix);
+  await stores.close();
   redis.disconnect();
-  await ledger.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function deps(contacts: number, faults?: NonNullable<Parameters<typeof startSandbox>[0]>['faults']): Promise<SyncDeps> {
   sandbox = await startSandbox({ contacts, seed: 21, ...(faults ? { faults } : {}) });
-  const info = sandbox.connectionInfo();
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-  await setupHubSpot(hubspot, config.mapping);
-  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
-  // The shared budgets keep the sync inside HubSpot's limits, which the sandbox enforces.
-  const beforeHubSpotCall = hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk');
-  return { hubspot, salesforce, ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version, beforeHubSpotCall };
+  return sandboxSyncDeps(sandbox, { redis, prefix, ledger, config, version });
 }
 
 const leadsByContact = () => new Map(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).map((l) => [String(l.HubSpot_Contact_Id__c), l]));
@@ -109,11 +92,9 @@ describe('syncLeads against the sandbox', () => {
     const cleanLeads = new Map([...leadsByContact()].map(([id, l]) => [id, { owner: l.OwnerId, grade: l.Lead_Grade__c }]));
     const cleanTasks = sandbox.salesforce.records('Task').length;
     await sandbox.close();
-    await deleteKeysWithPrefix(redis, prefix);
-    await ledger.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'leadloop-sync-'));
-    ledger = await openLedger({ dataDir });
+    await stores.close();
+    stores = await testStores('sync', redis);
+    ({ prefix, ledger } = stores);
 
     // Seeded faults: rates high enough that this cycle's few calls (hand-offs go in full batches) meet some.
     const faulty = await deps(300, { hubspot: { rate5xx: 0.08, rate429: 0.05 }, salesforce: { rate5xx: 0.22 } });
