@@ -17,6 +17,7 @@ import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../src/q
 import { createLeadloopWorker } from '../src/queue/worker.ts';
 import { startSandbox } from '../src/sandbox/server.ts';
 import * as rescoreJob from './rescore-leads.ts';
+import { until } from '../test/support/leadloop.ts';
 
 const DAY = 86_400_000;
 
@@ -72,16 +73,6 @@ async function withRescoreWorker(test: (ctx: { runtime: Awaited<ReturnType<typeo
     rmSync(configDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-async function until<T>(probe: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
 }
 
 describe('rescore-leads job (BullMQ scheduler + maintenance worker)', () => {

@@ -11,6 +11,7 @@ import { DeadLetterList } from '../src/queue/dead-letter.ts';
 import { PauseControl } from '../src/queue/pause.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../src/queue/test-redis.ts';
 import { startSandbox, type SandboxOptions } from '../src/sandbox/server.ts';
+import { until } from '../test/support/leadloop.ts';
 
 /**
  * A sandbox, a config folder whose lead sync runs every second, HubSpot set up, and the worker
@@ -42,16 +43,6 @@ async function withWorker(sandboxOptions: SandboxOptions, test: (ctx: { sandbox:
     rmSync(configDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-async function until<T>(probe: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
 }
 
 describe('sync-leads job (BullMQ scheduler + worker)', () => {
