@@ -27,6 +27,12 @@ export async function startSandboxChild(args: readonly string[], nodeArgs: reado
     info,
     requests: async (): Promise<RequestSnapshot> => (await fetch(`${url}/__sandbox/requests`)).json() as Promise<RequestSnapshot>,
     resetRequests: async () => void (await fetch(`${url}/__sandbox/requests`, { method: 'DELETE' })).arrayBuffer(),
+    /** Contacts created in HubSpot by people and forms (not through the API: no token, no rate limit). */
+    createContacts: async (contacts: readonly Record<string, string | null>[]): Promise<string[]> => {
+      const response = await fetch(`${url}/__sandbox/hubspot/contacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contacts }) });
+      if (response.status !== 201) throw new Error(`sandbox refused the contacts: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { ids: string[] }).ids;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -105,4 +105,21 @@ describe('leadloop sandbox (CLI)', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
   });
+
+  it('creates contacts as people and forms do (the control endpoint): no API call counted, bad bodies refused', async () => {
+    const sandbox = await startSandbox({ contacts: 0 });
+    try {
+      const origin = new URL(sandbox.connectionInfo().hubspot.baseUrl).origin;
+      const post = (body: string) => fetch(`${origin}/__sandbox/hubspot/contacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const created = await post(JSON.stringify({ contacts: [{ email: 'a@x.example' }, { email: 'b@x.example' }] }));
+      expect(created.status).toBe(201);
+      const { ids } = (await created.json()) as { ids: string[] };
+      expect(ids.map((id) => sandbox.hubspot.getContact(id)?.properties.email)).toEqual(['a@x.example', 'b@x.example']);
+      expect(sandbox.requestLog.snapshot().hubspot).toEqual({});
+      expect((await post('{"contacts": "nope"}')).status).toBe(400);
+      expect((await post('not json')).status).toBe(400);
+    } finally {
+      await sandbox.close();
+    }
+  });
 });

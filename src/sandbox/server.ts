@@ -135,6 +135,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (request.url.pathname === '/__sandbox/info') {
       return send(res, { status: 200, endpoint: 'control', body: connectionInfo() });
     }
+    // People and forms creating contacts in HubSpot (not an API client): no rate limit, no token,
+    // and each creation fires its webhook like any other.
+    if (request.url.pathname === '/__sandbox/hubspot/contacts' && request.method === 'POST') {
+      let body: { contacts?: unknown };
+      try {
+        body = JSON.parse(request.rawBody.toString('utf8')) as { contacts?: unknown };
+      } catch {
+        return send(res, { status: 400, endpoint: 'control', body: { message: 'body must be JSON: {"contacts":[{...properties}]}' } });
+      }
+      if (!Array.isArray(body.contacts) || body.contacts.some((c) => !c || typeof c !== 'object')) return send(res, { status: 400, endpoint: 'control', body: { message: 'contacts must be an array of property objects' } });
+      const created = (body.contacts as Record<string, string | null>[]).map((properties) => hubspot.createContact(properties).id);
+      return send(res, { status: 201, endpoint: 'control', body: { ids: created } });
+    }
     send(res, { status: 404, endpoint: 'control', body: { message: 'unknown sandbox control endpoint' } });
   }
 
