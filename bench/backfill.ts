@@ -6,7 +6,7 @@
  * JSON on the last line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -70,6 +70,15 @@ async function startSandboxChild(contacts: number) {
   const url = new URL(info.hubspot.baseUrl).origin;
   return {
     info,
+    /** CPU the sandbox process has used (Linux /proc; undefined elsewhere), to tell its time from leadloop's. */
+    cpuMs: (): number | undefined => {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
+      } catch {
+        return undefined;
+      }
+    },
     requests: async (): Promise<Snapshot> => (await fetch(`${url}/__sandbox/requests`)).json() as Promise<Snapshot>,
     resetRequests: async () => void (await fetch(`${url}/__sandbox/requests`, { method: 'DELETE' })).arrayBuffer(),
     stop: () => new Promise<void>((resolve) => {
@@ -118,6 +127,8 @@ try {
     beforeHubSpotCall: hubspotBudgetGate(governor, 'bulk'),
   };
   await sandbox.resetRequests();
+  const sandboxCpuBefore = sandbox.cpuMs();
+  const cpuBefore = process.cpuUsage();
   let lastDecile = 0;
   const started = performance.now();
   const summary = await syncLeads(deps, {
@@ -131,6 +142,8 @@ try {
     },
   });
   const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const sandboxCpuAfter = sandbox.cpuMs();
   const snap = await sandbox.requests();
   const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
   const search = snap.hubspot['contacts.search'] ?? 0;
@@ -147,6 +160,8 @@ try {
     durationMs: Math.round(durationMs),
     floorMs,
     ratioToFloor: floorMs > 0 ? Math.round((100 * durationMs) / floorMs) / 100 : null,
+    // Where the time went: leadloop's own CPU against the sandbox's (a process that stands in for both APIs).
+    cpuMs: { leadloop: Math.round((cpu.user + cpu.system) / 1000), ...(sandboxCpuBefore !== undefined && sandboxCpuAfter !== undefined ? { sandbox: sandboxCpuAfter - sandboxCpuBefore } : {}) },
     limits: { hubspotPer10sBulk: bulkAllowance(budgets.hubspot.per10Seconds - budgets.hubspot.safetyMargin, budgets.hubspot.handoffShare), searchPerSecondBulk: bulkAllowance(budgets.hubspotSearch.perSecond, budgets.hubspotSearch.handoffShare) },
     calls: { hubspot: sum(snap.hubspot), salesforce: sum(snap.salesforce), hubspotByEndpoint: snap.hubspot, salesforceByEndpoint: snap.salesforce },
     rateLimitedResponses: (snap.statuses.hubspot['429'] ?? 0) + (snap.statuses.salesforce['403'] ?? 0),
