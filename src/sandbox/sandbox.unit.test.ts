@@ -86,3 +86,34 @@ describe('webhook signatures', () => {
     expect(signWebhookV3(secret, 'POST', 'https://www.example.com/webhook_uri', '[{"eventId":1}]', 1700000000000)).toBe('vnX5Als0n2OhEZQxOS/1ftERzeabHuxE8jEarlPWRdE=');
   });
 });
+
+describe('Salesforce org field indexes', async () => {
+  const { Org } = await import('./salesforce/org.ts');
+
+  it('finds by field exactly as a scan would, through creates, updates, deletes and case', () => {
+    const org = new Org({ duplicateRuleOnLeadEmail: false });
+    const owner = org.insertRaw('User', { Username: 'owner@x.example', Email: 'owner@x.example', LastName: 'Owner', IsActive: true }).Id;
+    const write = { autoAssign: false, allowDuplicateSave: false, userId: owner };
+    const lead = (email: string, ext: string) => org.create('Lead', { LastName: 'L', Company: 'C', Email: email, HubSpot_Contact_Id__c: ext, OwnerId: owner }, write);
+    const a = lead('Ana@X.example', '1');
+    expect(org.findByField('Lead', 'Email', 'ana@x.example').map((r) => r.Id)).toEqual([a.Id]); // index built here
+    const b = lead('ana@x.example', '2');
+    expect(org.findByField('Lead', 'Email', 'ANA@x.example').map((r) => r.Id)).toEqual([a.Id, b.Id]);
+    org.update('Lead', a.Id, { Email: 'ana.new@x.example' }, write);
+    expect(org.findByField('Lead', 'Email', 'ana@x.example').map((r) => r.Id)).toEqual([b.Id]);
+    expect(org.candidates('Lead', 'Email', ['ana.new@x.example', 'ANA@X.EXAMPLE'])?.map((r) => r.Id)).toEqual([a.Id, b.Id]);
+    org.delete('Lead', b.Id);
+    expect(org.findByField('Lead', 'Email', 'ana@x.example')).toEqual([]);
+    expect(org.findByField('Lead', 'HubSpot_Contact_Id__c', '1').map((r) => r.Id)).toEqual([a.Id]);
+  });
+
+  it('sees records changed outside its writes once told to rebuild', () => {
+    const org = new Org({ duplicateRuleOnLeadEmail: false });
+    const record = org.insertRaw('Contact', { LastName: 'C', Email: 'old@x.example' });
+    expect(org.findByField('Contact', 'Email', 'old@x.example')).toHaveLength(1);
+    Object.assign(record, { Email: 'new@x.example' });
+    org.invalidateIndexes();
+    expect(org.findByField('Contact', 'Email', 'new@x.example')).toHaveLength(1);
+    expect(org.findByField('Contact', 'Email', 'old@x.example')).toHaveLength(0);
+  });
+});

@@ -10,7 +10,7 @@ import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
 import { KEY_PREFIX, isSalesforceId } from './ids.ts';
 import { canonicalObject, Org, RecordError, sfDate, type SfRecord, type WriteOptions } from './org.ts';
 import { fieldOf, SCHEMA } from './schema.ts';
-import { matches, parseSoql, SoqlError, type SoqlQuery } from './soql.ts';
+import { matches, parseSoql, SoqlError, type SoqlQuery, type Where } from './soql.ts';
 
 export interface SalesforceEmulatorOptions {
   baseUrl: string;
@@ -207,7 +207,9 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       }
       return record[fieldOf(sobject, field)!.name];
     };
-    let rows = [...org.table(sobject).values()].filter((r) => (all || !r.IsDeleted) && matches(query.where, get(r)));
+    // An equality or IN filter on a text field reads only its candidates (the org can be 100,000 leads); the filter still decides.
+    const scope = candidateRows(org, query.where, sobject) ?? [...org.table(sobject).values()];
+    let rows = scope.filter((r) => (all || !r.IsDeleted) && matches(query.where, get(r)));
     if (query.orderBy.length > 0) {
       rows.sort((a, b) => {
         for (const o of query.orderBy) {
@@ -593,6 +595,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       const record = org.get(sobject, id);
       if (!record) throw new Error(`${sobject} ${id} not found`);
       Object.assign(record, fields, { LastModifiedDate: sfDate(Date.now()), SystemModstamp: sfDate(Date.now()) });
+      org.invalidateIndexes();
     },
     convertLead(leadId, o = {}) {
       const lead = org.get('Lead', leadId);
@@ -604,6 +607,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         opportunityId = org.insertRaw('Opportunity', { Name: o.opportunityName, AccountId: accountId, OwnerId: lead.OwnerId, StageName: 'Prospecting', CloseDate: new Date().toISOString().slice(0, 10), Amount: o.amount ?? null, IsClosed: false, IsWon: false, LeadSource: lead.LeadSource }).Id;
       }
       Object.assign(lead, { IsConverted: true, Status: 'Closed - Converted', ConvertedDate: new Date().toISOString().slice(0, 10), ConvertedAccountId: accountId, ConvertedContactId: contactId, ConvertedOpportunityId: opportunityId ?? null, SystemModstamp: sfDate(Date.now()) });
+      org.invalidateIndexes();
       return { contactId, accountId, ...(opportunityId ? { opportunityId } : {}) };
     },
     expireSessions() {
@@ -638,4 +642,28 @@ function classify(method: string, path: string): string {
   if (parts[0] === 'sobjects' && parts.length === 3) return method === 'GET' ? 'sobject.get' : method === 'PATCH' ? 'sobject.update' : method === 'DELETE' ? 'sobject.delete' : 'sobject.unknown';
   if (parts[0] === 'sobjects' && parts.length === 4 && method === 'PATCH') return 'sobject.upsert';
   return 'unknown';
+}
+
+/**
+ * The rows a WHERE clause can match, from the org's field indexes: `f = 'text'` and `f IN (...)`
+ * directly, OR as the union of both sides, AND through whichever side narrows; undefined when the
+ * clause offers no such handle (the caller scans).
+ */
+function candidateRows(org: Org, where: Where | undefined, sobject: string): SfRecord[] | undefined {
+  if (!where) return undefined;
+  switch (where.kind) {
+    case 'cmp':
+      return where.op === '=' && typeof where.value === 'string' && !where.field.includes('.') ? org.candidates(sobject, where.field, [where.value]) : undefined;
+    case 'in':
+      return !where.negate && !where.field.includes('.') && where.values.every((v): v is string => typeof v === 'string') ? org.candidates(sobject, where.field, where.values as string[]) : undefined;
+    case 'or': {
+      const left = candidateRows(org, where.left, sobject);
+      const right = left && candidateRows(org, where.right, sobject);
+      return left && right ? [...new Set([...left, ...right])] : undefined;
+    }
+    case 'and':
+      return candidateRows(org, where.left, sobject) ?? candidateRows(org, where.right, sobject);
+    default:
+      return undefined;
+  }
 }

@@ -46,6 +46,11 @@ const sfDate = (t: number) => new Date(Math.floor(t / 1000) * 1000).toISOString(
 export class Org {
   readonly ids = new IdFactory();
   readonly #data = new Map<string, Map<string, SfRecord>>();
+  /** Per object and field: lower-cased text value → ids. Built on first lookup, kept by this class's writes. */
+  readonly #indexes = new Map<string, Map<string, FieldIndex>>();
+  /** Insertion order of records, so an indexed read returns rows in the order a scan would. */
+  readonly #ordinal = new WeakMap<SfRecord, number>();
+  #inserted = 0;
   behaviour: OrgBehaviour;
 
   constructor(behaviour: OrgBehaviour) {
@@ -72,11 +77,64 @@ export class Org {
   findByField(sobject: string, field: string, value: unknown): SfRecord[] {
     const def = fieldOf(canonicalObject(sobject), field);
     if (!def) return [];
-    const out: SfRecord[] = [];
-    for (const r of this.table(sobject).values()) {
-      if (!r.IsDeleted && r[def.name] !== null && r[def.name] !== undefined && String(r[def.name]).toLowerCase() === String(value).toLowerCase()) out.push(r);
+    const wanted = String(value).toLowerCase();
+    const matchesValue = (r: SfRecord) => !r.IsDeleted && r[def.name] !== null && r[def.name] !== undefined && String(r[def.name]).toLowerCase() === wanted;
+    const index = this.#index(sobject, def.name);
+    if (index.textOnly) return this.#inOrder(sobject, index.ids.get(wanted) ?? []).filter(matchesValue);
+    return [...this.table(sobject).values()].filter(matchesValue);
+  }
+
+  /**
+   * Records that may satisfy `field = text` or `field IN (texts)` — the candidates a SOQL filter
+   * needs to look at — or undefined when the field holds other than text (a full scan then).
+   */
+  candidates(sobject: string, field: string, values: readonly string[]): SfRecord[] | undefined {
+    const def = fieldOf(canonicalObject(sobject), field);
+    if (!def) return undefined;
+    const index = this.#index(sobject, def.name);
+    if (!index.textOnly) return undefined;
+    return this.#inOrder(sobject, values.flatMap((v) => [...(index.ids.get(v.toLowerCase()) ?? [])]));
+  }
+
+  /** Records were changed outside this class (the sandbox's test hands): indexes are rebuilt on next use. */
+  invalidateIndexes(): void {
+    this.#indexes.clear();
+  }
+
+  #index(sobject: string, field: string): FieldIndex {
+    const name = canonicalObject(sobject);
+    let byField = this.#indexes.get(name);
+    if (!byField) this.#indexes.set(name, (byField = new Map()));
+    let index = byField.get(field);
+    if (!index) {
+      index = { ids: new Map(), textOnly: true };
+      for (const r of this.table(name).values()) addToIndex(index, r, field);
+      byField.set(field, index);
     }
-    return out;
+    return index;
+  }
+
+  #inOrder(sobject: string, ids: Iterable<string>): SfRecord[] {
+    const table = this.table(sobject);
+    const records = [...new Set(ids)].map((id) => table.get(id)).filter((r): r is SfRecord => r !== undefined);
+    return records.sort((a, b) => (this.#ordinal.get(a) ?? 0) - (this.#ordinal.get(b) ?? 0));
+  }
+
+  /** Keeps built indexes of `sobject` true to a record's new values (`before`: its values until now). */
+  #reindex(sobject: string, record: SfRecord, before: Record<string, unknown> | undefined): void {
+    const byField = this.#indexes.get(canonicalObject(sobject));
+    if (!byField) return;
+    for (const [field, index] of byField) {
+      if (before && before[field] === record[field]) continue;
+      if (before) removeFromIndex(index, record.Id, before[field]);
+      addToIndex(index, record, field);
+    }
+  }
+
+  #store(name: string, record: SfRecord): void {
+    this.#ordinal.set(record, this.#inserted++);
+    this.table(name).set(record.Id, record);
+    this.#reindex(name, record, undefined);
   }
 
   /** Inserts without API checks: seeding and the sales simulator. */
@@ -84,7 +142,7 @@ export class Org {
     const name = canonicalObject(sobject);
     const id = this.ids.next(name);
     const record: SfRecord = { ...systemDefaults(name, at), ...fields, Id: id };
-    this.table(name).set(id, record);
+    this.#store(name, record);
     return record;
   }
 
@@ -107,7 +165,7 @@ export class Org {
     const record: SfRecord = { ...systemDefaults(name, at), ...fields, Id: id, CreatedById: options.userId, LastModifiedById: options.userId };
     if (name === 'Opportunity') Object.assign(record, stageFlags(record.StageName as string));
     if (name === 'Task') record.IsClosed = record.Status === 'Completed';
-    this.table(name).set(id, record);
+    this.#store(name, record);
     return record;
   }
 
@@ -125,9 +183,11 @@ export class Org {
     if (fields.OwnerId !== undefined) this.#checkOwner(name, fields.OwnerId as string);
     if (name === 'Lead') this.#checkDuplicateRule(fields, record.Id, options);
     this.#checkUnique(name, fields, record.Id);
+    const before = { ...record };
     Object.assign(record, fields, { LastModifiedDate: sfDate(at), SystemModstamp: sfDate(at), LastModifiedById: options.userId });
     if (name === 'Opportunity' && fields.StageName !== undefined) Object.assign(record, stageFlags(record.StageName as string));
     if (name === 'Task' && fields.Status !== undefined) record.IsClosed = record.Status === 'Completed';
+    this.#reindex(name, record, before);
     return record;
   }
 
@@ -229,3 +289,26 @@ function coerce(def: FieldDef, value: unknown): unknown {
 }
 
 export { sfDate };
+
+interface FieldIndex {
+  ids: Map<string, Set<string>>;
+  /** False once a record holds a non-text value in the field: lookups then scan, as SOQL compares other types differently. */
+  textOnly: boolean;
+}
+
+function addToIndex(index: FieldIndex, record: SfRecord, field: string): void {
+  const value = record[field];
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'string') {
+    index.textOnly = false;
+    return;
+  }
+  const key = value.toLowerCase();
+  let ids = index.ids.get(key);
+  if (!ids) index.ids.set(key, (ids = new Set()));
+  ids.add(record.Id);
+}
+
+function removeFromIndex(index: FieldIndex, id: string, value: unknown): void {
+  if (typeof value === 'string') index.ids.get(value.toLowerCase())?.delete(id);
+}

@@ -96,6 +96,8 @@ export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properti
       Object.assign(lead, { IsConverted: true, Status: 'Closed - Converted', ConvertedDate: new Date(now - r.int(60, 120) * DAY).toISOString().slice(0, 10), ConvertedAccountId: account, ConvertedContactId: contact.Id, ConvertedOpportunityId: opportunity.Id });
     }
   }
+  // Leads were converted in place above, outside the org's own writes.
+  org.invalidateIndexes();
   return directory;
 }
 
