@@ -21,10 +21,10 @@ export async function openRuntime(env: Env) {
   const { config, version } = await loadConfigDirOrThrow(env.configDir);
   const redis = createRedisConnection({ url: env.redisUrl }, 'client');
   const ledger = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir });
-  const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
-  const salesforce = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion });
   // One governor for both APIs, with sync.yaml's budgets, shared through Redis by every process.
   const governor = new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets));
+  const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl, onDailyLimit: everyFewSeconds((reading) => governor.observeHubSpotDaily(reading)) });
+  const salesforce = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion });
   return {
     config,
     version,
@@ -47,6 +47,20 @@ export async function openRuntime(env: Env) {
       await ledger.close();
       redis.disconnect();
     },
+  };
+}
+
+/**
+ * Passes a reading on at most every 5 s (a Redis write per API answer would be waste: the
+ * governor counts our own calls in between); a failed write is retried with the next reading.
+ */
+function everyFewSeconds<T>(observe: (reading: T) => Promise<void>, intervalMs = 5_000): (reading: T) => void {
+  let last = 0;
+  return (reading) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    observe(reading).catch(() => (last = 0));
   };
 }
 

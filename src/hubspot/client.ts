@@ -12,6 +12,8 @@ export interface HubSpotConnection {
   baseUrl?: string;
   /** Per-request deadline. Default HUBSPOT_REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
+  /** Told the account's daily limit and what is left of it, from the headers of every answer that carries them. */
+  onDailyLimit?: (reading: { limit: number; remaining: number }) => void;
 }
 
 /**
@@ -25,12 +27,12 @@ export interface HubSpotConnection {
  */
 export function createHubSpotClient(connection: HubSpotConnection): Client {
   const baseUrl = connection.baseUrl ?? 'https://api.hubapi.com';
-  const httpAgent = deadlineAgent(new URL(baseUrl).protocol, connection.timeoutMs ?? HUBSPOT_REQUEST_TIMEOUT_MS);
+  const httpAgent = deadlineAgent(new URL(baseUrl).protocol, connection.timeoutMs ?? HUBSPOT_REQUEST_TIMEOUT_MS, connection.onDailyLimit);
   return new Client({ accessToken: connection.accessToken, numberOfApiCallRetries: 1, httpAgent, ...(connection.baseUrl ? { basePath: connection.baseUrl } : {}) });
 }
 
-/** An agent that destroys any request of its own still unanswered (or unfinished) after `timeoutMs`. */
-function deadlineAgent(protocol: string, timeoutMs: number): HttpAgent {
+/** An agent that destroys any request of its own still unanswered (or unfinished) after `timeoutMs`, and reads the daily-limit headers of answers. */
+function deadlineAgent(protocol: string, timeoutMs: number, onDailyLimit?: HubSpotConnection['onDailyLimit']): HttpAgent {
   const agent = protocol === 'http:' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
   // addRequest is the one per-request step of an Agent (node:http calls it for every request
   // it sends through the agent); @types/node does not declare it.
@@ -44,7 +46,13 @@ function deadlineAgent(protocol: string, timeoutMs: number): HttpAgent {
     timer.unref();
     const clear = (): void => clearTimeout(timer);
     request.once('close', clear);
-    request.once('response', (response) => response.once('end', clear));
+    request.once('response', (response) => {
+      response.once('end', clear);
+      // X-HubSpot-RateLimit-Daily(-Remaining): the daily budget leadloop shares with every app of the account.
+      const limit = Number(response.headers['x-hubspot-ratelimit-daily']);
+      const remaining = Number(response.headers['x-hubspot-ratelimit-daily-remaining']);
+      if (onDailyLimit && response.headers['x-hubspot-ratelimit-daily-remaining'] !== undefined && Number.isFinite(limit) && Number.isFinite(remaining)) onDailyLimit({ limit, remaining });
+    });
     addRequest(request, ...rest);
   };
   return agent;

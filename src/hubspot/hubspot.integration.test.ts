@@ -105,6 +105,17 @@ describe('listContacts, batch read and write-back', () => {
     expect(s.requestLog.total('hubspot', 'contacts.list')).toBe(3);
   });
 
+  it('reports the account\'s daily limit and what is left of it from every answer\'s headers', async () => {
+    const { sandbox: s } = await open({ contacts: 150, hubspot: { dailyLimit: 10_000 } });
+    const readings: { limit: number; remaining: number }[] = [];
+    const client = createHubSpotClient({ accessToken: s.connectionInfo().hubspot.accessToken, baseUrl: s.url, onDailyLimit: (r) => readings.push(r) });
+    await batchReadContacts(client, ['1001'], ['email']);
+    await batchReadContacts(client, ['1002'], ['email']);
+    expect(readings).toHaveLength(2);
+    expect(readings[0]!.limit).toBe(10_000);
+    expect(readings[1]!.remaining).toBe(readings[0]!.remaining - 1);
+  });
+
   it('reads many contacts in batches of 100 and lists the missing', async () => {
     const { client } = await open({ contacts: 150 });
     const ids = Array.from({ length: 150 }, (_, i) => String(1001 + i));
