@@ -113,7 +113,7 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
 
   const deferToRules = config.routing.use_salesforce_assignment_rules;
   // New and known leads by external ID, adoptions by Id: together in one composite call when both occur.
-  const { upserted: written, updated: adopted } = await upsertAndUpdate(conn, 'Lead', [...creates, ...updates], adoptions.map((a) => a.fields), { externalIdField: ext, useAssignmentRules: deferToRules });
+  const { upserted: written, updated: adopted } = await upsertAndUpdate(conn, 'Lead', [...creates, ...updates], adoptions.map((a) => a.fields), { externalIdField: ext, useAssignmentRules: deferToRules, allowDuplicateSave: mapping.duplicate_rules === 'allow_save' });
   result.invalid.push(...written.invalid);
   adopted.forEach((answer, i) => {
     const a = adoptions[i]!;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LeadloopConfig } from '../domain/config/index.ts';
+import { DeadLetterList } from '../queue/dead-letter.ts';
 import { testConnection } from '../queue/test-redis.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import type { Ledger } from '../store/ledger.ts';
@@ -153,5 +154,23 @@ describe('syncLeads against the sandbox', () => {
     const keys = sandbox.salesforce.records('Task').map((t) => t.Leadloop_Key__c);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBeGreaterThanOrEqual(tasksAfterCrash);
+  });
+
+  it('handles the org\'s duplicate rule as mapping.yaml says: respected (dead-lettered with the reason) or saved anyway', async () => {
+    const scan = (n: number) => ({ email: 'shared.inbox@fabrikam-bank.example', firstname: 'Sam', lastname: `Scan ${n}`, company: 'Fabrikam Bank', jobtitle: 'VP of Data', numemployees: '1000+', industry: 'BANKING', lead_source: 'trade_show', lead_source_detail: 'Bank Summit', bant_budget: 'approved', bant_authority: 'decision_maker', bant_need: 'urgent', bant_timeline: 'within_3_months' });
+    const d = await deps(0);
+    const [a, b] = [sandbox.hubspot.createContact(scan(1)), sandbox.hubspot.createContact(scan(2))];
+    const respected = await syncLeads(d, { indexingLagMs: 0 });
+    expect(respected.created).toBe(1);
+    expect(respected.deadLettered).toBe(1);
+    const [entry] = await new DeadLetterList(redis, prefix).list();
+    expect([a!.id, b!.id]).toContain(entry!.recordKey);
+    expect(entry!.reason).toMatch(/^DUPLICATES_DETECTED/);
+
+    // Saved anyway: the refused contact gets its own Lead on the next cycle (its fingerprint was kept back).
+    const allowSave = { ...d, config: { ...d.config, mapping: { ...d.config.mapping, duplicate_rules: 'allow_save' as const } } };
+    sandbox.hubspot.updateContact(entry!.recordKey, { jobtitle: 'Chief Data Officer' });
+    await syncLeads(allowSave, { indexingLagMs: 0 });
+    expect(new Set(leadsByContact().keys())).toEqual(new Set([a!.id, b!.id]));
   });
 });

@@ -82,6 +82,10 @@ export const mappingConfigSchema = z
       .strict()
       .describe('HubSpot properties leadloop writes (leadloop setup creates them).'),
     custom_properties: z.array(hsProperty).default([]).describe('Other HubSpot properties of your portal that rules may name.'),
+    duplicate_rules: z
+      .enum(['respect', 'allow_save'])
+      .default('respect')
+      .describe('Salesforce duplicate rules that block a new Lead (e.g. on email): respect them (the lead goes to the dead-letter list with DUPLICATES_DETECTED) or save anyway (Sforce-Duplicate-Rule-Header allowSave=true).'),
     privacy_deletion: z
       .object({
         salesforce_lead: z
