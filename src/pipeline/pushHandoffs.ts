@@ -144,7 +144,7 @@ export async function pushHandoffs(conn: Connection, handoffs: readonly Handoff[
     const planned = playbook(h.score.grade, true, config.sync, {
       name, company: h.properties.company ?? 'company unknown', source: h.properties[config.mapping.campaign.name_from] ?? h.properties.lead_source ?? 'an unknown source', grade: h.score.grade, score: String(h.score.score),
     });
-    // Tasks cannot be owned by queues: a queue-owned lead gets its task when someone takes it.
+    // Tasks cannot be owned by queues: a queue-owned lead gets no playbook task; its notify: people still get theirs.
     if (ownerId?.startsWith('005')) {
       planned.forEach((t, i) => tasks.push({ key: stepKey(p.contactId, p.handoffKey, i), fields: taskFields(t.subject, t.priority, t.type, t.description, now + t.dueInMs, p.salesforceId, ownerId) }));
     }
