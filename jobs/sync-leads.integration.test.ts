@@ -58,6 +58,9 @@ describe('sync-leads job (BullMQ scheduler + worker)', () => {
       expect(completed.length).toBeGreaterThanOrEqual(3);
       const [first, ...later] = completed;
       expect(first!.pulled).toBe(300);
+      // The first cycle is a backfill: its job carries its progress (contacts pulled so far).
+      const firstJob = (await running.queues.sync.getJobs(['completed'], 0, -1)).find((j) => (j.returnvalue as { pulled?: number })?.pulled === 300);
+      expect(firstJob?.progress).toMatchObject({ pulled: 300 });
       expect(first!.created).toBeGreaterThan(0);
       expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(first!.created + first!.adopted);
       // Later cycles find nothing new to score: the write-back does not loop.

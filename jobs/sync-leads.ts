@@ -32,8 +32,11 @@ export async function run(job: Job, signal: AbortSignal, context: { deps: SyncDe
     // Setup's preflight (cached 10 minutes): a blocking problem holds the cycle back before any write.
     const checked = await cachedPreflight(context.deps, { redis: context.redis, prefix: context.prefix });
     if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
-    const summary = await syncLeads(context.deps, { indexingLagMs: context.indexingLagMs });
-    await job.updateProgress(100);
+    // A first run is a backfill that can take minutes: its progress shows on the job (bull-board, getJob).
+    const summary = await syncLeads(context.deps, {
+      indexingLagMs: context.indexingLagMs,
+      onProgress: (p) => void job.updateProgress({ pulled: p.pulled, ...(p.total ? { total: p.total, percent: Math.floor((100 * p.pulled) / p.total) } : {}) }).catch(() => undefined),
+    });
     return summary;
   } finally {
     signal.removeEventListener('abort', abort);
