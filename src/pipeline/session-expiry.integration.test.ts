@@ -1,21 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SalesforceAuth } from '../config/env.ts';
-import { loadConfigDirOrThrow } from '../config/load.ts';
 import type { LeadloopConfig } from '../domain/config/index.ts';
 import { createHubSpotClient } from '../hubspot/client.ts';
 import { BudgetGovernor } from '../queue/budget.ts';
 import { DeadLetterList } from '../queue/dead-letter.ts';
 import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
 import { decideRetry } from '../queue/retry.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
+import { testConnection } from '../queue/test-redis.ts';
+import { shippedConfig, testStores } from '../../test/support/pipeline.ts';
 import { connectSalesforce } from '../salesforce/connection.ts';
 import { SalesforceAuthError } from '../salesforce/errors.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import { openLedger, type Ledger } from '../store/ledger.ts';
+import type { Ledger } from '../store/ledger.ts';
 import { SyncState } from '../store/sync-state.ts';
 import type { SyncDeps } from './ports.ts';
 import { setupHubSpot } from './setup.ts';
@@ -29,12 +26,11 @@ let sandbox: Sandbox | undefined;
 let redis: Redis;
 let prefix: string;
 let ledger: Ledger;
-let dataDir: string;
 let config: LeadloopConfig;
 let version: string;
 
 beforeEach(async () => {
-  ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
+  ({ config, version } = await shippedConfig());
   redis = testConnection();
   await fresh();
 });
@@ -43,17 +39,16 @@ afterEach(async () => {
   redis.disconnect();
 });
 
+let stores: Awaited<ReturnType<typeof testStores>>;
+
 async function fresh(): Promise<void> {
-  prefix = uniqueTestPrefix('sfexpiry');
-  dataDir = mkdtempSync(join(tmpdir(), 'leadloop-sfexpiry-'));
-  ledger = await openLedger({ dataDir });
+  stores = await testStores('sfexpiry', redis);
+  ({ prefix, ledger } = stores);
 }
 async function teardown(): Promise<void> {
   await sandbox?.close();
   sandbox = undefined;
-  await deleteKeysWithPrefix(redis, prefix);
-  await ledger.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stores.close();
 }
 
 type AuthKind = SalesforceAuth['kind'];
