@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './cli/errors.ts';
 import { register as registerConfig } from './cli/config.ts';
 import { register as registerDemo } from './cli/demo.ts';
+import { register as registerDlq } from './cli/dlq.ts';
 import { register as registerExplain } from './cli/explain.ts';
 import { register as registerRescore } from './cli/rescore.ts';
 import { register as registerSandbox } from './cli/sandbox.ts';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .description('closed-loop lead management: HubSpot → score → route → Salesforce, and back')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart]) register(program);
+  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq]) register(program);
   return program;
 }
 
