@@ -26,28 +26,28 @@ const HANDOFF_CONCURRENCY = 100;
 const LOOKUPS_MAX_AGE_MS = 10 * 60_000;
 
 /**
- * Starts what a role runs: `worker` — the scheduled lead sync and the webhook hand-off workers;
+ * Starts what a role runs: `worker` — the scheduled lead sync, webhook hand-off and maintenance (rescore) workers;
  * `server` — the HTTP server (webhooks in, health, metrics) that only enqueues; `all` — both in
  * one process. Resolves once everything listens; `stop()` drains within the shutdown budget.
  */
 export async function startLeadloop(env: Env, options: { role: Role; port?: number }) {
-  const [{ createQueues, closeQueues }, { createRedisConnection }, { PauseControl }, { createLogger }] = await Promise.all([
+  const [{ createQueues, closeQueues }, { PauseControl }, { createLogger }] = await Promise.all([
     import('../queue/queues.ts'),
-    import('../queue/connection.ts'),
     import('../queue/pause.ts'),
     import('../log.ts'),
   ]);
   const logger = createLogger({ level: env.logLevel });
-  const runsWorker = options.role !== 'server';
-  const runtime = runsWorker ? await openRuntime(env) : await openStorage(env);
+  // The server only enqueues: it needs Redis and the ledger, not the API clients.
+  const full = options.role !== 'server' ? await openRuntime(env) : undefined;
+  const runtime = full ?? (await openStorage(env));
   const queues = await createQueues(runtime.redis, env.prefix);
   const pause = new PauseControl({ redis: runtime.redis, prefix: env.prefix, queues: Object.values(queues) });
   const stops: (() => Promise<unknown>)[] = [];
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   try {
-    if (runsWorker) workers = await startWorkers(env, runtime as Awaited<ReturnType<typeof openRuntime>>, queues, pause, logger);
-    if (options.role !== 'worker') server = await startServer(env, { config: runtime.config, redis: runtime.redis, ledger: 'deps' in runtime ? runtime.deps.ledger : runtime.ledgerDb }, queues, logger, options.port);
+    if (full) workers = await startWorkers(env, full, queues, pause, logger);
+    if (options.role !== 'worker') server = await startServer(env, { config: runtime.config, redis: runtime.redis, ledger: runtime.deps.ledger }, queues, logger, options.port);
   } catch (error) {
     await workers?.stop();
     await closeQueues(queues);
@@ -86,7 +86,7 @@ async function openStorage(env: Env) {
   return {
     config,
     redis,
-    ledgerDb: ledger.db,
+    deps: { ledger: ledger.db },
     async close() {
       await ledger.close();
       redis.disconnect();
