@@ -167,13 +167,13 @@ async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRun
 }
 
 async function startServer(env: Env, runtime: { config: LeadloopConfig; redis: Redis; ledger: Kysely<LedgerSchema> }, queues: LeadloopQueues, logger: Logger, port?: number) {
-  const [{ buildServer }, { WebhookIntake }, { PendingMerges }, { sql }, { ignoredWebhookProperties }] = await Promise.all([import('../http/server.ts'), import('../queue/webhook-intake.ts'), import('../store/pending-merges.ts'), import('kysely'), import('../domain/webhook-subscriptions.ts')]);
+  const [{ buildServer }, { WebhookIntake }, { PendingMerges }, { ErasedContacts }, { sql }, { ignoredWebhookProperties }] = await Promise.all([import('../http/server.ts'), import('../queue/webhook-intake.ts'), import('../store/pending-merges.ts'), import('../store/erased-contacts.ts'), import('kysely'), import('../domain/webhook-subscriptions.ts')]);
   const ownProperties = ignoredWebhookProperties(runtime.config);
   const { app } = await buildServer({
     logger,
     readiness: { redis: () => runtime.redis.ping(), ledger: () => sql`select 1`.execute(runtime.ledger) },
     ...(env.hubspot.clientSecret
-      ? { webhooks: { intake: new WebhookIntake(queues.handoff, new PendingMerges(runtime.redis, env.prefix)), clientSecret: env.hubspot.clientSecret, ownProperties, ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}) } }
+      ? { webhooks: { intake: new WebhookIntake(queues.handoff, new PendingMerges(runtime.redis, env.prefix), new ErasedContacts(runtime.redis, env.prefix)), clientSecret: env.hubspot.clientSecret, ownProperties, ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}) } }
       : {}),
   });
   const address = await app.listen({ host: env.host, port: port ?? env.port });

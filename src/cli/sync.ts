@@ -6,7 +6,7 @@ import { CliError, EXIT } from './errors.ts';
 
 /** The clients, stores and state a sync command needs, from the env contract; `close()` releases them. */
 export async function openRuntime(env: Env) {
-  const [{ createHubSpotClient }, { connectSalesforce, setSalesforceCallHooks }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor, budgetConfigFromSync }, { hubspotBudgetGate }, { salesforceBudgetGate }, { AccountIndexStore }] = await Promise.all([
+  const [{ createHubSpotClient }, { connectSalesforce, setSalesforceCallHooks }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor, budgetConfigFromSync }, { hubspotBudgetGate }, { salesforceBudgetGate }, { AccountIndexStore }, { ErasedContacts }] = await Promise.all([
     import('../hubspot/client.ts'),
     import('../salesforce/connection.ts'),
     import('../store/ledger.ts'),
@@ -17,6 +17,7 @@ export async function openRuntime(env: Env) {
     import('../queue/hubspot-gate.ts'),
     import('../queue/salesforce-gate.ts'),
     import('../store/account-index.ts'),
+    import('../store/erased-contacts.ts'),
   ]);
   const { config, version } = await loadConfigDirOrThrow(env.configDir);
   const redis = createRedisConnection({ url: env.redisUrl }, 'client');
@@ -39,6 +40,7 @@ export async function openRuntime(env: Env) {
       state: new SyncState(redis, env.prefix),
       deadLetter: new DeadLetterList(redis, env.prefix),
       accountIndex: new AccountIndexStore(redis, env.prefix),
+      erasures: new ErasedContacts(redis, env.prefix),
       config,
       configVersion: version,
       beforeHubSpotCall: hubspotBudgetGate(governor, 'bulk'),

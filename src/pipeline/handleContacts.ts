@@ -153,7 +153,7 @@ export async function prepareContacts(deps: SyncDeps, contacts: readonly HubSpot
 export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts, run: { now: number; summary: SyncSummary }): Promise<void> {
   const { now, summary } = run;
   const { config, state } = deps;
-  const { changed, decisions, handoffs, nextFingerprints, nextObserved, directory } = prepared;
+  const { changed, decisions, handoffs, nextFingerprints, nextObserved, directory } = await withoutErased(deps, prepared);
   const pushed = await pushHandoffs(deps.salesforce, handoffs, config, directory, now, deps.plannedWrites);
   summary.convertedSkipped += pushed.convertedSkipped.length;
   summary.tasks += pushed.tasks;
@@ -226,6 +226,17 @@ export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts,
   await recordScores(deps.ledger, scores.filter((s) => !failedKeys.has(s.hubspot_contact_id)));
   await state.saveObserved(nextObserved);
   await state.saveFingerprints(nextFingerprints);
+}
+
+/** Checked right before the writes: a contact erased since it was read is written nowhere. */
+async function withoutErased(deps: SyncDeps, prepared: PreparedContacts): Promise<PreparedContacts> {
+  const erased = await deps.erasures?.among(prepared.changed.map((c) => c.id));
+  if (!erased || erased.size === 0) return prepared;
+  for (const id of erased) {
+    prepared.nextFingerprints.delete(id);
+    prepared.nextObserved.delete(id);
+  }
+  return { ...prepared, changed: prepared.changed.filter((c) => !erased.has(c.id)), handoffs: prepared.handoffs.filter((h) => !erased.has(h.contactId)) };
 }
 
 async function deadLetter(sink: DeadLetterSink, invalid: readonly InvalidRecord[], operation: string, at: number): Promise<void> {

@@ -6,6 +6,7 @@ import type { BeforeCall } from '../hubspot/client.ts';
 import type { LedgerSchema } from '../store/schema.ts';
 import type { SyncState } from '../store/sync-state.ts';
 import type { AccountIndexStore } from '../store/account-index.ts';
+import type { ErasedContacts } from '../store/erased-contacts.ts';
 import type { SalesforceLookups } from './lookups.ts';
 
 /** Where refused records go (the queue layer's DeadLetterList fits). */
@@ -29,6 +30,8 @@ export interface SyncDeps {
   lookups?: SalesforceLookups;
   /** The account index kept in Redis between runs (pulled incrementally); absent: every run pulls all accounts. */
   accountIndex?: AccountIndexStore;
+  /** Contacts erased by a privacy deletion: never written, even when read before the erasure. */
+  erasures?: ErasedContacts;
   /** Dry run: compute and read everything, write nothing, and collect here what would be written. */
   plannedWrites?: PlannedWrite[];
 }

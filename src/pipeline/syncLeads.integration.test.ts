@@ -3,12 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LeadloopConfig } from '../domain/config/index.ts';
 import { DeadLetterList } from '../queue/dead-letter.ts';
 import { testConnection } from '../queue/test-redis.ts';
+import { ErasedContacts } from '../store/erased-contacts.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import type { Ledger } from '../store/ledger.ts';
 import { sandboxSyncDeps, shippedConfig, testStores } from '../../test/support/pipeline.ts';
 import { SyncState } from '../store/sync-state.ts';
 import { syncLeads } from './syncLeads.ts';
-import type { SyncDeps } from './ports.ts';
+import type { PlannedWrite, SyncDeps } from './ports.ts';
 
 let sandbox: Sandbox;
 let redis: Redis;
@@ -172,5 +173,19 @@ describe('syncLeads against the sandbox', () => {
     sandbox.hubspot.updateContact(entry!.recordKey, { jobtitle: 'Chief Data Officer' });
     await syncLeads(allowSave, { indexingLagMs: 0 });
     expect(new Set(leadsByContact().keys())).toEqual(new Set([a!.id, b!.id]));
+  });
+
+  it('writes nothing anywhere for a contact erased by a privacy deletion after it was read', async () => {
+    const d = await deps(300);
+    // HubSpot still answers with the contact (read before the erasure reached it): the mark is checked before each write.
+    const planned: PlannedWrite[] = [];
+    await syncLeads({ ...d, plannedWrites: planned }, { indexingLagMs: 0 });
+    const erasedId = planned.find((w) => w.operation === 'lead-create')!.key;
+    const erasures = new ErasedContacts(redis, prefix);
+    await erasures.mark([erasedId]);
+    const real = await syncLeads({ ...d, erasures }, { indexingLagMs: 0 });
+    expect(real.created).toBeGreaterThan(0);
+    expect(leadsByContact().has(erasedId)).toBe(false);
+    expect(sandbox.hubspot.getContact(erasedId)!.properties.leadloop_score ?? '').toBe('');
   });
 });

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { WebhookPlan } from '../domain/webhook-events.ts';
+import type { ErasedContacts } from '../store/erased-contacts.ts';
 import type { PendingMerges } from '../store/pending-merges.ts';
 import { handoffJobOptions, QUEUE_JOB_OPTIONS } from './queues.ts';
 
@@ -16,8 +17,8 @@ export interface PurgeJobData {
   contactId: string;
 }
 
-// In-flight hand-offs read the contact before HubSpot erased it and may still write: the purge
-// waits for them.
+// Hand-offs running when the deletion arrives are stopped from writing by the erasure mark; the
+// purge starts a little later so that one writing at that very moment has landed and is erased too.
 const PURGE_DELAY_MS = 5_000;
 
 /**
@@ -29,13 +30,17 @@ const PURGE_DELAY_MS = 5_000;
 export class WebhookIntake {
   readonly #queue: Queue;
   readonly #merges: PendingMerges;
+  readonly #erased: ErasedContacts;
 
-  constructor(queue: Queue, merges: PendingMerges) {
+  constructor(queue: Queue, merges: PendingMerges, erased: ErasedContacts) {
     this.#queue = queue;
     this.#merges = merges;
+    this.#erased = erased;
   }
 
   async accept(plan: WebhookPlan, receivedAt: number): Promise<{ handoffs: number; merges: number; purges: number }> {
+    // First: from now on no write for these contacts goes out, whatever is already running.
+    await this.#erased.mark(plan.purges);
     for (const merge of plan.merges) await this.#merges.add(merge.survivorId, merge.mergedIds);
     const jobs = [
       ...plan.handoffs.map((contactId) => ({ name: HANDOFF_JOB, data: { contactId, receivedAt } satisfies HandoffJobData, opts: handoffJobOptions(contactId) })),
