@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .option('--backfill', 'read every contact through the list endpoint (as the first run does), then go on incrementally')
     .action(async (options: { once?: boolean; dryRun?: boolean; backfill?: boolean }) => {
       const env = loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
-      if (!options.once) throw new CliError('run `sync leads --once` for one cycle; scheduled syncs run under `leadloop start` (issue 5)', EXIT.usage);
+      if (!options.once) throw new CliError('run `sync leads --once` for one cycle; scheduled syncs run under `leadloop start --role worker`', EXIT.usage);
       const { Lease } = await import('../queue/lease.ts');
       const { syncLeads } = await import('../pipeline/syncLeads.ts');
       const runtime = await openRuntime(env);
