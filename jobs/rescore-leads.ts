@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { parseDuration } from '../src/domain/config/duration.ts';
 import type { SyncConfig } from '../src/domain/config/sync.ts';
 import type { SyncDeps } from '../src/pipeline/ports.ts';
+import { cachedPreflight, PreflightBlocked } from '../src/pipeline/preflight.ts';
 import { rescoreLeads, type RescoreSummary } from '../src/pipeline/rescoreLeads.ts';
 import { Lease } from '../src/queue/lease.ts';
 import type { ScheduleSpec } from '../src/queue/schedules.ts';
@@ -25,6 +26,9 @@ export async function run(job: Job, signal: AbortSignal, context: { deps: SyncDe
   const abort = () => lease.release().catch(() => undefined);
   signal.addEventListener('abort', abort, { once: true });
   try {
+    // The same preflight as the sync: a blocking setup problem holds the job back before any write.
+    const checked = await cachedPreflight(context.deps, { redis: context.redis, prefix: context.prefix });
+    if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
     const summary = await rescoreLeads(context.deps);
     await job.updateProgress(100);
     return summary;
