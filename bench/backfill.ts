@@ -5,11 +5,9 @@
  * a child process (`leadloop sandbox`), so the RSS sampled here is the pipeline's alone.
  * JSON on the last line.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
 import { createHubSpotClient } from '../src/hubspot/client.ts';
@@ -22,11 +20,11 @@ import { hubspotBudgetGate } from '../src/queue/hubspot-gate.ts';
 import { salesforceBudgetGate } from '../src/queue/salesforce-gate.ts';
 import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
 import { connectSalesforce, setSalesforceCallHooks } from '../src/salesforce/connection.ts';
-import type { SandboxConnectionInfo } from '../src/sandbox/server.ts';
 import { AccountIndexStore } from '../src/store/account-index.ts';
 import { openLedger } from '../src/store/ledger.ts';
 import { SyncState } from '../src/store/sync-state.ts';
 import { dropSchema, postgresAnswers, TEST_DATABASE_URL } from '../test/support/postgres.ts';
+import { startSandboxChild } from './sandbox-child.ts';
 
 const CONTACTS = Number(process.env.BENCH_BACKFILL_CONTACTS ?? 100_000);
 const root = new URL('..', import.meta.url).pathname;
@@ -50,44 +48,6 @@ function windowFloorMs(calls: number, allowance: number, windowMs: number): numb
   return calls === 0 ? 0 : (Math.ceil(calls / allowance) - 1) * windowMs;
 }
 
-interface Snapshot {
-  hubspot: Record<string, number>;
-  salesforce: Record<string, number>;
-  statuses: { hubspot: Record<string, number>; salesforce: Record<string, number> };
-}
-
-async function startSandboxChild(contacts: number) {
-  // BENCH_SANDBOX_NODE_ARGS (e.g. "--cpu-prof") profiles the sandbox side on its own.
-  const nodeArgs = (process.env.BENCH_SANDBOX_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'src/cli.ts'), 'sandbox', '--contacts', String(contacts), '--seed', '31'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const info = await new Promise<SandboxConnectionInfo & { exports: string[] }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
-    lines.once('line', (line) => resolve(JSON.parse(line)));
-  });
-  // Interrupted (Ctrl-C, a timeout), the bench still takes its sandbox down with it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { child.kill('SIGTERM'); process.exit(130); });
-  const url = new URL(info.hubspot.baseUrl).origin;
-  return {
-    info,
-    /** CPU the sandbox process has used (Linux /proc; undefined elsewhere), to tell its time from leadloop's. */
-    cpuMs: (): number | undefined => {
-      try {
-        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
-      } catch {
-        return undefined;
-      }
-    },
-    requests: async (): Promise<Snapshot> => (await fetch(`${url}/__sandbox/requests`)).json() as Promise<Snapshot>,
-    resetRequests: async () => void (await fetch(`${url}/__sandbox/requests`, { method: 'DELETE' })).arrayBuffer(),
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
-  };
-}
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
 try {
@@ -98,7 +58,8 @@ try {
 }
 
 const seedStarted = performance.now();
-const sandbox = await startSandboxChild(CONTACTS);
+// BENCH_SANDBOX_NODE_ARGS (e.g. "--cpu-prof") profiles the sandbox side on its own.
+const sandbox = await startSandboxChild(['--contacts', String(CONTACTS), '--seed', '31'], (process.env.BENCH_SANDBOX_NODE_ARGS ?? '').split(' ').filter(Boolean));
 const seedMs = performance.now() - seedStarted;
 const prefix = `bench-backfill-${Date.now()}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-backfill-'));

@@ -3,6 +3,7 @@
  * time and memory and not the emulators'.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SandboxConnectionInfo } from '../src/sandbox/server.ts';
@@ -22,9 +23,20 @@ export async function startSandboxChild(args: readonly string[], nodeArgs: reado
     child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before it was ready`)));
     lines.once('line', (line) => resolve(JSON.parse(line)));
   });
+  // Interrupted (Ctrl-C, a timeout), the bench still takes its sandbox down with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { child.kill('SIGTERM'); process.exit(130); });
   const url = new URL(info.hubspot.baseUrl).origin;
   return {
     info,
+    /** CPU the sandbox process has used (Linux /proc; undefined elsewhere), to tell its time from leadloop's. */
+    cpuMs: (): number | undefined => {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
+      } catch {
+        return undefined;
+      }
+    },
     requests: async (): Promise<RequestSnapshot> => (await fetch(`${url}/__sandbox/requests`)).json() as Promise<RequestSnapshot>,
     resetRequests: async () => void (await fetch(`${url}/__sandbox/requests`, { method: 'DELETE' })).arrayBuffer(),
     /** Contacts created in HubSpot by people and forms (not through the API: no token, no rate limit). */
@@ -40,17 +52,4 @@ export async function startSandboxChild(args: readonly string[], nodeArgs: reado
         child.kill('SIGTERM');
       }),
   };
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -16,7 +16,8 @@ import { createHubSpotClient } from '../src/hubspot/client.ts';
 import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
 import { connectSalesforce } from '../src/salesforce/connection.ts';
-import { freePort, startSandboxChild } from './sandbox-child.ts';
+import { freePort } from '../src/cli/demo-redis.ts';
+import { startSandboxChild } from './sandbox-child.ts';
 
 const SEQUENTIAL = Number(process.env.BENCH_WEBHOOK_SEQUENTIAL ?? 60);
 const BURST = Number(process.env.BENCH_WEBHOOK_BURST ?? 300);

@@ -148,7 +148,7 @@ describe('leadloop CLI', () => {
 
   it('start --role all serves webhooks and health, and on SIGTERM stops intake, drains and exits within 10 s with no hand-off lost', async () => {
     const edit = (file: string, text: string) => (file === 'sync.yaml' ? text.replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }') : text);
-    const { freePort } = await import('../../bench/sandbox-child.ts');
+    const { freePort } = await import('../../src/cli/demo-redis.ts');
     const port = await freePort();
     const { spawn } = await import('node:child_process');
     const { Queue } = await import('bullmq');
