@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import { parseDuration } from '../src/domain/config/duration.ts';
 import type { SyncConfig } from '../src/domain/config/sync.ts';
 import type { SyncDeps } from '../src/pipeline/ports.ts';
-import { cachedPreflight, PreflightBlocked } from '../src/pipeline/preflight.ts';
+import { assertPreflight } from '../src/pipeline/preflight.ts';
 import { rescoreLeads, type RescoreSummary } from '../src/pipeline/rescoreLeads.ts';
-import { Lease } from '../src/queue/lease.ts';
+import { whileHolding } from '../src/queue/lease.ts';
 import type { ScheduleSpec } from '../src/queue/schedules.ts';
 
 /** The daily rescore: re-grades the contacts whose grade decay may have changed, on the `maintenance` queue. */
@@ -21,19 +21,12 @@ export function schedule(sync: Pick<SyncConfig, 'schedules'>): ScheduleSpec | un
 
 /** Runs one rescore under its own lease (`rescore --once` takes it too); a held lease means another rescore runs. */
 export async function run(job: Job, signal: AbortSignal, context: { deps: SyncDeps; redis: Redis; prefix: string }): Promise<RescoreSummary | { skipped: string }> {
-  const lease = await Lease.tryAcquire(context.redis, context.prefix, name, { ttlMs: 60_000 });
-  if (!lease) return { skipped: 'another rescore holds the lease' };
-  const abort = () => lease.release().catch(() => undefined);
-  signal.addEventListener('abort', abort, { once: true });
-  try {
+  const outcome = await whileHolding(context.redis, context.prefix, name, async () => {
     // The same preflight as the sync: a blocking setup problem holds the job back before any write.
-    const checked = await cachedPreflight(context.deps, { redis: context.redis, prefix: context.prefix });
-    if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
+    await assertPreflight(context.deps, context);
     const summary = await rescoreLeads(context.deps);
     await job.updateProgress(100);
     return summary;
-  } finally {
-    signal.removeEventListener('abort', abort);
-    await lease.release();
-  }
+  }, { signal });
+  return outcome.held ? outcome.value : { skipped: 'another rescore holds the lease' };
 }

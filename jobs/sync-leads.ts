@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import { parseDuration } from '../src/domain/config/duration.ts';
 import type { SyncConfig } from '../src/domain/config/sync.ts';
 import type { SyncDeps, SyncSummary } from '../src/pipeline/ports.ts';
-import { cachedPreflight, PreflightBlocked } from '../src/pipeline/preflight.ts';
+import { assertPreflight } from '../src/pipeline/preflight.ts';
 import { syncLeads } from '../src/pipeline/syncLeads.ts';
-import { Lease } from '../src/queue/lease.ts';
+import { whileHolding } from '../src/queue/lease.ts';
 import type { ScheduleSpec } from '../src/queue/schedules.ts';
 
 /** The scheduled lead sync: one cycle per job on the `sync` queue (global concurrency 1). */
@@ -24,22 +24,14 @@ export function schedule(sync: Pick<SyncConfig, 'schedules'>): ScheduleSpec | un
 
 /** Runs one cycle under the same lease `sync leads --once` takes; a held lease means another cycle runs. */
 export async function run(job: Job, signal: AbortSignal, context: { deps: SyncDeps; redis: Redis; prefix: string; indexingLagMs: number }): Promise<SyncSummary | { skipped: string }> {
-  const lease = await Lease.tryAcquire(context.redis, context.prefix, name, { ttlMs: 60_000 });
-  if (!lease) return { skipped: 'another lead sync holds the lease' };
-  const abort = () => lease.release().catch(() => undefined);
-  signal.addEventListener('abort', abort, { once: true });
-  try {
+  const outcome = await whileHolding(context.redis, context.prefix, name, async () => {
     // Setup's preflight (cached 10 minutes): a blocking problem holds the cycle back before any write.
-    const checked = await cachedPreflight(context.deps, { redis: context.redis, prefix: context.prefix });
-    if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
+    await assertPreflight(context.deps, context);
     // A first run is a backfill that can take minutes: its progress shows on the job (bull-board, getJob).
-    const summary = await syncLeads(context.deps, {
+    return syncLeads(context.deps, {
       indexingLagMs: context.indexingLagMs,
       onProgress: (p) => void job.updateProgress({ pulled: p.pulled, ...(p.total ? { total: p.total, percent: Math.floor((100 * p.pulled) / p.total) } : {}) }).catch(() => undefined),
     });
-    return summary;
-  } finally {
-    signal.removeEventListener('abort', abort);
-    await lease.release();
-  }
+  }, { signal });
+  return outcome.held ? outcome.value : { skipped: 'another lead sync holds the lease' };
 }

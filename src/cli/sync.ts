@@ -77,38 +77,35 @@ export function register(program: Command): void {
     .action(async (options: { once?: boolean; dryRun?: boolean; backfill?: boolean }) => {
       const env = loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
       if (!options.once) throw new CliError('run `sync leads --once` for one cycle; scheduled syncs run under `leadloop start --role worker`', EXIT.usage);
-      const { Lease } = await import('../queue/lease.ts');
+      const { whileHolding } = await import('../queue/lease.ts');
       const { syncLeads } = await import('../pipeline/syncLeads.ts');
       const runtime = await openRuntime(env);
       const started = performance.now();
-      // The same lease the scheduled job takes: two lead syncs never overlap.
-      const lease = await Lease.tryAcquire(runtime.redis, env.prefix, 'sync-leads', { ttlMs: 60_000 });
-      if (!lease) {
-        await runtime.close();
-        throw new CliError('another lead sync is running (its lease is held); try again when it ends', EXIT.failure);
-      }
       try {
-        // Setup's preflight (cached 10 minutes): a blocking problem stops the run before any write.
-        await (await import('./setup.ts')).requirePreflight(runtime, env.prefix, Boolean(options.dryRun));
-        const plannedWrites = options.dryRun ? [] : undefined;
-        const progress = (await import('./progress.ts')).progressReporter();
-        let summary;
-        try {
-          summary = await syncLeads(plannedWrites ? { ...runtime.deps, plannedWrites } : runtime.deps, {
-            indexingLagMs: parseDuration(runtime.config.sync.indexing_lag),
-            ...(options.backfill ? { backfill: true } : {}),
-            onProgress: (p) => progress.update(p),
-          });
-        } finally {
-          progress.stop();
-        }
-        if (plannedWrites) {
-          // One line per write a real run would make; nothing was written (the cursor did not move either).
-          for (const w of plannedWrites) process.stdout.write(`${JSON.stringify({ wouldWrite: w })}\n`);
-        }
-        process.stdout.write(`${JSON.stringify({ ok: true, dryRun: Boolean(plannedWrites), configVersion: runtime.version, ...summary, ...(plannedWrites ? { plannedWrites: plannedWrites.length } : {}), durationMs: Math.round(performance.now() - started) })}\n`);
+        // The same lease the scheduled job takes: two lead syncs never overlap.
+        const outcome = await whileHolding(runtime.redis, env.prefix, 'sync-leads', async () => {
+          // Setup's preflight (cached 10 minutes): a blocking problem stops the run before any write.
+          await (await import('./setup.ts')).requirePreflight(runtime, env.prefix, Boolean(options.dryRun));
+          const plannedWrites = options.dryRun ? [] : undefined;
+          const progress = (await import('./progress.ts')).progressReporter();
+          let summary;
+          try {
+            summary = await syncLeads(plannedWrites ? { ...runtime.deps, plannedWrites } : runtime.deps, {
+              indexingLagMs: parseDuration(runtime.config.sync.indexing_lag),
+              ...(options.backfill ? { backfill: true } : {}),
+              onProgress: (p) => progress.update(p),
+            });
+          } finally {
+            progress.stop();
+          }
+          if (plannedWrites) {
+            // One line per write a real run would make; nothing was written (the cursor did not move either).
+            for (const w of plannedWrites) process.stdout.write(`${JSON.stringify({ wouldWrite: w })}\n`);
+          }
+          process.stdout.write(`${JSON.stringify({ ok: true, dryRun: Boolean(plannedWrites), configVersion: runtime.version, ...summary, ...(plannedWrites ? { plannedWrites: plannedWrites.length } : {}), durationMs: Math.round(performance.now() - started) })}\n`);
+        });
+        if (!outcome.held) throw new CliError('another lead sync is running (its lease is held); try again when it ends', EXIT.failure);
       } finally {
-        await lease.release();
         await runtime.close();
       }
     });

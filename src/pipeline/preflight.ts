@@ -107,6 +107,12 @@ export async function cachedPreflight(
   return { ...result, cached: false, checkedAt };
 }
 
+/** The cached preflight, for work that must not write while a blocking problem stands: throws PreflightBlocked then. */
+export async function assertPreflight(deps: PreflightDeps, cache: { redis: Redis; prefix: string }): Promise<void> {
+  const checked = await cachedPreflight(deps, cache);
+  if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
+}
+
 /** Thrown when the sync must not write: a blocking preflight problem stands. */
 export class PreflightBlocked extends Error {
   readonly blocking: PreflightProblem[];

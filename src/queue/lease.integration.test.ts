@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Lease, LeaseLost, LeaseUnavailable } from './lease.ts';
+import { Lease, LeaseLost, LeaseUnavailable, whileHolding } from './lease.ts';
 import { leadloopKey } from './connection.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
 
@@ -56,5 +56,28 @@ describe('Lease (real Redis)', () => {
     await second.set(leadloopKey(prefix, 'lease', 'stolen'), 'someone-else');
     const reason = await waitForAbort(lease.signal);
     expect(reason).toBeInstanceOf(LeaseLost);
+  });
+
+  it('whileHolding runs the work under the lease and gives it back; another run meanwhile is told it is held', async () => {
+    let inner: { held: boolean } | undefined;
+    const outcome = await whileHolding(first, prefix, 'while', async () => {
+      inner = await whileHolding(second, prefix, 'while', async () => 'never');
+      return 42;
+    });
+    expect(outcome).toEqual({ held: true, value: 42 });
+    expect(inner).toEqual({ held: false });
+    expect(await first.get(leadloopKey(prefix, 'lease', 'while'))).toBeNull();
+  });
+
+  it('whileHolding gives the lease back as soon as its signal aborts (shutdown)', async () => {
+    const controller = new AbortController();
+    let release!: () => void;
+    const running = whileHolding(first, prefix, 'while-abort', () => new Promise<void>((r) => (release = r)), { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await first.get(leadloopKey(prefix, 'lease', 'while-abort'))).toBeNull();
+    release();
+    await running;
   });
 });

@@ -119,6 +119,23 @@ export class Lease {
   }
 }
 
+/**
+ * Runs `work` while holding the lease `name` (renewed meanwhile, released after, and at once when
+ * `signal` aborts); `{ held: false }` without running it when another run holds the lease.
+ */
+export async function whileHolding<T>(redis: Redis, prefix: string, name: string, work: () => Promise<T>, options: { signal?: AbortSignal; ttlMs?: number } = {}): Promise<{ held: true; value: T } | { held: false }> {
+  const lease = await Lease.tryAcquire(redis, prefix, name, { ttlMs: options.ttlMs ?? 60_000 });
+  if (!lease) return { held: false };
+  const abort = () => void lease.release().catch(() => undefined);
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    return { held: true, value: await work() };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await lease.release();
+  }
+}
+
 function defineLeaseCommands(redis: Redis): void {
   if ('leadloopRenewLease' in redis) return;
   redis.defineCommand('leadloopRenewLease', { numberOfKeys: 1, lua: RENEW_LUA });
