@@ -162,14 +162,14 @@ export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts,
 
   const salesforceIds = new Map<string, { id: string; owner: string }>();
   const handoffRows: NewHandoff[] = [];
-  const landed = new Map<string, string>();
+  const handoffOf = new Map(handoffs.map((h) => [h.contactId, h]));
   for (const p of pushed.pushed) {
     if (p.outcome === 'created') summary.created += 1;
     else if (p.outcome === 'adopted') summary.adopted += 1;
     else if (p.outcome === 'updated') summary.updated += 1;
     else summary.existingContacts += 1;
     salesforceIds.set(p.contactId, { id: p.salesforceId, owner: p.ownerLabel });
-    const h = handoffs.find((x) => x.contactId === p.contactId)!;
+    const h = handoffOf.get(p.contactId)!;
     if (p.outcome !== 'updated') {
       handoffRows.push({
         hubspot_contact_id: p.contactId,
@@ -187,10 +187,9 @@ export async function finishContacts(deps: SyncDeps, prepared: PreparedContacts,
         campaign: h.properties[config.mapping.campaign.name_from] ?? null,
       });
     }
-    landed.set(p.contactId, p.salesforceId);
   }
   await recordHandoffs(deps.ledger, handoffRows);
-  await setDecisionSalesforceIds(deps.ledger, landed, HANDOFF_KEY);
+  await setDecisionSalesforceIds(deps.ledger, new Map([...salesforceIds].map(([contactId, sf]) => [contactId, sf.id])), HANDOFF_KEY);
 
   // Write back only what changed: grade, a score move worth writing, owner, Salesforce id.
   const failedKeys = new Set(pushed.invalid.map((i) => i.recordKey));

@@ -27,14 +27,12 @@ export async function handoffContacts(deps: HandoffDeps, contactIds: readonly st
   const now = (deps.now ?? Date.now)();
   const summary = emptySummary();
   await applyPendingMerges(deps, contactIds, now);
-  const { contacts, missing } = await batchReadContacts(deps.hubspot, contactIds, propertiesToPull(deps.config), deps.beforeHubSpotCall);
+  const { contacts } = await batchReadContacts(deps.hubspot, contactIds, propertiesToPull(deps.config), deps.beforeHubSpotCall);
   summary.pulled = contacts.length;
   await handleContacts(deps, contacts, { now, summary, lookups: deps.lookups });
-  const outcomes = new Map<string, HandoffOutcome>();
-  for (const c of contacts) outcomes.set(c.id, 'handled');
-  for (const id of missing) outcomes.set(id, 'missing');
-  // batch read names a missing id in its errors; one it names in neither list is missing too.
-  for (const id of contactIds) if (!outcomes.has(id)) outcomes.set(id, 'missing');
+  // Whatever HubSpot did not return (named in its errors or not) is missing.
+  const read = new Set(contacts.map((c) => c.id));
+  const outcomes = new Map<string, HandoffOutcome>(contactIds.map((id) => [id, read.has(id) ? 'handled' : 'missing']));
   return { outcomes, summary };
 }
 
