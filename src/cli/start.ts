@@ -9,7 +9,7 @@ import type { LedgerSchema } from '../store/schema.ts';
 import { loadEnv, type Env, type EnvNeed } from '../config/env.ts';
 import { parseDuration } from '../domain/config/duration.ts';
 import { CliError, EXIT } from './errors.ts';
-import { openRuntime } from './sync.ts';
+import { openRuntime, openStorage } from './sync.ts';
 
 export type Role = 'all' | 'worker' | 'server';
 
@@ -47,7 +47,7 @@ export async function startLeadloop(env: Env, options: { role: Role; port?: numb
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   try {
     if (full) workers = await startWorkers(env, full, queues, pause, logger);
-    if (options.role !== 'worker') server = await startServer(env, { config: runtime.config, redis: runtime.redis, ledger: runtime.deps.ledger }, queues, logger, options.port);
+    if (options.role !== 'worker') server = await startServer(env, { config: runtime.config, redis: runtime.redis, ledger: runtime.ledger }, queues, logger, options.port);
   } catch (error) {
     await workers?.stop();
     await closeQueues(queues);
@@ -74,24 +74,6 @@ export async function startLeadloop(env: Env, options: { role: Role; port?: numb
 export async function startWorker(env: Env) {
   const running = await startLeadloop(env, { role: 'worker' });
   return { ...running, worker: running.worker! };
-}
-
-/** Redis and the ledger without the API clients: what the server role needs. */
-async function openStorage(env: Env) {
-  const [{ openLedger }, { createRedisConnection }] = await Promise.all([import('../store/ledger.ts'), import('../queue/connection.ts')]);
-  const { loadConfigDirOrThrow } = await import('../config/load.ts');
-  const { config } = await loadConfigDirOrThrow(env.configDir);
-  const redis = createRedisConnection({ url: env.redisUrl }, 'client');
-  const ledger = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir });
-  return {
-    config,
-    redis,
-    deps: { ledger: ledger.db },
-    async close() {
-      await ledger.close();
-      redis.disconnect();
-    },
-  };
 }
 
 async function startWorkers(env: Env, runtime: Awaited<ReturnType<typeof openRuntime>>, queues: LeadloopQueues, pause: PauseControl, logger: Logger) {

@@ -4,13 +4,29 @@ import { loadConfigDirOrThrow } from '../config/load.ts';
 import { parseDuration } from '../domain/config/duration.ts';
 import { CliError, EXIT } from './errors.ts';
 
-/** The clients, stores and state a sync command needs, from the env contract; `close()` releases them. */
+/** The config, Redis and the ledger, from the env contract: all the HTTP server needs; `close()` releases them. */
+export async function openStorage(env: Env) {
+  const [{ openLedger }, { createRedisConnection }] = await Promise.all([import('../store/ledger.ts'), import('../queue/connection.ts')]);
+  const { config, version } = await loadConfigDirOrThrow(env.configDir);
+  const redis = createRedisConnection({ url: env.redisUrl }, 'client');
+  const ledger = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir });
+  return {
+    config,
+    version,
+    redis,
+    ledger: ledger.db,
+    async close() {
+      await ledger.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Storage plus the API clients, stores and state a sync command needs; `close()` releases them. */
 export async function openRuntime(env: Env) {
-  const [{ createHubSpotClient }, { connectSalesforce, setSalesforceCallHooks }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor, budgetConfigFromSync }, { hubspotBudgetGate }, { salesforceBudgetGate }, { AccountIndexStore }, { ErasedContacts }] = await Promise.all([
+  const [{ createHubSpotClient }, { connectSalesforce, setSalesforceCallHooks }, { SyncState }, { DeadLetterList }, { BudgetGovernor, budgetConfigFromSync }, { hubspotBudgetGate }, { salesforceBudgetGate }, { AccountIndexStore }, { ErasedContacts }] = await Promise.all([
     import('../hubspot/client.ts'),
     import('../salesforce/connection.ts'),
-    import('../store/ledger.ts'),
-    import('../queue/connection.ts'),
     import('../store/sync-state.ts'),
     import('../queue/dead-letter.ts'),
     import('../queue/budget.ts'),
@@ -19,24 +35,21 @@ export async function openRuntime(env: Env) {
     import('../store/account-index.ts'),
     import('../store/erased-contacts.ts'),
   ]);
-  const { config, version } = await loadConfigDirOrThrow(env.configDir);
-  const redis = createRedisConnection({ url: env.redisUrl }, 'client');
-  const ledger = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir });
+  const storage = await openStorage(env);
+  const { config, version, redis } = storage;
   // One governor for both APIs, with sync.yaml's budgets, shared through Redis by every process.
   const governor = new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets));
   const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl, onDailyLimit: everyFewSeconds((reading) => governor.observeHubSpotDaily(reading)) });
   const salesforce = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion });
   return {
-    config,
-    version,
-    redis,
+    ...storage,
     hubspot,
     governor,
     deps: {
       hubspot,
       // Every Salesforce request takes from sync.yaml's share of the org's daily allocation.
       salesforce: setSalesforceCallHooks(salesforce, salesforceBudgetGate(governor, 'bulk')),
-      ledger: ledger.db,
+      ledger: storage.ledger,
       state: new SyncState(redis, env.prefix),
       deadLetter: new DeadLetterList(redis, env.prefix),
       accountIndex: new AccountIndexStore(redis, env.prefix),
@@ -44,10 +57,6 @@ export async function openRuntime(env: Env) {
       config,
       configVersion: version,
       beforeHubSpotCall: hubspotBudgetGate(governor, 'bulk'),
-    },
-    async close() {
-      await ledger.close();
-      redis.disconnect();
     },
   };
 }
