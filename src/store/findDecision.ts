@@ -3,17 +3,7 @@ import type { Decision, LedgerSchema } from './schema.ts';
 
 /** The decision recorded for a contact's hand-off, if any. */
 export async function findDecision(db: Kysely<LedgerSchema>, hubspotContactId: string, handoffKey = 'first'): Promise<Decision | undefined> {
-  return db
-    .selectFrom('decisions')
-    .selectAll()
-    .where('hubspot_contact_id', '=', hubspotContactId)
-    .where('handoff_key', '=', handoffKey)
-    .executeTakeFirst();
-}
-
-/** Stores the Salesforce record id once the decision's write has landed. */
-export async function setDecisionSalesforceId(db: Kysely<LedgerSchema>, id: number, salesforceId: string): Promise<void> {
-  await db.updateTable('decisions').set({ salesforce_id: salesforceId }).where('id', '=', id).execute();
+  return (await findDecisions(db, [hubspotContactId], handoffKey)).get(hubspotContactId);
 }
 
 /** The decisions recorded for many contacts' hand-offs, by contact id (one query). */

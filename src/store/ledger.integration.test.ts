@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema, postgresAnswers, TEST_DATABASE_URL, uniqueSchema } from '../../test/support/postgres.ts';
 import { LedgerUnavailable } from './errors.ts';
-import { findDecision, findDecisions, setDecisionSalesforceId, setDecisionSalesforceIds } from './findDecision.ts';
+import { findDecision, findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
 import { openLedger, type Ledger } from './ledger.ts';
 import { recordDecision, recordDecisions } from './recordDecision.ts';
 
@@ -52,8 +52,7 @@ function ledgerContract(open: () => Promise<Ledger>) {
   });
 
   it('stores the Salesforce id once the write landed', async () => {
-    const found = await findDecision(ledger.db, '5101');
-    await setDecisionSalesforceId(ledger.db, Number(found!.id), '00Q000000000001AAA');
+    await setDecisionSalesforceIds(ledger.db, new Map([['5101', '00Q000000000001AAA']]));
     expect((await findDecision(ledger.db, '5101'))?.salesforce_id).toBe('00Q000000000001AAA');
     expect(await findDecision(ledger.db, 'no-such-contact')).toBeUndefined();
   });

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { findDecision } from './findDecision.ts';
 import type { Decision, LedgerSchema, NewDecision } from './schema.ts';
 
 export type DecisionInput = Omit<NewDecision, 'id' | 'notify' | 'trace' | 'handoff_key'> & {
@@ -12,18 +13,10 @@ export type DecisionInput = Omit<NewDecision, 'id' | 'notify' | 'trace' | 'hando
  * decision that stands: the first one wins, so a retried page reuses the original routing.
  */
 export async function recordDecision(db: Kysely<LedgerSchema>, input: DecisionInput): Promise<Decision> {
-  const { notify = [], trace = [], handoff_key = 'first', ...rest } = input;
-  await db
-    .insertInto('decisions')
-    .values({ ...rest, handoff_key, notify: JSON.stringify(notify), trace: JSON.stringify(trace) })
-    .onConflict((oc) => oc.columns(['hubspot_contact_id', 'handoff_key']).doNothing())
-    .execute();
-  return db
-    .selectFrom('decisions')
-    .selectAll()
-    .where('hubspot_contact_id', '=', input.hubspot_contact_id)
-    .where('handoff_key', '=', handoff_key)
-    .executeTakeFirstOrThrow();
+  await recordDecisions(db, [input]);
+  const stands = await findDecision(db, input.hubspot_contact_id, input.handoff_key ?? 'first');
+  if (!stands) throw new Error(`the decision for contact ${input.hubspot_contact_id} was not recorded`);
+  return stands;
 }
 
 /** Records many decisions in one statement; an existing one for the same contact and key stands. */
