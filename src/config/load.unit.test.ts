@@ -39,7 +39,17 @@ describe('loadConfigDir', () => {
     {
       label: 'regular expression checked at load',
       edits: [{ file: 'scoring.yaml', find: 'value: "\\\\bmanager\\\\b"', replace: 'value: "(manager"' }],
-      expected: ['scoring.yaml:36:53 fit[5].when.value: invalid regular expression: Invalid regular expression: /(manager/i: Unterminated group'],
+      expected: ['scoring.yaml:36:53 fit[5].when.value: invalid regular expression: missing closing ): `(manager`'],
+    },
+    {
+      label: 'regular expression with a backreference refused at load (RE2 has none)',
+      edits: [{ file: 'scoring.yaml', find: 'value: "\\\\bmanager\\\\b"', replace: 'value: "(manager) \\\\1"' }],
+      expected: ['scoring.yaml:36:53 fit[5].when.value: invalid regular expression: backreferences (\\1) are not supported (RE2 syntax)'],
+    },
+    {
+      label: 'regular expression with a lookahead refused at load (RE2 has none)',
+      edits: [{ file: 'scoring.yaml', find: 'value: "\\\\bmanager\\\\b"', replace: 'value: "manager(?!ial)"' }],
+      expected: ['scoring.yaml:36:53 fit[5].when.value: invalid regular expression: lookaround ((?!) is not supported (RE2 syntax)'],
     },
     {
       label: 'unknown operator',

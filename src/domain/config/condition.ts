@@ -1,3 +1,4 @@
+import { RE2JS, RE2JSSyntaxException } from 're2js';
 import { z } from 'zod';
 
 /**
@@ -44,11 +45,8 @@ export const leafConditionSchema = z
     }
     if (op === 'matches') {
       if (typeof value !== 'string') return fail('"matches" needs a regular expression as a string');
-      try {
-        new RegExp(value, 'i');
-      } catch (error) {
-        fail(`invalid regular expression: ${(error as Error).message}`);
-      }
+      const problem = regexProblem(value);
+      if (problem) fail(`invalid regular expression: ${problem}`);
     }
   });
 
@@ -67,15 +65,43 @@ const combinedConditionSchema: z.ZodType<Condition> = z.union([
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() => combinedConditionSchema);
 
 const DAY_MS = 86_400_000;
-const regexCache = new Map<string, RegExp>();
 
-function regexFor(source: string): RegExp {
+/**
+ * `matches` reads at most this many characters of a value (the rest is ignored). The engine
+ * is linear in the length it reads, so this bounds the time one condition can take on a value
+ * a web form let someone make as long as they like.
+ */
+export const MATCHES_MAX_LENGTH = 4096;
+
+/**
+ * `matches` patterns run on RE2 (the pure-JS port `re2js`), which matches in time linear in
+ * the input whatever the pattern: a pattern such as `^(\w+\s?)+$`, which a backtracking engine
+ * takes minutes over on a 35-character job title, cannot hang the worker. RE2 has no
+ * backreferences and no lookaround; such patterns are refused when the file loads.
+ */
+const regexCache = new Map<string, RE2JS>();
+
+function regexFor(source: string): RE2JS {
   let regex = regexCache.get(source);
   if (!regex) {
-    regex = new RegExp(source, 'i');
+    regex = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
     regexCache.set(source, regex);
   }
   return regex;
+}
+
+/** Why RE2 refuses a pattern, in words for the person who wrote it; undefined if it compiles. */
+function regexProblem(source: string): string | undefined {
+  try {
+    RE2JS.compile(source);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof RE2JSSyntaxException)) return (error as Error).message;
+    const at = error.input ?? '';
+    if (/^\\[1-9k]/.test(at)) return `backreferences (${at.slice(0, 2)}) are not supported (RE2 syntax)`;
+    if (/^\(\?<?[=!]/.test(at)) return `lookaround (${at.slice(0, at.startsWith('(?<') ? 4 : 3)}) is not supported (RE2 syntax)`;
+    return at ? `${error.error}: \`${at}\`` : error.error;
+  }
 }
 
 function isBlank(value: string | null | undefined): value is null | undefined | '' {
@@ -133,7 +159,7 @@ function evaluateLeaf(leaf: LeafCondition, properties: PropertyBag, now: number)
     case 'lte':
       return toNumber(actual) <= (value as number);
     case 'matches':
-      return regexFor(value as string).test(actual);
+      return regexFor(value as string).test(actual.slice(0, MATCHES_MAX_LENGTH));
     case 'within_days': {
       const at = parseHubSpotDate(actual);
       return Number.isFinite(at) && at <= now && now - at <= (value as number) * DAY_MS;

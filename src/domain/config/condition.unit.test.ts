@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { conditionProperties, conditionSchema, describeCondition, evaluateCondition, type Condition } from './condition.ts';
+import { conditionProperties, conditionSchema, describeCondition, evaluateCondition, MATCHES_MAX_LENGTH, type Condition } from './condition.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const props = {
@@ -62,6 +63,9 @@ describe('conditionSchema', () => {
     ['a list for in', { property: 'a', op: 'in', value: 'x' }, 'needs a non-empty list'],
     ['a number for gt', { property: 'a', op: 'gt', value: 'ten' }, 'needs a number'],
     ['a valid regular expression', { property: 'a', op: 'matches', value: '([a-z' }, 'invalid regular expression'],
+    ['no backreference in a regular expression', { property: 'a', op: 'matches', value: '(a)\\1' }, 'invalid regular expression: backreferences'],
+    ['no lookahead in a regular expression', { property: 'a', op: 'matches', value: 'vp(?=\\s)' }, 'invalid regular expression: lookaround'],
+    ['no lookbehind in a regular expression', { property: 'a', op: 'matches', value: '(?<!senior )manager' }, 'invalid regular expression: lookaround'],
     ['no list for eq', { property: 'a', op: 'eq', value: ['x'] }, 'single value'],
     ['a value for eq', { property: 'a', op: 'eq' }, 'needs a value'],
     ['a known op', { property: 'a', op: 'like', value: 'x' }, ''],
@@ -69,5 +73,56 @@ describe('conditionSchema', () => {
     const result = conditionSchema.safeParse(condition);
     expect(result.success).toBe(false);
     expect(JSON.stringify(result.error?.issues)).toContain(message);
+  });
+});
+
+describe('matches', () => {
+  /**
+   * Evaluates one condition in a worker thread, so a regular expression that backtracks for
+   * minutes cannot block the test runner: the worker is ended after `boundMs`, and then the
+   * result is 'did not finish'.
+   */
+  function evaluateInWorker(condition: Condition, properties: Record<string, string>, boundMs: number): Promise<boolean | 'did not finish'> {
+    const module = new URL('./condition.ts', import.meta.url).href;
+    const source = `
+      const { parentPort, workerData } = await import('node:worker_threads');
+      const { evaluateCondition } = await import(workerData.module);
+      parentPort.postMessage(evaluateCondition(workerData.condition, workerData.properties, Date.now()));`;
+    const worker = new Worker(source, { eval: true, workerData: { module, condition, properties } });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => void worker.terminate().then(() => resolve('did not finish')), boundMs);
+      worker.once('message', (result: boolean) => {
+        clearTimeout(timer);
+        void worker.terminate().then(() => resolve(result));
+      });
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  it('finishes on a pattern that backtracks catastrophically in a backtracking engine', { timeout: 30_000 }, async () => {
+    const condition: Condition = { property: 'jobtitle', op: 'matches', value: '^(\\w+\\s?)+$' };
+    expect(conditionSchema.safeParse(condition).success).toBe(true);
+    // A job title from a web form: 40 word characters and a trailing "!" that makes every split fail.
+    const jobtitle = `${'a'.repeat(40)}!`;
+    expect(await evaluateInWorker(condition, { jobtitle }, 20_000)).toBe(false);
+    expect(await evaluateInWorker(condition, { jobtitle: 'Head of Marketing' }, 20_000)).toBe(true);
+  });
+
+  it('is case-insensitive with the RE2 syntax', () => {
+    const check = (value: string, actual: string) => evaluateCondition({ property: 'p', op: 'matches', value }, { p: actual }, NOW);
+    expect(check('\\b(chief|c[eiotm]o|vp)\\b', 'Senior VP, Sales')).toBe(true);
+    expect(check('^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$', 'Ann@Example.COM')).toBe(true);
+    expect(check('@(gmail|proton(mail)?)\\.', 'ann@ProtonMail.com')).toBe(true);
+    expect(check('\\bmanager\\b', 'Managerial')).toBe(false);
+  });
+
+  it(`reads only the first ${MATCHES_MAX_LENGTH} characters of a value`, () => {
+    const long = `${'a'.repeat(MATCHES_MAX_LENGTH)}needle`;
+    expect(evaluateCondition({ property: 'p', op: 'matches', value: 'needle' }, { p: long }, NOW)).toBe(false);
+    expect(evaluateCondition({ property: 'p', op: 'matches', value: '^a+$' }, { p: long }, NOW)).toBe(true);
+    expect(evaluateCondition({ property: 'p', op: 'matches', value: 'needle' }, { p: long.slice(6) }, NOW)).toBe(true);
   });
 });
