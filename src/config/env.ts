@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
- * The environment contract of DESIGN.md, parsed once. Every command states which parts it
+ * The environment contract (README.md#configuration-environment), parsed once. Every command states which parts it
  * needs; a missing or malformed variable is reported together with every other problem, and
  * secret values are never echoed back (only variable names appear in messages).
  */

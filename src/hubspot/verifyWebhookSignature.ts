@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-// HubSpot: "Reject the request if the timestamp is older than 5 minutes" (API_NOTES §5).
+// HubSpot: "Reject the request if the timestamp is older than 5 minutes" (docs/hubspot-api.md#webhook-signatures).
 const MAX_AGE_MS = 300_000;
 
 // Characters HubSpot says to decode in the request URI before signing (validating-requests docs).

@@ -6,7 +6,7 @@ const secret = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
 const base = { clientSecret: secret, method: 'POST', uri: 'https://www.example.com/webhook_uri', rawBody: '[{"eventId":1}]', timestamp: '1700000000000', now: 1_700_000_060_000 };
 
 describe('verifyWebhookSignature (v3)', () => {
-  it('accepts the documented vector (API_NOTES §5)', () => {
+  it('accepts the reference v3 vector (docs/hubspot-api.md#webhook-signatures)', () => {
     expect(verifyWebhookSignature({ ...base, signature: 'vnX5Als0n2OhEZQxOS/1ftERzeabHuxE8jEarlPWRdE=' })).toEqual({ ok: true });
   });
   it.each([

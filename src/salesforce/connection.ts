@@ -74,7 +74,7 @@ export async function connectSalesforce(options: SalesforceConnectionOptions): P
   };
 
   // jsforce refreshes on every 401 and retries the call; when Salesforce refuses the new session
-  // too, it loops forever (API_NOTES §0.5). So refreshes are counted until Salesforce answers a
+  // too, it loops forever (docs/salesforce-api.md#auth). So refreshes are counted until Salesforce answers a
   // call with anything but 401, and more than `maxRefreshes` of them within a minute give up.
   // Later (a job retried after an operator fixed the credentials) the count starts again.
   const guard = { refreshes: 0, lastAt: 0 };

@@ -1,5 +1,5 @@
 /**
- * SOQL literals built safely (fixtures/salesforce/soql_escape.md). jsforce's own escaper only
+ * SOQL literals built safely (docs/salesforce-api.md#soql-escaping). jsforce's own escaper only
  * escapes quotes, so `x\' OR Id != null` closes the string early: escape the backslash first.
  */
 export function escapeSoqlString(value: string): string {

@@ -79,7 +79,7 @@ describe('contact generator', () => {
 });
 
 describe('webhook signatures', () => {
-  it('computes the v3 algorithm of fixtures/hubspot/webhook_signature_vectors.md (vector from API_NOTES §5)', () => {
+  it('computes the v3 algorithm of test/fixtures/vendor/hubspot/webhook_signature_vectors.md (vector: docs/hubspot-api.md#webhook-signatures)', () => {
     const vectors = readFileSync(join(FIXTURES, 'hubspot/webhook_signature_vectors.md'), 'utf8');
     expect(vectors).toContain('v3: base64(HMAC_SHA256(key=secret, METHOD + URI + body + X-HubSpot-Request-Timestamp))');
     const secret = /client secret: (\S+)/.exec(vectors)![1]!;

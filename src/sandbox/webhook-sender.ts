@@ -21,7 +21,7 @@ export interface WebhookEvent {
 
 /**
  * HubSpot's v3 signature: base64(HMAC-SHA256(clientSecret, METHOD + URI + body + timestamp)),
- * timestamp in epoch ms (API_NOTES §5; fixtures/hubspot/webhook_signature_vectors.md).
+ * timestamp in epoch ms (docs/hubspot-api.md#webhook-signatures; test/fixtures/vendor/hubspot/webhook_signature_vectors.md).
  */
 export function signWebhookV3(clientSecret: string, method: string, uri: string, body: string, timestamp: number | string): string {
   return createHmac('sha256', clientSecret).update(`${method}${uri}${body}${timestamp}`, 'utf8').digest('base64');

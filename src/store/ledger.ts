@@ -12,7 +12,7 @@ import type { LedgerSchema } from './schema.ts';
 export interface LedgerOptions {
   /** PostgreSQL URL; when absent, an embedded PGlite database lives in `dataDir`. */
   databaseUrl?: string;
-  /** Folder of the embedded database (DESIGN.md: LEADLOOP_DATA_DIR, default ./data). */
+  /** Folder of the embedded database (LEADLOOP_DATA_DIR, default ./data; README.md#configuration-environment). */
   dataDir?: string;
   /** PostgreSQL schema to use (created if missing); tests use one per run. Default `public`. */
   schema?: string;

@@ -1,5 +1,5 @@
 /**
- * HubSpot's limits for an app with static auth (API_NOTES §1, §3):
+ * HubSpot's limits for an app with static auth (docs/hubspot-api.md#rate-limits, docs/hubspot-api.md#contacts-search):
  * - a rolling 10-second budget per token (190 for Professional/Enterprise since the 2024 increase),
  * - 5 search requests per second, exempt from the 10-second budget and answered with no
  *   rate-limit headers,
@@ -54,7 +54,7 @@ export class RateLimiter {
       'x-hubspot-ratelimit-interval-milliseconds': '10000',
       'x-hubspot-ratelimit-max': String(max),
       'x-hubspot-ratelimit-remaining': String(remaining),
-      // Deprecated per-second headers HubSpot still sends (API_NOTES §3).
+      // Deprecated per-second headers HubSpot still sends (docs/hubspot-api.md#rate-limits).
       'x-hubspot-ratelimit-secondly': String(Math.ceil(max / 10)),
       'x-hubspot-ratelimit-secondly-remaining': String(Math.max(0, Math.min(Math.ceil(max / 10), remaining))),
     };
@@ -69,7 +69,7 @@ export class RateLimiter {
 
 export const RATE_LIMIT_MESSAGES = {
   TEN_SECONDLY_ROLLING: 'You have reached your ten_secondly_rolling limit.',
-  // The SDK's retry logic matches this exact message for search 429s (API_NOTES §1).
+  // The SDK's retry logic matches this exact message for search 429s (docs/hubspot-api.md#sdk-behaviour).
   SECONDLY: 'You have reached your secondly limit.',
   DAILY: 'You have reached your daily limit.',
 } as const;

@@ -80,7 +80,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
   const errorReply = (endpoint: string, status: number, errorCode: string, message: string, extra: Record<string, unknown> = {}): SandboxReply => ({
     status,
     endpoint,
-    // Top-level REST errors are a JSON array of {message, errorCode} (API_NOTES §11; fixtures error_40x_*.json).
+    // Top-level REST errors are a JSON array of {message, errorCode} (docs/salesforce-api.md#error-bodies; test/fixtures/vendor/salesforce/error_40x_*.json).
     body: [{ message, errorCode, ...extra }],
   });
 
@@ -91,7 +91,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     const fail = (error: string, description: string, status = 400): SandboxReply => ({ status, endpoint, body: { error, error_description: description } });
     let userId: string | undefined;
     if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
-      // JWT bearer: RS256 assertion, iss = consumer key, sub = username, aud = login URL (API_NOTES §12).
+      // JWT bearer: RS256 assertion, iss = consumer key, sub = username, aud = login URL (docs/salesforce-api.md#auth).
       try {
         const { payload } = await jwtVerify(form.get('assertion') ?? '', verifyKey, { issuer: clientId, audience: [options.baseUrl, 'https://login.salesforce.com', 'https://test.salesforce.com'] });
         const user = org.findByField('User', 'Username', String(payload.sub ?? ''))[0];
@@ -239,7 +239,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     if (!done) {
       const id = locator ?? `01g5g${randomBytes(6).toString('hex').slice(0, 10)}`;
       locators.set(id, { records, offset: offset + slice.length, totalSize: records.length, version });
-      // jsforce rebuilds the next URL from its last path segment (API_NOTES §8).
+      // jsforce rebuilds the next URL from its last path segment (docs/salesforce-api.md#soql-queries-and-paging).
       body.nextRecordsUrl = `/services/data/v${version}/query/${id}-${offset + slice.length}`;
     }
     return { status: 200, endpoint, body };
@@ -578,7 +578,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       const path = request.url.pathname;
       if (path === '/services/oauth2/token' && request.method === 'POST') return oauth(request);
       if (path === '/services/data' || path === '/services/data/') {
-        // Versions list; no Sforce-Limit-Info here (API_NOTES §11).
+        // Versions list; no Sforce-Limit-Info here (docs/salesforce-api.md#limits-and-errors).
         return { status: 200, endpoint: 'versions', body: ['58.0', '60.0', '62.0', '64.0', '66.0'].map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })) };
       }
       const match = /^\/services\/data\/v(\d{2,3}\.\d)\/(.*)$/.exec(path);

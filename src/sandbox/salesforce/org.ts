@@ -35,7 +35,7 @@ export interface OrgBehaviour {
   duplicateRuleOnLeadEmail: boolean;
 }
 
-// Salesforce datetimes carry whole seconds ("2013-05-20T20:49:32.000+0000", API_NOTES §8).
+// Salesforce datetimes carry whole seconds ("2013-05-20T20:49:32.000+0000", docs/salesforce-api.md#soql-queries-and-paging).
 const sfDate = (t: number) => new Date(Math.floor(t / 1000) * 1000).toISOString().replace('Z', '+0000');
 
 /**
