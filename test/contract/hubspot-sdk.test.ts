@@ -89,7 +89,7 @@ describe('HubSpot contacts search (SDK)', () => {
   it('validates the search request leadloop sends against the official schema', () => {
     const request = { filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: '1717200000000' }] }], sorts: ['lastmodifieddate'], properties: ['email'], limit: 200, after: '0' };
     expect(validate('PublicObjectSearchRequest', request)).toEqual([]);
-    // The documented example sends sort objects where the spec types strings (docs/hubspot-api.md#contacts-search): both reach the wire.
+    // The documented example sends sort objects where the spec types strings (docs/hubspot-api.md#search): both reach the wire.
     expect(validate('PublicObjectSearchRequest', fixture('hubspot/search_request.json'))).toEqual(['/sorts/0 must be string']);
   });
 });

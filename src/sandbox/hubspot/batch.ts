@@ -4,7 +4,7 @@ import type { PropertyDefinition } from './properties.ts';
 import { present } from './search.ts';
 import type { ContactStore, Properties } from './store.ts';
 
-/** "Object API batch endpoints are limited to 100 inputs per request" (docs/hubspot-api.md#batch-endpoints); the 400 body is unconfirmed. */
+/** "Object API batch endpoints are limited to 100 inputs per request" (docs/hubspot-api.md#batch); the 400 body is unconfirmed. */
 export const BATCH_LIMIT = 100;
 
 export function checkBatchSize(endpoint: string, inputs: unknown[]): void {

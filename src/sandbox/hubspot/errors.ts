@@ -3,7 +3,7 @@ import type { SandboxReply } from '../types.ts';
 
 /**
  * HubSpot's error body: `status`, `message`, `correlationId`, `category`, optional `errors`,
- * `context`, `links` (docs/hubspot-api.md#error-bodies; test/fixtures/vendor/hubspot/error_400_validation.json,
+ * `context`, `links` (docs/hubspot-api.md#errors; test/fixtures/vendor/hubspot/error_400_validation.json,
  * error_403_missing_scopes.json, error_429_daily.json).
  */
 export function hubspotError(

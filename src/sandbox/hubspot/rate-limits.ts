@@ -1,5 +1,5 @@
 /**
- * HubSpot's limits for an app with static auth (docs/hubspot-api.md#rate-limits, docs/hubspot-api.md#contacts-search):
+ * HubSpot's limits for an app with static auth (docs/hubspot-api.md#rate-limits, docs/hubspot-api.md#search):
  * - a rolling 10-second budget per token (190 for Professional/Enterprise since the 2024 increase),
  * - 5 search requests per second, exempt from the 10-second budget and answered with no
  *   rate-limit headers,

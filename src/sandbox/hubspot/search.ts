@@ -3,7 +3,7 @@ import { validationError, HubSpotReplyError } from './errors.ts';
 import type { PropertyDefinition } from './properties.ts';
 import type { ContactRecord } from './store.ts';
 
-/** HubSpot's search operators (docs/hubspot-api.md#contacts-search, SDK FilterOperatorEnum). */
+/** HubSpot's search operators (docs/hubspot-api.md#search, SDK FilterOperatorEnum). */
 const OPERATORS = ['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN'] as const;
 
 const filterSchema = z.object({
@@ -27,7 +27,7 @@ export type SearchRequest = z.infer<typeof searchRequestSchema>;
 type Filter = z.infer<typeof filterSchema>;
 
 // Limits: 200 per page (spec), 10,000 results per query (search guide), 3,000-character
-// query; groups and filters: the emulator accepts 5 groups × 6 filters, 18 in all (docs/hubspot-api.md#contacts-search).
+// query; groups and filters: the emulator accepts 5 groups × 6 filters, 18 in all (docs/hubspot-api.md#search).
 export const SEARCH_MAX_LIMIT = 200;
 export const SEARCH_RESULT_CAP = 10_000;
 const MAX_GROUPS = 5;

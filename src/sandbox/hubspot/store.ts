@@ -11,7 +11,7 @@ export interface ContactRecord {
 }
 
 interface StoredContact extends ContactRecord {
-  /** What search sees: HubSpot indexes changes a few moments after they happen (docs/hubspot-api.md#contacts-search). */
+  /** What search sees: HubSpot indexes changes a few moments after they happen (docs/hubspot-api.md#search). */
   searchable: { view: ContactRecord; visibleAt: number }[];
 }
 
