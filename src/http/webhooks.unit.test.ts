@@ -8,7 +8,7 @@ import type { WebhookIntake } from '../queue/webhook-intake.ts';
 import { signedHeaders } from '../sandbox/webhook-sender.ts';
 import { buildServer } from './server.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/reference/fixtures/hubspot');
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/vendor/hubspot');
 const SECRET = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
 const PUBLIC = 'https://leads.example.com';
 

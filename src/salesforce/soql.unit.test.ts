@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeSoqlLike, escapeSoqlString, identifier, inLists, salesforceId, soqlDateTime } from './soql.ts';
 import { toSalesforceError, SalesforceConcurrencyLimit, SalesforceDailyLimit } from './errors.ts';
 
-describe('SOQL escaping (fixtures/salesforce/soql_escape.md)', () => {
+describe('SOQL escaping (test/fixtures/vendor/salesforce/soql_escape.md)', () => {
   it.each([
     ["Bob's BBQ", "Bob\\'s BBQ"],
     ['a\\', 'a\\\\'],

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-/** A HubSpot webhook event as deliveries carry it (fixtures: webhook_payload_*.json). */
+/** A HubSpot webhook event as deliveries carry it (test/fixtures/vendor/hubspot/webhook_payload_*.json). */
 export interface WebhookEvent {
   eventId: number;
   subscriptionId: number;

@@ -94,7 +94,7 @@ describe('SOQL query and paging (jsforce)', () => {
   it('keeps quotes and backslashes literal with correct escaping, and refuses the broken escaping jsforce does', async () => {
     const created = await conn.sobject('Lead').create({ LastName: "O'Brien\\", Company: 'Escape Co' });
     expect(created.success).toBe(true);
-    // The vectors of fixtures/salesforce/soql_escape.md: backslash first, then quote.
+    // The vectors of test/fixtures/vendor/salesforce/soql_escape.md: backslash first, then quote.
     const safe = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
     const found = await conn.query(`SELECT Id, LastName FROM Lead WHERE LastName = '${safe("O'Brien\\")}'`);
     expect(found.records.map((r: any) => r.LastName)).toEqual(["O'Brien\\"]);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** ../shared/reference/fixtures beside the repository (CI clones main with shared/ next to it). */
-export const FIXTURES = join(import.meta.dirname, '../../../shared/reference/fixtures');
+/** The vendors' example payloads, in the repository (test/fixtures/vendor/SOURCES.md says where each comes from). */
+export const FIXTURES = join(import.meta.dirname, '../fixtures/vendor');
 
 export function fixture<T = any>(path: string): T {
   return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;

@@ -3,7 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { fixture } from './fixtures.ts';
 
 /**
- * Validates bodies against HubSpot's official OpenAPI document (fixtures), with ajv. OpenAPI 3
+ * Validates bodies against HubSpot's official OpenAPI document (test/fixtures/vendor/hubspot), with ajv. OpenAPI 3
  * schema objects are JSON Schema plus `nullable`, which ajv understands in its default mode.
  */
 export function hubspotValidator(specPath = 'hubspot/hubspot_contacts_v3_openapi.json') {

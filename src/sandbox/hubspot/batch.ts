@@ -16,7 +16,7 @@ export function checkBatchSize(endpoint: string, inputs: unknown[]): void {
 /**
  * Checks property values the way HubSpot's batch endpoints do: an unknown or read-only property,
  * or a value outside an enumeration's options, refuses the whole request with 400
- * (fixtures/hubspot/error_400_validation.json: PROPERTY_DOESNT_EXIST).
+ * (test/fixtures/vendor/hubspot/error_400_validation.json: PROPERTY_DOESNT_EXIST).
  */
 export function validateProperties(endpoint: string, properties: Record<string, unknown>, definitions: Map<string, PropertyDefinition>): Properties {
   const out: Properties = {};
@@ -46,7 +46,7 @@ function timestamps(started: string) {
   return { startedAt: started, completedAt: new Date().toISOString() };
 }
 
-/** 200 with every result, or 207 with `numErrors`/`errors` for the ones that failed (fixtures: batch_read_207.json). */
+/** 200 with every result, or 207 with `numErrors`/`errors` for the ones that failed (test/fixtures/vendor/hubspot/batch_read_207.json). */
 export function batchReply(endpoint: string, started: string, results: unknown[], errors: unknown[], okStatus = 200) {
   return {
     status: errors.length > 0 ? 207 : okStatus,
@@ -72,7 +72,7 @@ export function readContacts(store: ContactStore, inputs: { id: string }[], prop
   const missing: string[] = [];
   for (const { id } of inputs) {
     const contact = idProperty === 'email' ? store.findByEmail(id) : store.get(String(id));
-    // Batch read always returns hs_object_id, createdate and lastmodifieddate (fixtures: batch_read_207.json).
+    // Batch read always returns hs_object_id, createdate and lastmodifieddate (test/fixtures/vendor/hubspot/batch_read_207.json).
     if (contact) results.push(present(contact, properties.length > 0 ? [...new Set([...properties, 'createdate', 'hs_object_id', 'lastmodifieddate'])] : ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']));
     else missing.push(String(id));
   }

@@ -152,7 +152,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     const dailyExhausted = faults.options.dailyLimitAfterCalls !== undefined && calls > faults.options.dailyLimitAfterCalls;
     const verdict = limiter.admit(accessToken, kind, Date.now(), dailyExhausted);
     if (!verdict.ok) {
-      // 429 body: fixtures/hubspot/error_429_daily.json; the search policyName "SECONDLY" is unconfirmed.
+      // 429 body: test/fixtures/vendor/hubspot/error_429_daily.json; the search policyName "SECONDLY" is unconfirmed.
       // Retry-After is not documented for HubSpot 429s: the sandbox does not send it.
       return {
         ...hubspotError(endpoint, 429, 'RATE_LIMITS', RATE_LIMIT_MESSAGES[verdict.policy], { errorType: 'RATE_LIMIT', policyName: verdict.policy, requestId: newTraceId() }),
@@ -247,7 +247,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       const validated = inputs.map((i) => validateProperties(endpoint, (i.properties as Record<string, unknown>) ?? {}, store.definitions));
       const missing = ids.filter((id) => !store.get(id));
       const results = ids.flatMap((id, n) => (store.get(id) ? [present(store.update(id, validated[n]!, now), [...Object.keys(validated[n]!), 'hs_object_id', 'lastmodifieddate'])] : []));
-      // Assumption: unknown ids answer 207 OBJECT_NOT_FOUND, like batch/read (fixtures: batch_read_207.json).
+      // Assumption: unknown ids answer 207 OBJECT_NOT_FOUND, like batch/read (test/fixtures/vendor/hubspot/batch_read_207.json).
       return batchReply(endpoint, started, results, missing.length > 0 ? [notFoundError(missing)] : []);
     }
     if (endpoint === 'contacts.batch.create') {
@@ -258,7 +258,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       for (const { traceId, props } of validated) {
         const existing = props.email ? store.findByEmail(props.email) : undefined;
         if (existing) {
-          // With objectWriteTraceId a failure is reported per input (207); without, the batch fails (fixtures: batch_create_207_multistatus.json).
+          // With objectWriteTraceId a failure is reported per input (207); without, the batch fails (test/fixtures/vendor/hubspot/batch_create_207_multistatus.json).
           if (!traceId) return hubspotError(endpoint, 409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
           errors.push({ status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing ID: ${existing.id}`, context: { objectWriteTraceId: [traceId] }, errors: [], links: {} });
           continue;

@@ -17,7 +17,7 @@ export function hubspotError(
   return { status, endpoint, headers, body: { status: 'error', message, correlationId: randomUUID(), category, ...extra } };
 }
 
-/** A 400 VALIDATION_ERROR with one sub-error, shaped like fixtures/hubspot/error_400_validation.json. */
+/** A 400 VALIDATION_ERROR with one sub-error, shaped like test/fixtures/vendor/hubspot/error_400_validation.json. */
 export function validationError(endpoint: string, message: string, code: string, context: Record<string, string[]> = {}): SandboxReply {
   return hubspotError(endpoint, 400, 'VALIDATION_ERROR', message, { errors: [{ message, code, context }] });
 }

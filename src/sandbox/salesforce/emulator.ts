@@ -517,7 +517,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     });
     if (allOrNone && results.some((r) => !r.success)) {
       restoreOrg(snapshot!);
-      // fixtures: composite_sobjects_failure_allOrNone_true.json
+      // test/fixtures/vendor/salesforce/composite_sobjects_failure_allOrNone_true.json
       return { status: 200, endpoint, body: results.map((r) => (r.success ? { id: r.id, success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] } : r)) };
     }
     return { status: 200, endpoint, body: results };

@@ -8,7 +8,7 @@ export interface ItemError {
   fields: string[];
 }
 
-/** A per-record failure, reported in Collections results with `statusCode` (fixtures: item_errors_examples.json). */
+/** A per-record failure, reported in Collections results with `statusCode` (test/fixtures/vendor/salesforce/item_errors_examples.json). */
 export class RecordError extends Error {
   readonly error: ItemError;
   readonly httpStatus: number;
