@@ -11,22 +11,23 @@ import { register as registerStart } from './cli/start.ts';
 import { register as registerSync } from './cli/sync.ts';
 
 /** The `leadloop` command: every verb lives in its own file under src/cli/. */
-export function buildProgram(): Command {
+export function buildProgram(source: NodeJS.ProcessEnv): Command {
   const program = new Command('leadloop')
     .description('closed-loop lead management: HubSpot → score → route → Salesforce, and back')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq]) register(program);
+  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq]) register(program, source);
   return program;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** The environment is read here, once, and handed to the commands. */
+export async function main(argv: readonly string[], source: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
+    await buildProgram(source).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    return reportError(error);
+    return reportError(error, { stack: source.LOG_LEVEL === 'debug' });
   }
 }
 

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { formatIssue, loadConfigDir } from '../config/load.ts';
 import { CliError, EXIT } from './errors.ts';
 
-export function register(program: Command): void {
+export function register(program: Command, source: NodeJS.ProcessEnv): void {
   const config = program.command('config').description('validate and simulate the YAML config files');
   config
     .command('validate')
     .description('check scoring, routing, mapping and sync files; exit 0 when valid, 1 with every error')
-    .option('--dir <dir>', 'folder with the config files', process.env.LEADLOOP_CONFIG_DIR ?? './config')
+    .option('--dir <dir>', 'folder with the config files', source.LEADLOOP_CONFIG_DIR ?? './config')
     .action(async (options: { dir: string }) => {
       const result = await loadConfigDir(options.dir);
       if (!result.ok) {

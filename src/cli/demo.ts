@@ -27,12 +27,12 @@ const PROPERTIES = [
  * the lead sync's own pipeline: hand-offs land in Salesforce with owners and tasks, scores go
  * back to HubSpot, and a live trade show's booth scans are handed off by the next cycle.
  */
-export function register(program: Command): void {
+export function register(program: Command, source: NodeJS.ProcessEnv): void {
   program
     .command('demo')
     .description('run the loop on the local sandbox and print what it decided')
     .option('--contacts <n>', 'contacts to seed in the sandbox', '2000')
-    .option('--dir <dir>', 'config folder', process.env.LEADLOOP_CONFIG_DIR ?? './config')
+    .option('--dir <dir>', 'config folder', source.LEADLOOP_CONFIG_DIR ?? './config')
     .option('--seed <n>', 'seed of the generated data', '42')
     .option('--exit', 'exit when done (the dashboard comes later; today the demo always exits)')
     .action(async (options: { contacts: string; dir: string; seed: string }) => {
@@ -120,7 +120,7 @@ export function register(program: Command): void {
         const log = sandbox.requestLog.snapshot();
         out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
         out();
-        await pushWithTheSync(sandbox, config, version, options.dir, out);
+        await pushWithTheSync(sandbox, config, options.dir, out);
       } finally {
         await sandbox.close();
       }
@@ -132,36 +132,22 @@ export function register(program: Command): void {
  * cycle (owners, tasks, write-back), then a live trade show whose booth scans arrive and are
  * handed off by the next cycle.
  */
-async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, version: string, configDir: string, out: (line?: string) => void): Promise<void> {
+async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configDir: string, out: (line?: string) => void): Promise<void> {
   const redis = await demoRedis();
   if ('missing' in redis) {
     out(`Skipping the push into Salesforce: ${redis.missing}.`);
     return;
   }
-  const [{ createHubSpotClient }, { connectSalesforce }, { openLedger }, { createRedisConnection }, { SyncState }, { DeadLetterList }, { BudgetGovernor }, { hubspotBudgetGate }, { setupHubSpot }, { syncLeads }] = await Promise.all([
-    import('../hubspot/client.ts'), import('../salesforce/connection.ts'), import('../store/ledger.ts'), import('../queue/connection.ts'), import('../store/sync-state.ts'),
-    import('../queue/dead-letter.ts'), import('../queue/budget.ts'), import('../queue/hubspot-gate.ts'), import('../pipeline/setup.ts'), import('../pipeline/syncLeads.ts'),
-  ]);
+  const [{ compose }, { loadEnv }, { setupHubSpot }, { syncLeads }] = await Promise.all([import('../app.ts'), import('../config/env.ts'), import('../pipeline/setup.ts'), import('../pipeline/syncLeads.ts')]);
   const info = sandbox.connectionInfo();
   const prefix = `leadloop-demo-${Date.now()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
-  const connection = createRedisConnection({ url: redis.url }, 'client');
-  const ledger = await openLedger({ dataDir });
-  let ledgerOpen = true;
+  const env = loadEnv({ ...info.env, REDIS_URL: redis.url, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] });
+  let app: Awaited<ReturnType<typeof compose>> | undefined = await compose(env);
   try {
-    const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-    const created = await setupHubSpot(hubspot, config.mapping);
+    const created = await setupHubSpot(app.hubspot, config.mapping);
     out(`Setup: created ${created.length} HubSpot properties for the write-back (${created.join(', ')}).`);
-    const deps = {
-      hubspot,
-      salesforce: await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: info.salesforce.apiVersion }),
-      ledger: ledger.db,
-      state: new SyncState(connection, prefix),
-      deadLetter: new DeadLetterList(connection, prefix),
-      config,
-      configVersion: version,
-      beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(connection, prefix), 'bulk'),
-    };
+    const deps = app.deps;
     sandbox.requestLog.reset();
     const started = performance.now();
     // The first cycle is the backfill (no cursor yet): its progress goes to stderr.
@@ -201,17 +187,13 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, version
     out(`Salesforce now holds ${leads.length} leads from leadloop and ${tasks.length} tasks (${tasks.filter((t) => t.Priority === 'High').length} "call now").`);
     out();
     // The worker and server open the same ledger folder: one embedded database, one owner at a time.
-    await ledger.close();
-    ledgerOpen = false;
-    const { loadEnv } = await import('../config/env.ts');
+    await app.close();
+    app = undefined;
     const { liveHandoff } = await import('./demo-live.ts');
-    const env = loadEnv({ ...info.env, REDIS_URL: redis.url, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] });
     await liveHandoff(sandbox, env, out);
   } finally {
-    if (ledgerOpen) await ledger.close();
-    const { deleteKeysWithPrefix } = await import('../queue/test-redis.ts');
-    await deleteKeysWithPrefix(connection, prefix);
-    connection.disconnect();
+    await app?.close();
+    await dropDemoKeys(redis.url, prefix);
     redis.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -223,5 +205,16 @@ function table(out: (line?: string) => void, header: string[], rows: string[][])
   for (const [n, row] of all.entries()) {
     out(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
     if (n === 0) out(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+/** Removes the demo's own keys (its unique prefix) from the Redis it used, which may be the user's. */
+async function dropDemoKeys(url: string, prefix: string): Promise<void> {
+  const { createRedisConnection } = await import('../queue/connection.ts');
+  const redis = createRedisConnection({ url }, 'client');
+  try {
+    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) if (batch.length > 0) await redis.unlink(...batch);
+  } finally {
+    redis.disconnect();
   }
 }

@@ -7,8 +7,8 @@ const NOT_REPLAYABLE: Record<string, string> = {
   'merge-rekey': 'merge the two leads in Salesforce, then `leadloop dlq drop` this entry',
 };
 
-async function open() {
-  const env = loadEnv(process.env);
+async function open(source: NodeJS.ProcessEnv) {
+  const env = loadEnv(source);
   const [{ createRedisConnection }, { DeadLetterList }] = await Promise.all([import('../queue/connection.ts'), import('../queue/dead-letter.ts')]);
   const redis = createRedisConnection({ url: env.redisUrl }, 'client');
   return { env, redis, list: new DeadLetterList(redis, env.prefix), close: () => redis.disconnect() };
@@ -19,7 +19,7 @@ function contactOf(recordKey: string): string {
   return recordKey.split(':')[0]!;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, source: NodeJS.ProcessEnv): void {
   const dlq = program.command('dlq').description('the dead-letter list: records a system refused for good, with the reason');
 
   dlq
@@ -31,7 +31,7 @@ export function register(program: Command): void {
       if (options.system && !['hubspot', 'salesforce', 'leadloop'].includes(options.system)) throw new CliError(`--system must be hubspot, salesforce or leadloop, not "${options.system}"`, EXIT.usage);
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a whole number of at least 1', EXIT.usage);
-      const { list, close } = await open();
+      const { list, close } = await open(source);
       try {
         const entries = await list.list({ limit, ...(options.system ? { system: options.system as 'hubspot' } : {}) });
         for (const e of entries) process.stdout.write(`${e.id}\t${e.failures}×\t${new Date(e.at).toISOString()}\t${e.reason}\n`);
@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .command('show <id>')
     .description('one entry with the raw error the system answered (may quote the record: it is shown here, never logged)')
     .action(async (id: string) => {
-      const { list, close } = await open();
+      const { list, close } = await open(source);
       try {
         const entry = await list.show(id);
         if (!entry) throw new CliError(`no dead letter "${id}" (see \`leadloop dlq list\`)`, EXIT.failure);
@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .command('replay <id>')
     .description('hand the contact to the webhook hand-off queue again (after fixing the cause), then drop the entry')
     .action(async (id: string) => {
-      const { env, redis, list, close } = await open();
+      const { env, redis, list, close } = await open(source);
       const [{ Queue }, { handoffJobOptions }, { SyncState }, { HANDOFF_JOB }] = await Promise.all([import('bullmq'), import('../queue/queues.ts'), import('../store/sync-state.ts'), import('../queue/webhook-intake.ts')]);
       const queue = new Queue('handoff', { connection: redis, prefix: env.prefix });
       try {
@@ -84,7 +84,7 @@ export function register(program: Command): void {
     .command('drop <id>')
     .description('remove an entry (its cause was dealt with elsewhere)')
     .action(async (id: string) => {
-      const { list, close } = await open();
+      const { list, close } = await open(source);
       try {
         if (!(await list.drop(id))) throw new CliError(`no dead letter "${id}" (see \`leadloop dlq list\`)`, EXIT.failure);
         process.stdout.write(`${JSON.stringify({ ok: true, dropped: id })}\n`);

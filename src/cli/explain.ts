@@ -13,12 +13,12 @@ const contactFile = z.object({
   history: z.record(z.string(), z.object({ changedAt: z.union([z.number(), z.string().transform((s) => Date.parse(s))]) })).default({}),
 });
 
-export function register(program: Command): void {
+export function register(program: Command, source: NodeJS.ProcessEnv): void {
   program
     .command('explain [hubspotContactId]')
     .description('show the score breakdown, grade, hand-off decision, routing path and the Salesforce write for a contact; writes nothing')
     .option('--file <contact.json>', 'explain a contact from a JSON file (offline)')
-    .option('--dir <dir>', 'config folder', process.env.LEADLOOP_CONFIG_DIR ?? './config')
+    .option('--dir <dir>', 'config folder', source.LEADLOOP_CONFIG_DIR ?? './config')
     .option('--now <iso>', 'evaluate as of this time (default: now)')
     .option('--json', 'print the decision as JSON')
     .action(async (id: string | undefined, options: { file?: string; dir: string; now?: string; json?: boolean }) => {
@@ -33,7 +33,7 @@ export function register(program: Command): void {
           throw new CliError(`cannot read ${options.file}: ${(error as Error).message}`, EXIT.usage);
         }
       } else {
-        raw = await readLiveContact(id!, options.dir);
+        raw = await readLiveContact(id!, options.dir, source);
       }
       const parsed = contactFile.safeParse(raw);
       if (!parsed.success) {
@@ -56,17 +56,13 @@ export function register(program: Command): void {
 }
 
 /** Reads one contact from HubSpot with every property the decision uses (writes nothing). */
-async function readLiveContact(id: string, dir: string): Promise<unknown> {
+async function readLiveContact(id: string, dir: string, source: NodeJS.ProcessEnv): Promise<unknown> {
   if (!/^\d+$/.test(id)) throw new CliError(`"${id}" is not a HubSpot contact id (digits)`, EXIT.usage);
-  const env = loadEnv(process.env, { needs: ['hubspot'] });
+  const env = loadEnv(source, { needs: ['hubspot'] });
   const { config } = await loadConfigDirOrThrow(dir);
-  const [{ createHubSpotClient }, { batchReadContacts }, { propertiesToPull }] = await Promise.all([
-    import('../hubspot/client.ts'),
-    import('../hubspot/batchReadContacts.ts'),
-    import('../domain/inputs.ts'),
-  ]);
-  const client = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
-  const { contacts } = await batchReadContacts(client, [id], propertiesToPull(config));
+  const [{ hubspotAdapter }, { OPEN_GATE }, { propertiesToPull }] = await Promise.all([import('../app.ts'), import('../api-gate.ts'), import('../domain/inputs.ts')]);
+  // One read: explain writes nothing and needs no budget.
+  const { contacts } = await hubspotAdapter(env, OPEN_GATE).read([id], propertiesToPull(config));
   if (!contacts[0]) throw new CliError(`HubSpot has no contact ${id}`, EXIT.failure);
   return { id: contacts[0].id, properties: contacts[0].properties };
 }
@@ -102,7 +98,7 @@ export function renderDecision(contactId: string, d: LeadDecision, version: stri
     for (const step of d.route.trace) lines.push(`  ${step.matched ? '✓' : '·'} ${step.rule}: ${step.why}`);
     for (const n of d.route.notify) lines.push(`  notify ${n.email} (${n.why})`);
     lines.push(`Salesforce Lead it would write (upsert by ${externalIdField}, Sforce-Auto-Assign: FALSE):`);
-    for (const [field, value] of Object.entries(d.leadFields ?? {})) lines.push(`  ${field}: ${JSON.stringify(value)}`);
+    for (const [field, value] of Object.entries(d.lead?.create ?? {})) lines.push(`  ${field}: ${JSON.stringify(value)}`);
     lines.push(`  OwnerId: ${a.kind === 'user' ? (a.salesforceUserId ?? `the Salesforce user ${a.email}`) : a.kind === 'queue' ? `the queue ${a.salesforceQueue}` : '(assignment rules decide)'}`);
     lines.push(d.tasks.length ? 'Tasks:' : 'Tasks: none (playbook)');
     for (const t of d.tasks) lines.push(`  ${t.subject} — due in ${Math.round(t.dueInMs / 60_000)} min, ${t.priority}, ${t.type}`);

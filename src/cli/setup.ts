@@ -2,31 +2,32 @@ import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { loadEnv } from '../config/env.ts';
 import { loadConfigDirOrThrow } from '../config/load.ts';
-import type { PreflightDeps, PreflightResult } from '../pipeline/preflight.ts';
+import type { CachedPreflight, PreflightDeps, PreflightResult } from '../pipeline/preflight.ts';
 import { CliError, EXIT } from './errors.ts';
 
-export function register(program: Command): void {
+export function register(program: Command, source: NodeJS.ProcessEnv): void {
   program
     .command('setup')
     .description('preflight before the first sync: create the HubSpot write-back properties (in a "leadloop" group), check the Salesforce fields mapping.yaml names, routing\'s owners and queues, and HubSpot\'s own Salesforce connector')
     .option('--dry-run', 'check and say what is missing, create nothing')
     .action(async (options: { dryRun?: boolean }) => {
-      const env = loadEnv(process.env, { needs: ['hubspot', 'salesforce'] });
+      const env = loadEnv(source, { needs: ['hubspot', 'salesforce'] });
       const { config, version } = await loadConfigDirOrThrow(env.configDir);
-      const [{ createHubSpotClient }, { connectSalesforce }, { setupHubSpot, writebackProperties }, { preflight, cachedPreflight, formatReport }] = await Promise.all([
-        import('../hubspot/client.ts'),
-        import('../salesforce/connection.ts'),
+      const [{ composeAdapters }, { OPEN_GATE }, { setupHubSpot }, { writebackProperties }, { preflight, cachedPreflight, formatReport }] = await Promise.all([
+        import('../app.ts'),
+        import('../api-gate.ts'),
         import('../pipeline/setup.ts'),
+        import('../domain/setup.ts'),
         import('../pipeline/preflight.ts'),
       ]);
-      const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
-      const salesforce = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion });
-      const deps: PreflightDeps = { hubspot, salesforce, config, configVersion: version };
+      // Setup may run before Redis does: its few calls are not metered.
+      const { hubspot, salesforce } = await composeAdapters(env, config, OPEN_GATE);
+      const deps: PreflightDeps = { portal: hubspot, org: salesforce, config, configVersion: version };
 
       let properties: { createdHubSpotProperties: string[] } | { missingHubSpotProperties: string[] };
       let result: PreflightResult;
       if (options.dryRun) {
-        const existing = new Set((await hubspot.crm.properties.coreApi.getAll('contacts')).results.map((p) => p.name));
+        const existing = await hubspot.propertyTypes();
         properties = { missingHubSpotProperties: writebackProperties(config.mapping).filter((p) => !existing.has(p.name)).map((p) => p.name) };
         // A dry run writes nothing, not even the cached answer the sync reads.
         const checked = await preflight(deps);
@@ -70,26 +71,9 @@ async function checkAndRemember(
     return preflight(deps);
   }
   try {
-    return await cachedPreflight(deps, { redis, prefix }, { refresh: true });
+    const { PreflightCacheStore } = await import('../store/preflight-cache.ts');
+    return await cachedPreflight(deps, new PreflightCacheStore<CachedPreflight>(redis, prefix), { refresh: true });
   } finally {
     redis.disconnect();
-  }
-}
-
-/**
- * The gate `sync leads --once` calls before it writes: the cached preflight (asks the APIs at
- * most every 10 minutes, or when the config changes). Blocking problems stop a real run with a
- * message to run `leadloop setup`; a dry run prints them as one JSON line instead and goes on.
- */
-export async function requirePreflight(runtime: { deps: PreflightDeps; redis: Redis }, prefix: string, dryRun: boolean): Promise<void> {
-  const { cachedPreflight, formatProblems } = await import('../pipeline/preflight.ts');
-  const result = await cachedPreflight(runtime.deps, { redis: runtime.redis, prefix });
-  if (result.warnings.length > 0) process.stderr.write(`leadloop: setup warnings (run \`leadloop setup\` for details):\n${formatProblems(result.warnings)}\n`);
-  if (dryRun) {
-    if (result.blocking.length > 0) process.stdout.write(`${JSON.stringify({ preflight: { blocking: result.blocking, warnings: result.warnings } })}\n`);
-    return;
-  }
-  if (result.blocking.length > 0) {
-    throw new CliError(`setup finds ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'}, so nothing was written; fix ${result.blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(result.blocking)}`, EXIT.failure);
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { LeadloopError } from '../errors/index.ts';
 
 /**
  * The environment contract (README.md#configuration-environment), parsed once. Every command states which parts it
@@ -29,11 +30,13 @@ export interface Env {
 }
 
 /** Thrown when the environment does not satisfy what a command needs; `problems` lists every one. */
-export class EnvInvalid extends Error {
+export class EnvInvalid extends LeadloopError {
+  override readonly name = 'EnvInvalid';
+  readonly code = 'ENV_INVALID' as const;
+  readonly system = 'leadloop' as const;
   readonly problems: string[];
   constructor(problems: string[]) {
     super(`invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'EnvInvalid';
     this.problems = problems;
   }
 }
@@ -100,7 +103,7 @@ const schema = z.object({
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Parses the environment for the given needs; throws EnvInvalid listing every problem. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env, options: { needs?: readonly EnvNeed[] } = {}): Env {
+export function loadEnv(source: NodeJS.ProcessEnv, options: { needs?: readonly EnvNeed[] } = {}): Env {
   const needs = new Set(options.needs ?? []);
   const parsed = schema.safeParse(source);
   const problems: string[] = [];

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { CONFIG_FILES, CONFIG_FILE_NAMES } from './config-files.ts';
 import { crossCheck, suggest, type ConfigFileName, type LeadloopConfig } from './cross-check.ts';
 import { knownKeys } from './json-schema.ts';
+import { LeadloopError } from '../errors/index.ts';
 
 /** One problem in a config file, with where it is. */
 export interface ConfigIssue {
@@ -20,11 +21,13 @@ export interface ConfigIssue {
 export type LoadResult = { ok: true; config: LeadloopConfig; version: string } | { ok: false; errors: ConfigIssue[] };
 
 /** The config files were refused; `issues` lists every problem found. */
-export class ConfigInvalid extends Error {
+export class ConfigInvalid extends LeadloopError {
+  override readonly name = 'ConfigInvalid';
+  readonly code = 'CONFIG_INVALID' as const;
+  readonly system = 'leadloop' as const;
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[]) {
     super(`config is invalid:\n${issues.map(formatIssue).join('\n')}`);
-    this.name = 'ConfigInvalid';
     this.issues = issues;
   }
 }

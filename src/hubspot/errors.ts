@@ -1,87 +1,54 @@
-/**
- * Named HubSpot failures, mapped once from the SDK's ApiException (`code`, `body`, `headers`)
- * so the queue layer (src/queue/retry.ts, which matches on `name`) decides what happens.
- */
+import { AuthFailed, DailyLimit, isLeadloopError, RateLimited, RequestRefused, Unavailable, type LeadloopError } from '../errors/index.ts';
 
-/** 429: wait as the policy says. TEN_SECONDLY_ROLLING frees within 10 s, SECONDLY (search) within 1 s, DAILY at midnight. */
-export class HubSpotRateLimited extends Error {
-  readonly policy: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY';
-  readonly retryAfterMs: number;
-  constructor(policy: HubSpotRateLimited['policy'], retryAfterMs: number, message: string) {
-    super(message);
-    this.name = 'HubSpotRateLimited';
-    this.policy = policy;
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-/** 401/403: a revoked or expired token, or a missing scope. Pause and alert; retrying cannot help. */
-export class HubSpotAuthError extends Error {
-  readonly status: number;
-  readonly category: string;
-  constructor(status: number, category: string, message: string) {
-    super(message);
-    this.name = 'HubSpotAuthError';
-    this.status = status;
-    this.category = category;
-  }
-}
-
-/** 5xx, timeouts, refused connections: retry with backoff. */
-export class HubSpotUnavailable extends Error {
-  readonly status: number;
-  /** Set when the request hit its deadline (no answer at all). */
-  readonly timeoutMs: number | undefined;
-  constructor(status: number, message: string, options: { timeoutMs?: number } = {}) {
-    super(message);
-    this.name = 'HubSpotUnavailable';
-    this.status = status;
-    this.timeoutMs = options.timeoutMs;
-  }
-}
-
-/** 400 for a whole request (validation): the caller isolates the bad record or reports it. */
-export class HubSpotBadRequest extends Error {
-  readonly category: string;
-  readonly body: unknown;
-  constructor(category: string, message: string, body: unknown) {
-    super(message);
-    this.name = 'HubSpotBadRequest';
-    this.category = category;
-    this.body = body;
-  }
-}
-
+/** What the SDK throws for a non-2xx answer (ApiException): the status, the parsed body, the headers. */
 interface SdkError {
   code?: number;
-  body?: { message?: string; category?: string; policyName?: string } | string;
+  body?: unknown;
   headers?: Record<string, string>;
+}
+
+interface HubSpotErrorBody {
+  category?: string;
+  policyName?: string;
   message?: string;
+  errors?: { code?: string; context?: Record<string, string[]> }[];
 }
 
-/** Maps anything the SDK throws to one of the named errors (a 404 stays as it was: callers decide). */
-export function toHubSpotError(error: unknown): Error {
-  if (error instanceof HubSpotUnavailable || error instanceof HubSpotRateLimited || error instanceof HubSpotAuthError || error instanceof HubSpotBadRequest) return error;
-  const e = error as SdkError;
-  const status = typeof e?.code === 'number' ? e.code : 0;
-  const body = typeof e?.body === 'object' && e.body !== null ? e.body : {};
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const message = (body.message ?? e?.message ?? String(error)) + (status === 0 && cause ? ` (${cause.code ?? cause.message})` : '');
+/**
+ * Classifies anything a HubSpot call threw into one of leadloop's named errors, once, here
+ * (docs/hubspot-api.md, "Errors" and "Rate limits"):
+ * - 429: DAILY (policyName) → DAILY_LIMIT; TEN_SECONDLY_ROLLING or the search endpoints' secondly
+ *   limit → RATE_LIMITED with the wait the policy implies (a Retry-After header wins);
+ * - 401/403 → AUTH_FAILED (revoked or expired token, MISSING_SCOPES);
+ * - 400 and other 4xx → REQUEST_REFUSED with the category and the property names the body names;
+ * - 5xx, no answer, a network failure → UNAVAILABLE.
+ * Messages keep codes and property names only: HubSpot's messages can quote property values.
+ */
+export function classifyHubSpotError(error: unknown): LeadloopError {
+  if (isLeadloopError(error)) return error;
+  const e = (error ?? {}) as SdkError;
+  const status = typeof e.code === 'number' ? e.code : 0;
+  const body: HubSpotErrorBody = typeof e.body === 'object' && e.body !== null ? (e.body as HubSpotErrorBody) : {};
   if (status === 429) {
-    const policy = body.policyName === 'DAILY' ? 'DAILY' : body.policyName === 'SECONDLY' || message === 'You have reached your secondly limit.' ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING';
     const header = Number(e.headers?.['retry-after']);
-    const retryAfterMs = Number.isFinite(header) && header > 0 ? header * 1000 : policy === 'SECONDLY' ? 1_000 : policy === 'DAILY' ? msUntilUtcMidnight() : 10_000;
-    return new HubSpotRateLimited(policy, retryAfterMs, message);
+    const retryAfter = Number.isFinite(header) && header > 0 ? header * 1000 : undefined;
+    if (body.policyName === 'DAILY') return new DailyLimit('hubspot');
+    // The search endpoints' 429 names its limit in the message (the SDK's own retry logic matches it).
+    const secondly = body.policyName === 'SECONDLY' || body.message === 'You have reached your secondly limit.';
+    return new RateLimited('hubspot', secondly ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING', retryAfter ?? (secondly ? 1_000 : 10_000));
   }
-  if (status === 401 || status === 403) return new HubSpotAuthError(status, body.category ?? 'INVALID_AUTHENTICATION', message);
-  if (status === 400) return new HubSpotBadRequest(body.category ?? 'VALIDATION_ERROR', message, e.body);
-  if (status >= 500 || status === 0) return new HubSpotUnavailable(status, status === 0 ? `HubSpot unreachable: ${message}` : message);
-  return error instanceof Error ? error : new Error(message);
+  if (status === 401 || status === 403) return new AuthFailed('hubspot', body.category ?? (status === 401 ? 'INVALID_AUTHENTICATION' : 'FORBIDDEN'), { status });
+  if (status >= 400 && status < 500) return new RequestRefused('hubspot', body.category ?? `HTTP_${status}`, { status, fields: propertyNames(body) });
+  if (status >= 500) return new Unavailable('hubspot', `HTTP ${status}`, { status });
+  // No answer: the SDK rethrows what node:http or fetch threw (a refused connection, a reset).
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return new Unavailable('hubspot', typeof code === 'string' ? code : (cause?.code ?? (error instanceof Error ? error.name : 'no answer')));
 }
 
-/** HubSpot resets the daily limit at midnight in the account's time zone; UTC midnight is the safe lower bound we know. */
-function msUntilUtcMidnight(now = Date.now()): number {
-  const next = new Date(now);
-  next.setUTCHours(24, 0, 0, 0);
-  return next.getTime() - now;
+/** The property names a HubSpot error body names (errors[].context.propertyName), never their values. */
+function propertyNames(body: HubSpotErrorBody): string[] {
+  const names = new Set<string>();
+  for (const e of body.errors ?? []) for (const name of e.context?.['propertyName'] ?? []) names.add(name);
+  return [...names];
 }

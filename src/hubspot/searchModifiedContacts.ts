@@ -1,20 +1,7 @@
 import type { Client } from '@hubspot/api-client';
-import type { BeforeCall, HubSpotContact } from './client.ts';
-import { toHubSpotError } from './errors.ts';
-
-/**
- * Where the incremental pull stands; persisted by the caller after each page is durably written.
- */
-export interface ContactCursor {
-  /** `lastmodifieddate` (epoch ms) of the newest contact taken. */
-  at: number;
-  /** Ids already taken whose `lastmodifieddate` equals `at`: skipped when a query starts at `at` again. */
-  idsAtBoundary: string[];
-  /** Every contact modified at `at` was taken: the next query starts strictly after it. */
-  pastBoundary?: boolean;
-  /** Splitting a tie too large for one search (the 10,000 cap): the last `hs_object_id` taken at `at`. */
-  tieAfterId?: string;
-}
+import type { Contact, ContactCursor } from '../domain/contact.ts';
+import { toContact } from './contact.ts';
+import { classifyHubSpotError } from './errors.ts';
 
 export interface SearchPullOptions {
   cursor: ContactCursor;
@@ -23,11 +10,10 @@ export interface SearchPullOptions {
   properties: readonly string[];
   /** Contacts per page; HubSpot allows at most 200. */
   pageSize?: number;
-  beforeCall?: BeforeCall;
 }
 
 export interface ContactPage {
-  contacts: HubSpotContact[];
+  contacts: Contact[];
   cursor: ContactCursor;
 }
 
@@ -46,7 +32,7 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
 
   for (;;) {
     if (cursor.tieAfterId !== undefined) {
-      const results = await search(client, options.beforeCall, {
+      const results = await search(client, {
         filterGroups: [{ filters: [
           { propertyName: 'lastmodifieddate', operator: 'EQ', value: String(cursor.at) },
           { propertyName: 'hs_object_id', operator: 'GT', value: cursor.tieAfterId },
@@ -66,7 +52,7 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
       continue;
     }
 
-    const results = await search(client, options.beforeCall, {
+    const results = await search(client, {
       filterGroups: [{ filters: [
         { propertyName: 'lastmodifieddate', operator: cursor.pastBoundary ? 'GT' : 'GTE', value: String(cursor.at) },
         { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(options.until) },
@@ -79,7 +65,7 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
       after: '0',
     });
     const seen = new Set(cursor.pastBoundary ? [] : cursor.idsAtBoundary);
-    const taken: HubSpotContact[] = [];
+    const taken: Contact[] = [];
     let next: ContactCursor = copy(cursor);
     for (const contact of results) {
       const at = Date.parse(contact.properties.lastmodifieddate ?? contact.updatedAt);
@@ -108,14 +94,13 @@ interface SearchRequest {
   after: string;
 }
 
-async function search(client: Client, beforeCall: BeforeCall | undefined, request: SearchRequest): Promise<HubSpotContact[]> {
-  await beforeCall?.('search');
+async function search(client: Client, request: SearchRequest): Promise<Contact[]> {
   try {
-    // The SDK types `sorts` as strings but passes objects through unchanged (API_NOTES §1).
+    // The SDK types `sorts` as strings but passes objects through unchanged (docs/hubspot-api.md, "Search").
     const page = await client.crm.contacts.searchApi.doSearch(request as never);
-    return page.results.map((r) => ({ id: r.id, properties: r.properties, updatedAt: r.updatedAt.toISOString() }));
+    return page.results.map(toContact);
   } catch (error) {
-    throw toHubSpotError(error);
+    throw classifyHubSpotError(error);
   }
 }
 

@@ -1,11 +1,10 @@
+import type { Contact } from '../domain/contact.ts';
 import { propertiesToPull } from '../domain/inputs.ts';
-import type { HubSpotContact } from '../hubspot/client.ts';
-import { countContacts } from '../hubspot/countContacts.ts';
-import { listContacts } from '../hubspot/listContacts.ts';
-import type { BackfillPosition } from '../store/sync-state.ts';
-import { finishContacts, mergePrepared, prepareContacts, type PreparedContacts } from './handleContacts.ts';
-import { lookupsFor } from './lookups.ts';
-import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
+import { runContext } from './handleContacts.ts';
+import { landContacts } from './landContacts.ts';
+import type { SalesforceLookups } from './lookups.ts';
+import { emptySummary, type BackfillPosition, type SyncDeps, type SyncSummary } from './ports.ts';
+import { mergePrepared, routeContacts, type PreparedContacts } from './routeContacts.ts';
 
 /** Reported after each batch is handled; `total` is HubSpot's count of contacts when known. */
 export interface SyncProgress {
@@ -23,6 +22,9 @@ export interface BackfillOptions {
   /** Changed contacts gathered at most before a write, whatever their hand-offs (bounds memory and repeated work). Default 2,000. */
   groupContacts?: number;
   onProgress?: (progress: SyncProgress) => void;
+  /** Aborts the run (a lost lease, a shutdown): checked before each batch goes on. */
+  signal?: AbortSignal;
+  lookups?: SalesforceLookups;
 }
 
 /**
@@ -34,22 +36,21 @@ export interface BackfillOptions {
  * modified-date filter, hence search for everything after.
  */
 export async function backfillLeads(deps: SyncDeps, options: BackfillOptions): Promise<SyncSummary> {
-  const now = deps.now ?? Date.now;
+  const now = deps.now;
   const dryRun = deps.plannedWrites !== undefined;
   const summary = emptySummary();
   const properties = [...new Set([...propertiesToPull(deps.config), 'lastmodifieddate', 'hs_object_id'])];
-  const lookups = lookupsFor(deps);
+  const run = runContext(deps, summary, options.lookups ? { lookups: options.lookups } : {});
   const batchSize = options.batchSize ?? deps.config.sync.batch.search_page;
-  const beforeCall = deps.beforeHubSpotCall;
 
   let position: BackfillPosition = (await deps.state.backfill()) ?? { startedAt: now(), pulled: 0 };
   if (!dryRun && position.pulled === 0 && position.after === undefined) await deps.state.saveBackfill(position);
   const resumedFrom = position.pulled;
-  const total = await countContacts(deps.hubspot, beforeCall);
+  const total = await deps.contacts.count();
   const report = () => options.onProgress?.({ pulled: position.pulled, total: Math.max(total, position.pulled), summary });
 
   if (!position.done) {
-    const pages = readAhead(listContacts(deps.hubspot, { properties, ...(position.after !== undefined ? { after: position.after } : {}), ...(beforeCall ? { beforeCall } : {}) }), options.readAhead ?? 2);
+    const pages = readAhead(deps.contacts.all({ properties, ...(position.after !== undefined ? { after: position.after } : {}) })[Symbol.asyncIterator](), options.readAhead ?? 2);
     // Batches are prepared (scored, routed, decisions recorded) one after another, and gathered
     // until their hand-offs fill one Salesforce collection (as HandoffBatcher does for the
     // incremental pull), so the upserts and the write-back batches are full. A gathered group is
@@ -62,7 +63,7 @@ export async function backfillLeads(deps: SyncDeps, options: BackfillOptions): P
     let writing: Promise<void> | undefined;
     let writingIds = new Set<string>();
     const write = async (g: Group) => {
-      if (g.prepared.length > 0) await finishContacts(deps, mergePrepared(g.prepared), { now: now(), summary });
+      if (g.prepared.length > 0) await landContacts(deps, mergePrepared(g.prepared), { ...run, now: now() });
       for (const mark of g.marks) {
         summary.pages += 1;
         summary.pulled += mark.size;
@@ -81,12 +82,13 @@ export async function backfillLeads(deps: SyncDeps, options: BackfillOptions): P
     };
     try {
       for await (const batch of batches(pages, batchSize)) {
+        options.signal?.throwIfAborted();
         // A contact still waiting to be written must be written before its fingerprint is read again.
         if (batch.contacts.some((c) => group.ids.has(c.id) || writingIds.has(c.id))) {
           await dispatch();
           await writing;
         }
-        const prepared = batch.contacts.length > 0 ? await prepareContacts(deps, batch.contacts, { now: now(), summary, lookups }) : undefined;
+        const prepared = batch.contacts.length > 0 ? await routeContacts(deps, batch.contacts, { ...run, now: now() }) : undefined;
         if (prepared && group.prepared.length > 0 && group.handoffs + prepared.handoffs.length > limits.handoffs) await dispatch();
         if (prepared) {
           group.prepared.push(prepared);
@@ -126,8 +128,8 @@ function emptyGroup(): Group {
 }
 
 /** List pages gathered into batches of at least `size` contacts (the last one may be smaller). */
-async function* batches(pages: AsyncIterable<{ contacts: HubSpotContact[]; after: string | undefined }>, size: number): AsyncGenerator<{ contacts: HubSpotContact[]; after: string | undefined; last: boolean }> {
-  let contacts: HubSpotContact[] = [];
+async function* batches(pages: AsyncIterable<{ contacts: Contact[]; after: string | undefined }>, size: number): AsyncGenerator<{ contacts: Contact[]; after: string | undefined; last: boolean }> {
+  let contacts: Contact[] = [];
   for await (const page of pages) {
     contacts.push(...page.contacts);
     if (page.after === undefined) break;

@@ -1,7 +1,7 @@
-import type { HubSpotContact } from '../hubspot/client.ts';
-import { finishContacts, mergePrepared, prepareContacts, type PreparedContacts } from './handleContacts.ts';
-import type { SalesforceLookups } from './lookups.ts';
-import type { SyncDeps, SyncSummary } from './ports.ts';
+import type { Contact } from '../domain/contact.ts';
+import { landContacts } from './landContacts.ts';
+import type { SyncDeps } from './ports.ts';
+import { mergePrepared, routeContacts, type PreparedContacts, type RunContext } from './routeContacts.ts';
 
 export interface HandoffBatchLimits {
   /** Write once this many hand-offs are gathered: the sObject Collections maximum (200) fills every upsert. */
@@ -18,34 +18,34 @@ export interface HandoffBatchLimits {
  * the adoptions, the tasks). Gathered up to 200 hand-offs, those calls serve several pages, and
  * HubSpot's write-back batches of 100 are full too.
  *
- * Durability: each page is prepared (scored, routed, the decision recorded in the ledger) when it
- * arrives, but written only when the batch is. A page's `afterWritten` (its cursor save) runs only
- * after that page and every page before it were written, in page order, so the cursor never passes
- * a contact whose writes exist only in memory. A crash before the write loses nothing that matters:
- * the rerun starts from the last saved cursor, finds the recorded decisions and reuses them, as it
- * does for a single page. A page with no changed contact moves its cursor at once when nothing is
+ * Durability: each page is routed (its fresh decisions stored in the ledger) when it arrives, but
+ * written only when the batch is. A page's `afterWritten` (its cursor save) runs only after that
+ * page and every page before it were written, in page order, so the cursor never passes a contact
+ * whose writes exist only in memory. A crash before the write loses nothing that matters: the
+ * rerun starts from the last saved cursor, finds the stored decisions and reuses them, as it does
+ * for a single page. A page with no changed contact moves its cursor at once when nothing is
  * waiting before it.
  */
 export class HandoffBatcher {
   readonly #deps: SyncDeps;
-  readonly #run: { summary: SyncSummary; lookups: SalesforceLookups; now: () => number };
+  readonly #run: RunContext;
   readonly #limits: HandoffBatchLimits;
   #pending: PreparedContacts[] = [];
   #pendingIds = new Set<string>();
   #afterWritten: (() => Promise<void>)[] = [];
   #handoffs = 0;
 
-  constructor(deps: SyncDeps, run: { summary: SyncSummary; lookups: SalesforceLookups; now: () => number }, limits?: Partial<HandoffBatchLimits>) {
+  constructor(deps: SyncDeps, run: RunContext, limits?: Partial<HandoffBatchLimits>) {
     this.#deps = deps;
     this.#run = run;
     this.#limits = { handoffs: limits?.handoffs ?? deps.config.sync.batch.salesforce_collection, contacts: limits?.contacts ?? 2_000 };
   }
 
-  /** Prepares one page; writes the gathered batch when it is full. `afterWritten` runs once the page is written. */
-  async add(contacts: readonly HubSpotContact[], afterWritten: () => Promise<void>): Promise<void> {
+  /** Routes one page; writes the gathered batch when it is full. `afterWritten` runs once the page is written. */
+  async add(contacts: readonly Contact[], afterWritten: () => Promise<void>): Promise<void> {
     // A contact already waiting must be written before it is compared with its fingerprint again.
     if (contacts.some((c) => this.#pendingIds.has(c.id))) await this.flush();
-    const prepared = contacts.length > 0 ? await prepareContacts(this.#deps, contacts, { now: this.#run.now(), summary: this.#run.summary, lookups: this.#run.lookups }) : undefined;
+    const prepared = contacts.length > 0 ? await routeContacts(this.#deps, contacts, { ...this.#run, now: this.#deps.now() }) : undefined;
     if (!prepared) {
       if (this.#pending.length === 0) await afterWritten();
       else this.#afterWritten.push(afterWritten);
@@ -68,7 +68,7 @@ export class HandoffBatcher {
     this.#pendingIds = new Set();
     this.#afterWritten = [];
     this.#handoffs = 0;
-    if (pending.length > 0) await finishContacts(this.#deps, mergePrepared(pending), { now: this.#run.now(), summary: this.#run.summary });
+    if (pending.length > 0) await landContacts(this.#deps, mergePrepared(pending), { ...this.#run, now: this.#deps.now() });
     for (const callback of callbacks) await callback();
   }
 }

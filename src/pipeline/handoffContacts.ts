@@ -1,16 +1,11 @@
 import { propertiesToPull } from '../domain/inputs.ts';
-import { batchReadContacts } from '../hubspot/batchReadContacts.ts';
-import { rekeyLeads } from '../salesforce/rekeyLeads.ts';
-import type { PendingMerges } from '../store/pending-merges.ts';
-import { forgetContactScores } from '../store/forgetContactScores.ts';
-import { rekeyContact } from '../store/rekeyContact.ts';
-import { handleContacts } from './handleContacts.ts';
+import { handleContacts, runContext } from './handleContacts.ts';
 import type { SalesforceLookups } from './lookups.ts';
-import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
+import { emptySummary, type PendingMergesPort, type SyncDeps, type SyncSummary } from './ports.ts';
 
 export interface HandoffDeps extends SyncDeps {
   lookups: SalesforceLookups;
-  pendingMerges: PendingMerges;
+  pendingMerges: PendingMergesPort;
 }
 
 /** What became of one contact a webhook named. */
@@ -24,12 +19,12 @@ export type HandoffOutcome = 'handled' | 'missing';
  * merged away) is reported missing and nothing is written for it.
  */
 export async function handoffContacts(deps: HandoffDeps, contactIds: readonly string[]): Promise<{ outcomes: Map<string, HandoffOutcome>; summary: SyncSummary }> {
-  const now = (deps.now ?? Date.now)();
   const summary = emptySummary();
-  await applyPendingMerges(deps, contactIds, now);
-  const { contacts } = await batchReadContacts(deps.hubspot, contactIds, propertiesToPull(deps.config), deps.beforeHubSpotCall);
+  const run = runContext(deps, summary, { lookups: deps.lookups });
+  await applyPendingMerges(deps, contactIds, run.now);
+  const { contacts } = await deps.contacts.read(contactIds, propertiesToPull(deps.config));
   summary.pulled = contacts.length;
-  await handleContacts(deps, contacts, { now, summary, lookups: deps.lookups });
+  await handleContacts(deps, contacts, run);
   // Whatever HubSpot did not return (named in its errors or not) is missing.
   const read = new Set(contacts.map((c) => c.id));
   const outcomes = new Map<string, HandoffOutcome>(contactIds.map((id) => [id, read.has(id) ? 'handled' : 'missing']));
@@ -39,10 +34,10 @@ export async function handoffContacts(deps: HandoffDeps, contactIds: readonly st
 async function applyPendingMerges(deps: HandoffDeps, contactIds: readonly string[], now: number): Promise<void> {
   const merges = await deps.pendingMerges.of(contactIds);
   for (const [survivorId, mergedIds] of merges) {
-    const outcome = await rekeyLeads(deps.salesforce, deps.config.mapping.external_id_field, survivorId, mergedIds);
+    const outcome = await deps.leads.rekeyLeads(survivorId, mergedIds);
     const from = outcome.rekeyed?.fromContactId ?? mergedIds[0]!;
-    await rekeyContact(deps.ledger, from, survivorId);
-    await forgetContactScores(deps.ledger, mergedIds);
+    await deps.ledger.rekeyContact(from, survivorId);
+    await deps.ledger.forgetScores(mergedIds);
     for (const conflict of outcome.conflicts) {
       await deps.deadLetter.add({
         system: 'leadloop',

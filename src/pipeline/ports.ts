@@ -1,47 +1,226 @@
-import type { Client } from '@hubspot/api-client';
-import type { Connection } from 'jsforce';
-import type { Kysely } from 'kysely';
 import type { LeadloopConfig } from '../domain/config/index.ts';
-import type { BeforeCall } from '../hubspot/client.ts';
-import type { LedgerSchema } from '../store/schema.ts';
-import type { SyncState } from '../store/sync-state.ts';
-import type { AccountIndexStore } from '../store/account-index.ts';
-import type { ErasedContacts } from '../store/erased-contacts.ts';
-import type { SalesforceLookups } from './lookups.ts';
+import type { DecisionRecord, FoundPeople, LeadFields, OwnerDirectory, RoutingState, ScoreWrite, StoredRouting, TaskWrite, WritebackWrite } from '../domain/handoff/types.ts';
+import type { Observed } from '../domain/inputs.ts';
+import type { Contact, ContactCursor } from '../domain/contact.ts';
+import type { Rejection } from '../errors/index.ts';
+import type { DescribedObject, WritebackProperty } from '../domain/setup.ts';
 
-/** Where refused records go (the queue layer's DeadLetterList fits). */
-export interface DeadLetterSink {
-  add(input: { system: 'hubspot' | 'salesforce' | 'leadloop'; operation: string; recordKey: string; reason: string; error: unknown; payload?: unknown; at: number }): Promise<unknown>;
+// The pipeline's view of the world: leadloop's own interfaces, implemented by the adapters
+// (src/hubspot, src/salesforce, src/store) and wired in one place (src/app.ts). The pipeline
+// never sees an SDK client, a jsforce Connection or a Kysely instance.
+
+export type { Contact, ContactCursor };
+
+/** HubSpot's contacts: what the sync reads, and the write-back. */
+export interface ContactSource {
+  /** Contacts modified since the cursor up to `until`, a page at a time, each with the cursor after it. */
+  modifiedSince(options: { cursor: ContactCursor; until: number; properties: readonly string[]; pageSize: number }): AsyncIterable<{ contacts: Contact[]; cursor: ContactCursor }>;
+  /** Every contact through the list endpoint (no result cap), resumable from `after`. */
+  all(options: { properties: readonly string[]; after?: string }): AsyncIterable<{ contacts: Contact[]; after: string | undefined }>;
+  /** Many contacts by id; ids HubSpot does not have are `missing`. */
+  read(ids: readonly string[], properties: readonly string[]): Promise<{ contacts: Contact[]; missing: string[] }>;
+  /** How many contacts the account holds (for progress). */
+  count(): Promise<number>;
+  /** Writes properties back; records HubSpot refuses for themselves come back as rejections. */
+  writeBack(updates: readonly WritebackWrite[]): Promise<{ updated: string[]; missing: string[]; rejections: Rejection[] }>;
 }
 
-/** What the lead sync runs against: adapters' clients, the ledger, Redis state, the config. */
-export interface SyncDeps {
-  hubspot: Client;
-  salesforce: Connection;
-  ledger: Kysely<LedgerSchema>;
-  state: SyncState;
-  deadLetter: DeadLetterSink;
-  config: LeadloopConfig;
-  configVersion: string;
-  /** Gates every HubSpot call (the budget governor); absent: no gating. */
-  beforeHubSpotCall?: BeforeCall;
-  now?: () => number;
-  /** Salesforce reference data shared across cycles (a worker keeps one); absent: loaded per cycle. */
-  lookups?: SalesforceLookups;
-  /** The account index kept in Redis between runs (pulled incrementally); absent: every run pulls all accounts. */
-  accountIndex?: AccountIndexStore;
-  /** Contacts erased by a privacy deletion: never written, even when read before the erasure. */
-  erasures?: ErasedContacts;
-  /** Dry run: compute and read everything, write nothing, and collect here what would be written. */
-  plannedWrites?: PlannedWrite[];
+/** An account as routing's index keeps it. */
+export interface IndexedAccount {
+  accountId: string;
+  /** Normalised website domain; null when the website is empty or not a domain. */
+  domain: string | null;
+  ownerId: string;
+  modifiedAt: number;
+}
+
+/** How to write leads: Salesforce's assignment and duplicate rules. */
+export interface LeadWriteOptions {
+  /** Leave owners to the org's lead assignment rules (no `Sforce-Auto-Assign: FALSE`). */
+  useAssignmentRules: boolean;
+  /** Save despite a duplicate-rule match. */
+  allowDuplicateSave: boolean;
+}
+
+/** What a merge of HubSpot contacts did to their leads. */
+export interface RekeyOutcome {
+  rekeyed?: { leadId: string; fromContactId: string };
+  conflicts: { leadId: string; contactId: string }[];
+}
+
+/** Salesforce, where hand-offs land. */
+export interface LeadSink {
+  /** Users and queues (refresh: read again now). */
+  directory(options?: { refresh?: boolean }): Promise<OwnerDirectory>;
+  /** Accounts changed at or after `since` (epoch ms), with normalised domains, a page at a time, for routing's account index. */
+  accountsChangedSince(since: number): AsyncIterable<IndexedAccount[]>;
+  /** Who Salesforce holds for these contacts (by our external ID and by email), and which of `taskKeys` exist: one read. */
+  findPeople(contactIds: readonly string[], emails: readonly string[], taskKeys: readonly string[]): Promise<FoundPeople>;
+  /** Upserts leads by external ID and updates adopted ones by Id (one composite call where they fit). */
+  writeLeads(upserts: readonly LeadFields[], adoptions: readonly LeadFields[], options: LeadWriteOptions): Promise<{
+    /** By external ID (contact id): the lead's id and whether it was created. */
+    upserted: Map<string, { id: string; created: boolean }>;
+    /** Ids of the adopted leads that were written. */
+    adopted: Set<string>;
+    rejections: Rejection[];
+  }>;
+  /** Creates tasks (with their WhoId) not created before; a key another run created meanwhile counts as existing. */
+  createTasks(tasks: readonly (TaskWrite & { whoId: string })[]): Promise<{ created: string[]; rejections: Rejection[] }>;
+  /** After HubSpot merged contacts: the lead keyed by a merged-away id is re-keyed to the survivor. */
+  rekeyLeads(survivorId: string, mergedIds: readonly string[]): Promise<RekeyOutcome>;
+  /** A privacy deletion's reach: delete the leads, or blank their personal fields. */
+  eraseLeads(leadIds: readonly string[], mode: 'delete' | 'anonymise', anonymised: Record<string, string | null>): Promise<{ erased: string[]; rejections: Rejection[] }>;
+}
+
+/** A decision as the ledger holds it. */
+export interface StoredDecision extends StoredRouting {
+  contactId: string;
+  grade: 'hot' | 'warm' | 'cold';
+}
+
+/** A hand-off that landed, for the ledger. */
+export interface HandoffRecord {
+  contactId: string;
+  handoffKey: string;
+  handedOffAt: number;
+  object: 'Lead' | 'Contact';
+  salesforceId: string;
+  outcome: 'created' | 'adopted' | 'existing_contact';
+  ownerKind: string | null;
+  ownerId: string | null;
+  grade: string;
+  score: number;
+  reason: string;
+  source: string | null;
+  campaign: string | null;
+}
+
+/** A contact the daily rescore must look at again. */
+export interface DueContact {
+  contactId: string;
+  reviewAt: number;
+  grade: 'hot' | 'warm' | 'cold';
+  mql: boolean;
+}
+
+/** The ledger: decisions, hand-offs and scores (the system of record for the closed loop). */
+export interface LedgerPort {
+  findDecisions(contactIds: readonly string[], handoffKey: string): Promise<Map<string, StoredDecision>>;
+  /** Stores decisions unless one exists for the same contact and key; returns the contacts whose decision this call stored. */
+  recordDecisions(records: readonly DecisionRecord[], context: { decidedAt: number; configVersion: string }): Promise<Set<string>>;
+  recordHandoffs(records: readonly HandoffRecord[]): Promise<void>;
+  /** The Salesforce ids hand-offs landed on, where the decision has none yet. */
+  setLandedIds(landed: ReadonlyMap<string, string>, handoffKey: string): Promise<void>;
+  recordScores(scores: readonly ScoreWrite[], context: { scoredAt: number; configVersion: string }): Promise<void>;
+  forgetScores(contactIds: readonly string[]): Promise<number>;
+  /** Contacts whose review time has come, a page at a time (keyset: after the last one returned). */
+  dueForReview(options: { now: number; limit: number; after?: { reviewAt: number; contactId: string } }): Promise<DueContact[]>;
+  /** The latest stored grade and MQL state of these contacts. */
+  grades(contactIds: readonly string[]): Promise<Map<string, { grade: string; mql: boolean }>>;
+  /** Moves a merged-away contact's rows to the survivor (unless it has its own). */
+  rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
+  /** The leads leadloop created for a contact. */
+  leadsCreatedFor(contactId: string): Promise<string[]>;
+  /** A privacy deletion in the ledger. */
+  purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }>;
+}
+
+/** The backfill's list position. */
+export interface BackfillPosition {
+  startedAt: number;
+  after?: string;
+  pulled: number;
+  done?: boolean;
+}
+
+/** The sync's state between runs: cursor, backfill position, fingerprints, observations. */
+export interface SyncStatePort {
+  cursor(): Promise<ContactCursor | undefined>;
+  saveCursor(cursor: ContactCursor): Promise<void>;
+  backfill(): Promise<BackfillPosition | undefined>;
+  saveBackfill(position: BackfillPosition): Promise<void>;
+  clearBackfill(): Promise<void>;
+  fingerprints(ids: readonly string[]): Promise<Map<string, string>>;
+  saveFingerprints(entries: ReadonlyMap<string, string>): Promise<void>;
+  observed(ids: readonly string[]): Promise<Map<string, Observed>>;
+  saveObserved(entries: ReadonlyMap<string, Observed>): Promise<void>;
+  /** Forgets what leadloop knew of these contacts: their next sighting is a first one. */
+  forget(ids: readonly string[]): Promise<void>;
+}
+
+/** Round-robin positions and today's loads, shared by every run. */
+export interface RoutingStatePort {
+  /** `seed: false` (a dry run): what Redis has, or the ledger's figures, without storing them back. */
+  load(day: string, options?: { seed?: boolean }): Promise<RoutingState>;
+  /** Counts stored decisions: the team's rotation moves to `next`, the owner's load for `day` grows by one. */
+  apply(day: string, changes: readonly { rotation: { team: string; next: number } | null; ownerEmail: string | null }[]): Promise<void>;
+}
+
+/** The routing account index (domain → account and owner), pulled incrementally. */
+export interface AccountIndexPort {
+  cursor(): Promise<{ since: number; fullAt: number } | undefined>;
+  /** Stores a page of pulled accounts, marked seen by the pull that began at `pulledAt`. */
+  apply(accounts: readonly IndexedAccount[], pulledAt: number): Promise<void>;
+  /** Ends a pull; a full one drops the accounts it did not see. */
+  finish(cursor: { since: number; fullAt: number }, options: { full: boolean; pulledAt: number }): Promise<void>;
+  /** The accounts of these domains. */
+  lookup(domains: readonly string[]): Promise<Map<string, { accountId: string; ownerId: string }>>;
+}
+
+/** Salesforce's schema and users, for setup's checks. */
+export interface OrgSetup {
+  /** Describes objects (undefined: the org has no such object, or the user cannot see it). */
+  describe(objects: readonly string[]): Promise<Map<string, DescribedObject | undefined>>;
+  directory(options?: { refresh?: boolean }): Promise<OwnerDirectory>;
+}
+
+/** HubSpot's property definitions, for setup. */
+export interface PortalSetup {
+  propertyTypes(): Promise<Map<string, string>>;
+  ensureProperties(group: { name: string; label: string }, properties: readonly WritebackProperty[]): Promise<string[]>;
+  connectorSyncedContact(): Promise<{ id: string; properties: Record<string, string | null> } | undefined>;
+}
+
+/** Where refused records go. */
+export interface DeadLetterSink {
+  add(input: { system: 'hubspot' | 'salesforce' | 'leadloop'; operation: string; recordKey: string; reason: string; error: unknown; payload?: unknown; at: number }): Promise<unknown>;
+  dropForRecord(recordKey: string): Promise<number>;
+}
+
+/** Contacts erased by a privacy deletion: never written, even when read before the erasure. */
+export interface ErasuresPort {
+  among(ids: readonly string[]): Promise<Set<string>>;
+}
+
+/** Merges HubSpot announced, applied by the survivor's hand-off. */
+export interface PendingMergesPort {
+  of(survivorIds: readonly string[]): Promise<Map<string, string[]>>;
+  applied(survivorId: string, mergedIds: readonly string[]): Promise<void>;
 }
 
 /** A write a dry run would have made. */
 export interface PlannedWrite {
   system: 'salesforce' | 'hubspot' | 'ledger';
-  operation: 'lead-create' | 'lead-update' | 'lead-adopt' | 'task-create' | 'contact-writeback' | 'handoff-record' | 'score-record' | 'score-forget';
+  operation: 'lead-create' | 'lead-update' | 'lead-adopt' | 'task-create' | 'contact-writeback' | 'handoff-record' | 'score-record' | 'score-forget' | 'skip';
   key: string;
   fields?: Record<string, unknown>;
+}
+
+/** What every pipeline use case runs against (src/app.ts builds it). */
+export interface SyncDeps {
+  contacts: ContactSource;
+  leads: LeadSink;
+  ledger: LedgerPort;
+  state: SyncStatePort;
+  routing: RoutingStatePort;
+  accountIndex: AccountIndexPort;
+  deadLetter: DeadLetterSink;
+  erasures: ErasuresPort;
+  config: LeadloopConfig;
+  configVersion: string;
+  now: () => number;
+  /** Set for a dry run: compute and read everything, write nothing, and collect here what would be written. */
+  plannedWrites?: PlannedWrite[];
 }
 
 export interface SyncSummary {

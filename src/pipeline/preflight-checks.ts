@@ -1,7 +1,8 @@
 import type { FieldMapping, MappingConfig } from '../domain/config/mapping.ts';
 import type { RoutingConfig } from '../domain/config/routing.ts';
-import type { DescribedField, DescribedObject } from '../salesforce/describeFields.ts';
-import type { SalesforceDirectory } from '../salesforce/directory.ts';
+import type { OwnerDirectory } from '../domain/handoff/types.ts';
+import type { DescribedField, DescribedObject } from '../domain/setup.ts';
+
 
 /** One thing preflight found: where, what is wrong, what to do. */
 export interface PreflightProblem {
@@ -280,7 +281,7 @@ function checkCampaign(campaign: DescribedObject | undefined, figures: MappingCo
  *   queue, or a fallback team with no active member is blocking.
  * With use_salesforce_assignment_rules the org's rules pick owners, so everything is a warning.
  */
-export function checkRoutingOwners(routing: RoutingConfig, directory: SalesforceDirectory): PreflightResult {
+export function checkRoutingOwners(routing: RoutingConfig, directory: OwnerDirectory): PreflightResult {
   const out = emptyResult();
   const deferred = routing.use_salesforce_assignment_rules;
   const owners = new Map(routing.owners.map((o) => [o.email.toLowerCase(), o]));

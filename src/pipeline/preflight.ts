@@ -1,25 +1,28 @@
-import type { Client } from '@hubspot/api-client';
-import type { Redis } from 'ioredis';
-import type { Connection } from 'jsforce';
 import type { LeadloopConfig } from '../domain/config/index.ts';
-import type { BeforeCall } from '../hubspot/client.ts';
-import { CONNECTOR_PROPERTIES, findConnectorSyncedContact } from '../hubspot/findConnectorSyncedContact.ts';
-import { toHubSpotError } from '../hubspot/errors.ts';
-import { describeFields } from '../salesforce/describeFields.ts';
-import { loadDirectory } from '../salesforce/directory.ts';
+import { writebackProperties } from '../domain/setup.ts';
+import { LeadloopError } from '../errors/index.ts';
 import { checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
-import { writebackProperties } from './setup.ts';
+import type { OrgSetup, PortalSetup } from './ports.ts';
 
 export type { PreflightProblem, PreflightResult } from './preflight-checks.ts';
 
-/** What preflight reads: both APIs and the config (a SyncDeps fits). */
+/** What preflight reads: both systems' schemas and the config. */
 export interface PreflightDeps {
-  hubspot: Client;
-  salesforce: Connection;
+  portal: PortalSetup;
+  org: OrgSetup;
   config: LeadloopConfig;
   configVersion: string;
-  /** Gates every HubSpot call (the budget governor); absent: no gating. */
-  beforeHubSpotCall?: BeforeCall;
+}
+
+/** A stored preflight answer (Redis; src/store/preflight-cache.ts). */
+export interface CachedPreflight extends PreflightResult {
+  configVersion: string;
+  checkedAt: number;
+}
+
+export interface PreflightCache {
+  get(): Promise<CachedPreflight | undefined>;
+  set(entry: CachedPreflight, ttlMs: number): Promise<void>;
 }
 
 /** The objects whose fields mapping.yaml names. */
@@ -34,11 +37,11 @@ const DESCRIBED = ['Lead', 'Task', 'Campaign'] as const;
 export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
   const { config } = deps;
   const [hubspotTypes, objects, directory, connector] = await Promise.all([
-    hubspotPropertyTypes(deps),
-    describeFields(deps.salesforce, DESCRIBED),
+    deps.portal.propertyTypes(),
+    deps.org.describe(DESCRIBED),
     // Fresh, not the per-connection cache: a user deactivated since the worker started must show.
-    loadDirectory(deps.salesforce, { refresh: true }),
-    findConnectorSyncedContact(deps.hubspot, deps.beforeHubSpotCall),
+    deps.org.directory({ refresh: true }),
+    deps.portal.connectorSyncedContact(),
   ]);
 
   const hubspot: PreflightResult = { blocking: [], warnings: [] };
@@ -47,7 +50,7 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
     hubspot.blocking.push({ subject: `HubSpot contact properties ${missing.map((p) => p.name).join(', ')}`, problem: 'missing: leadloop writes score, grade, owner and Salesforce id back into them', fix: 'run `leadloop setup` (it creates them in a "leadloop" group)', code: 'hubspot-writeback-missing' });
   }
   if (connector) {
-    const ids = CONNECTOR_PROPERTIES.filter((p) => connector.properties[p]).map((p) => `${p}=${connector.properties[p]}`);
+    const ids = Object.entries(connector.properties).filter(([, v]) => v).map(([p, v]) => `${p}=${v}`);
     hubspot.warnings.push({
       subject: 'HubSpot contacts (Salesforce connector)',
       problem: `HubSpot's own Salesforce connector also syncs these contacts (contact ${connector.id} has ${ids.join(', ')}): both would create and update the same Salesforce leads, and the connector can overwrite owners and fields leadloop sets`,
@@ -62,63 +65,43 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
   );
 }
 
-async function hubspotPropertyTypes(deps: PreflightDeps): Promise<Map<string, string>> {
-  try {
-    await deps.beforeHubSpotCall?.('standard');
-    const all = await deps.hubspot.crm.properties.coreApi.getAll('contacts');
-    return new Map(all.results.map((p) => [p.name, p.type]));
-  } catch (error) {
-    throw toHubSpotError(error);
-  }
-}
-
 /** How long a preflight answer is reused: the sync checks before every cycle, the APIs are asked at most this often. */
 export const PREFLIGHT_TTL_MS = 10 * 60_000;
 
-export function preflightKey(prefix: string): string {
-  return `${prefix}:setup:preflight`;
-}
-
-interface CachedPreflight extends PreflightResult {
-  configVersion: string;
-  checkedAt: number;
-}
-
 /**
- * preflight() through a Redis cache (10 minutes, keyed by the config version: a changed config
- * checks again at once). `refresh` checks now and stores the answer (`leadloop setup` does, so
- * a fixed problem stops blocking the sync at once).
+ * preflight() through a cache (10 minutes, keyed by the config version: a changed config checks
+ * again at once). `refresh` checks now and stores the answer (`leadloop setup` does, so a fixed
+ * problem stops blocking the sync at once).
  */
 export async function cachedPreflight(
   deps: PreflightDeps,
-  cache: { redis: Redis; prefix: string },
+  cache: PreflightCache,
   options: { refresh?: boolean; ttlMs?: number; now?: () => number } = {},
 ): Promise<PreflightResult & { cached: boolean; checkedAt: number }> {
-  const key = preflightKey(cache.prefix);
   if (!options.refresh) {
-    const raw = await cache.redis.get(key);
-    const hit = raw ? (JSON.parse(raw) as CachedPreflight) : undefined;
+    const hit = await cache.get();
     if (hit && hit.configVersion === deps.configVersion) return { blocking: hit.blocking, warnings: hit.warnings, cached: true, checkedAt: hit.checkedAt };
   }
   const result = await preflight(deps);
   const checkedAt = (options.now ?? Date.now)();
-  const entry: CachedPreflight = { configVersion: deps.configVersion, checkedAt, ...result };
-  await cache.redis.set(key, JSON.stringify(entry), 'PX', options.ttlMs ?? PREFLIGHT_TTL_MS);
+  await cache.set({ configVersion: deps.configVersion, checkedAt, ...result }, options.ttlMs ?? PREFLIGHT_TTL_MS);
   return { ...result, cached: false, checkedAt };
 }
 
 /** The cached preflight, for work that must not write while a blocking problem stands: throws PreflightBlocked then. */
-export async function assertPreflight(deps: PreflightDeps, cache: { redis: Redis; prefix: string }): Promise<void> {
+export async function assertPreflight(deps: PreflightDeps, cache: PreflightCache): Promise<void> {
   const checked = await cachedPreflight(deps, cache);
   if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
 }
 
-/** Thrown when the sync must not write: a blocking preflight problem stands. */
-export class PreflightBlocked extends Error {
+/** PREFLIGHT_BLOCKED: the sync must not write while a blocking setup problem stands; a person must fix it. */
+export class PreflightBlocked extends LeadloopError {
+  override readonly name = 'PreflightBlocked';
+  readonly code = 'PREFLIGHT_BLOCKED' as const;
+  readonly system = 'leadloop' as const;
   readonly blocking: PreflightProblem[];
   constructor(blocking: PreflightProblem[]) {
     super(`setup finds ${blocking.length} blocking problem${blocking.length === 1 ? '' : 's'}; nothing was written. Run \`leadloop setup\` to see ${blocking.length === 1 ? 'it' : 'them'} and what to do:\n${formatProblems(blocking)}`);
-    this.name = 'PreflightBlocked';
     this.blocking = blocking;
   }
 }

@@ -1,10 +1,6 @@
 import { propertiesToPull } from '../domain/inputs.ts';
-import { batchReadContacts } from '../hubspot/batchReadContacts.ts';
-import { contactsDueForReview, cursorAfter, type DueContact, type ReviewCursor } from '../store/contactsDueForReview.ts';
-import { forgetContactScores } from '../store/forgetContactScores.ts';
-import { handleContacts } from './handleContacts.ts';
-import { lookupsFor } from './lookups.ts';
-import { emptySummary, type SyncDeps, type SyncSummary } from './ports.ts';
+import { handleContacts, runContext } from './handleContacts.ts';
+import { emptySummary, type DueContact, type SyncDeps, type SyncSummary } from './ports.ts';
 
 export interface RescoreSummary extends SyncSummary {
   /** Contacts due for review (decay may have changed their grade or MQL state). */
@@ -23,36 +19,37 @@ export interface RescoreSummary extends SyncSummary {
  * read, and puts them through handleContacts with `force`, so the grade, the write-back rules
  * and the once-only hand-off are exactly those of the sync.
  */
-export async function rescoreLeads(deps: SyncDeps, options: { pageSize?: number } = {}): Promise<RescoreSummary> {
-  const now = deps.now ?? Date.now;
-  const dueBy = now();
+export async function rescoreLeads(deps: SyncDeps, options: { pageSize?: number; signal?: AbortSignal } = {}): Promise<RescoreSummary> {
+  const dueBy = deps.now();
   const pageSize = options.pageSize ?? deps.config.sync.batch.hubspot_batch;
   const summary: RescoreSummary = { ...emptySummary(), reviewed: 0, regraded: 0, mqlChanged: 0, missing: 0 };
   const properties = propertiesToPull(deps.config);
-  const lookups = lookupsFor(deps);
-  let after: ReviewCursor | undefined;
+  const run = runContext(deps, summary, { force: true });
+  let after: { reviewAt: number; contactId: string } | undefined;
 
   for (;;) {
-    const due = await contactsDueForReview(deps.ledger, { now: dueBy, limit: pageSize, ...(after ? { after } : {}) });
+    options.signal?.throwIfAborted();
+    const due = await deps.ledger.dueForReview({ now: dueBy, limit: pageSize, ...(after ? { after } : {}) });
     if (due.length === 0) break;
     // Keyset: a contact that stays due (its Salesforce write failed) is not read again this run.
-    after = cursorAfter(due);
+    const last = due.at(-1)!;
+    after = { reviewAt: last.reviewAt, contactId: last.contactId };
     summary.pages += 1;
     summary.reviewed += due.length;
-    const ids = due.map((d) => d.hubspot_contact_id);
-    const { contacts } = await batchReadContacts(deps.hubspot, ids, properties, deps.beforeHubSpotCall);
+    const ids = due.map((d) => d.contactId);
+    const { contacts } = await deps.contacts.read(ids, properties);
     summary.pulled += contacts.length;
     // Not found, or answered under another id (merged away): either way this id has no contact left to grade.
     const returned = new Set(contacts.map((c) => c.id));
     const gone = ids.filter((id) => !returned.has(id));
     summary.missing += gone.length;
     if (deps.plannedWrites) for (const id of gone) deps.plannedWrites.push({ system: 'ledger', operation: 'score-forget', key: id });
-    else await forgetContactScores(deps.ledger, gone);
+    else await deps.ledger.forgetScores(gone);
 
     const planned = deps.plannedWrites?.length ?? 0;
-    await handleContacts(deps, contacts, { now: now(), summary, lookups, force: true });
-    const graded = deps.plannedWrites ? plannedGrades(deps.plannedWrites.slice(planned)) : await storedGrades(deps, ids);
-    for (const d of due) countChange(summary, d, graded.get(d.hubspot_contact_id));
+    await handleContacts(deps, contacts, { ...run, now: deps.now() });
+    const graded = deps.plannedWrites ? plannedGrades(deps.plannedWrites.slice(planned)) : await deps.ledger.grades(ids);
+    for (const d of due) countChange(summary, d, graded.get(d.contactId));
   }
   return summary;
 }
@@ -63,11 +60,6 @@ function countChange(summary: RescoreSummary, before: DueContact, after: GradeSt
   if (!after) return;
   if (after.grade !== before.grade) summary.regraded += 1;
   if (after.mql !== before.mql) summary.mqlChanged += 1;
-}
-
-async function storedGrades(deps: SyncDeps, ids: readonly string[]): Promise<Map<string, GradeState>> {
-  const rows = await deps.ledger.selectFrom('contact_scores').select(['hubspot_contact_id', 'grade', 'mql']).where('hubspot_contact_id', 'in', [...ids]).execute();
-  return new Map(rows.map((r) => [r.hubspot_contact_id, r]));
 }
 
 function plannedGrades(writes: NonNullable<SyncDeps['plannedWrites']>): Map<string, GradeState> {

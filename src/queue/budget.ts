@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { leadloopKey } from './connection.ts';
+import { BudgetWaitTooLong } from '../errors/index.ts';
+import { RedisKeys } from '../redis-keys.ts';
 import { TAKE_BUDGET_LUA } from './budget-script.ts';
 import {
   BudgetRequestTooLarge,
@@ -79,19 +80,6 @@ export function budgetConfigFromSync(budgets: SyncBudgets, base: BudgetConfig = 
   };
 }
 
-/** The wait is longer than the caller may sleep inside a job: delay the job instead. */
-export class BudgetExhausted extends Error {
-  override name = 'BudgetExhausted';
-  readonly kind = 'budget-exhausted';
-  readonly api: ApiName;
-  readonly waitMs: number;
-  constructor(api: ApiName, waitMs: number) {
-    super(`${api} budget exhausted for the next ${waitMs} ms`);
-    this.api = api;
-    this.waitMs = waitMs;
-  }
-}
-
 type BudgetSlot =
   | { kind: 'window'; key: string; windowMs: number; limit: number; reserved: number }
   | { kind: 'allowance'; key: string };
@@ -102,7 +90,7 @@ interface RedisWithTake extends Redis {
 
 export interface AcquireOptions {
   signal?: AbortSignal;
-  /** Longest total wait before giving up with BudgetExhausted. Default 30 s. */
+  /** Longest total wait before giving up with BudgetWaitTooLong (the job is delayed instead). Default 30 s. */
   maxWaitMs?: number;
 }
 
@@ -150,7 +138,7 @@ export class BudgetGovernor {
       options.signal?.throwIfAborted();
       const decision = await this.take(api, n, { lane });
       if (decision.granted) return;
-      if (waited + decision.waitMs > maxWaitMs) throw new BudgetExhausted(api, decision.waitMs);
+      if (waited + decision.waitMs > maxWaitMs) throw new BudgetWaitTooLong(api, decision.waitMs);
       // A little jitter so that the waiting workers do not all retry in the same millisecond.
       const sleepMs = decision.waitMs + Math.floor(Math.random() * 25);
       await sleep(sleepMs, options.signal);
@@ -224,7 +212,7 @@ export class BudgetGovernor {
   }
 
   #key(budget: string): string {
-    return leadloopKey(this.#prefix, 'budget', budget);
+    return new RedisKeys(this.#prefix).budget(budget);
   }
 }
 

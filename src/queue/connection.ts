@@ -39,10 +39,6 @@ export function assertValidPrefix(prefix: string): void {
   }
 }
 
-/** Key of one of leadloop's own Redis structures, e.g. `leadloopKey('{ll}', 'lease', 'sync-leads')`. */
-export function leadloopKey(prefix: string, ...parts: string[]): string {
-  return [prefix, 'll', ...parts].join(':');
-}
 
 /**
  * `worker`: blocking consumers. BullMQ requires `maxRetriesPerRequest: null` there, otherwise

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRedisPrefix, leadloopKey, readRedisSettings } from './connection.ts';
+import { RedisKeys } from '../redis-keys.ts';
+import { InvalidRedisPrefix, readRedisSettings } from './connection.ts';
 
 describe('readRedisSettings', () => {
   it('defaults to local Redis and the leadloop prefix', () => {
@@ -9,7 +10,7 @@ describe('readRedisSettings', () => {
   it('takes REDIS_URL and a Cluster hash-tag prefix', () => {
     const settings = readRedisSettings({ REDIS_URL: 'redis://cache:6380/2', LEADLOOP_PREFIX: '{leadloop}' });
     expect(settings).toEqual({ url: 'redis://cache:6380/2', prefix: '{leadloop}' });
-    expect(leadloopKey(settings.prefix, 'lease', 'sync-leads')).toBe('{leadloop}:ll:lease:sync-leads');
+    expect(new RedisKeys(settings.prefix).lease('sync-leads')).toBe('{leadloop}:ll:lease:sync-leads');
   });
 
   it('refuses prefixes that would break the key layout', () => {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { leadloopKey } from './connection.ts';
+import { RedisKeys } from '../redis-keys.ts';
 
 export type DeadLetterSystem = 'hubspot' | 'salesforce' | 'leadloop';
 
@@ -51,8 +51,9 @@ export class DeadLetterList {
 
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
-    this.#records = leadloopKey(prefix, 'dlq', 'records');
-    this.#byTime = leadloopKey(prefix, 'dlq', 'by-time');
+    const keys = new RedisKeys(prefix);
+    this.#records = keys.deadLetterRecords();
+    this.#byTime = keys.deadLetterByTime();
   }
 
   async add(input: DeadLetterInput): Promise<DeadLetterRecord> {

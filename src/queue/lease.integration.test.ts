@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Lease, LeaseLost, LeaseUnavailable, whileHolding } from './lease.ts';
-import { leadloopKey } from './connection.ts';
+import { RedisKeys } from '../redis-keys.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
 
 const prefix = uniqueTestPrefix('lease');
@@ -32,14 +32,14 @@ describe('Lease (real Redis)', () => {
 
   it('expires when the holder stops renewing, and the old holder learns it lost the lease', async () => {
     const stale = await Lease.acquire(first, prefix, 'expiry', { ttlMs: 200, renewEveryMs: 60_000 });
-    await expect.poll(async () => first.exists(leadloopKey(prefix, 'lease', 'expiry')), { timeout: 5_000 }).toBe(0);
+    await expect.poll(async () => first.exists(new RedisKeys(prefix).lease('expiry')), { timeout: 5_000 }).toBe(0);
     const taker = await Lease.acquire(second, prefix, 'expiry', { ttlMs: 5_000 });
     // The old holder can neither extend nor delete the new holder's lease.
     expect(await stale.renew()).toBe(false);
     expect(stale.signal.aborted).toBe(true);
     expect(stale.signal.reason).toBeInstanceOf(LeaseLost);
     expect(await stale.release()).toBe(false);
-    expect(await second.get(leadloopKey(prefix, 'lease', 'expiry'))).toBe(taker.token);
+    expect(await second.get(new RedisKeys(prefix).lease('expiry'))).toBe(taker.token);
     await taker.release();
   });
 
@@ -53,7 +53,7 @@ describe('Lease (real Redis)', () => {
 
   it('aborts the holder when the lease is taken away (background renewal notices)', async () => {
     const lease = await Lease.acquire(first, prefix, 'stolen', { ttlMs: 5_000, renewEveryMs: 50 });
-    await second.set(leadloopKey(prefix, 'lease', 'stolen'), 'someone-else');
+    await second.set(new RedisKeys(prefix).lease('stolen'), 'someone-else');
     const reason = await waitForAbort(lease.signal);
     expect(reason).toBeInstanceOf(LeaseLost);
   });
@@ -66,7 +66,7 @@ describe('Lease (real Redis)', () => {
     });
     expect(outcome).toEqual({ held: true, value: 42 });
     expect(inner).toEqual({ held: false });
-    expect(await first.get(leadloopKey(prefix, 'lease', 'while'))).toBeNull();
+    expect(await first.get(new RedisKeys(prefix).lease('while'))).toBeNull();
   });
 
   it('whileHolding gives the lease back as soon as its signal aborts (shutdown)', async () => {
@@ -76,7 +76,7 @@ describe('Lease (real Redis)', () => {
     await new Promise((r) => setTimeout(r, 20));
     controller.abort();
     await new Promise((r) => setTimeout(r, 20));
-    expect(await first.get(leadloopKey(prefix, 'lease', 'while-abort'))).toBeNull();
+    expect(await first.get(new RedisKeys(prefix).lease('while-abort'))).toBeNull();
     release();
     await running;
   });

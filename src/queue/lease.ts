@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { leadloopKey } from './connection.ts';
+import { LeaseHeld, LeaseLost } from '../errors/index.ts';
+import { RedisKeys } from '../redis-keys.ts';
 
 // Only the holder's token may extend or delete the key: a holder that stalled past its TTL
 // must not delete the lease that someone else has taken since.
@@ -14,18 +16,6 @@ return 0`;
 interface RedisWithLease extends Redis {
   leadloopRenewLease(key: string, token: string, ttlMs: number): Promise<number>;
   leadloopReleaseLease(key: string, token: string): Promise<number>;
-}
-
-/** Another holder has the lease (e.g. the scheduled sync while `sync leads --once` starts). */
-export class LeaseUnavailable extends Error {
-  override name = 'LeaseUnavailable';
-  readonly kind = 'lease-unavailable';
-}
-
-/** The lease expired or was taken over while we held it: stop writing. */
-export class LeaseLost extends Error {
-  override name = 'LeaseLost';
-  readonly kind = 'lease-lost';
 }
 
 export interface LeaseOptions {
@@ -62,8 +52,9 @@ export class Lease {
   static async tryAcquire(redis: Redis, prefix: string, name: string, options: LeaseOptions = {}): Promise<Lease | null> {
     defineLeaseCommands(redis);
     const ttlMs = options.ttlMs ?? 30_000;
-    const key = leadloopKey(prefix, 'lease', name);
-    const token = randomUUID();
+    const key = new RedisKeys(prefix).lease(name);
+    // Who holds it, for a person told to wait: host and process, then a random part only we know.
+    const token = `${hostname()}:${process.pid}:${randomUUID()}`;
     const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') return null;
     const lease = new Lease(redis as RedisWithLease, key, name, token, ttlMs);
@@ -71,10 +62,10 @@ export class Lease {
     return lease;
   }
 
-  /** Like tryAcquire, but throws LeaseUnavailable instead of returning null. */
+  /** Like tryAcquire, but throws LeaseHeld instead of returning null. */
   static async acquire(redis: Redis, prefix: string, name: string, options: LeaseOptions = {}): Promise<Lease> {
     const lease = await Lease.tryAcquire(redis, prefix, name, options);
-    if (!lease) throw new LeaseUnavailable(`lease "${name}" is held by another run`);
+    if (!lease) throw new LeaseHeld(name);
     return lease;
   }
 
@@ -115,23 +106,41 @@ export class Lease {
   #lose(): void {
     this.#stopRenewing();
     this.#released = true;
-    this.#controller.abort(new LeaseLost(`lease "${this.name}" was lost`));
+    this.#controller.abort(new LeaseLost(this.name));
   }
 }
 
+/** Who holds the lease `name` (host:pid) and until when it lives unless renewed; undefined when free. */
+export async function leaseHolder(redis: Redis, prefix: string, name: string): Promise<{ holder: string; heldUntil: number } | undefined> {
+  const key = new RedisKeys(prefix).lease(name);
+  const [[, token], [, ttl]] = (await redis.multi().get(key).pttl(key).exec()) as [[null, string | null], [null, number]];
+  if (!token) return undefined;
+  return { holder: token.split(':').slice(0, -1).join(':'), heldUntil: Date.now() + Math.max(0, ttl) };
+}
+
 /**
- * Runs `work` while holding the lease `name` (renewed meanwhile, released after, and at once when
- * `signal` aborts); `{ held: false }` without running it when another run holds the lease.
+ * Runs `work` while holding the lease `name`, renewed meanwhile. The work gets a signal that
+ * aborts when the lease is lost (a stall past its time to live, a Redis blip) or `signal` aborts
+ * (shutdown): it must stop writing then. The lease is given back only once the work has stopped,
+ * so no second run starts while this one still writes. `{ held: false }` without running the work
+ * when another run holds it, naming that run and when its lease ends unless renewed.
  */
-export async function whileHolding<T>(redis: Redis, prefix: string, name: string, work: () => Promise<T>, options: { signal?: AbortSignal; ttlMs?: number } = {}): Promise<{ held: true; value: T } | { held: false }> {
-  const lease = await Lease.tryAcquire(redis, prefix, name, { ttlMs: options.ttlMs ?? 60_000 });
-  if (!lease) return { held: false };
-  const abort = () => void lease.release().catch(() => undefined);
-  options.signal?.addEventListener('abort', abort, { once: true });
+export async function whileHolding<T>(
+  redis: Redis,
+  prefix: string,
+  name: string,
+  work: (signal: AbortSignal) => Promise<T>,
+  options: { signal?: AbortSignal; ttlMs?: number } = {},
+): Promise<{ held: true; value: T } | { held: false; heldBy: string; heldUntil?: number }> {
+  const lease = await Lease.tryAcquire(redis, prefix, name, { ttlMs: options.ttlMs ?? 30_000 });
+  if (!lease) {
+    const holder = await leaseHolder(redis, prefix, name);
+    return { held: false, heldBy: holder?.holder ?? 'another run', ...(holder ? { heldUntil: holder.heldUntil } : {}) };
+  }
+  const signal = options.signal ? AbortSignal.any([lease.signal, options.signal]) : lease.signal;
   try {
-    return { held: true, value: await work() };
+    return { held: true, value: await work(signal) };
   } finally {
-    options.signal?.removeEventListener('abort', abort);
     await lease.release();
   }
 }

@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
-import { leadloopKey, type QueueLogger } from './connection.ts';
+import { RedisKeys } from '../redis-keys.ts';
+import type { QueueLogger } from './connection.ts';
 import type { QueueSystem } from './retry.ts';
 
 /** Why work stopped: a credentials problem (needs a person) or a vendor's daily limit (waits). */
@@ -123,10 +124,10 @@ export class PauseControl {
   }
 
   #authKey(): string {
-    return leadloopKey(this.#prefix, 'pause', 'auth');
+    return new RedisKeys(this.#prefix).pauseAuth();
   }
 
   #systemKey(system: QueueSystem): string {
-    return leadloopKey(this.#prefix, 'pause', 'until', system);
+    return new RedisKeys(this.#prefix).pauseUntil(system);
   }
 }

@@ -60,3 +60,15 @@ function validate(spec: ScheduleSpec, queues: Record<string, Queue>): void {
     throw new InvalidSchedule(`schedule "${spec.name}": every must be a whole number of ms, at least 1000`);
   }
 }
+
+/**
+ * The schedules sync.yaml sets for the jobs that have one (`schedule` names its key): every job
+ * with an enabled entry gets a scheduler named after it; a disabled or absent entry, none.
+ */
+export function scheduleSpecs(jobs: readonly { name: string; queue: string; schedule?: string }[], schedules: Readonly<Record<string, { every?: string | undefined; cron?: string | undefined; enabled: boolean } | undefined>>, parseDuration: (text: string) => number): ScheduleSpec[] {
+  return jobs.flatMap((job) => {
+    const entry = job.schedule ? schedules[job.schedule] : undefined;
+    if (!entry?.enabled) return [];
+    return [{ name: job.name, queue: job.queue, jobName: job.name, ...(entry.every ? { every: parseDuration(entry.every) } : { pattern: entry.cron! }) }];
+  });
+}

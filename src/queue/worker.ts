@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ShutdownRequested } from '../errors/index.ts';
 import type { QueueLogger } from './connection.ts';
 import { JITTERED_BACKOFF } from './backoff.ts';
 import type { PauseControl, PauseReason } from './pause.ts';
@@ -35,11 +36,6 @@ export interface LeadloopWorker {
   shutdown(): Promise<{ released: boolean; timedOut: boolean }>;
 }
 
-/** The shutdown reason given to running processors' signals. */
-export class ShutdownRequested extends Error {
-  override name = 'ShutdownRequested';
-  readonly kind = 'shutdown';
-}
 
 export function createLeadloopWorker<Data, Result>(options: LeadloopWorkerOptions<Data, Result>): LeadloopWorker {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;

@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import { toSalesforceError } from './errors.ts';
+import { classifySalesforceError } from './errors.ts';
 import { queryAll } from './query.ts';
 
 // A composite request may hold at most 5 query or sObject Collections subrequests (Salesforce
@@ -39,17 +39,17 @@ export async function queryTogether<T>(conn: Connection, soqls: readonly string[
         compositeRequest: chunk.map((soql, n) => ({ method: 'GET', url: `${base}/query?q=${encodeURIComponent(soql)}`, referenceId: `query${n}` })),
       });
     } catch (error) {
-      throw toSalesforceError(error);
+      throw classifySalesforceError(error);
     }
     for (const sub of answer.compositeResponse) {
-      if (sub.httpStatusCode >= 400) throw toSalesforceError(subrequestError(sub.httpStatusCode, sub.body));
+      if (sub.httpStatusCode >= 400) throw classifySalesforceError(subrequestError(sub.httpStatusCode, sub.body));
       let page = sub.body as QueryPage<T>;
       const records = [...page.records];
       while (!page.done && page.nextRecordsUrl) {
         try {
           page = (await conn.queryMore<T & Record<string, unknown>>(page.nextRecordsUrl)) as unknown as QueryPage<T>;
         } catch (error) {
-          throw toSalesforceError(error);
+          throw classifySalesforceError(error);
         }
         records.push(...page.records);
       }
@@ -61,10 +61,11 @@ export async function queryTogether<T>(conn: Connection, soqls: readonly string[
 
 /** A failed subrequest's body is the usual `[{ errorCode, message }]`: shaped like jsforce's error for the same failure. */
 export function subrequestError(status: number, body: unknown): Error {
-  const first = Array.isArray(body) ? (body[0] as { errorCode?: string; message?: string } | undefined) : undefined;
+  const first = Array.isArray(body) ? (body[0] as { errorCode?: string; message?: string; fields?: string[] } | undefined) : undefined;
   const errorCode = first?.errorCode ?? `ERROR_HTTP_${status}`;
-  const error = new Error(first?.message ?? `composite subrequest failed with HTTP ${status}`) as Error & { errorCode: string };
+  const error = new Error(first?.message ?? `composite subrequest failed with HTTP ${status}`) as Error & { errorCode: string; data: unknown };
   error.name = errorCode;
   error.errorCode = errorCode;
+  error.data = first ?? {};
   return error;
 }

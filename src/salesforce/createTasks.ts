@@ -1,7 +1,6 @@
 import type { Connection } from 'jsforce';
-import { InvalidRecord } from '../errors.ts';
-import { toSalesforceError } from './errors.ts';
-import { queryAll } from './query.ts';
+import type { Rejection } from '../errors/index.ts';
+import { classifySalesforceError, rejectionOf } from './errors.ts';
 import { identifier, inLists } from './soql.ts';
 
 export interface TaskToCreate {
@@ -17,44 +16,29 @@ export function taskKeyQueries(keys: readonly string[], keyField: string): strin
 }
 
 /**
- * Creates tasks idempotently: the key field is checked first (one query per 500 keys, or by the
- * caller together with its other reads: `existing`), only the missing tasks are created, 200 a call.
+ * Creates tasks, 200 a call, each with its key in `keyField`. The caller looked the keys up
+ * before (with its other reads); a key another run created meanwhile is refused by the unique key
+ * field with DUPLICATE_VALUE, which counts as created before, not as a failure.
  */
-export async function createTasks(
-  conn: Connection,
-  tasks: readonly TaskToCreate[],
-  keyField: string,
-  options: { skipLookup?: (key: string) => boolean; existing?: ReadonlySet<string> } = {},
-): Promise<{ created: string[]; existing: string[]; invalid: InvalidRecord[]; calls: number }> {
+export async function createTasks(conn: Connection, tasks: readonly TaskToCreate[], keyField: string): Promise<{ created: string[]; existing: string[]; rejections: Rejection[] }> {
   const field = identifier(keyField);
-  const existing = new Set<string>(options.existing ?? []);
-  let calls = 0;
-  // Keys of records just created need no lookup; a unique key field still refuses a duplicate.
-  if (!options.existing) {
-    for (const soql of taskKeyQueries(tasks.map((t) => t.key).filter((key) => !options.skipLookup?.(key)), keyField)) {
-      calls += 1;
-      for (const row of await queryAll<Record<string, string>>(conn, soql)) existing.add(row[field]!);
-    }
-  }
-  const missing = tasks.filter((t) => !existing.has(t.key));
   const created: string[] = [];
-  const invalid: InvalidRecord[] = [];
-  for (let i = 0; i < missing.length; i += 200) {
-    const chunk = missing.slice(i, i + 200);
-    calls += 1;
-    let answers: { id?: string; success: boolean; errors: { statusCode: string; message: string }[] }[];
+  const existing: string[] = [];
+  const rejections: Rejection[] = [];
+  for (let i = 0; i < tasks.length; i += 200) {
+    const chunk = tasks.slice(i, i + 200);
+    let answers: { id?: string; success: boolean; errors: { statusCode: string; message: string; fields?: string[] }[] }[];
     try {
       answers = (await conn.sobject('Task').create(chunk.map((t) => ({ ...t.fields, [field]: t.key })) as never, { allOrNone: false } as never)) as never;
     } catch (error) {
-      throw toSalesforceError(error);
+      throw classifySalesforceError(error);
     }
     answers.forEach((answer, n) => {
       const key = chunk[n]!.key;
       if (answer.success) created.push(key);
-      // A concurrent run created it first: the unique key field says so, and that is fine.
-      else if (answer.errors[0]?.statusCode === 'DUPLICATE_VALUE') existing.add(key);
-      else invalid.push(new InvalidRecord('salesforce', key, answer.errors[0]?.statusCode ?? 'UNKNOWN', answer.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; '), answer.errors));
+      else if (answer.errors[0]?.statusCode === 'DUPLICATE_VALUE') existing.push(key);
+      else rejections.push(rejectionOf(key, answer.errors));
     });
   }
-  return { created, existing: [...existing], invalid, calls };
+  return { created, existing, rejections };
 }

@@ -1,26 +1,8 @@
 import type { Connection } from 'jsforce';
-import { toSalesforceError } from './errors.ts';
+import type { DescribedField, DescribedObject } from '../domain/setup.ts';
+import { classifySalesforceError } from './errors.ts';
 
-/** What preflight needs to know about one Salesforce field, from describe. */
-export interface DescribedField {
-  name: string;
-  type: string;
-  /** Characters a text field holds; 0 for types without a length. */
-  length: number;
-  externalId: boolean;
-  unique: boolean;
-  /** Usable in a SOQL WHERE; long text areas are not. Absent from describe: assumed true. */
-  filterable: boolean;
-  createable: boolean;
-  updateable: boolean;
-  nillable: boolean;
-  defaultedOnCreate: boolean;
-  picklistValues: string[];
-  restrictedPicklist: boolean;
-}
-
-/** An object's fields by lower-cased API name (Salesforce field names are case-insensitive). */
-export type DescribedObject = Map<string, DescribedField>;
+export type { DescribedField, DescribedObject };
 
 /**
  * Describes the given objects, one call each. An object the org does not have (or that the
@@ -38,7 +20,7 @@ export async function describeFields(conn: Connection, sobjects: readonly string
         out.set(sobject, undefined);
         continue;
       }
-      throw toSalesforceError(error);
+      throw classifySalesforceError(error);
     }
     const fields: DescribedObject = new Map();
     for (const f of result.fields) {

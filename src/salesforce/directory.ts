@@ -1,11 +1,9 @@
 import type { Connection } from 'jsforce';
+import type { OwnerDirectory } from '../domain/handoff/types.ts';
 import { queryAll } from './query.ts';
 
-export interface SalesforceDirectory {
-  usersByEmail: Map<string, { id: string; active: boolean; name: string }>;
-  emailsById: Map<string, string>;
-  queuesByName: Map<string, string>;
-}
+/** Users (by email and username, lower case) and queues (by DeveloperName). */
+export type SalesforceDirectory = OwnerDirectory;
 
 const cache = new WeakMap<Connection, Promise<SalesforceDirectory>>();
 

@@ -1,61 +1,75 @@
+import { AuthFailed, ConcurrencyLimit, DailyLimit, isLeadloopError, RequestRefused, Unavailable, type LeadloopError } from '../errors/index.ts';
+
+/** What jsforce throws for an error answer: HttpApiError with `errorCode` (= `name`) and `data` ({ message, errorCode, fields }). */
+interface JsforceError {
+  errorCode?: string;
+  name?: string;
+  message?: string;
+  data?: { fields?: string[] } | { fields?: string[] }[];
+}
+
+// A refused session, login or refresh: a person must fix the credentials.
+const AUTH_CODES = new Set(['INVALID_SESSION_ID', 'INVALID_AUTH_HEADER', 'invalid_grant', 'invalid_client', 'invalid_client_id', 'unauthorized_client', 'INVALID_LOGIN']);
+// Salesforce's own "try again" answers.
+const TRANSIENT_CODES = new Set(['SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW', 'REQUEST_RUNNING_TOO_LONG']);
+
 /**
- * Named Salesforce failures, mapped once from jsforce's errors (`errorCode`, `message`), so the
- * queue layer (src/queue/retry.ts matches on `name`) decides what happens.
+ * Classifies anything a Salesforce call threw into one of leadloop's named errors, once, here
+ * (docs/salesforce-api.md, "Limits and errors"):
+ * - REQUEST_LIMIT_EXCEEDED names two limits, told apart by the message: "TotalRequests" is the
+ *   org's daily allocation (DAILY_LIMIT), anything else the concurrent long-running requests
+ *   (CONCURRENCY_LIMIT);
+ * - a refused session, login or refresh → AUTH_FAILED; a login that got no usable answer stays
+ *   UNAVAILABLE (connection.ts throws it so; jsforce wraps a failed refresh as "Unable to refresh
+ *   session due to: …", which is read here);
+ * - 5xx (ERROR_HTTP_5xx), SERVER_UNAVAILABLE, UNABLE_TO_LOCK_ROW, network failures → UNAVAILABLE;
+ * - anything else Salesforce answered → REQUEST_REFUSED with its errorCode and field names.
+ * Messages keep codes and field names only: Salesforce's messages can quote SOQL and values.
  */
-
-/** 403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.": the org's daily allocation is spent. Pause Salesforce work. */
-export class SalesforceDailyLimit extends Error {
-  readonly retryAfterMs: number;
-  constructor(message: string, retryAfterMs = 3_600_000) {
-    super(message);
-    this.name = 'SalesforceDailyLimit';
-    this.retryAfterMs = retryAfterMs;
+export function classifySalesforceError(error: unknown): LeadloopError {
+  if (isLeadloopError(error)) return error;
+  const e = (error ?? {}) as JsforceError;
+  const code = e.errorCode ?? e.name ?? '';
+  const message = e.message ?? String(error);
+  if (code === 'REQUEST_LIMIT_EXCEEDED') return /TotalRequests/i.test(message) ? new DailyLimit('salesforce') : new ConcurrencyLimit('salesforce');
+  if (/Unable to refresh session/i.test(message)) {
+    // The refresh function's own error, wrapped by jsforce: its words say which it was.
+    if (message.includes(LOGIN_UNAVAILABLE)) return new Unavailable('salesforce', 'the login got no usable answer');
+    return new AuthFailed('salesforce', 'the session could not be refreshed', { cause: error });
   }
+  if (AUTH_CODES.has(code)) return new AuthFailed('salesforce', code, { status: 401 });
+  const status = /^ERROR_HTTP_(\d{3})$/.exec(code);
+  if ((status && Number(status[1]) >= 500) || TRANSIENT_CODES.has(code)) return new Unavailable('salesforce', code, status ? { status: Number(status[1]) } : {});
+  const network = networkCode(error);
+  if (network) return new Unavailable('salesforce', network);
+  if (code && code !== 'Error' && code !== 'TypeError') return new RequestRefused('salesforce', code, { ...(status ? { status: Number(status[1]) } : {}), fields: fieldsOf(e) });
+  return new Unavailable('salesforce', error instanceof Error ? error.name : 'no answer');
 }
 
-/** REQUEST_LIMIT_EXCEEDED for concurrent long-running requests (same code, other message): back off briefly. */
-export class SalesforceConcurrencyLimit extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SalesforceConcurrencyLimit';
+/** Prefix of the message of a login that got no usable answer (connection.ts), kept apart from a refused login. */
+export const LOGIN_UNAVAILABLE = 'Salesforce login unavailable';
+
+const NETWORK = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|UND_ERR_\w+)\b/;
+
+function networkCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK.test(code)) return code;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string') {
+      const match = NETWORK.exec(message) ?? (/fetch failed|socket hang up/i.test(message) ? ['network failure'] : null);
+      if (match) return match[0];
+    }
   }
+  return undefined;
 }
 
-/** The session cannot be restored (refresh failed, user inactive, app revoked): pause and alert. */
-export class SalesforceAuthError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SalesforceAuthError';
-  }
+function fieldsOf(e: JsforceError): string[] {
+  const data = Array.isArray(e.data) ? e.data : e.data ? [e.data] : [];
+  return [...new Set(data.flatMap((d) => d.fields ?? []))];
 }
 
-/** 5xx, network failures and timeouts: retry with backoff. */
-export class SalesforceUnavailable extends Error {
-  /** Set when the request hit its deadline (no answer at all). */
-  readonly timeoutMs: number | undefined;
-  constructor(message: string, options: { timeoutMs?: number } = {}) {
-    super(message);
-    this.name = 'SalesforceUnavailable';
-    this.timeoutMs = options.timeoutMs;
-  }
-}
-
-export function toSalesforceError(error: unknown): Error {
-  const e = error as { errorCode?: string; name?: string; message?: string };
-  const code = e?.errorCode ?? e?.name ?? '';
-  const message = e?.message ?? String(error);
-  if (error instanceof SalesforceAuthError || error instanceof SalesforceDailyLimit || error instanceof SalesforceConcurrencyLimit || error instanceof SalesforceUnavailable) return error;
-  if (code === 'REQUEST_LIMIT_EXCEEDED') {
-    // Same code for two limits: only the message tells the daily allocation from concurrency (API_NOTES §11).
-    return /TotalRequests/i.test(message) ? new SalesforceDailyLimit(message) : new SalesforceConcurrencyLimit(message);
-  }
-  // jsforce wraps a failed refreshFn as "Unable to refresh session due to: <message>", losing the
-  // class: a login that got no usable answer (connection.ts LOGIN_UNAVAILABLE) is retried, not paused.
-  if (/Salesforce login unavailable/.test(message)) return new SalesforceUnavailable(message);
-  // jsforce wraps a failed refreshFn as "Unable to refresh session due to: ...".
-  if (code === 'INVALID_SESSION_ID' || code === 'invalid_grant' || code === 'INVALID_AUTH_HEADER' || /Unable to refresh session/i.test(message)) return new SalesforceAuthError(message);
-  if (/^ERROR_HTTP_5\d\d$/.test(code) || ['SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW'].includes(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket/i.test(message)) {
-    return new SalesforceUnavailable(message);
-  }
-  return error instanceof Error ? error : new Error(message);
+/** A Collections or composite item's refusal as a Rejection: the statusCode and field names, never the message. */
+export function rejectionOf(recordKey: string, errors: readonly { statusCode?: string; fields?: string[] }[]): { system: 'salesforce'; recordKey: string; code: string; fields: string[] } {
+  return { system: 'salesforce', recordKey, code: errors[0]?.statusCode ?? 'UNKNOWN', fields: [...new Set(errors.flatMap((e) => e.fields ?? []))] };
 }

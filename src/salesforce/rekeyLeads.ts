@@ -1,8 +1,10 @@
 import type { Connection } from 'jsforce';
 import { queryAll } from './query.ts';
 import { identifier, quote } from './soql.ts';
-import { toSalesforceError } from './errors.ts';
+import { RequestRefused } from '../errors/index.ts';
+import { classifySalesforceError } from './errors.ts';
 
+/** What a merge of HubSpot contacts did to their leads. */
 export interface RekeyOutcome {
   /** The lead now keyed by the survivor, and the merged contact it was keyed by before. */
   rekeyed?: { leadId: string; fromContactId: string };
@@ -36,9 +38,9 @@ export async function rekeyLeads(conn: Connection, externalIdField: string, surv
   if (!take.lead.IsConverted) {
     try {
       const answer = (await conn.sobject('Lead').update({ Id: take.lead.Id, [ext]: survivorId } as never)) as unknown as { success: boolean; errors?: { statusCode: string; message: string }[] };
-      if (!answer.success) throw new Error(answer.errors?.[0]?.statusCode ?? 'update refused');
+      if (!answer.success) throw new RequestRefused('salesforce', answer.errors?.[0]?.statusCode ?? 'UNKNOWN', { what: 'the re-key of a merged contact\'s lead' });
     } catch (error) {
-      throw toSalesforceError(error);
+      throw classifySalesforceError(error);
     }
     outcome.rekeyed = { leadId: take.lead.Id, fromContactId: take.contactId };
   } else {

@@ -1,7 +1,7 @@
 import type { Connection } from 'jsforce';
-import { InvalidRecord } from '../errors.ts';
+import type { Rejection } from '../errors/index.ts';
 import { subrequestError } from './composite.ts';
-import { toSalesforceError } from './errors.ts';
+import { classifySalesforceError, rejectionOf } from './errors.ts';
 import { identifier } from './soql.ts';
 
 export interface UpsertOptions {
@@ -15,15 +15,14 @@ export interface UpsertOptions {
 export interface UpsertResult {
   /** external id → Salesforce id and whether it was created. */
   written: Map<string, { id: string; created: boolean }>;
-  invalid: InvalidRecord[];
-  calls: number;
+  rejections: Rejection[];
 }
 
-// sObject Collections take at most 200 records a call (API_NOTES §9).
+// sObject Collections take at most 200 records a call (docs/salesforce-api.md, "sObject Collections").
 const COLLECTION_LIMIT = 200;
 
 /** One record's answer in a Collections response. */
-export interface SaveAnswer {
+interface SaveAnswer {
   id?: string;
   success: boolean;
   created?: boolean;
@@ -37,18 +36,16 @@ function headersOf(options: UpsertOptions): Record<string, string> {
   return headers;
 }
 
-/** Upserts records by external ID through sObject Collections, 200 a call; per-record failures come back as InvalidRecord. */
+/** Upserts records by external ID through sObject Collections, 200 a call; per-record refusals come back as rejections. */
 export async function upsertRecords(conn: Connection, sobject: string, records: readonly Record<string, unknown>[], options: UpsertOptions): Promise<UpsertResult> {
-  const result: UpsertResult = { written: new Map(), invalid: [], calls: 0 };
+  const result: UpsertResult = { written: new Map(), rejections: [] };
   const headers = headersOf(options);
-  for (let i = 0; i < records.length; i += COLLECTION_LIMIT) {
-    const chunk = records.slice(i, i + COLLECTION_LIMIT);
-    result.calls += 1;
+  for (const chunk of chunks(records)) {
     let answers: SaveAnswer[];
     try {
       answers = (await conn.sobject(sobject).upsert(chunk as never, options.externalIdField, { allOrNone: false, headers } as never)) as never;
     } catch (error) {
-      throw toSalesforceError(error);
+      throw classifySalesforceError(error);
     }
     collectUpserts(chunk, answers, options.externalIdField, result);
   }
@@ -59,10 +56,7 @@ function collectUpserts(chunk: readonly Record<string, unknown>[], answers: read
   answers.forEach((answer, n) => {
     const key = String(chunk[n]![externalIdField]);
     if (answer.success && answer.id) result.written.set(key, { id: answer.id, created: answer.created === true });
-    else {
-      const first = answer.errors[0];
-      result.invalid.push(new InvalidRecord('salesforce', key, first?.statusCode ?? 'UNKNOWN', first ? `${first.statusCode}: ${first.message}${first.fields?.length ? ` (${first.fields.join(', ')})` : ''}` : 'refused without a reason', answer.errors));
-    }
+    else result.rejections.push(rejectionOf(key, answer.errors));
   });
 }
 
@@ -75,22 +69,30 @@ const COLLECTIONS_PER_COMPOSITE = 5;
  * five), they go together: one API call instead of two. Each subrequest carries the headers
  * itself: a subrequest inherits none but Accept, Authorization and Content-Type, so a
  * `Sforce-Auto-Assign: FALSE` on the composite request would not keep our owners.
- * `updated` answers the updates in their order.
+ * `updated` holds the ids of the updates Salesforce saved; the others are rejections keyed by Id.
  */
-export async function upsertAndUpdate(conn: Connection, sobject: string, upserts: readonly Record<string, unknown>[], updates: readonly Record<string, unknown>[], options: UpsertOptions): Promise<{ upserted: UpsertResult; updated: SaveAnswer[] }> {
+export async function upsertAndUpdate(conn: Connection, sobject: string, upserts: readonly Record<string, unknown>[], updates: readonly Record<string, unknown>[], options: UpsertOptions): Promise<{ upserted: UpsertResult; updated: Set<string> }> {
   const headers = headersOf(options);
-  const chunks = (records: readonly Record<string, unknown>[]) => Array.from({ length: Math.ceil(records.length / COLLECTION_LIMIT) }, (_, i) => records.slice(i * COLLECTION_LIMIT, (i + 1) * COLLECTION_LIMIT));
   const upsertChunks = chunks(upserts);
   const updateChunks = chunks(updates);
+  const updated = new Set<string>();
+  const collectUpdates = (chunk: readonly Record<string, unknown>[], answers: readonly SaveAnswer[], into: UpsertResult) => {
+    answers.forEach((answer, n) => {
+      const id = String(chunk[n]!['Id']);
+      if (answer.success) updated.add(id);
+      else into.rejections.push(rejectionOf(id, answer.errors));
+    });
+  };
   if (upsertChunks.length === 0 || updateChunks.length === 0 || upsertChunks.length + updateChunks.length > COLLECTIONS_PER_COMPOSITE) {
     const upserted = await upsertRecords(conn, sobject, upserts, options);
-    const updated: SaveAnswer[] = [];
     for (const chunk of updateChunks) {
+      let answers: SaveAnswer[];
       try {
-        updated.push(...((await conn.sobject(sobject).update(chunk as never, { allOrNone: false, headers } as never)) as never as SaveAnswer[]));
+        answers = (await conn.sobject(sobject).update(chunk as never, { allOrNone: false, headers } as never)) as never;
       } catch (error) {
-        throw toSalesforceError(error);
+        throw classifySalesforceError(error);
       }
+      collectUpdates(chunk, answers, upserted);
     }
     return { upserted, updated };
   }
@@ -107,14 +109,17 @@ export async function upsertAndUpdate(conn: Connection, sobject: string, upserts
       ],
     });
   } catch (error) {
-    throw toSalesforceError(error);
+    throw classifySalesforceError(error);
   }
-  const upserted: UpsertResult = { written: new Map(), invalid: [], calls: 1 };
-  const updated: SaveAnswer[] = [];
+  const upserted: UpsertResult = { written: new Map(), rejections: [] };
   answer.compositeResponse.forEach((sub, n) => {
-    if (sub.httpStatusCode >= 400) throw toSalesforceError(subrequestError(sub.httpStatusCode, sub.body));
+    if (sub.httpStatusCode >= 400) throw classifySalesforceError(subrequestError(sub.httpStatusCode, sub.body));
     if (n < upsertChunks.length) collectUpserts(upsertChunks[n]!, sub.body as SaveAnswer[], options.externalIdField, upserted);
-    else updated.push(...(sub.body as SaveAnswer[]));
+    else collectUpdates(updateChunks[n - upsertChunks.length]!, sub.body as SaveAnswer[], upserted);
   });
   return { upserted, updated };
+}
+
+function chunks<T>(records: readonly T[]): T[][] {
+  return Array.from({ length: Math.ceil(records.length / COLLECTION_LIMIT) }, (_, i) => records.slice(i * COLLECTION_LIMIT, (i + 1) * COLLECTION_LIMIT));
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '../redis-keys.ts';
 
 // HubSpot retries a delivery for a day and a paused queue may hold a job for longer: a month
 // covers any hand-off still in flight for an erased contact.
@@ -20,7 +21,7 @@ export class ErasedContacts {
   }
 
   #key(id: string): string {
-    return `${this.#prefix}:erased:${id}`;
+    return new RedisKeys(this.#prefix).erased(id);
   }
 
   async mark(ids: readonly string[]): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema, postgresAnswers, TEST_DATABASE_URL, uniqueSchema } from '../../test/support/postgres.ts';
-import { LedgerUnavailable } from './errors.ts';
+import { LedgerUnavailable } from '../errors/index.ts';
 import { findDecision, findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
 import { openLedger, type Ledger } from './ledger.ts';
 import { recordDecision, recordDecisions } from './recordDecision.ts';

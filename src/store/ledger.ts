@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { LedgerUnavailable } from './errors.ts';
+import { LedgerUnavailable } from '../errors/index.ts';
 import { migrationProvider } from './migrations/index.ts';
 import type { LedgerSchema } from './schema.ts';
 

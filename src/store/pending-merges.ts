@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '../redis-keys.ts';
 
 /**
  * Merges HubSpot announced and not yet applied, per surviving contact. The webhook intake records
@@ -16,7 +17,7 @@ export class PendingMerges {
   }
 
   #key(survivorId: string): string {
-    return `${this.#prefix}:merges:${survivorId}`;
+    return new RedisKeys(this.#prefix).merges(survivorId);
   }
 
   async add(survivorId: string, mergedIds: readonly string[]): Promise<void> {

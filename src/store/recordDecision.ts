@@ -1,30 +1,27 @@
 import type { Kysely } from 'kysely';
-import { findDecision } from './findDecision.ts';
-import type { Decision, LedgerSchema, NewDecision } from './schema.ts';
+import type { LedgerSchema, NewDecision } from './schema.ts';
 
-export type DecisionInput = Omit<NewDecision, 'id' | 'notify' | 'trace' | 'handoff_key'> & {
+export type DecisionInput = Omit<NewDecision, 'id' | 'notify' | 'trace' | 'handoff_key' | 'rotation_team' | 'rotation_next'> & {
   handoff_key?: string;
   notify?: unknown[];
   trace?: unknown[];
+  rotation_team?: string | null;
+  rotation_next?: number | null;
 };
 
 /**
- * Records a decision unless one exists for the same contact and hand-off key, and returns the
- * decision that stands: the first one wins, so a retried page reuses the original routing.
+ * Records many decisions in one statement; one that exists for the same contact and hand-off key
+ * stands (the first one wins, so a retried page or a concurrent hand-off reuses the original
+ * routing). Returns the contacts whose decision this statement stored (INSERT … RETURNING): only
+ * those may count their routing (round robin, load) — the others re-read the stored one.
  */
-export async function recordDecision(db: Kysely<LedgerSchema>, input: DecisionInput): Promise<Decision> {
-  await recordDecisions(db, [input]);
-  const stands = await findDecision(db, input.hubspot_contact_id, input.handoff_key ?? 'first');
-  if (!stands) throw new Error(`the decision for contact ${input.hubspot_contact_id} was not recorded`);
-  return stands;
-}
-
-/** Records many decisions in one statement; an existing one for the same contact and key stands. */
-export async function recordDecisions(db: Kysely<LedgerSchema>, inputs: readonly DecisionInput[]): Promise<void> {
-  if (inputs.length === 0) return;
-  await db
+export async function recordDecisions(db: Kysely<LedgerSchema>, inputs: readonly DecisionInput[]): Promise<Set<string>> {
+  if (inputs.length === 0) return new Set();
+  const rows = await db
     .insertInto('decisions')
-    .values(inputs.map(({ notify = [], trace = [], handoff_key = 'first', ...rest }) => ({ ...rest, handoff_key, notify: JSON.stringify(notify), trace: JSON.stringify(trace) })))
+    .values(inputs.map(({ notify = [], trace = [], handoff_key = 'first', rotation_team = null, rotation_next = null, ...rest }) => ({ ...rest, handoff_key, rotation_team, rotation_next, notify: JSON.stringify(notify), trace: JSON.stringify(trace) })))
     .onConflict((oc) => oc.columns(['hubspot_contact_id', 'handoff_key']).doNothing())
+    .returning('hubspot_contact_id')
     .execute();
+  return new Set(rows.map((r) => r.hubspot_contact_id));
 }

@@ -27,6 +27,9 @@ export interface DecisionsTable {
   notify: Json<unknown[]>;
   trace: Json<unknown[]>;
   salesforce_id: string | null;
+  /** The team whose round-robin rotation this decision moved, and the position after it. */
+  rotation_team: string | null;
+  rotation_next: number | null;
 }
 
 /** A hand-off that landed in Salesforce: as a new Lead, an adopted open Lead, or an existing Contact's task. */
@@ -61,10 +64,29 @@ export interface ContactScoresTable {
   review_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
+/** Salesforce accounts by normalised website domain, for routing to the account owner. */
+export interface AccountIndexTable {
+  account_id: string;
+  domain: string | null;
+  owner_id: string;
+  modified_at: ColumnType<Date, Date | string, Date | string>;
+  /** When a pull last saw it: a full pull removes the accounts it did not see (deleted ones). */
+  pulled_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** Where the account pull stands: the newest SystemModstamp taken, and when the last full pull ran. */
+export interface AccountIndexStateTable {
+  id: number;
+  since: ColumnType<Date, Date | string, Date | string>;
+  full_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
   handoffs: HandoffsTable;
   contact_scores: ContactScoresTable;
+  account_index: AccountIndexTable;
+  account_index_state: AccountIndexStateTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as decisions from './0001_decisions.ts';
 import * as handoffs from './0002_handoffs.ts';
 import * as contactScores from './0003_contact_scores.ts';
+import * as routingAndAccounts from './0004_routing_and_accounts.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_decisions': decisions,
   '0002_handoffs': handoffs,
   '0003_contact_scores': contactScores,
+  '0004_routing_and_accounts': routingAndAccounts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,158 @@
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { ApiGate } from './api-gate.ts';
+import type { Env } from './config/env.ts';
+import { loadConfigDirOrThrow } from './config/load.ts';
+import type { LeadloopConfig } from './domain/config/index.ts';
+import { createHubSpotClient } from './hubspot/client.ts';
+import { HubSpotContacts } from './hubspot/hubspot-contacts.ts';
+import { SalesforceLookups } from './pipeline/lookups.ts';
+import type { CachedPreflight, PreflightCache, PreflightDeps } from './pipeline/preflight.ts';
+import type { SyncDeps } from './pipeline/ports.ts';
+import { governorGate } from './queue/api-gate.ts';
+import { budgetConfigFromSync, BudgetGovernor } from './queue/budget.ts';
+import { createRedisConnection } from './queue/connection.ts';
+import { DeadLetterList } from './queue/dead-letter.ts';
+import { moveLegacyKeys } from './redis-keys.ts';
+import { connectSalesforce } from './salesforce/connection.ts';
+import { SalesforceLeads } from './salesforce/salesforce-leads.ts';
+import { AccountIndexTable } from './store/account-index.ts';
+import { ErasedContacts } from './store/erased-contacts.ts';
+import { openLedger } from './store/ledger.ts';
+import { LedgerStore } from './store/ledger-store.ts';
+import { PendingMerges } from './store/pending-merges.ts';
+import { PreflightCacheStore } from './store/preflight-cache.ts';
+import { RoutingStateStore } from './store/routing-state.ts';
+import { SyncState } from './store/sync-state.ts';
+
+/** Test and bench knobs; production passes none. */
+export interface ComposeOptions {
+  /** The clock every use case reads (a frozen one in tests). Default Date.now. */
+  now?: () => number;
+  /** A PostgreSQL schema of its own for the ledger (tests). Default `public`. */
+  ledgerSchema?: string;
+  /** HubSpot and Salesforce request deadlines. Default 30 s. */
+  hubspotTimeoutMs?: number;
+  salesforceTimeoutMs?: number;
+  /** Where the API call counter registers. Default prom-client's default registry. */
+  registry?: Registry;
+}
+
+/** What every role and command needs: the config, Redis (queues and caches) and the ledger. */
+export interface Storage {
+  env: Env;
+  config: LeadloopConfig;
+  configVersion: string;
+  redis: Redis;
+  ledger: LedgerStore;
+  deadLetters: DeadLetterList;
+  erasures: ErasedContacts;
+  pendingMerges: PendingMerges;
+  preflightCache: PreflightCache;
+  now: () => number;
+  close(): Promise<void>;
+}
+
+/** Storage plus both APIs, gated by the budget governor: what workers and sync commands run against. */
+export interface App extends Storage {
+  governor: BudgetGovernor;
+  gate: ApiGate;
+  hubspot: HubSpotContacts;
+  salesforce: SalesforceLeads;
+  /** The pipeline's ports. */
+  deps: SyncDeps;
+  /** What setup's preflight reads. */
+  preflightDeps: PreflightDeps;
+  /** Users, queues and accounts kept for a worker's hand-offs (refreshed every 10 minutes). */
+  lookups: SalesforceLookups;
+}
+
+// New users, queues and accounts in Salesforce are seen by hand-offs after at most this.
+const LOOKUPS_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * The one place leadloop is wired: from the parsed environment to the config, Redis, the ledger
+ * and its stores (composeStorage), and both API adapters behind one budget gate (compose). Every
+ * role of `start`, every CLI verb, the demo, the benches and the tests build from here.
+ */
+export async function composeStorage(env: Env, options: ComposeOptions = {}): Promise<Storage> {
+  const { config, version } = await loadConfigDirOrThrow(env.configDir);
+  const redis = createRedisConnection({ url: env.redisUrl }, 'client');
+  let opened: Awaited<ReturnType<typeof openLedger>> | undefined;
+  try {
+    opened = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir, ...(options.ledgerSchema ? { schema: options.ledgerSchema } : {}) });
+    // An installation from before the `<prefix>:ll:` key layout resumes where it was.
+    await moveLegacyKeys(redis, env.prefix);
+  } catch (error) {
+    await opened?.close();
+    redis.disconnect();
+    throw error;
+  }
+  const ledger = new LedgerStore(opened.db);
+  return {
+    env,
+    config,
+    configVersion: version,
+    redis,
+    ledger,
+    deadLetters: new DeadLetterList(redis, env.prefix),
+    erasures: new ErasedContacts(redis, env.prefix),
+    pendingMerges: new PendingMerges(redis, env.prefix),
+    preflightCache: new PreflightCacheStore<CachedPreflight>(redis, env.prefix),
+    now: options.now ?? Date.now,
+    async close() {
+      await opened!.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** The HubSpot adapter behind `gate` (`explain` of a live contact uses it alone). */
+export function hubspotAdapter(env: Env, gate: ApiGate, options: ComposeOptions = {}): HubSpotContacts {
+  return new HubSpotContacts(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl, gate, ...(options.hubspotTimeoutMs ? { timeoutMs: options.hubspotTimeoutMs } : {}) }));
+}
+
+/** The two API adapters behind `gate` (setup, which may run before Redis exists, uses them alone). */
+export async function composeAdapters(env: Env, config: LeadloopConfig, gate: ApiGate, options: ComposeOptions = {}): Promise<{ hubspot: HubSpotContacts; salesforce: SalesforceLeads }> {
+  const hubspot = hubspotAdapter(env, gate, options);
+  const connection = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion, gate, ...(options.salesforceTimeoutMs ? { timeoutMs: options.salesforceTimeoutMs } : {}) });
+  return { hubspot, salesforce: new SalesforceLeads(connection, { externalIdField: config.mapping.external_id_field, taskKeyField: config.mapping.task_key_field }) };
+}
+
+export async function compose(env: Env, options: ComposeOptions = {}): Promise<App> {
+  const storage = await composeStorage(env, options);
+  try {
+    const { config, redis } = storage;
+    // One governor for both APIs, with sync.yaml's budgets, shared through Redis by every process.
+    const governor = new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets));
+    const gate = governorGate(governor, options.registry ? { registry: options.registry } : {});
+    const { hubspot, salesforce } = await composeAdapters(env, config, gate, options);
+    const accountIndex = new AccountIndexTable(storage.ledger.db);
+    const deps: SyncDeps = {
+      contacts: hubspot,
+      leads: salesforce,
+      ledger: storage.ledger,
+      state: new SyncState(redis, env.prefix),
+      routing: new RoutingStateStore(redis, env.prefix, (day) => storage.ledger.routingState(day)),
+      accountIndex,
+      deadLetter: storage.deadLetters,
+      erasures: storage.erasures,
+      config,
+      configVersion: storage.configVersion,
+      now: storage.now,
+    };
+    return {
+      ...storage,
+      governor,
+      gate,
+      hubspot,
+      salesforce,
+      deps,
+      preflightDeps: { portal: hubspot, org: salesforce, config, configVersion: storage.configVersion },
+      lookups: new SalesforceLookups(salesforce, accountIndex, { maxAgeMs: LOOKUPS_MAX_AGE_MS, now: storage.now }),
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}

@@ -1,0 +1,100 @@
+import type { PlannedTask } from '../playbook.ts';
+import { ownerIdOf, ownerLabelOf } from './route-batch.ts';
+import type { FoundPeople, HandoffPlan, OwnerDirectory, RoutedHandoff, TaskWrite } from './types.ts';
+
+// Task keys: unique per contact, hand-off and task, so a retry finds the task it already created.
+const stepKey = (contactId: string, handoffKey: string, step: number) => `${contactId}:${handoffKey}:step${step}`;
+const notifyKey = (contactId: string, handoffKey: string, userId: string) => `${contactId}:${handoffKey}:notify:${userId}`;
+
+/** Salesforce user ids start with 005; queues (00G) cannot own tasks. */
+const isUserId = (id: string | undefined): id is string => id?.startsWith('005') === true;
+
+/**
+ * Every task key a batch could create (the playbook steps and one per person notified, on a first
+ * hand-off), so they can be looked up together with the people before anything is written.
+ */
+export function candidateTaskKeys(handoffs: readonly RoutedHandoff[], directory: OwnerDirectory): string[] {
+  return handoffs.filter((h) => h.firstTime).flatMap((h) => [
+    ...h.decision.tasks.map((_, i) => stepKey(h.contactId, h.handoffKey, i)),
+    ...h.notify.flatMap((email) => {
+      const user = directory.usersByEmail.get(email.toLowerCase());
+      return user?.active ? [notifyKey(h.contactId, h.handoffKey, user.id)] : [];
+    }),
+  ]);
+}
+
+/**
+ * Decides every Salesforce write of a batch of hand-offs from the routed decisions and what
+ * Salesforce already holds. A lead of ours (by external ID) is updated, unless it was converted;
+ * an open lead with the email is adopted; an existing Contact (or a converted lead's contact) gets
+ * no new lead but the task; otherwise a lead is created with its owner. Lead fields, owners and
+ * task text are the decision's own (decide()). Tasks go to users only, on a first hand-off, and
+ * never twice (keys found in Salesforce are skipped). Pure.
+ */
+export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeople, directory: OwnerDirectory, now: number): HandoffPlan {
+  const plan: HandoffPlan = { upserts: [], adoptions: [], landings: [], tasks: [], skipped: [] };
+  for (const h of handoffs) {
+    const lead = h.decision.lead;
+    if (!lead) continue;
+    const ownerLabel = ownerLabelOf(h.assignee);
+    let taskOwner = ownerIdOf(h.assignee, directory);
+    const known = found.byExternalId.get(h.contactId);
+    const email = h.properties.email?.trim().toLowerCase();
+    const leads = email ? (found.leadsByEmail.get(email) ?? []) : [];
+    const contacts = email ? (found.contactsByEmail.get(email) ?? []) : [];
+    const open = leads.find((l) => !l.isConverted && !l.externalId);
+    const converted = leads.find((l) => l.isConverted && l.convertedContactId);
+    if (known?.isConverted) {
+      plan.skipped.push({ contactId: h.contactId, reason: 'converted-lead' });
+      continue;
+    }
+    if (known) {
+      plan.upserts.push({ contactId: h.contactId, isNew: false, fields: lead.update });
+      plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'update', ownerLabel });
+    } else if (contacts[0] || converted) {
+      const contact = contacts[0] ?? { id: converted!.convertedContactId!, ownerId: converted!.ownerId };
+      taskOwner = contact.ownerId;
+      plan.landings.push({ contactId: h.contactId, object: 'Contact', outcome: 'existing_contact', salesforceContactId: contact.id, ownerId: contact.ownerId, ownerLabel: directory.emailsById.get(contact.ownerId) ?? contact.ownerId });
+    } else if (open) {
+      plan.adoptions.push({ contactId: h.contactId, leadId: open.id, fields: { ...lead.update, Id: open.id } });
+      plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'adopt', leadId: open.id, ownerLabel });
+    } else {
+      const owner = ownerIdOf(h.assignee, directory);
+      plan.upserts.push({ contactId: h.contactId, isNew: true, fields: { ...lead.create, ...(owner ? { OwnerId: owner } : {}) } });
+      plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'create', ownerLabel });
+    }
+    if (h.firstTime) planTasks(h, taskOwner, found, directory, now, plan);
+  }
+  return plan;
+}
+
+function planTasks(h: RoutedHandoff, ownerId: string | undefined, found: FoundPeople, directory: OwnerDirectory, now: number, plan: HandoffPlan): void {
+  const add = (key: string, kind: TaskWrite['kind'], owner: string, task: PlannedTask) => {
+    if (found.existingTaskKeys.has(key)) plan.skipped.push({ contactId: h.contactId, reason: 'task-exists', key });
+    else plan.tasks.push({ key, contactId: h.contactId, kind, ownerId: owner, fields: taskFields(task, now) });
+  };
+  h.decision.tasks.forEach((task, i) => {
+    const key = stepKey(h.contactId, h.handoffKey, i);
+    // Tasks cannot be owned by queues: a queue-owned lead gets no playbook task; its notify: people still get theirs.
+    if (isUserId(ownerId)) add(key, 'playbook', ownerId, task);
+    else plan.skipped.push({ contactId: h.contactId, reason: 'queue-cannot-own-task', key });
+  });
+  const note = h.decision.notifyTask;
+  if (!note) return;
+  for (const email of h.notify) {
+    const user = directory.usersByEmail.get(email.toLowerCase());
+    if (!user?.active) plan.skipped.push({ contactId: h.contactId, reason: 'notify-user-inactive' });
+    else add(notifyKey(h.contactId, h.handoffKey, user.id), 'notify', user.id, note);
+  }
+}
+
+function taskFields(task: PlannedTask, now: number): TaskWrite['fields'] {
+  return {
+    Subject: task.subject.slice(0, 255),
+    Priority: task.priority,
+    Type: task.type,
+    Status: 'Not Started',
+    ActivityDate: new Date(now + task.dueInMs).toISOString().slice(0, 10),
+    ...(task.description ? { Description: task.description } : {}),
+  };
+}

@@ -1,0 +1,116 @@
+import type { PropertyBag } from '../config/condition.ts';
+import type { LeadloopConfig } from '../config/index.ts';
+import { decide, type LeadDecision } from '../decide.ts';
+import type { AccountMatch, Assignee } from '../routing/types.ts';
+import type { ContactHistory } from '../scoring/types.ts';
+import type { OwnerDirectory, RoutedHandoff, RoutingState, StoredRouting } from './types.ts';
+
+export interface RouteBatchInput {
+  contacts: readonly { id: string; properties: PropertyBag; history: ContactHistory }[];
+  /** Decisions stored for these contacts' hand-offs: reused, never routed again. */
+  stored: ReadonlyMap<string, StoredRouting>;
+  /** Round-robin positions and today's loads before this batch (not changed). */
+  state: RoutingState;
+  directory: OwnerDirectory;
+  accountByDomain: (domain: string) => AccountMatch | undefined;
+  config: LeadloopConfig;
+  now: number;
+  handoffKey: string;
+}
+
+export interface RoutedBatch {
+  /** Every contact's decision (score, grade, hand-off), by contact id. */
+  decisions: Map<string, LeadDecision>;
+  /** The contacts handed off, in input order. */
+  handoffs: RoutedHandoff[];
+  /** Round-robin positions and loads after this batch's fresh decisions. */
+  state: RoutingState;
+}
+
+/**
+ * Scores a batch and routes the hand-offs that have no stored decision, one after another, each
+ * seeing the round-robin positions and loads the previous ones left. Owners get their Salesforce
+ * ids from the directory. Pure: the caller stores the fresh decisions (and only then counts their
+ * state changes) before anything is written.
+ */
+export function routeBatch(input: RouteBatchInput): RoutedBatch {
+  const { directory, config, now, handoffKey } = input;
+  const state: RoutingState = { roundRobin: { ...input.state.roundRobin }, loadToday: { ...input.state.loadToday } };
+  const inactiveOwners = new Set([...directory.usersByEmail].filter(([, u]) => !u.active).map(([email]) => email));
+  const context = {
+    now,
+    roundRobin: state.roundRobin,
+    loadToday: state.loadToday,
+    inactiveOwners,
+    accountByDomain: (domain: string) => {
+      const account = input.accountByDomain(domain);
+      if (!account?.ownerId || account.ownerEmail) return account;
+      const ownerEmail = directory.emailsById.get(account.ownerId);
+      return ownerEmail ? { ...account, ownerEmail } : account;
+    },
+  };
+  const decisions = new Map<string, LeadDecision>();
+  const handoffs: RoutedHandoff[] = [];
+  for (const contact of input.contacts) {
+    const decision = decide({ id: contact.id, properties: contact.properties }, contact.history, config, context);
+    decisions.set(contact.id, decision);
+    if (!decision.score.handoff || !decision.route) continue;
+    const stored = input.stored.get(contact.id);
+    if (stored) {
+      handoffs.push({ contactId: contact.id, handoffKey, properties: contact.properties, decision, assignee: stored.assignee, notify: stored.notify, firstTime: stored.landedId === null });
+      continue;
+    }
+    const route = decision.route;
+    const assignee = withSalesforceId(route.assignee, directory);
+    if (route.roundRobin) state.roundRobin[route.roundRobin.team] = route.roundRobin.next;
+    const ownerEmail = assignee.kind === 'user' ? assignee.email?.toLowerCase() : undefined;
+    if (ownerEmail) state.loadToday[ownerEmail] = (state.loadToday[ownerEmail] ?? 0) + 1;
+    handoffs.push({
+      contactId: contact.id,
+      handoffKey,
+      properties: contact.properties,
+      decision,
+      assignee,
+      notify: route.notify.map((n) => n.email),
+      firstTime: true,
+      fresh: {
+        contactId: contact.id,
+        handoffKey,
+        score: decision.score.score,
+        grade: decision.score.grade,
+        mql: decision.score.mql,
+        reason: decision.score.handoffReason ?? 'mql',
+        ownerKind: assignee.kind,
+        ownerId: ownerIdOf(assignee, directory) ?? null,
+        ownerEmail: assignee.kind === 'user' ? (assignee.email ?? null) : assignee.kind === 'queue' ? assignee.salesforceQueue : null,
+        rule: route.rule,
+        notify: route.notify,
+        trace: route.trace,
+        rotation: route.roundRobin ?? null,
+      },
+    });
+  }
+  return { decisions, handoffs, state };
+}
+
+/** The Salesforce id of a user or queue assignee (given in the config, or found by email / DeveloperName). */
+export function ownerIdOf(assignee: Assignee, directory: OwnerDirectory): string | undefined {
+  if (assignee.kind === 'user') return assignee.salesforceUserId ?? (assignee.email ? directory.usersByEmail.get(assignee.email.toLowerCase())?.id : undefined);
+  if (assignee.kind === 'queue') return assignee.salesforceQueueId ?? directory.queuesByName.get(assignee.salesforceQueue);
+  return undefined;
+}
+
+/** How people read an owner: a name, a queue, or the org's assignment rules. */
+export function ownerLabelOf(assignee: Assignee): string {
+  if (assignee.kind === 'user') return assignee.name ?? assignee.email ?? assignee.salesforceUserId ?? '';
+  if (assignee.kind === 'queue') return `queue ${assignee.queue}`;
+  return 'Salesforce assignment rules';
+}
+
+function withSalesforceId(assignee: Assignee, directory: OwnerDirectory): Assignee {
+  const id = ownerIdOf(assignee, directory);
+  if (!id) return assignee;
+  if (assignee.kind === 'user') return { ...assignee, salesforceUserId: id };
+  if (assignee.kind === 'queue') return { ...assignee, salesforceQueueId: id };
+  return assignee;
+}

@@ -1,0 +1,140 @@
+import type { Contact } from '../domain/contact.ts';
+import { normalizeDomain } from '../domain/domain-name.ts';
+import { routeBatch } from '../domain/handoff/route-batch.ts';
+import type { RoutedHandoff, RoutingState } from '../domain/handoff/types.ts';
+import type { LeadDecision } from '../domain/decide.ts';
+import { historyOf, inputFingerprint, observe, observedProperties, type Observed } from '../domain/inputs.ts';
+import type { ContactHistory } from '../domain/scoring/types.ts';
+import type { SalesforceLookups } from './lookups.ts';
+import type { RoutingStatePort, SyncDeps, SyncSummary } from './ports.ts';
+
+/** A contact's first hand-off; later ones (requalification) will carry their own key. */
+export const HANDOFF_KEY = 'first';
+
+/** A batch scored and routed (its fresh decisions stored) but not yet written anywhere: landContacts writes it. */
+export interface PreparedContacts {
+  changed: (Contact & { history: ContactHistory })[];
+  decisions: Map<string, LeadDecision>;
+  handoffs: RoutedHandoff[];
+  nextFingerprints: Map<string, string>;
+  nextObserved: Map<string, Observed>;
+}
+
+/** What one run carries from batch to batch. */
+export interface RunContext {
+  now: number;
+  summary: SyncSummary;
+  lookups: SalesforceLookups;
+  /** Round-robin positions and loads: the shared store, or a dry run's private copy. */
+  routing: RoutingStatePort;
+  /** The rescore re-grades contacts whose inputs did not change but whose decay did. */
+  force?: boolean;
+}
+
+/** Several prepared batches as one, so Salesforce and HubSpot writes go in full batches. */
+export function mergePrepared(batches: readonly PreparedContacts[]): PreparedContacts {
+  return {
+    changed: batches.flatMap((b) => b.changed),
+    decisions: new Map(batches.flatMap((b) => [...b.decisions])),
+    handoffs: batches.flatMap((b) => b.handoffs),
+    nextFingerprints: new Map(batches.flatMap((b) => [...b.nextFingerprints])),
+    nextObserved: new Map(batches.flatMap((b) => [...b.nextObserved])),
+  };
+}
+
+/**
+ * Skips contacts whose inputs did not change, scores the rest and routes new hand-offs once:
+ * each fresh decision is stored before anything is written anywhere, and only a decision this run
+ * stored counts its round robin and load — a concurrent run (a webhook hand-off beside the sync)
+ * that stored one first wins, and this run takes that stored decision instead. Undefined: nothing
+ * changed.
+ */
+export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[], run: RunContext): Promise<PreparedContacts | undefined> {
+  const { now, summary } = run;
+  const { config, configVersion, state } = deps;
+  const ids = contacts.map((c) => c.id);
+  const [fingerprints, observedBefore] = await Promise.all([state.fingerprints(ids), state.observed(ids)]);
+  const watched = observedProperties(config);
+  const nextFingerprints = new Map<string, string>();
+  const nextObserved = new Map<string, Observed>();
+  const changed: PreparedContacts['changed'] = [];
+  for (const c of contacts) {
+    const fp = inputFingerprint(c.properties, config, configVersion);
+    if (!run.force && fingerprints.get(c.id) === fp) continue;
+    nextFingerprints.set(c.id, fp);
+    const observed = observe(observedBefore.get(c.id), c.properties, watched, Date.parse(c.properties.lastmodifieddate ?? c.updatedAt));
+    nextObserved.set(c.id, observed);
+    changed.push({ ...c, history: historyOf(observed) });
+  }
+  summary.unchanged += contacts.length - changed.length;
+  if (changed.length === 0) return undefined;
+
+  const directory = await run.lookups.directory();
+  const domains = changed.flatMap((c) => [normalizeDomain(c.properties.email), normalizeDomain(c.properties.website)].filter((d): d is string => d !== undefined));
+  const [accounts, stored, routingState] = await Promise.all([run.lookups.accounts(domains), deps.ledger.findDecisions(changed.map((c) => c.id), HANDOFF_KEY), run.routing.load(dayOf(now))]);
+  const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKey: HANDOFF_KEY });
+  summary.scored += changed.length;
+  summary.qualified += batch.handoffs.length;
+  const handoffs = await storeFreshDecisions(deps, batch.handoffs, run);
+  return { changed, decisions: batch.decisions, handoffs, nextFingerprints, nextObserved };
+}
+
+/**
+ * Stores the fresh decisions (INSERT … RETURNING) and counts the routing of those stored; a
+ * hand-off whose contact got a decision from another run meanwhile takes that one (re-read).
+ * A dry run stores nothing and counts in its own copy of the routing state.
+ */
+async function storeFreshDecisions(deps: SyncDeps, handoffs: readonly RoutedHandoff[], run: RunContext): Promise<RoutedHandoff[]> {
+  const fresh = handoffs.filter((h) => h.fresh);
+  if (fresh.length === 0) return [...handoffs];
+  const won = deps.plannedWrites ? new Set(fresh.map((h) => h.contactId)) : await deps.ledger.recordDecisions(fresh.map((h) => h.fresh!), { decidedAt: run.now, configVersion: deps.configVersion });
+  await run.routing.apply(
+    dayOf(run.now),
+    fresh.filter((h) => won.has(h.contactId)).map((h) => ({ rotation: h.fresh!.rotation, ownerEmail: h.fresh!.ownerKind === 'user' ? h.fresh!.ownerEmail : null })),
+  );
+  const lost = fresh.filter((h) => !won.has(h.contactId)).map((h) => h.contactId);
+  if (lost.length === 0) return [...handoffs];
+  const stands = await deps.ledger.findDecisions(lost, HANDOFF_KEY);
+  return handoffs.map((h) => {
+    const other = stands.get(h.contactId);
+    if (!other || won.has(h.contactId)) return h;
+    const { fresh: _discarded, ...rest } = h;
+    return { ...rest, assignee: other.assignee, notify: other.notify, firstTime: other.landedId === null };
+  });
+}
+
+/** The UTC day loads are counted in. */
+export function dayOf(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+/**
+ * A dry run's routing state: read once from the shared store (without seeding it), then counted
+ * here only, so the dry run routes exactly as a real run would and moves nothing.
+ */
+export class PrivateRoutingState implements RoutingStatePort {
+  readonly #shared: RoutingStatePort;
+  readonly #days = new Map<string, RoutingState>();
+
+  constructor(shared: RoutingStatePort) {
+    this.#shared = shared;
+  }
+
+  async load(day: string): Promise<RoutingState> {
+    let state = this.#days.get(day);
+    if (!state) {
+      state = await this.#shared.load(day, { seed: false });
+      this.#days.set(day, state);
+    }
+    return { roundRobin: { ...state.roundRobin }, loadToday: { ...state.loadToday } };
+  }
+
+  async apply(day: string, changes: readonly { rotation: { team: string; next: number } | null; ownerEmail: string | null }[]): Promise<void> {
+    const state = await this.load(day);
+    for (const c of changes) {
+      if (c.rotation && c.rotation.next > (state.roundRobin[c.rotation.team] ?? -1)) state.roundRobin[c.rotation.team] = c.rotation.next;
+      if (c.ownerEmail) state.loadToday[c.ownerEmail.toLowerCase()] = (state.loadToday[c.ownerEmail.toLowerCase()] ?? 0) + 1;
+    }
+    this.#days.set(day, state);
+  }
+}

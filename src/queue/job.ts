@@ -1,0 +1,97 @@
+import type { App } from '../app.ts';
+import type { SyncConfig } from '../domain/config/sync.ts';
+import type { HandoffDeps } from '../pipeline/handoffContacts.ts';
+import { assertPreflight, cachedPreflight, type PreflightProblem } from '../pipeline/preflight.ts';
+import type { PlannedWrite } from '../pipeline/ports.ts';
+import { withLane } from './api-gate.ts';
+import type { Lane } from './budget-math.ts';
+import { whileHolding } from './lease.ts';
+import type { QueueName } from './queues.ts';
+
+/** What a job's `run` receives: capabilities, not clients. */
+export interface JobHelpers {
+  /** The pipeline's ports (with the worker's lookups and pending merges). A dry run's collect its writes in `plannedWrites`. */
+  deps: HandoffDeps;
+  /** Aborts when the run must stop: a lost lease, a shutdown. */
+  signal: AbortSignal;
+  /** Reports progress on the job (bull-board, getJob); a `--once` command prints it. */
+  progress(value: Record<string, unknown>): void;
+}
+
+/**
+ * One job, declared once and run the same way by its worker and its `--once` command
+ * (graphile-worker's Task shape): where it queues, what schedules it (a key of sync.yaml's
+ * `schedules`), whether it runs under a lease (one at a time across every process) and after
+ * setup's preflight, which budget lane its API calls draw on, and a thin `run`.
+ */
+export interface JobDefinition<Data = unknown, Result = unknown> {
+  name: string;
+  queue: QueueName;
+  /** The sync.yaml `schedules` entry that adds this job; none: added by others (webhooks). */
+  schedule?: keyof SyncConfig['schedules'];
+  /** Runs under a Redis lease named after the job: a second run (a `--once` beside the worker) steps aside. */
+  lease?: boolean;
+  /** Checks setup's preflight (cached) before any write: a blocking problem holds the job back. */
+  preflight?: boolean;
+  /** The budget lane its API calls draw on. */
+  lane: Lane;
+  run(data: Data, helpers: JobHelpers): Promise<Result>;
+  /** Called when the worker stops (e.g. to finish a batch in flight). */
+  stop?(): Promise<void>;
+}
+
+/** How a run went when it did not run: another holds the lease. */
+export interface Skipped {
+  skipped: string;
+  /** The run that holds the lease (host:pid), and when its lease ends unless it renews it. */
+  heldBy: string;
+  heldUntil?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  progress?: (value: Record<string, unknown>) => void;
+  /** Collect every write here instead of making it (`--dry-run`); blocking preflight problems are reported, not thrown. */
+  plannedWrites?: PlannedWrite[];
+  /** A dry run's preflight problems (blocking ones do not stop it). */
+  onPreflight?: (result: { blocking: PreflightProblem[]; warnings: PreflightProblem[] }) => void;
+}
+
+/**
+ * Runs a job as its worker and its `--once` command both do: in its budget lane, under its lease
+ * (the lease's loss aborts the work), after the preflight. Returns `{ skipped }` when another run
+ * holds the lease.
+ */
+export async function runJob<Data, Result>(definition: JobDefinition<Data, Result>, data: Data, app: App, options: RunOptions = {}): Promise<Result | Skipped> {
+  const deps: HandoffDeps = options.plannedWrites ? { ...depsOf(app), plannedWrites: options.plannedWrites } : depsOf(app);
+  const work = async (signal: AbortSignal): Promise<Result> => {
+    if (definition.preflight) {
+      if (options.plannedWrites) options.onPreflight?.(await cachedPreflight(app.preflightDeps, app.preflightCache));
+      else await assertPreflight(app.preflightDeps, app.preflightCache);
+    }
+    return definition.run(data, { deps, signal, progress: options.progress ?? (() => undefined) });
+  };
+  return withLane(definition.lane, async () => {
+    if (!definition.lease) return work(options.signal ?? new AbortController().signal);
+    const outcome = await whileHolding(app.redis, app.env.prefix, definition.name, work, options.signal ? { signal: options.signal } : {});
+    if (outcome.held) return outcome.value;
+    return { skipped: `another ${definition.name} run holds the lease`, heldBy: outcome.heldBy, ...(outcome.heldUntil ? { heldUntil: outcome.heldUntil } : {}) };
+  });
+}
+
+const depsByApp = new WeakMap<App, HandoffDeps>();
+
+/** One deps object per app, so that what jobs keep per deps (a hand-off batch) is shared by the app's jobs. */
+function depsOf(app: App): HandoffDeps {
+  let deps = depsByApp.get(app);
+  if (!deps) {
+    deps = { ...app.deps, lookups: app.lookups, pendingMerges: app.pendingMerges };
+    depsByApp.set(app, deps);
+  }
+  return deps;
+}
+
+/** Whether a run result says the run stepped aside. */
+export function isSkipped(result: unknown): result is Skipped {
+  return typeof result === 'object' && result !== null && 'skipped' in result;
+}

@@ -1,0 +1,152 @@
+import { sql, type Kysely } from 'kysely';
+import type { DecisionRecord, ScoreWrite } from '../domain/handoff/types.ts';
+import type { Assignee } from '../domain/routing/types.ts';
+import { contactsDueForReview } from './contactsDueForReview.ts';
+import { findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
+import { forgetContactScores } from './forgetContactScores.ts';
+import { leadsCreatedFor, purgeContact } from './purgeContact.ts';
+import { recordDecisions } from './recordDecision.ts';
+import { recordHandoffs } from './recordHandoff.ts';
+import { recordScores } from './recordScores.ts';
+import { rekeyContact } from './rekeyContact.ts';
+import { routingFromLedger } from './routingFromLedger.ts';
+import type { Decision, LedgerSchema } from './schema.ts';
+
+/** A landed hand-off as the pipeline hands it over. */
+export interface HandoffRow {
+  contactId: string;
+  handoffKey: string;
+  handedOffAt: number;
+  object: 'Lead' | 'Contact';
+  salesforceId: string;
+  outcome: 'created' | 'adopted' | 'existing_contact';
+  ownerKind: string | null;
+  ownerId: string | null;
+  grade: string;
+  score: number;
+  reason: string;
+  source: string | null;
+  campaign: string | null;
+}
+
+/**
+ * The ledger as the pipeline uses it (its LedgerPort): decisions, hand-offs and scores, over the
+ * one-statement files beside it. Rows come back as leadloop's own shapes, not table rows.
+ */
+export class LedgerStore {
+  readonly db: Kysely<LedgerSchema>;
+
+  constructor(db: Kysely<LedgerSchema>) {
+    this.db = db;
+  }
+
+  async findDecisions(contactIds: readonly string[], handoffKey: string) {
+    const rows = await findDecisions(this.db, contactIds, handoffKey);
+    return new Map([...rows].map(([id, row]) => [id, storedDecision(row)]));
+  }
+
+  recordDecisions(records: readonly DecisionRecord[], context: { decidedAt: number; configVersion: string }): Promise<Set<string>> {
+    return recordDecisions(
+      this.db,
+      records.map((r) => ({
+        hubspot_contact_id: r.contactId,
+        handoff_key: r.handoffKey,
+        decided_at: new Date(context.decidedAt),
+        config_version: context.configVersion,
+        score: r.score,
+        grade: r.grade,
+        mql: r.mql,
+        handoff: true,
+        reason: r.reason,
+        owner_kind: r.ownerKind,
+        owner_id: r.ownerId,
+        owner_email: r.ownerEmail,
+        rule: r.rule,
+        notify: r.notify,
+        trace: r.trace,
+        salesforce_id: null,
+        rotation_team: r.rotation?.team ?? null,
+        rotation_next: r.rotation?.next ?? null,
+      })),
+    );
+  }
+
+  recordHandoffs(rows: readonly HandoffRow[]): Promise<void> {
+    return recordHandoffs(
+      this.db,
+      rows.map((h) => ({
+        hubspot_contact_id: h.contactId,
+        handoff_key: h.handoffKey,
+        handed_off_at: new Date(h.handedOffAt),
+        salesforce_object: h.object,
+        salesforce_id: h.salesforceId,
+        outcome: h.outcome,
+        owner_kind: h.ownerKind,
+        owner_id: h.ownerId,
+        grade: h.grade,
+        score: h.score,
+        reason: h.reason,
+        source: h.source,
+        campaign: h.campaign,
+      })),
+    );
+  }
+
+  setLandedIds(landed: ReadonlyMap<string, string>, handoffKey: string): Promise<void> {
+    return setDecisionSalesforceIds(this.db, landed, handoffKey);
+  }
+
+  recordScores(scores: readonly ScoreWrite[], context: { scoredAt: number; configVersion: string }): Promise<void> {
+    return recordScores(
+      this.db,
+      scores.map((s) => ({ hubspot_contact_id: s.contactId, score: s.score, grade: s.grade, mql: s.mql, scored_at: new Date(context.scoredAt), config_version: context.configVersion, review_at: s.reviewAt === null ? null : new Date(s.reviewAt) })),
+    );
+  }
+
+  forgetScores(contactIds: readonly string[]): Promise<number> {
+    return forgetContactScores(this.db, contactIds);
+  }
+
+  async dueForReview(options: { now: number; limit: number; after?: { reviewAt: number; contactId: string } }) {
+    const rows = await contactsDueForReview(this.db, { now: options.now, limit: options.limit, ...(options.after ? { after: { reviewAt: new Date(options.after.reviewAt), id: options.after.contactId } } : {}) });
+    return rows.map((r) => ({ contactId: r.hubspot_contact_id, reviewAt: new Date(r.review_at).getTime(), grade: r.grade, mql: r.mql }));
+  }
+
+  async grades(contactIds: readonly string[]): Promise<Map<string, { grade: string; mql: boolean }>> {
+    if (contactIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('contact_scores').select(['hubspot_contact_id', 'grade', 'mql']).where('hubspot_contact_id', 'in', [...contactIds]).execute();
+    return new Map(rows.map((r) => [r.hubspot_contact_id, { grade: r.grade, mql: r.mql }]));
+  }
+
+  rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }> {
+    return rekeyContact(this.db, fromContactId, toContactId);
+  }
+
+  leadsCreatedFor(contactId: string): Promise<string[]> {
+    return leadsCreatedFor(this.db, contactId);
+  }
+
+  purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }> {
+    return purgeContact(this.db, contactId);
+  }
+
+  /** Resolves when the database answers (`/readyz`). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  /** Round-robin positions and a day's loads as the ledger's decisions say (Redis lost them). */
+  routingState(day: string) {
+    return routingFromLedger(this.db, day);
+  }
+}
+
+function storedDecision(row: Decision): { contactId: string; grade: 'hot' | 'warm' | 'cold'; assignee: Assignee; notify: string[]; landedId: string | null } {
+  const assignee: Assignee =
+    row.owner_kind === 'queue'
+      ? { kind: 'queue', queue: row.owner_email ?? 'queue', salesforceQueue: row.owner_email ?? '', ...(row.owner_id ? { salesforceQueueId: row.owner_id } : {}) }
+      : row.owner_kind === 'salesforce_assignment_rules'
+        ? { kind: 'salesforce_assignment_rules' }
+        : { kind: 'user', ...(row.owner_id ? { salesforceUserId: row.owner_id } : {}), ...(row.owner_email ? { email: row.owner_email } : {}) };
+  return { contactId: row.hubspot_contact_id, grade: row.grade, assignee, notify: (row.notify as { email: string }[]).map((n) => n.email), landedId: row.salesforce_id };
+}
