@@ -25,12 +25,15 @@ export const WEBHOOK_PATH = '/webhooks/hubspot';
  * HubSpot gives up after 5 s and retries for a day. Logs carry counts and ids, never the body.
  */
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  // Raw bytes: the signature is over the body exactly as sent.
+  // Raw bytes: the signature is over the body exactly as sent. HubSpot sends JSON only: every
+  // other content type (and a body without one) is refused with 415 before anything is read.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => done(null, body));
 
   app.post(WEBHOOK_PATH, { bodyLimit: options.bodyLimit }, async (request, reply) => {
     const now = options.now?.() ?? Date.now();
-    const raw = request.body as Buffer;
+    // No body at all (and no content type): the signature is checked over no bytes.
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const uri = `${options.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`}${request.url}`;
     const verdict = verifyWebhookSignature({
       clientSecret: options.clientSecret,
