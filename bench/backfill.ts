@@ -5,30 +5,13 @@
  * a child process (`leadloop sandbox`), so the RSS sampled here is the pipeline's alone.
  * JSON on the last line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { loadConfigDirOrThrow } from '../src/config/load.ts';
-import { createHubSpotClient } from '../src/hubspot/client.ts';
 import type { SyncProgress } from '../src/pipeline/backfillLeads.ts';
-import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { syncLeads } from '../src/pipeline/syncLeads.ts';
-import { BudgetGovernor, budgetConfigFromSync } from '../src/queue/budget.ts';
-import { DeadLetterList } from '../src/queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../src/queue/hubspot-gate.ts';
-import { salesforceBudgetGate } from '../src/queue/salesforce-gate.ts';
-import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
-import { connectSalesforce, setSalesforceCallHooks } from '../src/salesforce/connection.ts';
-import { AccountIndexStore } from '../src/store/account-index.ts';
-import { openLedger } from '../src/store/ledger.ts';
-import { SyncState } from '../src/store/sync-state.ts';
-import { dropSchema, postgresAnswers, TEST_DATABASE_URL } from '../test/support/postgres.ts';
+import { budgetConfigFromSync } from '../src/queue/budget.ts';
 import { startSandboxChild } from './sandbox-child.ts';
+import { benchApp, redisAnswers } from './support.ts';
 
 const CONTACTS = Number(process.env.BENCH_BACKFILL_CONTACTS ?? 100_000);
-const root = new URL('..', import.meta.url).pathname;
-const { config, version } = await loadConfigDirOrThrow(join(root, 'config'));
 
 /** Calls the bulk lane may make per window, exactly as the governor grants them. */
 function bulkAllowance(limit: number, share: number): number {
@@ -49,10 +32,7 @@ function windowFloorMs(calls: number, allowance: number, windowMs: number): numb
 }
 
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-try {
-  await redis.ping();
-} catch {
+if (!(await redisAnswers())) {
   console.log(JSON.stringify({ skipped: 'no Redis at REDIS_URL (or 127.0.0.1:6379)' }));
   process.exit(0);
 }
@@ -61,32 +41,17 @@ const seedStarted = performance.now();
 // BENCH_SANDBOX_NODE_ARGS (e.g. "--cpu-prof") profiles the sandbox side on its own.
 const sandbox = await startSandboxChild(['--contacts', String(CONTACTS), '--seed', '31'], (process.env.BENCH_SANDBOX_NODE_ARGS ?? '').split(' ').filter(Boolean));
 const seedMs = performance.now() - seedStarted;
-const prefix = `bench-backfill-${Date.now()}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-backfill-'));
 // The ledger on PostgreSQL, as deployed (docker-compose), in a schema of this run's own; the
 // embedded PGlite (a WASM Postgres in this process) only when none answers, and its memory
-// then counts in the peak RSS.
-const pgUrl = process.env.BENCH_DATABASE_URL ?? TEST_DATABASE_URL;
-const schema = `bench_backfill_${process.pid}`;
-const usePostgres = await postgresAnswers(pgUrl);
-const ledger = await openLedger(usePostgres ? { databaseUrl: pgUrl, schema } : { dataDir });
+// then counts in the peak RSS. Wired as `leadloop start` wires it: one governor with sync.yaml's
+// budgets for both APIs, the bulk lane.
+const bench = await benchApp(sandbox.info, { label: 'backfill', postgres: true });
+const { config } = bench.app;
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 try {
-  const { info } = sandbox;
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-  await setupHubSpot(hubspot, config.mapping);
-  // As `leadloop sync leads` and the worker run it (openRuntime): one governor with sync.yaml's
-  // budgets for both APIs, the bulk lane, the account index in Redis.
   const budgets = budgetConfigFromSync(config.sync.budgets);
-  const governor = new BudgetGovernor(redis, prefix, budgets);
-  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
-  const deps = {
-    hubspot,
-    salesforce: setSalesforceCallHooks(salesforce, salesforceBudgetGate(governor, 'bulk')),
-    ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), accountIndex: new AccountIndexStore(redis, prefix), config, configVersion: version,
-    beforeHubSpotCall: hubspotBudgetGate(governor, 'bulk'),
-  };
+  const deps = bench.app.deps;
   await sandbox.resetRequests();
   const sandboxCpuBefore = sandbox.cpuMs();
   const cpuBefore = process.cpuUsage();
@@ -115,7 +80,7 @@ try {
   );
   clearInterval(sampler);
   console.log(JSON.stringify({
-    contacts: CONTACTS, ledger: ledger.kind,
+    contacts: CONTACTS, ledger: bench.ledgerKind,
     pulled: summary.pulled, qualified: summary.qualified, created: summary.created, adopted: summary.adopted, writtenBack: summary.writtenBack, deadLettered: summary.deadLettered,
     sandboxSeedMs: Math.round(seedMs),
     durationMs: Math.round(durationMs),
@@ -131,10 +96,6 @@ try {
   }));
 } finally {
   clearInterval(sampler);
+  await bench.dispose();
   await sandbox.stop();
-  await ledger.close();
-  if (usePostgres) await dropSchema(schema, pgUrl);
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  rmSync(dataDir, { recursive: true, force: true });
 }

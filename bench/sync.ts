@@ -4,29 +4,19 @@
  * contact), the calls of the cycle that re-reads our own write-back and of an idle cycle, 429s
  * caused, and peak RSS. JSON on the last line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Client } from '@hubspot/api-client';
 import { Connection } from 'jsforce';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
 import { decide } from '../src/domain/decide.ts';
-import { createHubSpotClient } from '../src/hubspot/client.ts';
+import { HubSpotContacts } from '../src/hubspot/hubspot-contacts.ts';
 import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { syncLeads } from '../src/pipeline/syncLeads.ts';
-import { BudgetGovernor } from '../src/queue/budget.ts';
-import { DeadLetterList } from '../src/queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../src/queue/hubspot-gate.ts';
-import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
-import { connectSalesforce } from '../src/salesforce/connection.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.ts';
-import { openLedger } from '../src/store/ledger.ts';
-import { SyncState } from '../src/store/sync-state.ts';
+import { benchApp, CONFIG_DIR, redisAnswers } from './support.ts';
 
 const CONTACTS = Number(process.env.BENCH_SYNC_CONTACTS ?? 5_000);
 const NAIVE_CONTACTS = Number(process.env.BENCH_NAIVE_CONTACTS ?? 100);
-const { config, version } = await loadConfigDirOrThrow(new URL('../config', import.meta.url).pathname);
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const { config } = await loadConfigDirOrThrow(CONFIG_DIR);
 const calls = (s: Sandbox) => {
   const snap = s.requestLog.snapshot();
   const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
@@ -44,19 +34,9 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
  */
 async function leadloop(mode: 'backfill' | 'incremental') {
   const sandbox = await startSandbox({ contacts: CONTACTS, seed: 31 });
-  const prefix = `bench-sync-${mode}-${Date.now()}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-'));
-  const ledger = await openLedger({ dataDir });
+  const bench = await benchApp(sandbox.connectionInfo(), { label: `sync-${mode}` });
   try {
-    const info = sandbox.connectionInfo();
-    const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-    await setupHubSpot(hubspot, config.mapping);
-    const deps = {
-      hubspot,
-      salesforce: await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' }),
-      ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version,
-      beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk'),
-    };
+    const deps = bench.app.deps;
     if (mode === 'incremental') await deps.state.saveCursor({ at: 0, idsAtBoundary: [] });
     sandbox.requestLog.reset();
     const started = performance.now();
@@ -76,10 +56,8 @@ async function leadloop(mode: 'backfill' | 'incremental') {
       callsRereadingOwnWriteback: rereadCalls.total, callsRereadByEndpoint: rereadCalls.byEndpoint, callsIdleCycle: idleCalls.total, rateLimitedResponses: firstCalls.limited + rereadCalls.limited + idleCalls.limited,
     };
   } finally {
+    await bench.dispose();
     await sandbox.close();
-    await ledger.close();
-    await deleteKeysWithPrefix(redis, prefix);
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -88,8 +66,8 @@ async function naive() {
   const sandbox = await startSandbox({ contacts: NAIVE_CONTACTS, seed: 31 });
   try {
     const info = sandbox.connectionInfo();
-    const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-    await setupHubSpot(hubspot, config.mapping);
+    const hubspot = new Client({ accessToken: info.hubspot.accessToken, basePath: info.hubspot.baseUrl, numberOfApiCallRetries: 1 });
+    await setupHubSpot(new HubSpotContacts(hubspot), config.mapping);
     const sf = new Connection({ instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken, version: '64.0' });
     sandbox.requestLog.reset();
     for (let i = 0; i < NAIVE_CONTACTS; i++) {
@@ -99,8 +77,9 @@ async function naive() {
       const contact = page.results[0];
       if (!contact) continue;
       const d = decide({ id, properties: contact.properties }, {}, config, { now: Date.now(), roundRobin: {}, loadToday: {}, accountByDomain: () => undefined });
-      if (d.score.handoff && d.leadFields) {
-        const lead: any = await sf.sobject('Lead').upsert({ ...d.leadFields, LastName: d.leadFields.LastName ?? 'x', Company: d.leadFields.Company ?? 'x' } as never, 'HubSpot_Contact_Id__c').catch(() => undefined);
+      const fields = d.lead?.create;
+      if (d.score.handoff && fields) {
+        const lead: any = await sf.sobject('Lead').upsert({ ...fields, LastName: fields.LastName ?? 'x', Company: fields.Company ?? 'x' } as never, 'HubSpot_Contact_Id__c').catch(() => undefined);
         if (lead?.id) await sf.sobject('Task').create({ Subject: 'Follow up', WhoId: lead.id } as never).catch(() => undefined);
       }
       await hubspot.crm.contacts.basicApi.update(id, { properties: { leadloop_score: String(d.score.score) } });
@@ -112,9 +91,7 @@ async function naive() {
   }
 }
 
-try {
-  await redis.ping();
-} catch {
+if (!(await redisAnswers())) {
   console.log(JSON.stringify({ skipped: 'no Redis at REDIS_URL (or 127.0.0.1:6379)' }));
   process.exit(0);
 }
@@ -122,5 +99,4 @@ const ours = await leadloop('backfill');
 const incremental = await leadloop('incremental');
 const baseline = await naive();
 clearInterval(sampler);
-redis.disconnect();
 console.log(JSON.stringify({ leadloop: ours, leadloopIncremental: incremental, naive: baseline, ratio: Math.round((10 * baseline.callsPer1000) / ours.callsPer1000) / 10, peakRssMb: Math.round(peakRss / 1_048_576), goals: { callsPer1000: 30, idleCycleCalls: '1-2', rateLimited: 0 } }));

@@ -8,24 +8,16 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Connection } from 'jsforce';
 import { startLeadloop } from '../src/cli/start.ts';
-import { loadEnv } from '../src/config/env.ts';
-import { loadConfigDirOrThrow } from '../src/config/load.ts';
-import { createHubSpotClient } from '../src/hubspot/client.ts';
-import { setupHubSpot } from '../src/pipeline/setup.ts';
-import { deleteKeysWithPrefix } from '../src/queue/test-redis.ts';
-import { connectSalesforce } from '../src/salesforce/connection.ts';
 import { freePort } from '../src/cli/demo-redis.ts';
 import { startSandboxChild } from './sandbox-child.ts';
+import { benchApp, CONFIG_DIR, REDIS_URL, redisAnswers } from './support.ts';
 
 const SEQUENTIAL = Number(process.env.BENCH_WEBHOOK_SEQUENTIAL ?? 60);
 const BURST = Number(process.env.BENCH_WEBHOOK_BURST ?? 300);
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-try {
-  await redis.ping();
-} catch {
+const redisUrl = REDIS_URL;
+if (!(await redisAnswers())) {
   console.log(JSON.stringify({ skipped: 'no Redis at REDIS_URL (or 127.0.0.1:6379)' }));
   process.exit(0);
 }
@@ -42,17 +34,16 @@ const port = await freePort();
 // HubSpot gathers events briefly before a delivery; 5 ms here, so the figure is leadloop's own.
 const sandbox = await startSandboxChild(['--contacts', '0', '--seed', '7', '--webhook-url', `http://127.0.0.1:${port}/webhooks/hubspot`, '--webhook-batch-ms', '5']);
 const configDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-config-'));
-const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-data-'));
-const prefix = `bench-webhook-${Date.now()}`;
+cpSync(CONFIG_DIR, configDir, { recursive: true });
+const syncFile = join(configDir, 'sync.yaml');
+writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }'));
+// Set up HubSpot and take the env from the composition, then run leadloop as `start --role all` does (its own app).
+const bench = await benchApp(sandbox.info, { label: 'webhook', configDir });
+const { env, prefix } = bench;
+const { config } = bench.app;
+await bench.app.close();
 let running: Awaited<ReturnType<typeof startLeadloop>> | undefined;
 try {
-  cpSync(new URL('../config', import.meta.url).pathname, configDir, { recursive: true });
-  const syncFile = join(configDir, 'sync.yaml');
-  writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }'));
-  const env = loadEnv({ ...sandbox.info.env, REDIS_URL: redisUrl, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] });
-  const { config } = await loadConfigDirOrThrow(configDir);
-  const hubspot = createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl });
-  await setupHubSpot(hubspot, config.mapping);
   running = await startLeadloop(env, { role: 'all', port });
   const events = new QueueEvents('handoff', { connection: { url: redisUrl } as never, prefix });
   await events.waitUntilReady();
@@ -91,7 +82,7 @@ try {
   // A booth's scans imported at once; HubSpot sends a webhook per contact.
   const created = await sandbox.createContacts(Array.from({ length: BURST }, (_, n) => scan(10_000 + n)));
   const quoted = created.map((id) => `'${id}'`).join(',');
-  const conn = await connectSalesforce({ auth: { kind: 'token', instanceUrl: sandbox.info.salesforce.instanceUrl, accessToken: sandbox.info.salesforce.accessToken }, apiVersion: sandbox.info.salesforce.apiVersion });
+  const conn = new Connection({ instanceUrl: sandbox.info.salesforce.instanceUrl, accessToken: sandbox.info.salesforce.accessToken, version: sandbox.info.salesforce.apiVersion });
   let landed = 0;
   while (landed < BURST && performance.now() - burstStarted < 120_000) {
     await new Promise((r) => setTimeout(r, 200));
@@ -111,8 +102,6 @@ try {
 } finally {
   await running?.stop();
   await sandbox.stop();
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
+  await bench.dispose().catch(() => undefined);
   rmSync(configDir, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
 }

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
 import { startWorker } from '../src/cli/start.ts';
-import { createHubSpotClient } from '../src/hubspot/client.ts';
+import { hubspotAdapter } from '../src/app.ts';
+import { OPEN_GATE } from '../src/api-gate.ts';
 import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { DeadLetterList } from '../src/queue/dead-letter.ts';
 import { PauseControl } from '../src/queue/pause.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../src/queue/test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../test/support/redis.ts';
 import { startSandbox, type SandboxOptions } from '../src/sandbox/server.ts';
 import { until } from '../test/support/leadloop.ts';
 
@@ -29,7 +30,7 @@ async function withWorker(sandboxOptions: SandboxOptions, test: (ctx: { sandbox:
     writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s'));
     const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir }, { needs: ['hubspot', 'salesforce'] });
     const { config } = await loadConfigDirOrThrow(configDir);
-    await setupHubSpot(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl }), config.mapping);
+    await setupHubSpot(hubspotAdapter(env, OPEN_GATE), config.mapping);
     const running = await startWorker(env);
     try {
       await test({ sandbox, running, redis, prefix });

@@ -36,6 +36,8 @@ export interface ComposeOptions {
   salesforceTimeoutMs?: number;
   /** Where the API call counter registers. Default prom-client's default registry. */
   registry?: Registry;
+  /** Wraps the budget gate (tests put a hand on every call through it). */
+  wrapGate?: (gate: ApiGate) => ApiGate;
 }
 
 /** What every role and command needs: the config, Redis (queues and caches) and the ledger. */
@@ -100,10 +102,10 @@ export async function composeStorage(env: Env, options: ComposeOptions = {}): Pr
     pendingMerges: new PendingMerges(redis, env.prefix),
     preflightCache: new PreflightCacheStore<CachedPreflight>(redis, env.prefix),
     now: options.now ?? Date.now,
-    async close() {
+    close: once(async () => {
       await opened!.close();
       redis.disconnect();
-    },
+    }),
   };
 }
 
@@ -125,7 +127,8 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
     const { config, redis } = storage;
     // One governor for both APIs, with sync.yaml's budgets, shared through Redis by every process.
     const governor = new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets));
-    const gate = governorGate(governor, options.registry ? { registry: options.registry } : {});
+    const metered = governorGate(governor, options.registry ? { registry: options.registry } : {});
+    const gate = options.wrapGate ? options.wrapGate(metered) : metered;
     const { hubspot, salesforce } = await composeAdapters(env, config, gate, options);
     const accountIndex = new AccountIndexTable(storage.ledger.db);
     const deps: SyncDeps = {
@@ -155,4 +158,10 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
     await storage.close();
     throw error;
   }
+}
+
+/** A close that runs once, however often it is called. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }

@@ -105,6 +105,18 @@ async function renameIfFree(redis: Redis, from: string, to: string): Promise<num
   }
 }
 
+/**
+ * Deletes every key under `prefix` — ours and BullMQ's — and nothing else: the demo and benches
+ * run under a unique prefix on a Redis that may be the user's (never FLUSHDB). Returns how many.
+ */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  for await (const batch of redis.scanStream({ match: `${escapeGlob(prefix)}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+    if (batch.length > 0) deleted += await redis.unlink(...batch);
+  }
+  return deleted;
+}
+
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }

@@ -210,10 +210,10 @@ function table(out: (line?: string) => void, header: string[], rows: string[][])
 
 /** Removes the demo's own keys (its unique prefix) from the Redis it used, which may be the user's. */
 async function dropDemoKeys(url: string, prefix: string): Promise<void> {
-  const { createRedisConnection } = await import('../queue/connection.ts');
+  const [{ createRedisConnection }, { deleteKeysUnder }] = await Promise.all([import('../queue/connection.ts'), import('../redis-keys.ts')]);
   const redis = createRedisConnection({ url }, 'client');
   try {
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) if (batch.length > 0) await redis.unlink(...batch);
+    await deleteKeysUnder(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../../test/support/cli.ts';
 import { DeadLetterList } from '../queue/dead-letter.ts';
-import { deleteKeysWithPrefix, testConnection, TEST_REDIS_URL, uniqueTestPrefix } from '../queue/test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, TEST_REDIS_URL, uniqueTestPrefix } from '../../test/support/redis.ts';
 import { SyncState } from '../store/sync-state.ts';
 
 const redis = testConnection();

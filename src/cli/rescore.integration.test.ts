@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliAsync } from '../../test/support/cli.ts';
-import { deleteKeysWithPrefix, testConnection } from '../queue/test-redis.ts';
+import { deleteKeysWithPrefix, testConnection } from '../../test/support/redis.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { openLedger } from '../store/ledger.ts';
 

@@ -38,7 +38,8 @@ export function classifyHubSpotError(error: unknown): LeadloopError {
     return new RateLimited('hubspot', secondly ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING', retryAfter ?? (secondly ? 1_000 : 10_000));
   }
   if (status === 401 || status === 403) return new AuthFailed('hubspot', body.category ?? (status === 401 ? 'INVALID_AUTHENTICATION' : 'FORBIDDEN'), { status });
-  if (status >= 400 && status < 500) return new RequestRefused('hubspot', body.category ?? `HTTP_${status}`, { status, fields: propertyNames(body) });
+  // The first error's own code (INVALID_OPTION, PROPERTY_DOESNT_EXIST) says more than the category (VALIDATION_ERROR).
+  if (status >= 400 && status < 500) return new RequestRefused('hubspot', body.errors?.[0]?.code ?? body.category ?? `HTTP_${status}`, { status, fields: propertyNames(body) });
   if (status >= 500) return new Unavailable('hubspot', `HTTP ${status}`, { status });
   // No answer: the SDK rethrows what node:http or fetch threw (a refused connection, a reset).
   const cause = (error as { cause?: { code?: string } } | undefined)?.cause;

@@ -3,9 +3,10 @@ import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { batchReadContacts } from './batchReadContacts.ts';
 import { batchUpdateContacts } from './batchUpdateContacts.ts';
 import { createHubSpotClient } from './client.ts';
-import { HubSpotAuthError, HubSpotRateLimited } from './errors.ts';
+import type { ContactCursor } from '../domain/contact.ts';
+import { AuthFailed, RateLimited } from '../errors/index.ts';
 import { listContacts } from './listContacts.ts';
-import { searchModifiedContacts, type ContactCursor } from './searchModifiedContacts.ts';
+import { searchModifiedContacts } from './searchModifiedContacts.ts';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -88,11 +89,11 @@ describe('searchModifiedContacts (keyset pull against the sandbox)', () => {
     const { sandbox: s, client } = await open({ hubspot: { searchPerSecond: 1 } });
     seed(s, [T0]);
     await pullAll(client, START, T0 + 1);
-    await expect(pullAll(client, START, T0 + 1)).rejects.toBeInstanceOf(HubSpotRateLimited);
+    await expect(pullAll(client, START, T0 + 1)).rejects.toBeInstanceOf(RateLimited);
     await expect(pullAll(client, START, T0 + 1)).rejects.toMatchObject({ policy: 'SECONDLY', retryAfterMs: 1000 });
     s.hubspot.revokeToken();
     await new Promise((r) => setTimeout(r, 1100));
-    await expect(pullAll(client, START, T0 + 1)).rejects.toBeInstanceOf(HubSpotAuthError);
+    await expect(pullAll(client, START, T0 + 1)).rejects.toBeInstanceOf(AuthFailed);
   });
 });
 
@@ -105,12 +106,18 @@ describe('listContacts, batch read and write-back', () => {
     expect(s.requestLog.total('hubspot', 'contacts.list')).toBe(3);
   });
 
-  it('reports the account\'s daily limit and what is left of it from every answer\'s headers', async () => {
+  it('passes every call through its gate, before and with the answer\'s daily-limit headers after', async () => {
     const { sandbox: s } = await open({ contacts: 150, hubspot: { dailyLimit: 10_000 } });
     const readings: { limit: number; remaining: number }[] = [];
-    const client = createHubSpotClient({ accessToken: s.connectionInfo().hubspot.accessToken, baseUrl: s.url, onDailyLimit: (r) => readings.push(r) });
+    const before: string[] = [];
+    const gate = {
+      before: async (call: { kind: string; path: string }) => void before.push(`${call.kind} ${call.path}`),
+      after: (_call: unknown, answer: { headers: Readonly<Record<string, string | undefined>> }) => void readings.push({ limit: Number(answer.headers['x-hubspot-ratelimit-daily']), remaining: Number(answer.headers['x-hubspot-ratelimit-daily-remaining']) }),
+    };
+    const client = createHubSpotClient({ accessToken: s.connectionInfo().hubspot.accessToken, baseUrl: s.url, gate });
     await batchReadContacts(client, ['1001'], ['email']);
     await batchReadContacts(client, ['1002'], ['email']);
+    expect(before).toEqual(['standard /crm/v3/objects/contacts/batch/read', 'standard /crm/v3/objects/contacts/batch/read']);
     expect(readings).toHaveLength(2);
     expect(readings[0]!.limit).toBe(10_000);
     expect(readings[1]!.remaining).toBe(readings[0]!.remaining - 1);
@@ -126,18 +133,18 @@ describe('listContacts, batch read and write-back', () => {
 
   it('writes back 150 contacts, isolating the one bad input of a refused batch by halves', async () => {
     const { sandbox: s, client } = await open({ contacts: 150 });
-    const updates: { id: string; properties: Record<string, string> }[] = Array.from({ length: 150 }, (_, i) => ({ id: String(1001 + i), properties: { jobtitle: `Title ${i}` } }));
-    updates[37] = { id: '1038', properties: { lead_source: 'not-an-option' } };
-    updates.push({ id: '9999999', properties: { jobtitle: 'Gone' } });
+    const updates: { contactId: string; properties: Record<string, string> }[] = Array.from({ length: 150 }, (_, i) => ({ contactId: String(1001 + i), properties: { jobtitle: `Title ${i}` } }));
+    updates[37] = { contactId: '1038', properties: { lead_source: 'not-an-option' } };
+    updates.push({ contactId: '9999999', properties: { jobtitle: 'Gone' } });
+    s.requestLog.reset();
     const result = await batchUpdateContacts(client, updates);
     expect(result.updated).toHaveLength(149);
     expect(result.missing).toEqual(['9999999']);
-    expect(result.invalid).toHaveLength(1);
-    expect(result.invalid[0]).toMatchObject({ name: 'InvalidRecord', recordKey: '1038', code: 'VALIDATION_ERROR' });
-    expect(result.invalid[0]!.message).toContain('not-an-option was not one of the allowed options for lead_source');
+    // The refusal names the record, HubSpot's code and the property — never the value (personal data).
+    expect(result.rejections).toEqual([{ system: 'hubspot', recordKey: '1038', code: 'INVALID_OPTION', fields: ['lead_source'] }]);
     // The refused batch of 100 halves 6 times to reach the bad record (2 calls per level): 1 + 12,
     // plus one call for the second batch — 14, against 151 calls one record at a time.
-    expect(result.calls).toBe(14);
+    expect(s.requestLog.total('hubspot', 'contacts.batch.update')).toBe(14);
     expect(s.hubspot.getContact('1001')!.properties.jobtitle).toBe('Title 0');
     expect(s.hubspot.getContact('1038')!.properties.lead_source).not.toBe('not-an-option');
   });

@@ -3,7 +3,7 @@ import { decideRetry } from '../queue/retry.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { batchReadContacts } from './batchReadContacts.ts';
 import { createHubSpotClient } from './client.ts';
-import { HubSpotUnavailable } from './errors.ts';
+import { Unavailable } from '../errors/index.ts';
 import { searchModifiedContacts } from './searchModifiedContacts.ts';
 
 let sandbox: Sandbox | undefined;
@@ -20,12 +20,12 @@ async function open(faults: { hangRate?: number }, timeoutMs: number) {
 }
 
 describe('HubSpot request timeouts', () => {
-  it('a call HubSpot never answers fails as HubSpotUnavailable after the deadline, and the queue backs off', async () => {
+  it('a call HubSpot never answers fails as UNAVAILABLE after the deadline, and the queue backs off', async () => {
     const client = await open({ hangRate: 1 }, 300);
     const started = Date.now();
     const error = await batchReadContacts(client, ['1', '2'], ['email']).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
-    expect(error).toBeInstanceOf(HubSpotUnavailable);
+    expect(error).toBeInstanceOf(Unavailable);
     expect(error).toMatchObject({ status: 0, timeoutMs: 300 });
     expect(elapsed).toBeGreaterThanOrEqual(300);
     expect(elapsed).toBeLessThan(5_000);
@@ -39,7 +39,7 @@ describe('HubSpot request timeouts', () => {
     const pull = async () => {
       for await (const page of searchModifiedContacts(client, { cursor: { at: 0, idsAtBoundary: [] }, until: Date.now(), properties: ['email'] })) void page;
     };
-    await expect(pull()).rejects.toMatchObject({ name: 'HubSpotUnavailable', timeoutMs: 300 });
+    await expect(pull()).rejects.toMatchObject({ code: 'UNAVAILABLE', system: 'hubspot', timeoutMs: 300 });
   });
 
   it('answered calls are unaffected by the deadline, also once it would have passed', async () => {

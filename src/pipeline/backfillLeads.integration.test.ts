@@ -1,57 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfigDirOrThrow } from '../config/load.ts';
-import type { LeadloopConfig } from '../domain/config/index.ts';
-import { createHubSpotClient } from '../hubspot/client.ts';
-import { BudgetGovernor } from '../queue/budget.ts';
-import { DeadLetterList } from '../queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
-import { connectSalesforce } from '../salesforce/connection.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import { openLedger, type Ledger } from '../store/ledger.ts';
-import { SyncState } from '../store/sync-state.ts';
+import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
 import type { SyncProgress } from './backfillLeads.ts';
-import type { SyncDeps } from './ports.ts';
-import { setupHubSpot } from './setup.ts';
+import type { SyncDeps, SyncStatePort } from './ports.ts';
 import { syncLeads } from './syncLeads.ts';
 
 let sandbox: Sandbox;
-let redis: Redis;
-let prefix: string;
-let ledger: Ledger;
-let dataDir: string;
-let config: LeadloopConfig;
-let version: string;
+let app: SandboxApp | undefined;
 
-beforeEach(async () => {
-  ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
-  redis = testConnection();
-  prefix = uniqueTestPrefix('backfill');
-  dataDir = mkdtempSync(join(tmpdir(), 'leadloop-backfill-'));
-  ledger = await openLedger({ dataDir });
-});
 afterEach(async () => {
+  await app?.close();
+  app = undefined;
   await sandbox?.close();
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  await ledger.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Deps on a fresh sandbox; `taken` counts, per contact id, how often handleContacts was given it (it reads fingerprints once per batch). */
+/** Deps on a fresh sandbox; `taken` counts, per contact id, how often the pipeline was given it (it reads fingerprints once per batch). */
 async function deps(contacts: number): Promise<{ d: SyncDeps; taken: Map<string, number> }> {
   sandbox = await startSandbox({ contacts, seed: 41 });
-  const info = sandbox.connectionInfo();
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-  await setupHubSpot(hubspot, config.mapping);
-  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
-  const beforeHubSpotCall = hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk');
+  app = await sandboxApp(sandbox, { label: 'backfill' });
   const taken = new Map<string, number>();
-  const state = new SyncState(redis, prefix);
+  const state = app.deps.state;
   const counting = new Proxy(state, {
     get(target, key) {
       if (key === 'fingerprints') {
@@ -64,7 +32,7 @@ async function deps(contacts: number): Promise<{ d: SyncDeps; taken: Map<string,
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  return { d: { hubspot, salesforce, ledger: ledger.db, state: counting, deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version, beforeHubSpotCall }, taken };
+  return { d: { ...app.deps, state: counting }, taken };
 }
 
 const ourLeads = () => sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
@@ -126,7 +94,7 @@ describe('backfillLeads against the sandbox', () => {
         get(target, key) {
           // The 4th batch is handled but its position never saved: the rerun handles it again.
           if (key === 'saveBackfill') {
-            return async (position: Parameters<SyncState['saveBackfill']>[0]) => {
+            return async (position: Parameters<SyncStatePort['saveBackfill']>[0]) => {
               saves += 1;
               if (saves === 5) throw new Error('crash before the list position was saved');
               return target.saveBackfill(position);
@@ -167,7 +135,7 @@ describe('backfillLeads against the sandbox', () => {
     expect(await d.state.cursor()).toBeDefined();
 
     // Same end state as an uninterrupted backfill would reach: every qualified contact has one lead.
-    const handoffs = await ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('salesforce_object', '=', 'Lead').execute();
+    const handoffs = await app!.ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('salesforce_object', '=', 'Lead').execute();
     expect(new Set(handoffs.map((h) => h.hubspot_contact_id))).toEqual(new Set(leads.map((l) => String(l.HubSpot_Contact_Id__c))));
   }, 60_000);
 });

@@ -1,42 +1,25 @@
-import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LeadloopConfig } from '../domain/config/index.ts';
-import type { ContactCursor } from '../hubspot/searchModifiedContacts.ts';
-import { testConnection } from '../queue/test-redis.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ContactCursor } from '../domain/contact.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import type { Ledger } from '../store/ledger.ts';
-import { sandboxSyncDeps, shippedConfig, testStores } from '../../test/support/pipeline.ts';
-import { SyncState } from '../store/sync-state.ts';
+import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
 import type { SyncDeps } from './ports.ts';
 import { syncLeads } from './syncLeads.ts';
 
 let sandbox: Sandbox;
-let redis: Redis;
-let prefix: string;
-let ledger: Ledger;
-let config: LeadloopConfig;
-let version: string;
+let app: SandboxApp | undefined;
 
-let stores: Awaited<ReturnType<typeof testStores>>;
-
-beforeEach(async () => {
-  ({ config, version } = await shippedConfig());
-  redis = testConnection();
-  stores = await testStores('batcher', redis);
-  ({ prefix, ledger } = stores);
-});
 afterEach(async () => {
+  await app?.close();
+  app = undefined;
   await sandbox?.close();
-  await stores.close();
-  redis.disconnect();
 });
 
 /** Deps with a search cursor already set, so the cycle is the incremental (search) pull, not the backfill. */
 async function deps(contacts: number): Promise<SyncDeps> {
   sandbox = await startSandbox({ contacts, seed: 23 });
-  const d = await sandboxSyncDeps(sandbox, { redis, prefix, ledger, config, version });
-  await d.state.saveCursor({ at: 0, idsAtBoundary: [] });
-  return d;
+  app = await sandboxApp(sandbox, { label: 'batcher' });
+  await app.deps.state.saveCursor({ at: 0, idsAtBoundary: [] });
+  return app.deps;
 }
 
 /** Whether the cursor has passed a contact last modified at `at`: the next cycle would not read it again. */
@@ -117,7 +100,7 @@ describe('incremental sync in batches of hand-offs', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBeGreaterThanOrEqual(tasksAfterCrash);
     // Same end state as an uninterrupted run: every hand-off to a Lead has exactly its one lead.
-    const handoffs = await ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('salesforce_object', '=', 'Lead').execute();
+    const handoffs = await app!.ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('salesforce_object', '=', 'Lead').execute();
     expect(new Set(handoffs.map((h) => h.hubspot_contact_id))).toEqual(new Set(leads.map((l) => String(l.HubSpot_Contact_Id__c))));
     expect(passed(await d.state.cursor(), unwritten[0]!, modifiedAt.get(unwritten[0]!)!)).toBe(true);
   });

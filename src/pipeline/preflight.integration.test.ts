@@ -3,11 +3,15 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigDirOrThrow } from '../config/load.ts';
 import type { LeadloopConfig } from '../domain/config/index.ts';
-import { createHubSpotClient } from '../hubspot/client.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../queue/test-redis.ts';
-import { connectSalesforce } from '../salesforce/connection.ts';
+import { composeAdapters } from '../app.ts';
+import { OPEN_GATE } from '../api-gate.ts';
+import { loadEnv } from '../config/env.ts';
+import type { HubSpotContacts } from '../hubspot/hubspot-contacts.ts';
+import { RedisKeys } from '../redis-keys.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import { cachedPreflight, preflight, preflightKey, type PreflightDeps } from './preflight.ts';
+import { PreflightCacheStore } from '../store/preflight-cache.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
+import { cachedPreflight, preflight, type CachedPreflight, type PreflightDeps } from './preflight.ts';
 import { setupHubSpot } from './setup.ts';
 
 let sandbox: Sandbox;
@@ -28,13 +32,18 @@ afterEach(async () => {
   redis.disconnect();
 });
 
+let portal: HubSpotContacts;
+
 async function deps(overrides: { config?: LeadloopConfig; setup?: boolean } = {}): Promise<PreflightDeps> {
   const info = sandbox.connectionInfo();
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
+  const env = loadEnv({ ...info.env, SALESFORCE_ACCESS_TOKEN: info.salesforce.accessToken }, { needs: ['hubspot', 'salesforce'] });
+  const { hubspot, salesforce } = await composeAdapters(env, config, OPEN_GATE);
+  portal = hubspot;
   if (overrides.setup !== false) await setupHubSpot(hubspot, config.mapping);
-  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0' });
-  return { hubspot, salesforce, config: overrides.config ?? config, configVersion: version };
+  return { portal: hubspot, org: salesforce, config: overrides.config ?? config, configVersion: version };
 }
+
+const cache = () => new PreflightCacheStore<CachedPreflight>(redis, prefix);
 
 /** The default config with changes; the parsed config is plain data, so a deep copy is enough. */
 function changed(edit: (c: LeadloopConfig) => void): LeadloopConfig {
@@ -124,7 +133,7 @@ describe('preflight against the sandbox', () => {
     // The sandbox portal has no salesforce* properties: the search answers 400, which means no connector.
     expect((await preflight(d)).warnings).toEqual([]);
 
-    await d.hubspot.crm.properties.coreApi.create('contacts', { name: 'salesforcelastsynctime', label: 'Last Salesforce Sync Time', type: 'datetime' as never, fieldType: 'date' as never, groupName: 'contactinformation' });
+    await portal.ensureProperties({ name: 'contactinformation', label: 'Contact information' }, [{ name: 'salesforcelastsynctime', label: 'Last Salesforce Sync Time', type: 'datetime', fieldType: 'date' }]);
     expect((await preflight(d)).warnings).toEqual([]);
     sandbox.hubspot.updateContact('1007', { salesforcelastsynctime: new Date().toISOString(), salesforceleadid: '00Q5g00000AbCdEFGH' });
     const result = await preflight(d);
@@ -136,18 +145,18 @@ describe('preflight against the sandbox', () => {
 
   it('is cached in Redis for 10 minutes per config version: a cached answer costs no call', async () => {
     const d = await deps();
-    const first = await cachedPreflight(d, { redis, prefix });
+    const first = await cachedPreflight(d, cache());
     expect(first.cached).toBe(false);
-    expect(await redis.pttl(preflightKey(prefix))).toBeGreaterThan(9 * 60_000);
+    expect(await redis.pttl(new RedisKeys(prefix).preflight())).toBeGreaterThan(9 * 60_000);
     sandbox.requestLog.reset();
-    const second = await cachedPreflight(d, { redis, prefix });
+    const second = await cachedPreflight(d, cache());
     expect(second).toMatchObject({ cached: true, blocking: [], warnings: [] });
     const calls = sandbox.requestLog.snapshot();
     expect([calls.hubspot, calls.salesforce]).toEqual([{}, {}]);
 
     deactivate('marco.bellini@copperleaf.example');
     // A new config version checks again at once.
-    const other = await cachedPreflight({ ...d, configVersion: `${version}-changed` }, { redis, prefix });
+    const other = await cachedPreflight({ ...d, configVersion: `${version}-changed` }, cache());
     expect(other.cached).toBe(false);
     expect(other.warnings.map((w) => w.subject)).toEqual(['routing owner marco.bellini@copperleaf.example']);
   });

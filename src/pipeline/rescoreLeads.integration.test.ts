@@ -1,12 +1,7 @@
-import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LeadloopConfig } from '../domain/config/index.ts';
-import { testConnection } from '../queue/test-redis.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import type { Ledger } from '../store/ledger.ts';
-import { sandboxSyncDeps, shippedConfig, testStores } from '../../test/support/pipeline.ts';
 import type { ContactScore } from '../store/schema.ts';
-import { SyncState } from '../store/sync-state.ts';
+import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
 import type { PlannedWrite, SyncDeps } from './ports.ts';
 import { rescoreLeads } from './rescoreLeads.ts';
 import { syncLeads } from './syncLeads.ts';
@@ -15,32 +10,21 @@ const DAY = 86_400_000;
 const RANK = { cold: 0, warm: 1, hot: 2 } as const;
 
 let sandbox: Sandbox;
-let redis: Redis;
-let prefix: string;
-let ledger: Ledger;
-let config: LeadloopConfig;
-let version: string;
+let app: SandboxApp | undefined;
 
-let stores: Awaited<ReturnType<typeof testStores>>;
-
-beforeEach(async () => {
-  ({ config, version } = await shippedConfig());
-  redis = testConnection();
-  stores = await testStores('rescore', redis);
-  ({ prefix, ledger } = stores);
-});
 afterEach(async () => {
+  await app?.close();
+  app = undefined;
   await sandbox?.close();
-  await stores.close();
-  redis.disconnect();
 });
 
 async function deps(contacts: number): Promise<SyncDeps> {
   sandbox = await startSandbox({ contacts, seed: 21 });
-  return sandboxSyncDeps(sandbox, { redis, prefix, ledger, config, version });
+  app = await sandboxApp(sandbox, { label: 'rescore' });
+  return app.deps;
 }
 
-const scores = async () => new Map((await ledger.db.selectFrom('contact_scores').selectAll().execute()).map((r) => [r.hubspot_contact_id, r]));
+const scores = async () => new Map((await app!.ledger.db.selectFrom('contact_scores').selectAll().execute()).map((r) => [r.hubspot_contact_id, r]));
 const dueBy = (rows: Map<string, ContactScore>, t: number) => [...rows.values()].filter((r) => r.review_at !== null && r.review_at.getTime() <= t);
 const leadCount = () => sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).length;
 
@@ -58,7 +42,7 @@ describe('rescoreLeads against the sandbox', () => {
     const due = dueBy(before, t1);
     expect(due.length).toBeGreaterThan(20);
     expect(due.length).toBeLessThan(600);
-    const handoffsBefore = await ledger.db.selectFrom('handoffs').selectAll().execute();
+    const handoffsBefore = await app!.ledger.db.selectFrom('handoffs').selectAll().execute();
     const [leadsBefore, tasksBefore] = [leadCount(), sandbox.salesforce.records('Task').length];
     // Some of the due contacts were handed off already: the rescore must not hand them off again.
     expect(due.filter((r) => handoffsBefore.some((h) => h.hubspot_contact_id === r.hubspot_contact_id)).length).toBeGreaterThan(0);
@@ -93,7 +77,7 @@ describe('rescoreLeads against the sandbox', () => {
 
     // Already handed off: no second hand-off, lead or task.
     expect(run.created + run.adopted + run.existingContacts + run.tasks).toBe(0);
-    expect(await ledger.db.selectFrom('handoffs').selectAll().execute()).toEqual(handoffsBefore);
+    expect(await app!.ledger.db.selectFrom('handoffs').selectAll().execute()).toEqual(handoffsBefore);
     expect([leadCount(), sandbox.salesforce.records('Task').length]).toEqual([leadsBefore, tasksBefore]);
 
     sandbox.requestLog.reset();

@@ -1,21 +1,11 @@
-import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SalesforceAuth } from '../config/env.ts';
-import type { LeadloopConfig } from '../domain/config/index.ts';
-import { createHubSpotClient } from '../hubspot/client.ts';
-import { BudgetGovernor } from '../queue/budget.ts';
-import { DeadLetterList } from '../queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../queue/hubspot-gate.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuthFailed } from '../errors/index.ts';
 import { decideRetry } from '../queue/retry.ts';
-import { testConnection } from '../queue/test-redis.ts';
-import { shippedConfig, testStores } from '../../test/support/pipeline.ts';
 import { connectSalesforce } from '../salesforce/connection.ts';
-import { SalesforceAuthError } from '../salesforce/errors.ts';
+import { SalesforceLeads } from '../salesforce/salesforce-leads.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import type { Ledger } from '../store/ledger.ts';
-import { SyncState } from '../store/sync-state.ts';
+import { sandboxApp, type SandboxApp, type SandboxAuth } from '../../test/support/pipeline.ts';
 import type { SyncDeps } from './ports.ts';
-import { setupHubSpot } from './setup.ts';
 import { syncLeads } from './syncLeads.ts';
 
 const CONTACTS = 250;
@@ -23,57 +13,33 @@ const CONTACTS = 250;
 const TWO_SYNCS_MS = 180_000;
 
 let sandbox: Sandbox | undefined;
-let redis: Redis;
-let prefix: string;
-let ledger: Ledger;
-let config: LeadloopConfig;
-let version: string;
+let app: SandboxApp | undefined;
 
-beforeEach(async () => {
-  ({ config, version } = await shippedConfig());
-  redis = testConnection();
-  await fresh();
-});
-afterEach(async () => {
-  await teardown();
-  redis.disconnect();
-});
+afterEach(teardown);
 
-let stores: Awaited<ReturnType<typeof testStores>>;
-
-async function fresh(): Promise<void> {
-  stores = await testStores('sfexpiry', redis);
-  ({ prefix, ledger } = stores);
-}
 async function teardown(): Promise<void> {
+  await app?.close();
+  app = undefined;
   await sandbox?.close();
   sandbox = undefined;
-  await stores.close();
 }
 
-type AuthKind = SalesforceAuth['kind'];
-
-function authOf(s: Sandbox, kind: AuthKind): SalesforceAuth {
-  const info = s.connectionInfo().salesforce;
-  if (kind === 'jwt') return { kind, loginUrl: info.loginUrl, clientId: info.clientId, username: info.username, privateKeyFile: info.privateKeyFile };
-  if (kind === 'client_credentials') return { kind, loginUrl: info.loginUrl, clientId: info.clientId, clientSecret: info.clientSecret };
-  return { kind: 'token', instanceUrl: info.instanceUrl, accessToken: info.accessToken };
-}
-
-/** Sandbox + deps; `onSalesforceCall(n)` runs before the n-th Salesforce request (a test's hand on the org). */
-async function deps(kind: AuthKind, onSalesforceCall?: (n: number, s: Sandbox) => void): Promise<SyncDeps> {
+/** Sandbox + deps; `onSalesforceCall(n)` runs before the n-th Salesforce API request (a test's hand on the org). */
+async function deps(kind: SandboxAuth, onSalesforceCall?: (n: number, s: Sandbox) => void): Promise<SyncDeps> {
   const s = (sandbox = await startSandbox({ contacts: CONTACTS, seed: 21 }));
-  const info = s.connectionInfo();
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl });
-  await setupHubSpot(hubspot, config.mapping);
   let calls = 0;
-  const salesforce = await connectSalesforce({
-    auth: authOf(s, kind),
-    apiVersion: '64.0',
-    ...(onSalesforceCall ? { beforeCall: async () => onSalesforceCall(++calls, s) } : {}),
+  app = await sandboxApp(s, {
+    label: 'sfexpiry',
+    auth: kind,
+    wrapGate: (gate) => ({
+      before: async (call) => {
+        if (onSalesforceCall && call.system === 'salesforce' && call.kind !== 'auth') onSalesforceCall(++calls, s);
+        return gate.before(call);
+      },
+      after: (call, answer) => gate.after(call, answer),
+    }),
   });
-  const beforeHubSpotCall = hubspotBudgetGate(new BudgetGovernor(redis, prefix), 'bulk');
-  return { hubspot, salesforce, ledger: ledger.db, state: new SyncState(redis, prefix), deadLetter: new DeadLetterList(redis, prefix), config, configVersion: version, beforeHubSpotCall };
+  return app.deps;
 }
 
 /** What a run leaves in Salesforce, by HubSpot contact (ids differ between sandboxes). */
@@ -90,12 +56,11 @@ function endState(s: Sandbox) {
 
 const logins = (s: Sandbox): number => s.requestLog.snapshot().salesforce['oauth.token'] ?? 0;
 
-async function cleanRun(kind: AuthKind) {
+async function cleanRun(kind: SandboxAuth) {
   const d = await deps(kind);
   const summary = await syncLeads(d, { indexingLagMs: 0 });
   const state = { ...endState(sandbox!), summary, salesforceCalls: sandbox!.salesforce.apiUsage().used };
   await teardown();
-  await fresh();
   return state;
 }
 
@@ -119,7 +84,7 @@ describe('an expired Salesforce session during a sync', () => {
     expect(summary).toEqual(clean.summary);
   }, TWO_SYNCS_MS);
 
-  it('a refresh that fails stops the sync with SalesforceAuthError (pause and alert), dead-letters nothing, and a rerun once fixed converges', async () => {
+  it('a refresh that fails stops the sync with AUTH_FAILED (pause and alert), dead-letters nothing, and a rerun once fixed converges', async () => {
     const clean = await cleanRun('jwt');
     const expireAt = Math.floor(clean.salesforceCalls / 2);
     const integrationUser = (s: Sandbox) => s.salesforce.records('User').find((u) => u.Username === s.connectionInfo().salesforce.username)!.Id as string;
@@ -130,20 +95,20 @@ describe('an expired Salesforce session during a sync', () => {
       s.salesforce.expireSessions();
     });
     const error = await syncLeads(d, { indexingLagMs: 0 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SalesforceAuthError);
+    expect(error).toBeInstanceOf(AuthFailed);
     expect(decideRetry(error, { now: Date.now(), hubspotDailyResetAt: () => 0 })).toEqual({ action: 'pause-queues', system: 'salesforce', reason: 'salesforce-auth' });
     const s = sandbox!;
     // One failed refresh, not a loop.
     expect(logins(s)).toBe(2);
     // No record was dead-lettered for the session: whatever is there, the clean run refused too.
-    const dead = await new DeadLetterList(redis, prefix).list({ limit: 1_000 });
+    const dead = await app!.deadLetters.list({ limit: 1_000 });
     expect(dead.length).toBeLessThanOrEqual(clean.summary.deadLettered);
     for (const record of dead) expect(JSON.stringify(record)).not.toMatch(/session|refresh|inactive user|INVALID_SESSION_ID/i);
 
     // Credentials fixed: a new connection's rerun ends where the clean run did.
     s.salesforce.update('User', integrationUser(s), { IsActive: true });
-    const salesforce = await connectSalesforce({ auth: authOf(s, 'jwt'), apiVersion: '64.0' });
-    await syncLeads({ ...d, salesforce }, { indexingLagMs: 0 });
+    const connection = await connectSalesforce({ auth: app!.env.salesforce.auth!, apiVersion: '64.0' });
+    await syncLeads({ ...d, leads: new SalesforceLeads(connection, { externalIdField: 'HubSpot_Contact_Id__c', taskKeyField: 'Leadloop_Key__c' }) }, { indexingLagMs: 0 });
     const after = endState(s);
     expect(after.leads).toEqual(clean.leads);
     expect(after.tasks).toBe(clean.tasks);
@@ -151,10 +116,10 @@ describe('an expired Salesforce session during a sync', () => {
     expect(after.duplicateTasks).toBe(0);
   }, TWO_SYNCS_MS);
 
-  it('a direct access token cannot be refreshed: SalesforceAuthError at the first expired call', async () => {
+  it('a direct access token cannot be refreshed: AUTH_FAILED at the first expired call', async () => {
     const d = await deps('token', (n, s) => n === 3 && s.salesforce.expireSessions());
     const error = await syncLeads(d, { indexingLagMs: 0 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SalesforceAuthError);
-    expect(await new DeadLetterList(redis, prefix).list()).toEqual([]);
+    expect(error).toBeInstanceOf(AuthFailed);
+    expect(await app!.deadLetters.list()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { BudgetExhausted, BudgetGovernor, DEFAULT_BUDGETS, type BudgetConfig } from './budget.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
+import { BudgetWaitTooLong } from '../errors/index.ts';
+import { BudgetGovernor, DEFAULT_BUDGETS, type BudgetConfig } from './budget.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
 
 // A {hash-tag} prefix, as on Redis Cluster: every governor key must carry it.
 const prefix = `{${uniqueTestPrefix('budget')}}`;
@@ -75,12 +76,12 @@ describe('BudgetGovernor (real Redis)', () => {
     expect((await a.take('salesforce', 50, { lane: 'bulk' })).granted).toBe(true);
   });
 
-  it('acquire waits for the window to move on, and gives up with BudgetExhausted past maxWaitMs', async () => {
+  it('acquire waits for the window to move on, and gives up with BUDGET_WAIT_TOO_LONG past maxWaitMs', async () => {
     const [a] = governorsOn('-acquire');
     await a.acquire('hubspot-search', 2, 'bulk');
     await a.acquire('hubspot-search', 1, 'bulk');
     expect((await a.spent())['hubspot-search']).toBe(3);
-    await expect(a.acquire('hubspot-search', 2, 'bulk', { maxWaitMs: 10 })).rejects.toBeInstanceOf(BudgetExhausted);
+    await expect(a.acquire('hubspot-search', 2, 'bulk', { maxWaitMs: 10 })).rejects.toBeInstanceOf(BudgetWaitTooLong);
     const controller = new AbortController();
     const waiting = a.acquire('hubspot-search', 2, 'bulk', { signal: controller.signal });
     controller.abort(new Error('stop'));

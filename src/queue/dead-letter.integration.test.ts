@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeadLetterList, DeadLetterNotFound, summarizeDeadLetter, type DeadLetterInput } from './dead-letter.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
 
 const prefix = uniqueTestPrefix('dlq');
 const redis = testConnection();

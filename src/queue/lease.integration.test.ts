@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Lease, LeaseLost, LeaseUnavailable, whileHolding } from './lease.ts';
+import { LeaseHeld, LeaseLost } from '../errors/index.ts';
+import { Lease, whileHolding } from './lease.ts';
 import { RedisKeys } from '../redis-keys.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
 
 const prefix = uniqueTestPrefix('lease');
 const first = testConnection();
@@ -24,7 +26,7 @@ describe('Lease (real Redis)', () => {
     );
     const holders = attempts.filter((l): l is Lease => l !== null);
     expect(holders).toHaveLength(1);
-    await expect(Lease.acquire(first, prefix, 'exclusive')).rejects.toBeInstanceOf(LeaseUnavailable);
+    await expect(Lease.acquire(first, prefix, 'exclusive')).rejects.toBeInstanceOf(LeaseHeld);
     expect(await holders[0]!.release()).toBe(true);
     const next = await Lease.acquire(second, prefix, 'exclusive', { ttlMs: 5_000 });
     await next.release();
@@ -58,26 +60,42 @@ describe('Lease (real Redis)', () => {
     expect(reason).toBeInstanceOf(LeaseLost);
   });
 
-  it('whileHolding runs the work under the lease and gives it back; another run meanwhile is told it is held', async () => {
-    let inner: { held: boolean } | undefined;
+  it('whileHolding runs the work under the lease and gives it back; another run meanwhile is told who holds it and until when', async () => {
+    let inner: unknown;
     const outcome = await whileHolding(first, prefix, 'while', async () => {
       inner = await whileHolding(second, prefix, 'while', async () => 'never');
       return 42;
     });
     expect(outcome).toEqual({ held: true, value: 42 });
-    expect(inner).toEqual({ held: false });
+    expect(inner).toEqual({ held: false, heldBy: `${hostname()}:${process.pid}`, heldUntil: expect.any(Number) });
     expect(await first.get(new RedisKeys(prefix).lease('while'))).toBeNull();
   });
 
-  it('whileHolding gives the lease back as soon as its signal aborts (shutdown)', async () => {
+  it('on shutdown the work is told to stop first, and the lease is given back only once it has stopped', async () => {
     const controller = new AbortController();
-    let release!: () => void;
-    const running = whileHolding(first, prefix, 'while-abort', () => new Promise<void>((r) => (release = r)), { signal: controller.signal });
+    let stop!: () => void;
+    let workSignal: AbortSignal | undefined;
+    const running = whileHolding(first, prefix, 'while-abort', (signal) => {
+      workSignal = signal;
+      return new Promise<void>((r) => (stop = r));
+    }, { signal: controller.signal });
     await new Promise((r) => setTimeout(r, 20));
     controller.abort();
+    expect(workSignal?.aborted).toBe(true);
     await new Promise((r) => setTimeout(r, 20));
-    expect(await first.get(new RedisKeys(prefix).lease('while-abort'))).toBeNull();
-    release();
+    // Still writing its last batch: no second run may start yet.
+    expect(await first.get(new RedisKeys(prefix).lease('while-abort'))).not.toBeNull();
+    stop();
     await running;
+    expect(await first.get(new RedisKeys(prefix).lease('while-abort'))).toBeNull();
+  });
+
+  it('hands the work a signal that aborts when the lease is lost', async () => {
+    let lost: unknown;
+    await whileHolding(first, prefix, 'while-lost', async (signal) => {
+      await second.set(new RedisKeys(prefix).lease('while-lost'), 'someone-else');
+      lost = await waitForAbort(signal);
+    }, { ttlMs: 300 });
+    expect(lost).toBeInstanceOf(LeaseLost);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { PauseControl } from './pause.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
 
 const prefix = uniqueTestPrefix('pause');
 const redis = testConnection();

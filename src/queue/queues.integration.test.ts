@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Worker, type Job } from 'bullmq';
 import { closeQueues, createQueues, handoffJobOptions, type LeadloopQueues } from './queues.ts';
 import { checkEvictionPolicy } from './connection.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
 
 const prefix = uniqueTestPrefix('queues');
 const client = testConnection('client');

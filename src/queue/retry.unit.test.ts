@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { EnvInvalid } from '../config/env.ts';
+import { AuthFailed, BudgetWaitTooLong, ConcurrencyLimit, DailyLimit, LeaseHeld, LeaseLost, RateLimited, RequestRefused, ShutdownRequested, Unavailable } from '../errors/index.ts';
+import { PreflightBlocked } from '../pipeline/preflight.ts';
 import { backoffDelay, decideRetry, PREFLIGHT_RECHECK_MS, type RetryContext } from './retry.ts';
 import { jitteredExponentialDelay } from './backoff.ts';
 
@@ -6,72 +9,54 @@ const now = Date.UTC(2026, 10, 24, 12);
 const midnight = Date.UTC(2026, 10, 25);
 const context: RetryContext = { now, hubspotDailyResetAt: () => midnight, random: () => 0 };
 
-function named(name: string, fields: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`${name} happened`), { name }, fields);
-}
-
-describe('decideRetry', () => {
-  it('HubSpot 10-second limit: waits for the rolling window (or Retry-After)', () => {
-    expect(decideRetry(named('HubSpotRateLimited', { policy: 'TEN_SECONDLY_ROLLING' }), context)).toMatchObject({ action: 'delay', delayMs: 10_000 });
-    expect(decideRetry(named('HubSpotRateLimited', { policy: 'TEN_SECONDLY_ROLLING', retryAfterMs: 3_000 }), context)).toMatchObject({ action: 'delay', delayMs: 3_000 });
+describe('decideRetry: a switch on the error code', () => {
+  it('RATE_LIMITED waits the vendor\'s window (10 s rolling, or 1 s for search), or its Retry-After', () => {
+    expect(decideRetry(new RateLimited('hubspot', 'TEN_SECONDLY_ROLLING', 10_000), context)).toMatchObject({ action: 'delay', delayMs: 10_000, reason: 'hubspot-ten-secondly-limit' });
+    expect(decideRetry(new RateLimited('hubspot', 'TEN_SECONDLY_ROLLING', 3_000), context)).toMatchObject({ action: 'delay', delayMs: 3_000 });
+    expect(decideRetry(new RateLimited('hubspot', 'SECONDLY', 1_000), context)).toMatchObject({ action: 'delay', delayMs: 1_000, reason: 'hubspot-secondly-limit' });
   });
 
-  it('HubSpot secondly limit: one second', () => {
-    expect(decideRetry(named('HubSpotRateLimited', { policy: 'SECONDLY' }), context)).toMatchObject({ action: 'delay', delayMs: 1_000 });
-  });
-
-  it('HubSpot daily limit: pauses HubSpot work until the daily reset', () => {
-    expect(decideRetry(named('HubSpotRateLimited', { policy: 'DAILY' }), context)).toEqual({
-      action: 'pause-system', system: 'hubspot', untilMs: midnight, reason: 'hubspot-daily-limit',
-    });
-  });
-
-  it('recognises the raw SDK exception by status code and body', () => {
-    const sdk = Object.assign(new Error('HTTP-Code: 429'), { code: 429, body: { policyName: 'DAILY', errorType: 'RATE_LIMIT' } });
-    expect(decideRetry(sdk, context).action).toBe('pause-system');
-    const secondly = Object.assign(new Error('HTTP-Code: 429'), { code: 429, body: { message: 'You have reached your secondly limit.' } });
-    expect(decideRetry(secondly, context)).toMatchObject({ action: 'delay', delayMs: 1_000 });
+  it('DAILY_LIMIT pauses that system: HubSpot until its daily reset, Salesforce for the configured pause (or the resume time given)', () => {
+    expect(decideRetry(new DailyLimit('hubspot'), context)).toEqual({ action: 'pause-system', system: 'hubspot', untilMs: midnight, reason: 'hubspot-daily-limit' });
+    expect(decideRetry(new DailyLimit('salesforce'), context)).toEqual({ action: 'pause-system', system: 'salesforce', untilMs: now + 3_600_000, reason: 'salesforce-daily-limit' });
+    expect(decideRetry(new DailyLimit('salesforce'), { ...context, salesforceDailyPauseMs: 60_000 })).toMatchObject({ untilMs: now + 60_000 });
+    expect(decideRetry(new DailyLimit('salesforce', now + 5_000), context)).toMatchObject({ untilMs: now + 5_000 });
   });
 
   it('jitter adds to, never subtracts from, the vendor wait', () => {
-    const late = decideRetry(named('HubSpotRateLimited', { policy: 'TEN_SECONDLY_ROLLING' }), { ...context, random: () => 0.999 });
+    const late = decideRetry(new RateLimited('hubspot', 'TEN_SECONDLY_ROLLING', 10_000), { ...context, random: () => 0.999 });
     expect(late.action === 'delay' && late.delayMs).toBeGreaterThan(10_000);
     expect(late.action === 'delay' && late.delayMs).toBeLessThan(11_000);
   });
 
-  it('Salesforce daily REQUEST_LIMIT_EXCEEDED pauses Salesforce; the concurrent one backs off briefly', () => {
-    expect(decideRetry(named('SalesforceDailyLimit'), context)).toEqual({
-      action: 'pause-system', system: 'salesforce', untilMs: now + 3_600_000, reason: 'salesforce-daily-limit',
-    });
-    expect(decideRetry(named('SalesforceDailyLimit'), { ...context, salesforceDailyPauseMs: 60_000 })).toMatchObject({ untilMs: now + 60_000 });
-    const concurrent = decideRetry(named('SalesforceConcurrencyLimit'), context);
+  it('CONCURRENCY_LIMIT backs off briefly, no pause', () => {
+    const concurrent = decideRetry(new ConcurrencyLimit('salesforce'), context);
     expect(concurrent).toMatchObject({ action: 'delay', reason: 'salesforce-concurrent-limit' });
     expect(concurrent.action === 'delay' && concurrent.delayMs).toBeLessThanOrEqual(10_000);
   });
 
-  it('reads the message of jsforce REQUEST_LIMIT_EXCEEDED errors to tell the two limits apart', () => {
-    const daily = Object.assign(new Error('TotalRequests Limit exceeded.'), { name: 'REQUEST_LIMIT_EXCEEDED', errorCode: 'REQUEST_LIMIT_EXCEEDED' });
-    const concurrent = Object.assign(new Error('ConcurrentPerOrgLongTxn Limit exceeded.'), { name: 'REQUEST_LIMIT_EXCEEDED', errorCode: 'REQUEST_LIMIT_EXCEEDED' });
-    expect(decideRetry(daily, context).action).toBe('pause-system');
-    expect(decideRetry(concurrent, context).action).toBe('delay');
+  it('AUTH_FAILED pauses the queues for a person; ENV_INVALID and CONFIG_INVALID are never retried', () => {
+    expect(decideRetry(new AuthFailed('hubspot', 'INVALID_AUTHENTICATION', { status: 401 }), context)).toEqual({ action: 'pause-queues', system: 'hubspot', reason: 'hubspot-auth' });
+    expect(decideRetry(new AuthFailed('salesforce', 'invalid_grant'), context)).toEqual({ action: 'pause-queues', system: 'salesforce', reason: 'salesforce-auth' });
+    expect(decideRetry(new EnvInvalid(['HUBSPOT_ACCESS_TOKEN is required']), context).action).toBe('fail');
   });
 
-  it('auth failures pause the queues; invalid records are never retried', () => {
-    expect(decideRetry(named('HubSpotAuthError'), context)).toEqual({ action: 'pause-queues', system: 'hubspot', reason: 'hubspot-auth' });
-    expect(decideRetry(named('SalesforceAuthError'), context)).toEqual({ action: 'pause-queues', system: 'salesforce', reason: 'salesforce-auth' });
-    expect(decideRetry(named('InvalidRecord'), context).action).toBe('fail');
-    expect(decideRetry({ kind: 'invalid-record' }, context).action).toBe('fail');
+  it('UNAVAILABLE and REQUEST_REFUSED spend an attempt and back off; anything unnamed too', () => {
+    expect(decideRetry(new Unavailable('hubspot', 'HTTP 503', { status: 503 }), context)).toEqual({ action: 'backoff', reason: 'transient' });
+    expect(decideRetry(new RequestRefused('salesforce', 'MALFORMED_QUERY'), context)).toEqual({ action: 'backoff', reason: 'refused' });
+    expect(decideRetry(new TypeError('x is not a function'), context)).toEqual({ action: 'backoff', reason: 'unexpected' });
+    expect(decideRetry({ name: 'RateLimited', code: 'RATE_LIMITED' }, context)).toEqual({ action: 'backoff', reason: 'unexpected' });
   });
 
-  it('5xx and network failures back off exponentially', () => {
-    expect(decideRetry(Object.assign(new Error('x'), { code: 503 }), context)).toEqual({ action: 'backoff', reason: 'transient' });
-    expect(decideRetry(Object.assign(new Error('x'), { code: 'ECONNRESET' }), context)).toEqual({ action: 'backoff', reason: 'transient' });
-    expect(decideRetry(new TypeError('fetch failed', { cause: Object.assign(new Error('s'), { code: 'UND_ERR_SOCKET' }) }), context)).toEqual({ action: 'backoff', reason: 'transient' });
-    expect(decideRetry(named('UNABLE_TO_LOCK_ROW'), context)).toEqual({ action: 'backoff', reason: 'transient' });
+  it('budget, lease and shutdown codes delay without spending an attempt', () => {
+    expect(decideRetry(new BudgetWaitTooLong('hubspot', 42_000), context)).toMatchObject({ action: 'delay', delayMs: 42_000 });
+    expect(decideRetry(new LeaseHeld('sync-leads'), context)).toMatchObject({ action: 'delay', reason: 'lease-unavailable' });
+    expect(decideRetry(new LeaseLost('sync-leads'), context)).toEqual({ action: 'delay', delayMs: 0, reason: 'released' });
+    expect(decideRetry(new ShutdownRequested('stopping'), context)).toEqual({ action: 'delay', delayMs: 0, reason: 'released' });
   });
 
-  it('an exhausted budget delays the job by the budget wait', () => {
-    expect(decideRetry(named('BudgetExhausted', { waitMs: 42_000 }), context)).toMatchObject({ action: 'delay', delayMs: 42_000 });
+  it('a blocking setup problem looks again after the preflight cache expires', () => {
+    expect(decideRetry(new PreflightBlocked([]), context)).toEqual({ action: 'delay', delayMs: PREFLIGHT_RECHECK_MS, reason: 'setup-blocking-problem' });
   });
 });
 
@@ -90,8 +75,5 @@ describe('backoff', () => {
     expect(delays.size).toBeGreaterThan(10);
   });
 
-  it('holds a job back while setup finds a blocking problem, without spending an attempt', () => {
-    const blocked = Object.assign(new Error('setup finds 1 blocking problem'), { name: 'PreflightBlocked' });
-    expect(decideRetry(blocked, { now: 0, hubspotDailyResetAt: () => 0 })).toEqual({ action: 'delay', delayMs: PREFLIGHT_RECHECK_MS, reason: 'setup-blocking-problem' });
-  });
+
 });

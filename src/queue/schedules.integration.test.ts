@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidSchedule, syncSchedules } from './schedules.ts';
 import { closeQueues, createQueues, type LeadloopQueues } from './queues.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
 
 const prefix = uniqueTestPrefix('schedules');
 const redis = testConnection();

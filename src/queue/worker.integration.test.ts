@@ -5,7 +5,7 @@ import { createLeadloopWorker, type LeadloopProcessor, type LeadloopWorker } fro
 import { PauseControl } from './pause.ts';
 import { JITTERED_BACKOFF } from './backoff.ts';
 import type { QueueSystem } from './retry.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
 
 const prefix = uniqueTestPrefix('worker');
 const client = testConnection('client');

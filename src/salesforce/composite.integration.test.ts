@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { queryTogether } from './composite.ts';
 import { connectSalesforce } from './connection.ts';
-import { SalesforceUnavailable } from './errors.ts';
+import { Unavailable } from '../errors/index.ts';
 import { upsertAndUpdate } from './upsertLeads.ts';
 
 let sandbox: Sandbox | undefined;
@@ -43,12 +43,12 @@ describe('queryTogether (composite reads)', () => {
     expect(sandbox!.requestLog.counts('salesforce')).toEqual({ query: 1 });
   });
 
-  it('fails with the refused query’s own error, and a 5xx of the whole call is SalesforceUnavailable', async () => {
+  it('fails with the refused query’s own error, and a 5xx of the whole call is UNAVAILABLE', async () => {
     const conn = await connect();
     await expect(queryTogether(conn, ['SELECT Id FROM Lead LIMIT 1', 'SELECT Id, Foo__c FROM Lead'])).rejects.toMatchObject({ name: 'INVALID_FIELD', errorCode: 'INVALID_FIELD' });
     await sandbox!.close();
     const faulty = await connect({ faults: { salesforce: { rate5xx: 1 } } });
-    await expect(queryTogether(faulty, ['SELECT Id FROM Lead LIMIT 1', 'SELECT Id FROM Contact LIMIT 1'])).rejects.toBeInstanceOf(SalesforceUnavailable);
+    await expect(queryTogether(faulty, ['SELECT Id FROM Lead LIMIT 1', 'SELECT Id FROM Contact LIMIT 1'])).rejects.toBeInstanceOf(Unavailable);
   });
 });
 
@@ -66,8 +66,8 @@ describe('upsertAndUpdate (composite writes)', () => {
     expect(sandbox!.requestLog.counts('salesforce')).toEqual({ composite: 1 });
     expect([...upserted.written.values()].map((w) => w.created)).toEqual([true, true]);
     for (const { id } of upserted.written.values()) expect(sandbox!.salesforce.records('Lead').find((l) => l.Id === id)!.OwnerId).toBe(dana);
-    expect(updated.map((a) => a.success)).toEqual([true, false]);
-    expect(updated[1]!.errors[0]!.statusCode).toBe('CANNOT_UPDATE_CONVERTED_LEAD');
+    expect(updated).toEqual(new Set([open]));
+    expect(upserted.rejections).toEqual([{ system: 'salesforce', recordKey: converted, code: 'CANNOT_UPDATE_CONVERTED_LEAD', fields: [] }]);
     expect(sandbox!.salesforce.records('Lead').find((l) => l.Id === open)).toMatchObject({ HubSpot_Contact_Id__c: 'w-3', Title: 'Adopted', OwnerId: dana });
   });
 
@@ -77,7 +77,7 @@ describe('upsertAndUpdate (composite writes)', () => {
     sandbox!.requestLog.reset();
     const { upserted, updated } = await upsertAndUpdate(conn, 'Lead', [lead(4, owner)], [], { externalIdField: 'HubSpot_Contact_Id__c' });
     expect(upserted.written.size).toBe(1);
-    expect(updated).toEqual([]);
+    expect(updated).toEqual(new Set());
     expect(sandbox!.requestLog.counts('salesforce')).toEqual({ 'sobjects.collections.upsert': 1 });
   });
 });

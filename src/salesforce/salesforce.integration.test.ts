@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
-import { pullAccountIndex } from './accountIndex.ts';
+import { AuthFailed, DailyLimit } from '../errors/index.ts';
+import { pullAccounts } from './accountIndex.ts';
 import { connectSalesforce } from './connection.ts';
 import { createTasks } from './createTasks.ts';
 import { loadDirectory } from './directory.ts';
-import { SalesforceAuthError, SalesforceDailyLimit } from './errors.ts';
 import { findPeople } from './findPeople.ts';
 import { queryAll } from './query.ts';
 import { upsertRecords } from './upsertLeads.ts';
@@ -34,11 +34,11 @@ describe('Salesforce connection', () => {
     expect((await jwt.query('SELECT COUNT() FROM User')).totalSize).toBe(15);
   });
 
-  it('gives up with SalesforceAuthError instead of refreshing forever', async () => {
+  it('gives up with AUTH_FAILED instead of refreshing forever', async () => {
     const s = await open();
     const direct = await connectSalesforce({ auth: tokenAuth(s), apiVersion: '64.0' });
     s.salesforce.expireSessions();
-    await expect(queryAll(direct, 'SELECT Id FROM User')).rejects.toBeInstanceOf(SalesforceAuthError);
+    await expect(queryAll(direct, 'SELECT Id FROM User')).rejects.toBeInstanceOf(AuthFailed);
     const wrongKey = await connectSalesforce({ auth: jwtAuth(s), apiVersion: '64.0' });
     // Deactivate the integration user: every refresh now fails, and the cap stops the loop.
     s.salesforce.update('User', s.salesforce.records('User').find((u) => u.Username === info(s).username)!.Id as string, { IsActive: false });
@@ -58,10 +58,10 @@ describe('Salesforce writes', () => {
     const records = Array.from({ length: 450 }, (_, i) => ({ HubSpot_Contact_Id__c: String(5000 + i), LastName: `L${i}`, Company: 'Acme', OwnerId: dana }));
     records[10] = { HubSpot_Contact_Id__c: '5010', LastName: 'x'.repeat(81), Company: 'Acme', OwnerId: dana };
     const result = await upsertRecords(conn, 'Lead', records, { externalIdField: 'HubSpot_Contact_Id__c' });
-    expect(result.calls).toBe(3);
+    expect(s.requestLog.counts('salesforce')['sobjects.collections.upsert']).toBe(3);
     expect(result.written.size).toBe(449);
-    expect(result.invalid).toHaveLength(1);
-    expect(result.invalid[0]).toMatchObject({ recordKey: '5010', code: 'STRING_TOO_LONG' });
+    // The refusal names the record, the code and the field — never the value (it may be personal data).
+    expect(result.rejections).toEqual([{ system: 'salesforce', recordKey: '5010', code: 'STRING_TOO_LONG', fields: ['LastName'] }]);
     const owners = new Set(s.salesforce.records('Lead').filter((l) => String(l.HubSpot_Contact_Id__c ?? '').startsWith('5')).map((l) => l.OwnerId));
     expect(owners).toEqual(new Set([dana]));
     const again = await upsertRecords(conn, 'Lead', records.slice(0, 5), { externalIdField: 'HubSpot_Contact_Id__c' });
@@ -79,17 +79,20 @@ describe('Salesforce writes', () => {
     s.salesforce.convertLead(converted);
     s.salesforce.insert('Contact', { LastName: 'Known', Email: 'known@acme.example', OwnerId: user });
     const ours = s.salesforce.insert('Lead', { LastName: 'Ours', Company: 'A', Email: 'changed@acme.example', HubSpot_Contact_Id__c: '777', OwnerId: user });
-    const { leads, contacts, byExternalId } = await findPeople(conn, ['777'], ["O'Brien\\@acme.example", 'conv@acme.example', 'known@acme.example', 'nobody@acme.example'], 'HubSpot_Contact_Id__c');
-    expect(byExternalId.get('777')?.Id).toBe(ours);
-    expect(leads.get("o'brien\\@acme.example")?.[0]).toMatchObject({ IsConverted: false });
-    expect(leads.get('conv@acme.example')?.[0]).toMatchObject({ IsConverted: true, ConvertedContactId: expect.stringMatching(/^003/) });
-    expect(contacts.get('known@acme.example')).toHaveLength(1);
-    expect(contacts.has('conv@acme.example')).toBe(false); // a Lead answered: its converted contact is reached through it
-    expect(leads.has('nobody@acme.example')).toBe(false);
-    expect(s.requestLog.counts('salesforce')).toEqual({ composite: 1 }); // the Lead and Contact queries in one call
+    const task = s.salesforce.insert('Task', { Subject: 'Earlier', OwnerId: user, Leadloop_Key__c: '777:first:step0' });
+    const found = await findPeople(conn, ['777'], ["O'Brien\\@acme.example", 'conv@acme.example', 'known@acme.example', 'nobody@acme.example'], 'HubSpot_Contact_Id__c', ['777:first:step0', '777:first:step1'], 'Leadloop_Key__c');
+    expect(found.byExternalId.get('777')?.id).toBe(ours);
+    expect(found.leadsByEmail.get("o'brien\\@acme.example")?.[0]).toMatchObject({ isConverted: false, externalId: null });
+    expect(found.leadsByEmail.get('conv@acme.example')?.[0]).toMatchObject({ isConverted: true, convertedContactId: expect.stringMatching(/^003/) });
+    expect(found.contactsByEmail.get('known@acme.example')).toHaveLength(1);
+    expect(found.contactsByEmail.has('conv@acme.example')).toBe(false); // a Lead answered: its converted contact is reached through it
+    expect(found.leadsByEmail.has('nobody@acme.example')).toBe(false);
+    expect(found.existingTaskKeys).toEqual(new Set(['777:first:step0']));
+    expect(task).toBeTruthy();
+    expect(s.requestLog.counts('salesforce')).toEqual({ composite: 1 }); // the Lead, Contact and task-key queries in one call
   });
 
-  it('creates tasks once: a retry creates nothing', async () => {
+  it('creates tasks once: a retry (or a concurrent run) is refused by the unique key and counts as existing', async () => {
     const s = await open();
     const conn = await connectSalesforce({ auth: tokenAuth(s), apiVersion: '64.0' });
     const owner = s.salesforce.records('User')[0]!.Id;
@@ -111,18 +114,24 @@ describe('Salesforce reads and limits', () => {
     const owner = s.salesforce.records('User')[0]!.Id;
     s.salesforce.insert('Account', { Name: 'Acme', Website: 'https://WWW.Acme.example/about', OwnerId: owner });
     s.salesforce.insert('Account', { Name: 'No site', Website: null, OwnerId: owner });
-    const first = await pullAccountIndex(conn, 0);
-    expect(first.accounts).toEqual([expect.objectContaining({ domain: 'acme.example', ownerId: owner }), expect.objectContaining({ domain: null })]);
+    const pull = async (since: number) => {
+      const pages = [];
+      for await (const page of pullAccounts(conn, since)) pages.push(...page);
+      return pages;
+    };
+    const first = await pull(0);
+    expect(first).toEqual([expect.objectContaining({ domain: 'acme.example', ownerId: owner }), expect.objectContaining({ domain: null })]);
+    const newest = Math.max(...first.map((a) => a.modifiedAt));
     await new Promise((r) => setTimeout(r, 1100));
     s.salesforce.insert('Account', { Name: 'Globex', Website: 'globex.example', OwnerId: owner });
-    const second = await pullAccountIndex(conn, first.newest + 1000);
-    expect(second.accounts.map((a) => a.domain)).toEqual(['globex.example']);
+    const second = await pull(newest + 1000);
+    expect(second.map((a) => a.domain)).toEqual(['globex.example']);
   });
 
-  it('maps the spent daily allocation to SalesforceDailyLimit', async () => {
+  it('maps the spent daily allocation to DAILY_LIMIT', async () => {
     const s = await open({ salesforce: { dailyApiLimit: 1 } });
     const conn = await connectSalesforce({ auth: tokenAuth(s), apiVersion: '64.0' });
     await loadDirectory(conn).catch(() => undefined);
-    await expect(pullAccountIndex(conn, 0)).rejects.toBeInstanceOf(SalesforceDailyLimit);
+    await expect(pullAccounts(conn, 0).next()).rejects.toBeInstanceOf(DailyLimit);
   });
 });

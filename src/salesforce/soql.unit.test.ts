@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeSoqlLike, escapeSoqlString, identifier, inLists, salesforceId, soqlDateTime } from './soql.ts';
-import { toSalesforceError, SalesforceConcurrencyLimit, SalesforceDailyLimit } from './errors.ts';
+import { ConcurrencyLimit, DailyLimit } from '../errors/index.ts';
+import { classifySalesforceError } from './errors.ts';
 
 describe('SOQL escaping (test/fixtures/vendor/salesforce/soql_escape.md)', () => {
   it.each([
@@ -24,7 +25,7 @@ describe('SOQL escaping (test/fixtures/vendor/salesforce/soql_escape.md)', () =>
 
 describe('Salesforce error mapping', () => {
   it('tells the daily allocation from the concurrent-request limit by the message', () => {
-    expect(toSalesforceError({ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' })).toBeInstanceOf(SalesforceDailyLimit);
-    expect(toSalesforceError({ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' })).toBeInstanceOf(SalesforceConcurrencyLimit);
+    expect(classifySalesforceError({ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' })).toBeInstanceOf(DailyLimit);
+    expect(classifySalesforceError({ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' })).toBeInstanceOf(ConcurrencyLimit);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decideRetry } from '../queue/retry.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { connectSalesforce } from './connection.ts';
-import { SalesforceAuthError, SalesforceUnavailable } from './errors.ts';
+import { AuthFailed, Unavailable } from '../errors/index.ts';
 import { queryAll } from './query.ts';
 import { upsertRecords } from './upsertLeads.ts';
 
@@ -27,13 +27,13 @@ async function connect(faults: NonNullable<NonNullable<Parameters<typeof startSa
 }
 
 describe('Salesforce request timeouts', () => {
-  it('a request the org never answers fails as SalesforceUnavailable after the deadline, and the queue backs off', async () => {
+  it('a request the org never answers fails as UNAVAILABLE after the deadline, and the queue backs off', async () => {
     const conn = await connect({ hangRate: 1 }, 300);
     const started = Date.now();
     const error = await queryAll(conn, 'SELECT Id FROM User').catch((e: unknown) => e);
     const elapsed = Date.now() - started;
-    expect(error).toBeInstanceOf(SalesforceUnavailable);
-    expect((error as SalesforceUnavailable).timeoutMs).toBe(300);
+    expect(error).toBeInstanceOf(Unavailable);
+    expect((error as Unavailable).timeoutMs).toBe(300);
     // The message names the path, never the SOQL (it may hold personal data).
     expect((error as Error).message).not.toContain('SELECT');
     expect(elapsed).toBeGreaterThanOrEqual(300);
@@ -45,13 +45,13 @@ describe('Salesforce request timeouts', () => {
 
   it('a write that hangs times out too', async () => {
     const conn = await connect({ hangRate: 1 }, 300);
-    await expect(upsertRecords(conn, 'Lead', [{ HubSpot_Contact_Id__c: '1', LastName: 'L', Company: 'Acme' }], { externalIdField: 'HubSpot_Contact_Id__c' })).rejects.toMatchObject({ name: 'SalesforceUnavailable', timeoutMs: 300 });
+    await expect(upsertRecords(conn, 'Lead', [{ HubSpot_Contact_Id__c: '1', LastName: 'L', Company: 'Acme' }], { externalIdField: 'HubSpot_Contact_Id__c' })).rejects.toMatchObject({ code: 'UNAVAILABLE', system: 'salesforce', timeoutMs: 300 });
   });
 
   it('a 5xx is not retried inside jsforce: the queue is the one retry layer', async () => {
     const conn = await connect({ rate5xx: 1 });
     const error = await queryAll(conn, 'SELECT Id FROM User').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SalesforceUnavailable);
+    expect(error).toBeInstanceOf(Unavailable);
     expect(decideRetry(error, retryContext)).toEqual({ action: 'backoff', reason: 'transient' });
     // jsforce's default would have sent this GET six times (five retries).
     expect(sandbox!.requestLog.snapshot().salesforce).toEqual({ query: 1 });
@@ -75,18 +75,18 @@ describe('Salesforce session refresh', () => {
     const conn = await connectSalesforce({
       auth: { kind: 'jwt', loginUrl: info.loginUrl, clientId: info.clientId, username: info.username, privateKeyFile: info.privateKeyFile },
       apiVersion: '64.0',
-      beforeCall: async () => s.salesforce.expireSessions(),
+      gate: { before: async (call) => void (call.kind !== 'auth' && s.salesforce.expireSessions()), after: () => undefined },
     });
     const started = Date.now();
     const error = await queryAll(conn, 'SELECT Id FROM User').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SalesforceAuthError);
+    expect(error).toBeInstanceOf(AuthFailed);
     expect((error as Error).message).toMatch(/giving up/);
     expect(Date.now() - started).toBeLessThan(5_000);
     // The first login and three refreshes, then no more.
     expect(s.requestLog.snapshot().salesforce['oauth.token']).toBe(4);
   });
 
-  it('a login endpoint that does not answer during a refresh is SalesforceUnavailable (backed off), not an auth pause', async () => {
+  it('a login endpoint that does not answer during a refresh is UNAVAILABLE (backed off), not an auth pause', async () => {
     sandbox = await startSandbox();
     const s = sandbox;
     const info = s.connectionInfo().salesforce;
@@ -108,7 +108,7 @@ describe('Salesforce session refresh', () => {
     expect(await queryAll(conn, 'SELECT Id FROM User LIMIT 1')).toHaveLength(1);
     s.salesforce.expireSessions();
     const error = await queryAll(conn, 'SELECT Id FROM User LIMIT 1').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SalesforceUnavailable);
+    expect(error).toBeInstanceOf(Unavailable);
     expect(decideRetry(error, retryContext)).toEqual({ action: 'backoff', reason: 'transient' });
     expect(logins).toBe(2);
   });

@@ -4,81 +4,76 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema, postgresAnswers, TEST_DATABASE_URL, uniqueSchema } from '../../test/support/postgres.ts';
 import { LedgerUnavailable } from '../errors/index.ts';
-import { findDecision, findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
 import { openLedger, type Ledger } from './ledger.ts';
-import { recordDecision, recordDecisions } from './recordDecision.ts';
+import { LedgerStore } from './ledger-store.ts';
 
 const decision = {
-  hubspot_contact_id: '5101',
-  decided_at: new Date('2026-11-02T10:00:00Z'),
-  config_version: 'cfg-aaa',
+  contactId: '5101',
+  handoffKey: 'first',
   score: 87,
   grade: 'hot' as const,
   mql: true,
-  handoff: true,
   reason: 'immediate_source',
-  owner_kind: 'user' as const,
-  owner_id: '005000000000001AAA',
-  owner_email: 'dana.whitfield@copperleaf.example',
+  ownerKind: 'user' as const,
+  ownerId: '005000000000001AAA',
+  ownerEmail: 'dana.whitfield@copperleaf.example',
   rule: 'enterprise-na',
   notify: [{ email: 'victor.hale@copperleaf.example', why: 'deal above 2,000,000' }],
-  trace: [{ rule: 'enterprise-na', matched: true }],
-  salesforce_id: null,
+  trace: [{ rule: 'enterprise-na', matched: true, why: 'owner dana' }],
+  rotation: { team: 'enterprise', next: 4 },
 };
+const at = { decidedAt: Date.parse('2026-11-02T10:00:00Z'), configVersion: 'cfg-aaa' };
 
 function ledgerContract(open: () => Promise<Ledger>) {
   let ledger: Ledger;
+  let store: LedgerStore;
   beforeAll(async () => {
     ledger = await open();
+    store = new LedgerStore(ledger.db);
   });
   afterAll(async () => {
     await ledger?.close();
   });
 
-  it('keeps the first decision for a contact and hands it back on a retry', async () => {
-    const first = await recordDecision(ledger.db, decision);
-    const retry = await recordDecision(ledger.db, { ...decision, owner_email: 'someone.else@copperleaf.example', score: 12 });
-    expect(retry.id).toBe(first.id);
-    expect(retry.owner_email).toBe('dana.whitfield@copperleaf.example');
-    expect(retry.score).toBe(87);
-    expect(retry.notify).toEqual(decision.notify);
-    expect(retry.trace).toEqual(decision.trace);
+  it('stores the first decision for a contact and says so; a retry stores nothing and finds the first', async () => {
+    expect(await store.recordDecisions([decision], at)).toEqual(new Set(['5101']));
+    expect(await store.recordDecisions([{ ...decision, ownerEmail: 'someone.else@copperleaf.example', score: 12 }], at)).toEqual(new Set());
+    const stands = (await store.findDecisions(['5101'], 'first')).get('5101')!;
+    expect(stands).toMatchObject({ contactId: '5101', grade: 'hot', notify: ['victor.hale@copperleaf.example'], landedId: null, assignee: { kind: 'user', email: 'dana.whitfield@copperleaf.example', salesforceUserId: '005000000000001AAA' } });
   });
 
   it('records a later hand-off of the same contact separately', async () => {
-    const second = await recordDecision(ledger.db, { ...decision, handoff_key: 'requalified-2026-11', score: 55, grade: 'warm' });
-    expect(second.grade).toBe('warm');
-    expect((await findDecision(ledger.db, '5101'))?.grade).toBe('hot');
+    expect(await store.recordDecisions([{ ...decision, handoffKey: 'requalified-2026-11', score: 55, grade: 'warm' }], at)).toEqual(new Set(['5101']));
+    expect((await store.findDecisions(['5101'], 'first')).get('5101')?.grade).toBe('hot');
+    expect((await store.findDecisions(['5101'], 'requalified-2026-11')).get('5101')?.grade).toBe('warm');
   });
 
-  it('stores the Salesforce id once the write landed', async () => {
-    await setDecisionSalesforceIds(ledger.db, new Map([['5101', '00Q000000000001AAA']]));
-    expect((await findDecision(ledger.db, '5101'))?.salesforce_id).toBe('00Q000000000001AAA');
-    expect(await findDecision(ledger.db, 'no-such-contact')).toBeUndefined();
+  it('stores the Salesforce id once the write landed; the first landing stands', async () => {
+    await store.setLandedIds(new Map([['5101', '00Q000000000001AAA']]), 'first');
+    await store.setLandedIds(new Map([['5101', '00Q000000000099AAA']]), 'first');
+    expect((await store.findDecisions(['5101', 'no-such-contact'], 'first')).get('5101')?.landedId).toBe('00Q000000000001AAA');
+    expect((await store.findDecisions(['no-such-contact'], 'first')).size).toBe(0);
   });
 
-  it('records, finds and completes a page of decisions in one statement each; a decision that stands is kept', async () => {
-    await recordDecisions(ledger.db, [
-      { ...decision, hubspot_contact_id: '6001' },
-      { ...decision, hubspot_contact_id: '6002', owner_email: 'priya.raman@copperleaf.example' },
-      { ...decision, hubspot_contact_id: '5101', owner_email: 'someone.else@copperleaf.example' },
-    ]);
-    const found = await findDecisions(ledger.db, ['6001', '6002', '5101', 'none']);
+  it('records a page of decisions in one statement, naming only those it stored', async () => {
+    const won = await store.recordDecisions([{ ...decision, contactId: '6001' }, { ...decision, contactId: '6002', ownerEmail: 'priya.raman@copperleaf.example' }, { ...decision, contactId: '5101' }], at);
+    expect(won).toEqual(new Set(['6001', '6002']));
+    const found = await store.findDecisions(['6001', '6002', '5101', 'none'], 'first');
     expect([...found.keys()].sort()).toEqual(['5101', '6001', '6002']);
-    expect(found.get('5101')!.owner_email).toBe('dana.whitfield@copperleaf.example');
-    expect(found.get('6002')!.notify).toEqual(decision.notify);
-    await setDecisionSalesforceIds(ledger.db, new Map([['6001', '00Q000000000061AAA'], ['5101', '00Q000000000099AAA']]));
-    const after = await findDecisions(ledger.db, ['6001', '6002', '5101']);
-    expect(after.get('6001')!.salesforce_id).toBe('00Q000000000061AAA');
-    expect(after.get('6002')!.salesforce_id).toBeNull();
-    // Already set earlier: the first landing stands.
-    expect(after.get('5101')!.salesforce_id).toBe('00Q000000000001AAA');
+    expect(found.get('6002')!.assignee).toMatchObject({ email: 'priya.raman@copperleaf.example' });
+  });
+
+  it('rebuilds round-robin positions and the day\'s loads from the decisions', async () => {
+    const state = await store.routingState('2026-11-02');
+    expect(state.roundRobin).toEqual({ enterprise: 4 });
+    expect(state.loadToday).toEqual({ 'dana.whitfield@copperleaf.example': 3, 'priya.raman@copperleaf.example': 1 });
+    expect((await store.routingState('2026-11-03')).loadToday).toEqual({});
   });
 
   it('runs migrations idempotently at every start', async () => {
     const again = await open();
     try {
-      expect(await findDecision(again.db, '5101')).toBeDefined();
+      expect((await new LedgerStore(again.db).findDecisions(['5101'], 'first')).size).toBe(1);
     } finally {
       await again.close();
     }

@@ -29,7 +29,7 @@ async function withSandboxEnv(options: { contacts: number; seed: number; edit?: 
     await sandbox.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(configDir, { recursive: true, force: true });
-    const { testConnection, deleteKeysWithPrefix } = await import('../../src/queue/test-redis.ts');
+    const { testConnection, deleteKeysWithPrefix } = await import('../support/redis.ts');
     const redis = testConnection();
     await deleteKeysWithPrefix(redis, env.LEADLOOP_PREFIX!);
     redis.disconnect();

@@ -5,9 +5,10 @@ import type { Redis } from 'ioredis';
 import { loadEnv, type Env } from '../../src/config/env.ts';
 import { loadConfigDirOrThrow } from '../../src/config/load.ts';
 import { startLeadloop, envNeeds, type Role } from '../../src/cli/start.ts';
-import { createHubSpotClient } from '../../src/hubspot/client.ts';
+import { hubspotAdapter } from '../../src/app.ts';
+import { OPEN_GATE } from '../../src/api-gate.ts';
 import { setupHubSpot } from '../../src/pipeline/setup.ts';
-import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../src/queue/test-redis.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './redis.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 
 export interface LeadloopContext {
@@ -49,7 +50,7 @@ export async function openLeadloop(options: LeadloopOptions): Promise<LeadloopCo
     const role = options.role ?? 'all';
     const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env }, { needs: envNeeds(role) });
     const { config } = await loadConfigDirOrThrow(configDir);
-    await setupHubSpot(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl }), config.mapping);
+    await setupHubSpot(hubspotAdapter(env, OPEN_GATE), config.mapping);
     const running = await startLeadloop(env, { role, port: 0 });
     if (running.url) sandbox.hubspot.setWebhookTarget({ targetUrl: `${running.url}/webhooks/hubspot` });
     return {

@@ -2,63 +2,75 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { compose, type App, type ComposeOptions } from '../../src/app.ts';
+import { loadEnv } from '../../src/config/env.ts';
 import { loadConfigDirOrThrow } from '../../src/config/load.ts';
 import type { LeadloopConfig } from '../../src/domain/config/index.ts';
-import { createHubSpotClient } from '../../src/hubspot/client.ts';
-import type { SyncDeps } from '../../src/pipeline/ports.ts';
 import { setupHubSpot } from '../../src/pipeline/setup.ts';
-import { BudgetGovernor } from '../../src/queue/budget.ts';
-import { DeadLetterList } from '../../src/queue/dead-letter.ts';
-import { hubspotBudgetGate } from '../../src/queue/hubspot-gate.ts';
-import { deleteKeysWithPrefix, uniqueTestPrefix } from '../../src/queue/test-redis.ts';
-import { connectSalesforce, type SalesforceConnectionOptions } from '../../src/salesforce/connection.ts';
+import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './redis.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
-import { openLedger, type Ledger } from '../../src/store/ledger.ts';
-import { SyncState } from '../../src/store/sync-state.ts';
+
+export const SHIPPED_CONFIG_DIR = join(import.meta.dirname, '../../config');
 
 /** The shipped config/ and its version. */
 export function shippedConfig(): Promise<{ config: LeadloopConfig; version: string }> {
-  return loadConfigDirOrThrow(join(import.meta.dirname, '../../config'));
+  return loadConfigDirOrThrow(SHIPPED_CONFIG_DIR);
 }
 
-/** A Redis key prefix and an embedded ledger of the test's own; `close()` removes both. */
-export async function testStores(label: string, redis: Redis): Promise<{ prefix: string; ledger: Ledger; close(): Promise<void> }> {
-  const prefix = uniqueTestPrefix(label);
-  const dataDir = mkdtempSync(join(tmpdir(), `leadloop-${label}-`));
-  const ledger = await openLedger({ dataDir });
-  return {
-    prefix,
-    ledger,
-    async close() {
-      await deleteKeysWithPrefix(redis, prefix);
-      await ledger.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+export type SandboxAuth = 'token' | 'jwt' | 'client_credentials';
+
+export interface SandboxAppOptions extends ComposeOptions {
+  label?: string;
+  /** How leadloop logs in to the sandbox's Salesforce. Default a direct session (token). */
+  auth?: SandboxAuth;
+  configDir?: string;
+  /** Extra environment (e.g. DATABASE_URL). */
+  env?: Record<string, string>;
+  /** Create the HubSpot write-back properties first, as `leadloop setup` does. Default true. */
+  setup?: boolean;
+}
+
+/** An app composed against a sandbox, with its own Redis prefix and data folder; `close()` removes them. */
+export interface SandboxApp extends App {
+  prefix: string;
+  dataDir: string;
+  /** A Redis connection of the test's own (the app's closes with it). */
+  testRedis: Redis;
 }
 
 /**
- * The lead sync's deps against a sandbox, as the worker builds them: HubSpot set up, the
- * Salesforce session of the sandbox's integration user (or `salesforce.auth`), and HubSpot calls
- * gated by the shared budgets (the sandbox enforces HubSpot's limits).
+ * leadloop wired as `start` wires it (compose), against a sandbox: its env from the sandbox's
+ * connection info, a unique key prefix, an embedded ledger in a temp folder (or `env.DATABASE_URL`).
  */
-export async function sandboxSyncDeps(
-  sandbox: Sandbox,
-  stores: { redis: Redis; prefix: string; ledger: Ledger; config: LeadloopConfig; version: string },
-  options: { hubspotTimeoutMs?: number; salesforce?: Partial<SalesforceConnectionOptions> } = {},
-): Promise<SyncDeps> {
+export async function sandboxApp(sandbox: Sandbox, options: SandboxAppOptions = {}): Promise<SandboxApp> {
+  const prefix = uniqueTestPrefix(options.label ?? 'app');
+  const dataDir = mkdtempSync(join(tmpdir(), `leadloop-${options.label ?? 'app'}-`));
   const info = sandbox.connectionInfo();
-  const hubspot = createHubSpotClient({ accessToken: info.hubspot.accessToken, baseUrl: info.hubspot.baseUrl, ...(options.hubspotTimeoutMs ? { timeoutMs: options.hubspotTimeoutMs } : {}) });
-  await setupHubSpot(hubspot, stores.config.mapping);
-  const salesforce = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken }, apiVersion: '64.0', ...options.salesforce });
+  const auth = options.auth ?? 'token';
+  const base: Record<string, string | undefined> = { ...info.env };
+  if (auth === 'token') base.SALESFORCE_ACCESS_TOKEN = info.salesforce.accessToken;
+  if (auth === 'client_credentials') {
+    delete base.SALESFORCE_USERNAME;
+    delete base.SALESFORCE_PRIVATE_KEY_FILE;
+  }
+  if (auth !== 'token') delete base.SALESFORCE_INSTANCE_URL;
+  const env = loadEnv(
+    { ...base, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: options.configDir ?? SHIPPED_CONFIG_DIR, LOG_LEVEL: 'silent', ...options.env },
+    { needs: ['hubspot', 'salesforce'] },
+  );
+  const testRedis = testConnection();
+  const app = await compose(env, options);
+  if (options.setup !== false) await setupHubSpot(app.hubspot, app.config.mapping);
   return {
-    hubspot,
-    salesforce,
-    ledger: stores.ledger.db,
-    state: new SyncState(stores.redis, stores.prefix),
-    deadLetter: new DeadLetterList(stores.redis, stores.prefix),
-    config: stores.config,
-    configVersion: stores.version,
-    beforeHubSpotCall: hubspotBudgetGate(new BudgetGovernor(stores.redis, stores.prefix), 'bulk'),
+    ...app,
+    prefix,
+    dataDir,
+    testRedis,
+    async close() {
+      await app.close();
+      await deleteKeysWithPrefix(testRedis, prefix);
+      testRedis.disconnect();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

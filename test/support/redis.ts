@@ -2,7 +2,8 @@
 // of that prefix's keys only (the Redis here is shared; never FLUSHDB).
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createRedisConnection, type ConnectionRole } from './connection.ts';
+import { createRedisConnection, type ConnectionRole } from '../../src/queue/connection.ts';
+import { deleteKeysUnder } from '../../src/redis-keys.ts';
 
 export const TEST_REDIS_URL = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 
@@ -14,17 +15,7 @@ export function testConnection(role: ConnectionRole = 'client'): Redis {
   return createRedisConnection({ url: TEST_REDIS_URL }, role);
 }
 
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+/** Deletes this test's keys only (its unique prefix). */
+export function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  return deleteKeysUnder(redis, prefix);
 }
