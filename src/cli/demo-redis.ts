@@ -6,8 +6,8 @@ import { Redis } from 'ioredis';
  * Redis for the demo: REDIS_URL (or the local default) when it answers, else an embedded
  * `redis-server` on a free port (nothing kept on disk), else undefined with the install hint.
  */
-export async function demoRedis(): Promise<{ url: string; stop: () => void } | { missing: string }> {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export async function demoRedis(configured: string | undefined): Promise<{ url: string; stop: () => void } | { missing: string }> {
+  const url = configured ?? 'redis://127.0.0.1:6379';
   if (await answers(url)) return { url, stop: () => undefined };
   if (spawnSync('redis-server', ['--version']).error) {
     return { missing: `no Redis answers at ${url} and redis-server is not installed (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis), or set REDIS_URL` };

@@ -120,7 +120,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         const log = sandbox.requestLog.snapshot();
         out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
         out();
-        await pushWithTheSync(sandbox, config, options.dir, out);
+        await pushWithTheSync(sandbox, config, options.dir, source.REDIS_URL, out);
       } finally {
         await sandbox.close();
       }
@@ -132,8 +132,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
  * cycle (owners, tasks, write-back), then a live trade show whose booth scans arrive and are
  * handed off by the next cycle.
  */
-async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configDir: string, out: (line?: string) => void): Promise<void> {
-  const redis = await demoRedis();
+async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configDir: string, redisUrl: string | undefined, out: (line?: string) => void): Promise<void> {
+  const redis = await demoRedis(redisUrl);
   if ('missing' in redis) {
     out(`Skipping the push into Salesforce: ${redis.missing}.`);
     return;

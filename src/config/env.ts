@@ -64,8 +64,9 @@ const schema = z.object({
   REDIS_URL: optionalText.refine((v) => v === undefined || isUrl(v, ['redis:', 'rediss:']), {
     message: 'REDIS_URL must be a redis:// or rediss:// URL',
   }),
-  LEADLOOP_PREFIX: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_{}:.-]+$/.test(v), {
-    message: 'LEADLOOP_PREFIX may hold letters, digits and _ - . : { } only',
+  // Colons would collide with the key layout (`<prefix>:<queue>:…`, `<prefix>:ll:…`); one {hash-tag} keeps a Lua script's keys in one Redis Cluster slot.
+  LEADLOOP_PREFIX: optionalText.refine((v) => v === undefined || /^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)+$/.test(v), {
+    message: 'LEADLOOP_PREFIX may hold letters, digits, "_", "-", "." and {hash-tags}, no colons or spaces',
   }),
   LEADLOOP_CONFIG_DIR: optionalText,
   LEADLOOP_DATA_DIR: optionalText,

@@ -101,7 +101,7 @@ export class PreflightBlocked extends LeadloopError {
   readonly system = 'leadloop' as const;
   readonly blocking: PreflightProblem[];
   constructor(blocking: PreflightProblem[]) {
-    super(`setup finds ${blocking.length} blocking problem${blocking.length === 1 ? '' : 's'}; nothing was written. Run \`leadloop setup\` to see ${blocking.length === 1 ? 'it' : 'them'} and what to do:\n${formatProblems(blocking)}`);
+    super(`setup finds ${blocking.length} blocking problem${blocking.length === 1 ? '' : 's'}, so nothing was written; fix ${blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(blocking)}`);
     this.blocking = blocking;
   }
 }

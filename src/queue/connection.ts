@@ -1,44 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-/** Where leadloop's queue state lives, read once from the environment. */
-export interface RedisSettings {
-  /** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
-  url: string;
-  /**
-   * `LEADLOOP_PREFIX`, default `leadloop`. Prefixes every BullMQ queue and every key of
-   * our own. On Redis Cluster use a hash tag such as `{leadloop}` so that the keys a Lua
-   * script touches together land in one slot.
-   */
-  prefix: string;
-}
-
 /** Minimal logger shape (pino's `Logger` satisfies it). */
 export interface QueueLogger {
   error(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
 }
-
-export class InvalidRedisPrefix extends Error {
-  override name = 'InvalidRedisPrefix';
-}
-
-export function readRedisSettings(env: NodeJS.ProcessEnv = process.env): RedisSettings {
-  const url = env['REDIS_URL'] || 'redis://127.0.0.1:6379';
-  const prefix = env['LEADLOOP_PREFIX'] || 'leadloop';
-  assertValidPrefix(prefix);
-  return { url, prefix };
-}
-
-/** A prefix may carry one `{hash-tag}`; colons would collide with BullMQ's key layout. */
-export function assertValidPrefix(prefix: string): void {
-  if (!/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)+$/.test(prefix)) {
-    throw new InvalidRedisPrefix(
-      `LEADLOOP_PREFIX "${prefix}" may contain letters, digits, "_", "-", "." and one {hash-tag}`,
-    );
-  }
-}
-
 
 /**
  * `worker`: blocking consumers. BullMQ requires `maxRetriesPerRequest: null` there, otherwise
@@ -48,7 +15,7 @@ export function assertValidPrefix(prefix: string): void {
 export type ConnectionRole = 'worker' | 'client';
 
 export function createRedisConnection(
-  settings: Pick<RedisSettings, 'url'>,
+  settings: { url: string },
   role: ConnectionRole,
   extra: RedisOptions = {},
 ): Redis {

@@ -6,6 +6,8 @@ import { PauseControl } from './pause.ts';
 import { JITTERED_BACKOFF } from './backoff.ts';
 import type { QueueSystem } from './retry.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from '../../test/support/redis.ts';
+import { ConfigInvalid } from '../config/load.ts';
+import { AuthFailed, DailyLimit, RateLimited, Unavailable } from '../errors/index.ts';
 
 const prefix = uniqueTestPrefix('worker');
 const client = testConnection('client');
@@ -20,9 +22,6 @@ afterAll(async () => {
   blocking.disconnect();
 });
 
-function named(name: string, fields: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`${name} (test)`), { name }, fields);
-}
 
 interface Harness {
   queue: Queue;
@@ -73,7 +72,7 @@ const jobOptions = { attempts: 5, backoff: { type: JITTERED_BACKOFF, delay: 100 
 describe('leadloop worker (real Redis + BullMQ)', () => {
   it('a HubSpot 429 (secondly policy) is retried after the policy delay, without spending an attempt', async () => {
     const h = setUp('ratelimit', async (_job, _signal, call) => {
-      if (call === 1) throw named('HubSpotRateLimited', { policy: 'SECONDLY' });
+      if (call === 1) throw new RateLimited('hubspot', 'SECONDLY', 1_000);
       return 'done';
     });
     const job = await h.queue.add('sync-leads', {}, jobOptions);
@@ -85,17 +84,17 @@ describe('leadloop worker (real Redis + BullMQ)', () => {
     expect(outcome.job.attemptsMade).toBe(1);
   });
 
-  it('an invalid record is not retried; a 5xx is retried with backoff', async () => {
+  it('an invalid config is not retried; a 5xx is retried with backoff', async () => {
     const h = setUp('errors', async (job) => {
-      if (job.name === 'invalid') throw named('InvalidRecord');
-      if (job.attemptsMade < 2) throw Object.assign(new Error('bad gateway'), { code: 502 });
+      if (job.name === 'invalid') throw new ConfigInvalid([]);
+      if (job.attemptsMade < 2) throw new Unavailable('hubspot', 'HTTP 502', { status: 502 });
       return 'ok';
     });
     const invalid = await h.queue.add('invalid', {}, jobOptions);
     const invalidOutcome = await finished(h, invalid.id!);
     expect(invalidOutcome.state).toBe('failed');
     expect(invalidOutcome.job.attemptsMade).toBe(1);
-    expect(invalidOutcome.job.failedReason).toContain('invalid record');
+    expect(invalidOutcome.job.failedReason).toContain('config_invalid');
 
     const flaky = await h.queue.add('flaky', {}, jobOptions);
     const flakyOutcome = await finished(h, flaky.id!);
@@ -107,7 +106,7 @@ describe('leadloop worker (real Redis + BullMQ)', () => {
     const h = setUp(
       'sfdaily',
       async (_job, _signal, call) => {
-        if (call === 1) throw Object.assign(new Error('TotalRequests Limit exceeded.'), { name: 'REQUEST_LIMIT_EXCEEDED', errorCode: 'REQUEST_LIMIT_EXCEEDED' });
+        if (call === 1) throw new DailyLimit('salesforce');
         return 'ok';
       },
       { systems: ['salesforce'], salesforceDailyPauseMs: 1_500 },
@@ -128,13 +127,13 @@ describe('leadloop worker (real Redis + BullMQ)', () => {
   it('an auth error pauses the queues with an alert metric; resume lets the job finish', async () => {
     let tokenFixed = false;
     const h = setUp('auth', async () => {
-      if (!tokenFixed) throw named('HubSpotAuthError', { status: 401 });
+      if (!tokenFixed) throw new AuthFailed('hubspot', 'INVALID_AUTHENTICATION', { status: 401 });
       return 'ok';
     });
     const job = await h.queue.add('sync-leads', {}, jobOptions);
     const done = finished(h, job.id!);
     await expect.poll(() => h.queue.isPaused(), { timeout: 5_000 }).toBe(true);
-    expect(await h.pause.authPauses()).toMatchObject([{ reason: 'hubspot-auth', detail: expect.stringContaining('HubSpotAuthError') }]);
+    expect(await h.pause.authPauses()).toMatchObject([{ reason: 'hubspot-auth', detail: expect.stringContaining('AUTH_FAILED') }]);
     const metrics = await h.registry.metrics();
     expect(metrics).toContain('leadloop_paused{reason="hubspot-auth"} 1');
     expect(metrics).toContain('leadloop_pause_alerts_total{reason="hubspot-auth"} 1');

@@ -45,7 +45,7 @@ describe('queryTogether (composite reads)', () => {
 
   it('fails with the refused query’s own error, and a 5xx of the whole call is UNAVAILABLE', async () => {
     const conn = await connect();
-    await expect(queryTogether(conn, ['SELECT Id FROM Lead LIMIT 1', 'SELECT Id, Foo__c FROM Lead'])).rejects.toMatchObject({ name: 'INVALID_FIELD', errorCode: 'INVALID_FIELD' });
+    await expect(queryTogether(conn, ['SELECT Id FROM Lead LIMIT 1', 'SELECT Id, Foo__c FROM Lead'])).rejects.toMatchObject({ code: 'REQUEST_REFUSED', vendorCode: 'INVALID_FIELD' });
     await sandbox!.close();
     const faulty = await connect({ faults: { salesforce: { rate5xx: 1 } } });
     await expect(queryTogether(faulty, ['SELECT Id FROM Lead LIMIT 1', 'SELECT Id FROM Contact LIMIT 1'])).rejects.toBeInstanceOf(Unavailable);

@@ -1,11 +1,21 @@
 import { AuthFailed, ConcurrencyLimit, DailyLimit, isLeadloopError, RequestRefused, Unavailable, type LeadloopError } from '../errors/index.ts';
 
-/** What jsforce throws for an error answer: HttpApiError with `errorCode` (= `name`) and `data` ({ message, errorCode, fields }). */
+/** One error of Salesforce's error array. */
+interface SalesforceErrorItem {
+  errorCode?: string;
+  message?: string;
+  fields?: string[];
+}
+
+/**
+ * What jsforce throws for an error answer: HttpApiError with `errorCode` (= `name`) and `data`
+ * (the one { message, errorCode, fields }, or for several the array, as MULTIPLE_API_ERRORS).
+ */
 interface JsforceError {
   errorCode?: string;
   name?: string;
   message?: string;
-  data?: { fields?: string[] } | { fields?: string[] }[];
+  data?: SalesforceErrorItem | SalesforceErrorItem[];
 }
 
 // A refused session, login or refresh: a person must fix the credentials.
@@ -24,18 +34,22 @@ const TRANSIENT_CODES = new Set(['SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW', 'RE
  *   session due to: …", which is read here);
  * - 5xx (ERROR_HTTP_5xx), SERVER_UNAVAILABLE, UNABLE_TO_LOCK_ROW, network failures → UNAVAILABLE;
  * - anything else Salesforce answered → REQUEST_REFUSED with its errorCode and field names.
+ * An answer of several errors (jsforce's MULTIPLE_API_ERRORS) is read by its first error, with
+ * the field names of all.
  * Messages keep codes and field names only: Salesforce's messages can quote SOQL and values.
  */
 export function classifySalesforceError(error: unknown): LeadloopError {
   if (isLeadloopError(error)) return error;
   const e = (error ?? {}) as JsforceError;
-  const code = e.errorCode ?? e.name ?? '';
-  const message = e.message ?? String(error);
+  const first = e.errorCode === 'MULTIPLE_API_ERRORS' && Array.isArray(e.data) ? e.data[0] : undefined;
+  const code = first?.errorCode ?? e.errorCode ?? e.name ?? '';
+  const message = first?.message ?? e.message ?? String(error);
   if (code === 'REQUEST_LIMIT_EXCEEDED') return /TotalRequests/i.test(message) ? new DailyLimit('salesforce') : new ConcurrencyLimit('salesforce');
   if (/Unable to refresh session/i.test(message)) {
-    // The refresh function's own error, wrapped by jsforce: its words say which it was.
+    // The refresh function's own error, wrapped by jsforce: its words (ours, no vendor text) say which it was.
     if (message.includes(LOGIN_UNAVAILABLE)) return new Unavailable('salesforce', 'the login got no usable answer');
-    return new AuthFailed('salesforce', 'the session could not be refreshed', { cause: error });
+    const ours = /Salesforce refused the credentials: (.*)$/s.exec(message)?.[1];
+    return new AuthFailed('salesforce', ours ?? 'the session could not be refreshed');
   }
   if (AUTH_CODES.has(code)) return new AuthFailed('salesforce', code, { status: 401 });
   const status = /^ERROR_HTTP_(\d{3})$/.exec(code);

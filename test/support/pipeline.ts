@@ -36,6 +36,8 @@ export interface SandboxApp extends App {
   dataDir: string;
   /** A Redis connection of the test's own (the app's closes with it). */
   testRedis: Redis;
+  /** Closes the app alone, keeping its keys and data folder (a restart: compose again from `env`). */
+  release(): Promise<void>;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function sandboxApp(sandbox: Sandbox, options: SandboxAppOptions = 
     prefix,
     dataDir,
     testRedis,
+    release: () => app.close(),
     async close() {
       await app.close();
       await deleteKeysWithPrefix(testRedis, prefix);
