@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LeadloopConfig } from './config/index.ts';
-import { loadConfigDirOrThrow } from '../config/load.ts';
+import { shippedConfig } from '../../test/support/config.ts';
 import { ignoredWebhookProperties, webhookPropertySubscriptions } from './webhook-subscriptions.ts';
 
 describe('webhook subscriptions (the shipped config)', () => {
   let config: LeadloopConfig;
   beforeAll(async () => {
-    config = (await loadConfigDirOrThrow(new URL('../../config', import.meta.url).pathname)).config;
+    config = (await shippedConfig()).config;
   });
 
   it('subscribes to the properties the rules read and never to those leadloop writes', () => {

@@ -66,14 +66,19 @@ export const LOGIN_UNAVAILABLE = 'Salesforce login unavailable';
 const NETWORK = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|UND_ERR_\w+)\b/;
 
 function networkCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  const chain: unknown[] = [];
+  for (let e: unknown = error; e && chain.length < 4; e = (e as { cause?: unknown }).cause) chain.push(e);
+  // The innermost code says most (undici's "fetch failed" wraps an ECONNRESET).
+  for (const e of chain) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && NETWORK.test(code)) return code;
+  }
+  for (const e of chain) {
     const message = (e as { message?: unknown }).message;
-    if (typeof message === 'string') {
-      const match = NETWORK.exec(message) ?? (/fetch failed|socket hang up/i.test(message) ? ['network failure'] : null);
-      if (match) return match[0];
-    }
+    if (typeof message !== 'string') continue;
+    const match = NETWORK.exec(message);
+    if (match) return match[0];
+    if (/fetch failed|socket hang up/i.test(message)) return 'network failure';
   }
   return undefined;
 }

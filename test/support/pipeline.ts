@@ -4,18 +4,12 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { compose, type App, type ComposeOptions } from '../../src/app.ts';
 import { loadEnv } from '../../src/config/env.ts';
-import { loadConfigDirOrThrow } from '../../src/config/load.ts';
-import type { LeadloopConfig } from '../../src/domain/config/index.ts';
+import { SHIPPED_CONFIG_DIR } from './config.ts';
 import { setupHubSpot } from '../../src/pipeline/setup.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './redis.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 
-export const SHIPPED_CONFIG_DIR = join(import.meta.dirname, '../../config');
-
-/** The shipped config/ and its version. */
-export function shippedConfig(): Promise<{ config: LeadloopConfig; version: string }> {
-  return loadConfigDirOrThrow(SHIPPED_CONFIG_DIR);
-}
+export { SHIPPED_CONFIG_DIR, shippedConfig } from './config.ts';
 
 export type SandboxAuth = 'token' | 'jwt' | 'client_credentials';
 
