@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { compose, type App } from '../src/app.ts';
 import { loadEnv, type Env } from '../src/config/env.ts';
+import { redisAnswers as answers } from '../src/cli/demo-redis.ts';
 import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { createRedisConnection } from '../src/queue/connection.ts';
 import { deleteKeysUnder } from '../src/redis-keys.ts';
@@ -66,17 +67,8 @@ export async function dropDemoState(prefix: string): Promise<void> {
 }
 
 /** Whether Redis answers at REDIS_URL (a bench without it prints `skipped`). */
-export async function redisAnswers(): Promise<boolean> {
-  const redis = createRedisConnection({ url: REDIS_URL }, 'client', { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
+export function redisAnswers(): Promise<boolean> {
+  return answers(REDIS_URL);
 }
 
 async function postgresAnswers(url: string): Promise<boolean> {

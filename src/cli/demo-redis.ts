@@ -8,18 +8,19 @@ import { Redis } from 'ioredis';
  */
 export async function demoRedis(configured: string | undefined): Promise<{ url: string; stop: () => void } | { missing: string }> {
   const url = configured ?? 'redis://127.0.0.1:6379';
-  if (await answers(url)) return { url, stop: () => undefined };
+  if (await redisAnswers(url)) return { url, stop: () => undefined };
   if (spawnSync('redis-server', ['--version']).error) {
     return { missing: `no Redis answers at ${url} and redis-server is not installed (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis), or set REDIS_URL` };
   }
   const port = await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
   const embedded = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !(await answers(embedded)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !(await redisAnswers(embedded)); i++) await new Promise((r) => setTimeout(r, 100));
   return { url: embedded, stop: () => child.kill() };
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Whether a Redis answers PING at `url` (within a second). */
+export async function redisAnswers(url: string): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
   try {
     await redis.connect();

@@ -1,5 +1,5 @@
 import type { LeadloopConfig } from '../domain/config/index.ts';
-import type { DecisionRecord, FoundPeople, LeadFields, OwnerDirectory, RoutingState, ScoreWrite, StoredRouting, TaskWrite, WritebackWrite } from '../domain/handoff/types.ts';
+import type { DecisionRecord, FoundPeople, HandoffRecord, LeadFields, OwnerDirectory, RoutingState, ScoreWrite, StoredRouting, TaskWrite, WritebackWrite } from '../domain/handoff/types.ts';
 import type { Observed } from '../domain/inputs.ts';
 import type { Contact, ContactCursor } from '../domain/contact.ts';
 import type { Rejection } from '../errors/index.ts';
@@ -9,7 +9,7 @@ import type { DescribedObject, WritebackProperty } from '../domain/setup.ts';
 // (src/hubspot, src/salesforce, src/store) and wired in one place (src/app.ts). The pipeline
 // never sees an SDK client, a jsforce Connection or a Kysely instance.
 
-export type { Contact, ContactCursor };
+export type { Contact, ContactCursor, HandoffRecord };
 
 /** HubSpot's contacts: what the sync reads, and the write-back. */
 export interface ContactSource {
@@ -76,23 +76,6 @@ export interface LeadSink {
 export interface StoredDecision extends StoredRouting {
   contactId: string;
   grade: 'hot' | 'warm' | 'cold';
-}
-
-/** A hand-off that landed, for the ledger. */
-export interface HandoffRecord {
-  contactId: string;
-  handoffKey: string;
-  handedOffAt: number;
-  object: 'Lead' | 'Contact';
-  salesforceId: string;
-  outcome: 'created' | 'adopted' | 'existing_contact';
-  ownerKind: string | null;
-  ownerId: string | null;
-  grade: string;
-  score: number;
-  reason: string;
-  source: string | null;
-  campaign: string | null;
 }
 
 /** A contact the daily rescore must look at again. */

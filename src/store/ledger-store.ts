@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DecisionRecord, ScoreWrite } from '../domain/handoff/types.ts';
+import type { DecisionRecord, HandoffRecord, ScoreWrite } from '../domain/handoff/types.ts';
 import type { Assignee } from '../domain/routing/types.ts';
 import { contactsDueForReview } from './contactsDueForReview.ts';
 import { findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
@@ -11,23 +11,6 @@ import { recordScores } from './recordScores.ts';
 import { rekeyContact } from './rekeyContact.ts';
 import { routingFromLedger } from './routingFromLedger.ts';
 import type { Decision, LedgerSchema } from './schema.ts';
-
-/** A landed hand-off as the pipeline hands it over. */
-export interface HandoffRow {
-  contactId: string;
-  handoffKey: string;
-  handedOffAt: number;
-  object: 'Lead' | 'Contact';
-  salesforceId: string;
-  outcome: 'created' | 'adopted' | 'existing_contact';
-  ownerKind: string | null;
-  ownerId: string | null;
-  grade: string;
-  score: number;
-  reason: string;
-  source: string | null;
-  campaign: string | null;
-}
 
 /**
  * The ledger as the pipeline uses it (its LedgerPort): decisions, hand-offs and scores, over the
@@ -71,7 +54,7 @@ export class LedgerStore {
     );
   }
 
-  recordHandoffs(rows: readonly HandoffRow[]): Promise<void> {
+  recordHandoffs(rows: readonly HandoffRecord[]): Promise<void> {
     return recordHandoffs(
       this.db,
       rows.map((h) => ({

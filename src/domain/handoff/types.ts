@@ -132,3 +132,20 @@ export interface ScoreWrite {
   mql: boolean;
   reviewAt: number | null;
 }
+
+/** A hand-off that landed, for the ledger. */
+export interface HandoffRecord {
+  contactId: string;
+  handoffKey: string;
+  handedOffAt: number;
+  object: 'Lead' | 'Contact';
+  salesforceId: string;
+  outcome: 'created' | 'adopted' | 'existing_contact';
+  ownerKind: string | null;
+  ownerId: string | null;
+  grade: string;
+  score: number;
+  reason: string;
+  source: string | null;
+  campaign: string | null;
+}
