@@ -79,7 +79,7 @@ async function naive() {
       const d = decide({ id, properties: contact.properties }, {}, config, { now: Date.now(), roundRobin: {}, loadToday: {}, accountByDomain: () => undefined });
       const fields = d.lead?.create;
       if (d.score.handoff && fields) {
-        const lead: any = await sf.sobject('Lead').upsert({ ...fields, LastName: fields.LastName ?? 'x', Company: fields.Company ?? 'x' } as never, 'HubSpot_Contact_Id__c').catch(() => undefined);
+        const lead = await sf.sobject('Lead').upsert({ ...fields, LastName: fields.LastName ?? 'x', Company: fields.Company ?? 'x' }, 'HubSpot_Contact_Id__c').catch(() => undefined);
         if (lead?.id) await sf.sobject('Task').create({ Subject: 'Follow up', WhoId: lead.id } as never).catch(() => undefined);
       }
       await hubspot.crm.contacts.basicApi.update(id, { properties: { leadloop_score: String(d.score.score) } });

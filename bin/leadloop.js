@@ -4,8 +4,7 @@
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   process.stderr.write(
-    `leadloop needs Node.js 24 or later (this is ${process.version}).\n` +
-      'Run it through npm (npx leadloop / npm run leadloop), which puts the project\'s Node 24 first on the PATH.\n',
+    `leadloop needs Node.js 24 or later (this is ${process.version}).\nRun it through npm (npx leadloop / npm run leadloop), which puts the project's Node 24 first on the PATH.\n`,
   );
   process.exit(2);
 }

@@ -30,7 +30,7 @@ function integer(name: string) {
   };
 }
 
-export function register(program: Command, source: NodeJS.ProcessEnv): void {
+export function register(program: Command, _source: NodeJS.ProcessEnv): void {
   program
     .command('sandbox')
     .description('run the local HubSpot + Salesforce emulators; prints one JSON line with URLs and credentials')

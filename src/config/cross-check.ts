@@ -41,13 +41,19 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
   };
 
   // scoring
-  scoring.fit.forEach((r, i) => checkCondition('scoring', ['fit', i, 'when'], r.when));
+  scoring.fit.forEach((r, i) => {
+    checkCondition('scoring', ['fit', i, 'when'], r.when);
+  });
   scoring.engagement.forEach((r, i) => {
     checkCondition('scoring', ['engagement', i, 'when'], r.when);
     if (r.recency?.property) checkCondition('scoring', ['engagement', i, 'recency', 'property'], { property: r.recency.property, op: 'exists' });
   });
-  scoring.negative.forEach((r, i) => checkCondition('scoring', ['negative', i, 'when'], r.when));
-  scoring.disqualifiers.forEach((r, i) => checkCondition('scoring', ['disqualifiers', i, 'when'], r.when));
+  scoring.negative.forEach((r, i) => {
+    checkCondition('scoring', ['negative', i, 'when'], r.when);
+  });
+  scoring.disqualifiers.forEach((r, i) => {
+    checkCondition('scoring', ['disqualifiers', i, 'when'], r.when);
+  });
   for (const key of ['budget', 'authority', 'need', 'timeline'] as const) checkCondition('scoring', ['bant', key, 'when'], scoring.bant[key]?.when);
   checkCondition('scoring', ['mql', 'immediate_sources'], scoring.mql.immediate_sources);
   for (const key of ['hot', 'warm'] as const) {
@@ -82,22 +88,30 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
     seenEmails.add(key);
   });
   for (const [name, team] of Object.entries(routing.teams)) {
-    team.members.forEach((m, i) => checkOwner(['teams', name, 'members', i], typeof m === 'string' ? m : m.email, 'team member'));
+    team.members.forEach((m, i) => {
+      checkOwner(['teams', name, 'members', i], typeof m === 'string' ? m : m.email, 'team member');
+    });
   }
   const ruleIds = new Set<string>();
   routing.rules.forEach((rule, i) => {
     if (ruleIds.has(rule.id)) issues.push({ file: 'routing', path: ['rules', i, 'id'], message: `rule id "${rule.id}" is used twice` });
     ruleIds.add(rule.id);
     checkTarget(['rules', i], rule);
-    rule.notify.forEach((email, j) => checkOwner(['rules', i, 'notify', j], email, 'notify:'));
+    rule.notify.forEach((email, j) => {
+      checkOwner(['rules', i, 'notify', j], email, 'notify:');
+    });
     checkCondition('routing', ['rules', i, 'when'], rule.when, ROUTING_SYNTHETIC_PROPERTIES);
   });
   routing.escalations.forEach((e, i) => {
-    e.notify.forEach((email, j) => checkOwner(['escalations', i, 'notify', j], email, 'notify:'));
+    e.notify.forEach((email, j) => {
+      checkOwner(['escalations', i, 'notify', j], email, 'notify:');
+    });
     checkCondition('routing', ['escalations', i, 'when'], e.when, ROUTING_SYNTHETIC_PROPERTIES);
   });
   checkTarget(['fallback'], routing.fallback);
-  routing.fallback.notify.forEach((email, j) => checkOwner(['fallback', 'notify', j], email, 'notify:'));
+  routing.fallback.notify.forEach((email, j) => {
+    checkOwner(['fallback', 'notify', j], email, 'notify:');
+  });
 
   // mapping
   mapping.lead.fields.forEach((f, i) => {

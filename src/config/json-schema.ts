@@ -18,7 +18,10 @@ export function renderedSchemas(): Record<string, string> {
 export function knownKeys(name: ConfigFileName): Set<string> {
   const keys = new Set<string>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
       if (key === 'properties' && value && typeof value === 'object') for (const k of Object.keys(value)) keys.add(k);

@@ -7,7 +7,9 @@ import { formatIssue, loadConfigDir } from './load.ts';
 
 const DEFAULTS = join(import.meta.dirname, '../../config');
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** A copy of the shipped config with one edit: the "bad config fixtures". */
 function brokenCopy(edits: { file: string; find: string | RegExp; replace: string }[]): string {

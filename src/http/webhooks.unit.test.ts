@@ -16,7 +16,7 @@ const PUBLIC = 'https://leads.example.com';
 async function server(options: { publicUrl?: string; bodyLimit?: number; failIntake?: boolean } = {}) {
   const plans: WebhookPlan[] = [];
   const lines: string[] = [];
-  const logger = createLogger({ destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) as never });
+  const logger = createLogger({ destination: new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }) as never });
   const intake = { accept: async (plan: WebhookPlan) => { if (options.failIntake) throw new Error('redis down'); plans.push(plan); return { handoffs: plan.handoffs.length, merges: plan.merges.length, purges: plan.purges.length }; } } as unknown as WebhookIntake;
   const { app, registry } = await buildServer({
     logger,

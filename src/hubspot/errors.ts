@@ -50,6 +50,6 @@ export function classifyHubSpotError(error: unknown): LeadloopError {
 /** The property names a HubSpot error body names (errors[].context.propertyName), never their values. */
 function propertyNames(body: HubSpotErrorBody): string[] {
   const names = new Set<string>();
-  for (const e of body.errors ?? []) for (const name of e.context?.['propertyName'] ?? []) names.add(name);
+  for (const e of body.errors ?? []) for (const name of e.context?.propertyName ?? []) names.add(name);
   return [...names];
 }

@@ -247,8 +247,8 @@ describe('HubSpot adapter: every documented answer → one leadloop error code',
   });
 
   it('a 207 batch update with OBJECT_NOT_FOUND → the others updated, the deleted contacts as missing', async () => {
-    const answer = fixture('hubspot/batch_read_207.json');
-    answer.errors[0].context.ids = ['9001', '9002'];
+    const answer = fixture<{ errors: { context: { ids: string[] } }[] }>('hubspot/batch_read_207.json');
+    answer.errors[0]!.context.ids = ['9001', '9002'];
     nock(BASE).post(BATCH_UPDATE).reply(207, answer);
     const result = await batchUpdateContacts(
       client(),

@@ -10,7 +10,7 @@ import { classifyHubSpotError } from './errors.ts';
 export async function* listContacts(client: Client, options: { properties: readonly string[]; after?: string }): AsyncGenerator<{ contacts: Contact[]; after: string | undefined }> {
   let after = options.after;
   for (;;) {
-    let page;
+    let page: Awaited<ReturnType<Client['crm']['contacts']['basicApi']['getPage']>>;
     try {
       page = await client.crm.contacts.basicApi.getPage(100, after, [...options.properties]);
     } catch (error) {

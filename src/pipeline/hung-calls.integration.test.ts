@@ -24,7 +24,8 @@ async function teardown(): Promise<void> {
 }
 
 async function deps(faults?: { hubspot?: FaultOptions; salesforce?: FaultOptions }): Promise<SyncDeps> {
-  const s = (sandbox = await startSandbox({ contacts: 250, seed: 5, ...(faults ? { faults } : {}) }));
+  const s = await startSandbox({ contacts: 250, seed: 5, ...(faults ? { faults } : {}) });
+  sandbox = s;
   app = await sandboxApp(s, { label: 'hung', hubspotTimeoutMs: TIMEOUT_MS, salesforceTimeoutMs: TIMEOUT_MS, setup: false });
   // Setup is not under test here: it is simply repeated until no call of it hangs.
   for (let attempt = 0; ; attempt++) {

@@ -26,7 +26,8 @@ async function teardown(): Promise<void> {
 
 /** Sandbox + deps; `onSalesforceCall(n)` runs before the n-th Salesforce API request (a test's hand on the org). */
 async function deps(kind: SandboxAuth, onSalesforceCall?: (n: number, s: Sandbox) => void): Promise<SyncDeps> {
-  const s = (sandbox = await startSandbox({ contacts: CONTACTS, seed: 21 }));
+  const s = await startSandbox({ contacts: CONTACTS, seed: 21 });
+  sandbox = s;
   let calls = 0;
   app = await sandboxApp(s, {
     label: 'sfexpiry',

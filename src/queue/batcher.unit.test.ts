@@ -4,7 +4,7 @@ import { DebounceBatcher } from './batcher.ts';
 describe('DebounceBatcher', () => {
   it('runs keys added within the wait as one batch and gives each caller its own result', async () => {
     const batches: string[][] = [];
-    const batcher = new DebounceBatcher<string, string>({ maxWaitMs: 20, run: async (keys) => (batches.push(keys), new Map(keys.map((k) => [k, k.toUpperCase()]))) });
+    const batcher = new DebounceBatcher<string, string>({ maxWaitMs: 20, run: async (keys) => { batches.push(keys); return new Map(keys.map((k) => [k, k.toUpperCase()])); } });
     const results = await Promise.all(['a', 'b', 'a', 'c'].map((k) => batcher.add(k)));
     expect(results).toEqual(['A', 'B', 'A', 'C']);
     expect(batches).toEqual([['a', 'b', 'c']]);
@@ -12,7 +12,7 @@ describe('DebounceBatcher', () => {
 
   it('starts a batch as soon as it is full', async () => {
     const batches: number[][] = [];
-    const batcher = new DebounceBatcher<number, number>({ maxWaitMs: 60_000, maxSize: 3, run: async (keys) => (batches.push(keys), new Map(keys.map((k) => [k, k]))) });
+    const batcher = new DebounceBatcher<number, number>({ maxWaitMs: 60_000, maxSize: 3, run: async (keys) => { batches.push(keys); return new Map(keys.map((k) => [k, k])); } });
     await Promise.all([1, 2, 3].map((k) => batcher.add(k)));
     expect(batches).toEqual([[1, 2, 3]]);
   });

@@ -163,8 +163,8 @@ export class BudgetGovernor {
   /** leadloop's Salesforce allowance as last read and spent since; null when no reading is fresh. */
   async salesforceAllowance(now = Date.now()): Promise<AllowanceState | null> {
     const raw = await this.#redis.hgetall(this.#key('salesforce-daily'));
-    if (raw['remaining'] === undefined) return null;
-    const state = { remaining: Number(raw['remaining']), reserved: Number(raw['reserved'] ?? 0), resetAt: Number(raw['resetAt'] ?? 0) };
+    if (raw.remaining === undefined) return null;
+    const state = { remaining: Number(raw.remaining), reserved: Number(raw.reserved ?? 0), resetAt: Number(raw.resetAt ?? 0) };
     return now < state.resetAt ? state : null;
   }
 

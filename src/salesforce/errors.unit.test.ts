@@ -143,7 +143,7 @@ describe('Salesforce adapter: every documented answer → one leadloop error cod
 
   it('a limit among several errors still reads as the limit (TotalRequests → DAILY_LIMIT)', async () => {
     const { conn } = await connect();
-    onQuery().reply(403, [fixture('salesforce/error_403_request_limit.json')[0], { message: 'Another problem', errorCode: 'UNKNOWN_EXCEPTION' }], { headers: JSON_TYPE });
+    onQuery().reply(403, [fixture<unknown[]>('salesforce/error_403_request_limit.json')[0], { message: 'Another problem', errorCode: 'UNKNOWN_EXCEPTION' }], { headers: JSON_TYPE });
     await expect(queryAll(conn, SOQL)).rejects.toBeInstanceOf(DailyLimit);
   });
 
@@ -226,7 +226,7 @@ describe('Salesforce adapter: every documented answer → one leadloop error cod
 
   it('Collections item errors with fields (item_errors_examples.json) → Rejections naming the fields, never the values the messages quote', async () => {
     const { conn } = await connect();
-    const examples = fixture('salesforce/item_errors_examples.json');
+    const examples = fixture<Record<'REQUIRED_FIELD_MISSING' | 'DUPLICATE_VALUE', unknown>>('salesforce/item_errors_examples.json');
     onUpsert().reply(
       200,
       [

@@ -11,6 +11,7 @@ export function escapeSoqlString(value: string): string {
     .replace(/\r/g, '\\r')
     .replace(/\t/g, '\\t')
     .replace(/\f/g, '\\f')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching U+0008 (backspace) is the point: SOQL escapes it as \b
     .replace(/\x08/g, '\\b');
 }
 

@@ -78,7 +78,7 @@ export async function upsertAndUpdate(conn: Connection, sobject: string, upserts
   const updated = new Set<string>();
   const collectUpdates = (chunk: readonly Record<string, unknown>[], answers: readonly SaveAnswer[], into: UpsertResult) => {
     answers.forEach((answer, n) => {
-      const id = String(chunk[n]!['Id']);
+      const id = String(chunk[n]!.Id);
       if (answer.success) updated.add(id);
       else into.rejections.push(rejectionOf(id, answer.errors));
     });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { RequestLog } from './request-log.ts';
@@ -130,10 +130,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   function control(request: SandboxRequest, res: ServerResponse): void {
     if (request.url.pathname === '/__sandbox/requests') {
       if (request.method === 'DELETE') requestLog.reset();
-      return send(res, { status: 200, endpoint: 'control', body: requestLog.snapshot() });
+      send(res, { status: 200, endpoint: 'control', body: requestLog.snapshot() });
+      return;
     }
     if (request.url.pathname === '/__sandbox/info') {
-      return send(res, { status: 200, endpoint: 'control', body: connectionInfo() });
+      send(res, { status: 200, endpoint: 'control', body: connectionInfo() });
+      return;
     }
     // People and forms creating contacts in HubSpot (not an API client): no rate limit, no token,
     // and each creation fires its webhook like any other.
@@ -142,11 +144,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       try {
         body = JSON.parse(request.rawBody.toString('utf8')) as { contacts?: unknown };
       } catch {
-        return send(res, { status: 400, endpoint: 'control', body: { message: 'body must be JSON: {"contacts":[{...properties}]}' } });
+        send(res, { status: 400, endpoint: 'control', body: { message: 'body must be JSON: {"contacts":[{...properties}]}' } });
+        return;
       }
-      if (!Array.isArray(body.contacts) || body.contacts.some((c) => !c || typeof c !== 'object')) return send(res, { status: 400, endpoint: 'control', body: { message: 'contacts must be an array of property objects' } });
+      if (!Array.isArray(body.contacts) || body.contacts.some((c) => !c || typeof c !== 'object')) {
+        send(res, { status: 400, endpoint: 'control', body: { message: 'contacts must be an array of property objects' } });
+        return;
+      }
       const created = (body.contacts as Record<string, string | null>[]).map((properties) => hubspot.createContact(properties).id);
-      return send(res, { status: 201, endpoint: 'control', body: { ids: created } });
+      send(res, { status: 201, endpoint: 'control', body: { ids: created } });
+      return;
     }
     send(res, { status: 404, endpoint: 'control', body: { message: 'unknown sandbox control endpoint' } });
   }

@@ -14,11 +14,17 @@ let sandbox: Sandbox;
 let client: Client;
 const validate = hubspotValidator();
 
+/** A HubSpot error body: the fields these tests read (errors[] only on validation and batch errors). */
+type ErrorBody = { category?: string; message?: string; policyName?: string; errors?: { code?: string }[] };
+
+/** The fields of a batch answer these tests read (the SDK types it as a union of the answers with and without errors). */
+type BatchAnswer = { results: unknown[]; numErrors?: number; errors?: unknown[] };
+
 const sdkError = async (promise: Promise<unknown>) => {
   try {
     await promise;
   } catch (error) {
-    return error as { code: number; body: any; headers: Record<string, string> };
+    return error as { code: number; body: ErrorBody; headers: Record<string, string> };
   }
   throw new Error('expected the SDK call to fail');
 };
@@ -29,9 +35,10 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox?.close());
 
-async function raw(path: string, body: unknown, token = sandbox.connectionInfo().hubspot.accessToken) {
+/** POSTs `body` as JSON; the answer's body is typed as the caller says (`T`), not checked. */
+async function raw<T = unknown>(path: string, body: unknown, token = sandbox.connectionInfo().hubspot.accessToken) {
   const response = await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as T };
 }
 
 describe('HubSpot contacts search (SDK)', () => {
@@ -77,13 +84,13 @@ describe('HubSpot contacts search (SDK)', () => {
   });
 
   it('sends no rate-limit headers on search responses', async () => {
-    const { status, headers, body } = await raw('/crm/v3/objects/contacts/search', { limit: 5 });
+    const { status, headers, body } = await raw<{ paging?: unknown }>('/crm/v3/objects/contacts/search', { limit: 5 });
     expect(status).toBe(200);
     expect(headers.get('x-hubspot-ratelimit-remaining')).toBeNull();
     expect(headers.get('content-type')).toContain('application/json');
     expect(validate('CollectionResponseWithTotalSimplePublicObject', body)).toEqual([]);
     expect(missingFromShape(fixture('hubspot/search_response.json'), body)).toEqual([]);
-    expect(missingFromShape(fixture('hubspot/search_response_paged_shape.json').paging, body.paging)).toEqual([]);
+    expect(missingFromShape(fixture<{ paging: unknown }>('hubspot/search_response_paged_shape.json').paging, body.paging)).toEqual([]);
   });
 
   it('validates the search request leadloop sends against the official schema', () => {
@@ -117,10 +124,10 @@ describe('HubSpot 10,000-result cap', () => {
 
 describe('HubSpot batch endpoints (SDK)', () => {
   it('answers 207 with OBJECT_NOT_FOUND for the missing ids of a batch read, shaped like the documented example', async () => {
-    const result: any = await client.crm.contacts.batchApi.read({ inputs: [{ id: '1001' }, { id: '999999' }], properties: ['email'], propertiesWithHistory: [] });
+    const result: BatchAnswer = await client.crm.contacts.batchApi.read({ inputs: [{ id: '1001' }, { id: '999999' }], properties: ['email'], propertiesWithHistory: [] });
     expect(result.results).toHaveLength(1);
     expect(result.numErrors).toBe(1);
-    expect(result.errors[0]).toMatchObject({ category: 'OBJECT_NOT_FOUND', context: { ids: ['999999'] } });
+    expect(result.errors?.[0]).toMatchObject({ category: 'OBJECT_NOT_FOUND', context: { ids: ['999999'] } });
     const { status, body } = await raw('/crm/v3/objects/contacts/batch/read', { inputs: [{ id: '1001' }, { id: '999999' }], properties: ['email'], propertiesWithHistory: [] });
     expect(status).toBe(207);
     expect(missingFromShape(fixture('hubspot/batch_read_207.json'), body)).toEqual([]);
@@ -128,7 +135,7 @@ describe('HubSpot batch endpoints (SDK)', () => {
   });
 
   it('updates a batch and reports an unknown id per record (207)', async () => {
-    const result: any = await client.crm.contacts.batchApi.update({ inputs: [{ id: '1002', properties: { jobtitle: 'Head of Data' } }, { id: '424242', properties: { jobtitle: 'x' } }] });
+    const result: BatchAnswer = await client.crm.contacts.batchApi.update({ inputs: [{ id: '1002', properties: { jobtitle: 'Head of Data' } }, { id: '424242', properties: { jobtitle: 'x' } }] });
     expect(result.numErrors).toBe(1);
     expect((await client.crm.contacts.basicApi.getById('1002', ['jobtitle'])).properties.jobtitle).toBe('Head of Data');
   });
@@ -137,7 +144,7 @@ describe('HubSpot batch endpoints (SDK)', () => {
     const error = await sdkError(client.crm.contacts.batchApi.update({ inputs: [{ id: '1003', properties: { jobtitle: 'ok' } }, { id: '1004', properties: { testproperty: 'x' } }] }));
     expect(error.code).toBe(400);
     expect(missingFromShape(fixture('hubspot/error_400_validation.json'), error.body)).toEqual([]);
-    expect(error.body.errors[0].code).toBe('PROPERTY_DOESNT_EXIST');
+    expect(error.body.errors?.[0]?.code).toBe('PROPERTY_DOESNT_EXIST');
     expect((await client.crm.contacts.basicApi.getById('1003', ['jobtitle'])).properties.jobtitle).not.toBe('ok');
   });
 
@@ -149,7 +156,7 @@ describe('HubSpot batch endpoints (SDK)', () => {
 
   it('reports a create conflict per input when objectWriteTraceId is given (207), like the documented multi-status', async () => {
     const existing = sandbox.hubspot.getContact('1005')!;
-    const { status, body } = await raw('/crm/v3/objects/contacts/batch/create', {
+    const { status, body } = await raw<{ errors: { context: Record<string, string[]> }[] }>('/crm/v3/objects/contacts/batch/create', {
       inputs: [
         { properties: { email: `fresh-${Date.now()}@example.org` }, objectWriteTraceId: 'a1' },
         { properties: { email: existing.properties.email }, objectWriteTraceId: 'b2' },
@@ -157,10 +164,10 @@ describe('HubSpot batch endpoints (SDK)', () => {
     });
     if (!existing.properties.email) return; // the generator may leave an email empty
     expect(status).toBe(207);
-    expect(body.errors[0].context.objectWriteTraceId).toEqual(['b2']);
+    expect(body.errors[0]!.context.objectWriteTraceId).toEqual(['b2']);
     // The documented example creates tickets: compare the envelope and error shape, not ticket properties.
-    const documented = fixture('hubspot/batch_create_207_multistatus.json');
-    documented.results[0].properties = {};
+    const documented = fixture<{ results: { properties: unknown }[] }>('hubspot/batch_create_207_multistatus.json');
+    documented.results[0]!.properties = {};
     expect(missingFromShape(documented, body)).toEqual([]);
   });
 });

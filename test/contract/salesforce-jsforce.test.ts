@@ -40,6 +40,9 @@ async function failure(promise: PromiseLike<unknown>): Promise<{ errorCode: stri
   throw new Error('expected the call to fail');
 }
 
+/** One sObject Collections answer item as Salesforce sends it (item errors carry statusCode; jsforce's SaveError type says errorCode). */
+type ItemResult = { id?: string; success: boolean; created?: boolean; errors: { statusCode: string; message: string; fields: string[] }[] };
+
 const lead = (i: number, extra: Record<string, unknown> = {}) => ({ HubSpot_Contact_Id__c: `c-${i}`, LastName: `Lead ${i}`, Company: 'Acme', Email: `lead${i}@acme-contract.example`, ...extra });
 
 beforeAll(async () => {
@@ -68,9 +71,9 @@ describe('SOQL query and paging (jsforce)', () => {
     const response = await fetch(`${sandbox.url}/services/data/v${VERSION}/query?q=${encodeURIComponent("SELECT Id, Email, Company, Status, IsConverted, OwnerId, LastModifiedDate, SystemModstamp FROM Lead WHERE Company = 'Shape Co'")}`, {
       headers: { authorization: `Bearer ${sandbox.connectionInfo().salesforce.accessToken}` },
     });
-    const body: any = await response.json();
+    const body = (await response.json()) as { records: { SystemModstamp: string }[] };
     expect(missingFromShape(fixture('salesforce/query_page1.json'), body)).toEqual([]);
-    expect(body.records[0].SystemModstamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
+    expect(body.records[0]!.SystemModstamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
     expect(response.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/100000$/);
   });
 
@@ -80,9 +83,9 @@ describe('SOQL query and paging (jsforce)', () => {
     expect(error.message).toContain("No such column 'Foo__c' on entity 'Lead'");
     const response = await fetch(`${sandbox.url}/services/data/v${VERSION}/query?q=${encodeURIComponent('SELECT Id, Foo__c FROM Lead')}`, { headers: { authorization: `Bearer ${sandbox.connectionInfo().salesforce.accessToken}` } });
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = (await response.json()) as { message: string }[];
     expect(missingFromShape(fixture('salesforce/error_400_invalid_field_soql.json'), body)).toEqual([]);
-    expect((body as any)[0].message).toBe((fixture('salesforce/error_400_invalid_field_soql.json') as any)[0].message);
+    expect(body[0]!.message).toBe(fixture<{ message: string }[]>('salesforce/error_400_invalid_field_soql.json')[0]!.message);
   });
 
   it('says clearly what the SOQL subset does not support', async () => {
@@ -97,7 +100,7 @@ describe('SOQL query and paging (jsforce)', () => {
     // The vectors of test/fixtures/vendor/salesforce/soql_escape.md: backslash first, then quote.
     const safe = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
     const found = await conn.query(`SELECT Id, LastName FROM Lead WHERE LastName = '${safe("O'Brien\\")}'`);
-    expect(found.records.map((r: any) => r.LastName)).toEqual(["O'Brien\\"]);
+    expect(found.records.map((r) => r.LastName)).toEqual(["O'Brien\\"]);
     const injection = "x\\' OR Id != null";
     expect((await conn.query(`SELECT Id FROM Lead WHERE LastName = '${safe(injection)}'`)).totalSize).toBe(0);
     const jsforceStyle = injection.replace(/'/g, "\\'");
@@ -109,11 +112,11 @@ describe('SOQL query and paging (jsforce)', () => {
 describe('sObject Collections (jsforce)', () => {
   it('upserts more than 200 leads by external ID with allowRecursive, and refuses them in one call', async () => {
     const records = Array.from({ length: 450 }, (_, i) => lead(i));
-    const results: any[] = (await conn.sobject('Lead').upsert(records, 'HubSpot_Contact_Id__c', { allOrNone: false, allowRecursive: true, headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
+    const results: ItemResult[] = (await conn.sobject('Lead').upsert(records, 'HubSpot_Contact_Id__c', { allOrNone: false, allowRecursive: true, headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
     expect(results).toHaveLength(450);
     expect(results.every((r) => r.success && r.created)).toBe(true);
     expect(sandbox.requestLog.counts('salesforce')['sobjects.collections.upsert']).toBe(3);
-    const again: any[] = (await conn.sobject('Lead').upsert(records.slice(0, 200), 'HubSpot_Contact_Id__c', { allOrNone: false } as never)) as never;
+    const again: ItemResult[] = (await conn.sobject('Lead').upsert(records.slice(0, 200), 'HubSpot_Contact_Id__c', { allOrNone: false } as never)) as never;
     expect(again.every((r) => r.success && r.created === false)).toBe(true);
     const tooMany = await fetch(`${sandbox.url}/services/data/v${VERSION}/composite/sobjects/Lead/HubSpot_Contact_Id__c`, {
       method: 'PATCH',
@@ -121,7 +124,7 @@ describe('sObject Collections (jsforce)', () => {
       body: JSON.stringify({ allOrNone: false, records: records.slice(0, 201).map((r) => ({ attributes: { type: 'Lead' }, ...r })) }),
     });
     expect(tooMany.status).toBe(400);
-    expect(((await tooMany.json()) as any)[0].errorCode).toBe('EXCEEDED_ID_LIMIT');
+    expect(((await tooMany.json()) as { errorCode: string }[])[0]!.errorCode).toBe('EXCEEDED_ID_LIMIT');
   });
 
   it('reports per-record failures with allOrNone false, like the documented partial failure', async () => {
@@ -135,25 +138,25 @@ describe('sObject Collections (jsforce)', () => {
       ] }),
     });
     expect(response.status).toBe(200);
-    const body: any[] = (await response.json()) as never;
+    const body = (await response.json()) as ItemResult[];
     expect(body[0]).toMatchObject({ success: true, created: true, errors: [] });
-    expect(body[1].errors[0]).toEqual({ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Company]', fields: ['Company'] });
-    expect(body[2].errors[0]).toMatchObject({ statusCode: 'STRING_TOO_LONG', fields: ['LastName'] });
+    expect(body[1]!.errors[0]).toEqual({ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Company]', fields: ['Company'] });
+    expect(body[2]!.errors[0]).toMatchObject({ statusCode: 'STRING_TOO_LONG', fields: ['LastName'] });
     expect(missingFromShape(fixture('salesforce/composite_sobjects_partial_failure_allOrNone_false.json'), body.slice(1))).toEqual([]);
     expect(missingFromShape(fixture('salesforce/composite_sobjects_upsert_response.json'), body)).toEqual([]);
   });
 
   it('rolls everything back with allOrNone true, like the documented example', async () => {
-    const results: any[] = (await conn.sobject('Lead').create([{ LastName: 'Rolled', Company: 'Back Co' }, { LastName: 'Missing company' }], { allOrNone: true } as never)) as never;
-    expect(results[0].errors[0].statusCode).toBe('ALL_OR_NONE_OPERATION_ROLLED_BACK');
-    expect(results[1].errors[0].statusCode).toBe('REQUIRED_FIELD_MISSING');
-    expect(missingFromShape(fixture('salesforce/composite_sobjects_failure_allOrNone_true.json')[0], results[0])).toEqual([]);
+    const results: ItemResult[] = (await conn.sobject('Lead').create([{ LastName: 'Rolled', Company: 'Back Co' }, { LastName: 'Missing company' }], { allOrNone: true } as never)) as never;
+    expect(results[0]!.errors[0]!.statusCode).toBe('ALL_OR_NONE_OPERATION_ROLLED_BACK');
+    expect(results[1]!.errors[0]!.statusCode).toBe('REQUIRED_FIELD_MISSING');
+    expect(missingFromShape(fixture<unknown[]>('salesforce/composite_sobjects_failure_allOrNone_true.json')[0], results[0])).toEqual([]);
     expect((await conn.query("SELECT Id FROM Lead WHERE Company = 'Back Co'")).totalSize).toBe(0);
   });
 });
 
 describe('Composite: several subrequests in one API call (jsforce requestPost)', () => {
-  type CompositeAnswer = { compositeResponse: { body: any; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] };
+  type CompositeAnswer = { compositeResponse: { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] };
   const url = (path: string) => `/services/data/v${VERSION}/${path}`;
   const query = (soql: string) => url(`query?q=${encodeURIComponent(soql)}`);
 
@@ -189,8 +192,9 @@ describe('Composite: several subrequests in one API call (jsforce requestPost)',
     });
     const [created, readBack, bad, readBad] = answer.compositeResponse;
     expect(created).toMatchObject({ httpStatusCode: 201, body: { success: true } });
-    expect(created!.httpHeaders.Location).toBe(url(`sobjects/Lead/${created!.body.id}`));
-    expect(readBack).toMatchObject({ httpStatusCode: 200, body: { Id: created!.body.id, LastName: 'Lead 9002' } });
+    const createdId = (created!.body as { id: string }).id;
+    expect(created!.httpHeaders.Location).toBe(url(`sobjects/Lead/${createdId}`));
+    expect(readBack).toMatchObject({ httpStatusCode: 200, body: { Id: createdId, LastName: 'Lead 9002' } });
     expect(bad).toMatchObject({ httpStatusCode: 400, body: [{ errorCode: 'REQUIRED_FIELD_MISSING' }] });
     expect(readBad).toMatchObject({ httpStatusCode: 400, body: [{ errorCode: 'PROCESSING_HALTED' }] });
   });
@@ -205,7 +209,7 @@ describe('Composite: several subrequests in one API call (jsforce requestPost)',
         { method: 'GET', url: query('SELECT Id FROM Lead LIMIT 1'), referenceId: 'after' },
       ],
     });
-    expect(answer.compositeResponse.map((r) => [r.httpStatusCode, r.body[0]?.errorCode])).toEqual([[400, 'PROCESSING_HALTED'], [400, 'REQUIRED_FIELD_MISSING'], [400, 'PROCESSING_HALTED']]);
+    expect(answer.compositeResponse.map((r) => [r.httpStatusCode, (r.body as { errorCode?: string }[])[0]?.errorCode])).toEqual([[400, 'PROCESSING_HALTED'], [400, 'REQUIRED_FIELD_MISSING'], [400, 'PROCESSING_HALTED']]);
     expect(sandbox.salesforce.records('Lead')).toHaveLength(before);
   });
 
@@ -217,7 +221,7 @@ describe('Composite: several subrequests in one API call (jsforce requestPost)',
         { method: 'POST', url: url('sobjects/Lead'), referenceId: 'ruled', body: lead(9005, { OwnerId: dana }) },
       ],
     }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never);
-    const [kept, ruled] = answer.compositeResponse.map((r) => sandbox.salesforce.records('Lead').find((l) => l.Id === r.body.id)!);
+    const [kept, ruled] = answer.compositeResponse.map((r) => sandbox.salesforce.records('Lead').find((l) => l.Id === (r.body as { id: string }).id)!);
     expect(kept!.OwnerId).toBe(dana);
     expect(ruled!.OwnerId).not.toBe(dana); // the org's assignment rule ran: the top-level header did not reach it
     expect((await failure(conn.requestPost(url('composite'), { compositeRequest: [{ method: 'GET', url: url('limits'), referenceId: 'l', httpHeaders: { Authorization: 'Bearer x' } }] }))).errorCode).toBe('INVALID_API_INPUT');
@@ -235,33 +239,33 @@ describe('org behaviour that bites integrations', () => {
   const dana = () => sandbox.salesforce.records('User').find((u) => u.Email === 'dana.whitfield@copperleaf.example')!.Id as string;
 
   it('lets the active assignment rule overwrite OwnerId unless Sforce-Auto-Assign is FALSE', async () => {
-    const ruled: any = await conn.sobject('Lead').create({ LastName: 'Ruled', Company: 'Assign Co', OwnerId: dana() });
-    const kept: any = await conn.sobject('Lead').create({ LastName: 'Kept', Company: 'Assign Co', OwnerId: dana() }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never);
+    const ruled = await conn.sobject('Lead').create({ LastName: 'Ruled', Company: 'Assign Co', OwnerId: dana() });
+    const kept = await conn.sobject('Lead').create({ LastName: 'Kept', Company: 'Assign Co', OwnerId: dana() }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never);
     const owners = await conn.query(`SELECT LastName, OwnerId FROM Lead WHERE Id IN ('${ruled.id}', '${kept.id}') ORDER BY LastName`);
-    expect(owners.records.map((r: any) => [r.LastName, r.OwnerId.slice(0, 3)])).toEqual([['Kept', '005'], ['Ruled', '00G']]);
+    expect(owners.records.map((r) => [r.LastName, r.OwnerId.slice(0, 3)])).toEqual([['Kept', '005'], ['Ruled', '00G']]);
   });
 
   it('answers DUPLICATES_DETECTED for a second lead with the same email unless the duplicate-rule header allows the save', async () => {
     await conn.sobject('Lead').create({ LastName: 'First', Company: 'Dup Co', Email: 'same@dup.example' });
-    const [blocked]: any[] = (await conn.sobject('Lead').create([{ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }])) as never;
+    const [blocked]: [ItemResult] = (await conn.sobject('Lead').create([{ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }])) as never;
     expect(blocked.success).toBe(false);
     expect(blocked.errors[0]).toMatchObject({ statusCode: 'DUPLICATES_DETECTED', message: 'Use one of these records?' });
     // A single-record create answers 400 with the error array, and jsforce throws it.
     expect((await failure(conn.sobject('Lead').create({ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }))).errorCode).toBe('DUPLICATES_DETECTED');
-    const [allowed]: any[] = (await conn.sobject('Lead').create([{ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }], { headers: { 'Sforce-Duplicate-Rule-Header': 'allowSave=true' } } as never)) as never;
+    const [allowed]: [ItemResult] = (await conn.sobject('Lead').create([{ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }], { headers: { 'Sforce-Duplicate-Rule-Header': 'allowSave=true' } } as never)) as never;
     expect(allowed.success).toBe(true);
   });
 
   it('refuses updates to converted leads and inactive owners', async () => {
-    const created: any = await conn.sobject('Lead').create({ LastName: 'Converted', Company: 'Conv Co' }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never);
+    const created = (await conn.sobject('Lead').create({ LastName: 'Converted', Company: 'Conv Co' }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as { id: string };
     const converted = sandbox.salesforce.convertLead(created.id, { opportunityName: 'Conv Co deal', amount: 50_000 });
-    const lead = (await conn.query(`SELECT IsConverted, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id = '${created.id}'`)).records[0] as any;
+    const lead = (await conn.query(`SELECT IsConverted, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id = '${created.id}'`)).records[0];
     expect(lead).toMatchObject({ IsConverted: true, ConvertedContactId: converted.contactId, ConvertedOpportunityId: converted.opportunityId });
-    const [update]: any[] = (await conn.sobject('Lead').update([{ Id: created.id, Title: 'x' }])) as never;
-    expect(update.errors[0].statusCode).toBe('CANNOT_UPDATE_CONVERTED_LEAD');
+    const [update]: [ItemResult] = (await conn.sobject('Lead').update([{ Id: created.id, Title: 'x' }])) as never;
+    expect(update.errors[0]!.statusCode).toBe('CANNOT_UPDATE_CONVERTED_LEAD');
     const greg = sandbox.salesforce.records('User').find((u) => u.Email === 'greg.palmer@copperleaf.example')!.Id;
-    const [inactive]: any[] = (await conn.sobject('Lead').create([{ LastName: 'Orphan', Company: 'Inactive Co', OwnerId: greg }], { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
-    expect(inactive.errors[0].statusCode).toBe('INACTIVE_OWNER_OR_USER');
+    const [inactive]: [ItemResult] = (await conn.sobject('Lead').create([{ LastName: 'Orphan', Company: 'Inactive Co', OwnerId: greg }], { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
+    expect(inactive.errors[0]!.statusCode).toBe('INACTIVE_OWNER_OR_USER');
   });
 
   it('describes Lead with the custom fields the mapping needs', async () => {
@@ -287,7 +291,7 @@ describe('auth and limits (jsforce)', () => {
     expect((await ccConn.query('SELECT COUNT() FROM User')).totalSize).toBe(15);
 
     const token = (form: Record<string, string>) => fetch(`${sf.loginUrl}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) }).then((r) => r.json());
-    const documented = fixture('salesforce/oauth_token_responses.json');
+    const documented = fixture<{ jwt_bearer_success: object; client_credentials_success: object }>('salesforce/oauth_token_responses.json');
     expect(missingFromShape(documented.jwt_bearer_success, await token({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await mintAssertion(sandbox) }))).toEqual([]);
     expect(missingFromShape(documented.client_credentials_success, await token({ grant_type: 'client_credentials', client_id: sf.clientId, client_secret: sf.clientSecret }))).toEqual([]);
 
@@ -299,7 +303,7 @@ describe('auth and limits (jsforce)', () => {
   it('refreshes an expired session through refreshFn and goes on', async () => {
     let refreshes = 0;
     const refreshing = connect(sandbox, {
-      refreshFn: (c: Connection, callback: (err: Error | null, token?: string) => void) => {
+      refreshFn: (_c: Connection, callback: (err: Error | null, token?: string) => void) => {
         refreshes += 1;
         const sf = sandbox.connectionInfo().salesforce;
         mintAssertion(sandbox)
@@ -334,7 +338,7 @@ describe('auth and limits (jsforce)', () => {
       const c = connect(small);
       await c.query('SELECT COUNT() FROM User');
       expect(c.limitInfo).toEqual({ apiUsage: { used: 1, limit: 3 } });
-      const limits: any = await c.request(`/services/data/v${VERSION}/limits`);
+      const limits = await c.request<{ DailyApiRequests: { Max: number; Remaining: number } }>(`/services/data/v${VERSION}/limits`);
       expect(limits.DailyApiRequests).toEqual({ Max: 3, Remaining: 1 });
       await c.query('SELECT COUNT() FROM User');
       const error = await failure(c.query('SELECT COUNT() FROM User'));

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 /** The vendors' example payloads, in the repository (test/fixtures/vendor/SOURCES.md says where each comes from). */
 export const FIXTURES = join(import.meta.dirname, '../fixtures/vendor');
 
-export function fixture<T = any>(path: string): T {
+/** One vendor example, parsed; `T` names the parts the caller reads (not checked; every example is a JSON object or array). */
+export function fixture<T = object>(path: string): T {
   return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
 }
 

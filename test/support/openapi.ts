@@ -7,7 +7,7 @@ import { fixture } from './fixtures.ts';
  * schema objects are JSON Schema plus `nullable`, which ajv understands in its default mode.
  */
 export function hubspotValidator(specPath = 'hubspot/hubspot_contacts_v3_openapi.json') {
-  const spec = fixture(specPath);
+  const spec = fixture<{ components: unknown }>(specPath);
   // ajv and ajv-formats are CommonJS with a `default` export.
   const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
   const addFormats = (addFormatsModule as unknown as { default: (a: unknown) => void }).default ?? addFormatsModule;

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { createRedisConnection, type ConnectionRole } from '../../src/queue/connection.ts';
 import { deleteKeysUnder } from '../../src/redis-keys.ts';
 
-export const TEST_REDIS_URL = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
+export const TEST_REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 export function uniqueTestPrefix(label: string): string {
   return `test-${label}-${randomBytes(4).toString('hex')}`;

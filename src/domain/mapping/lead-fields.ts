@@ -21,13 +21,13 @@ export function toSalesforceFields(facts: LeadFacts, fields: readonly FieldMappi
   const salesOwned = new Set(mapping.sales_owned_fields);
   for (const field of fields) {
     if (mode === 'update' && (field.on === 'create' || salesOwned.has(field.salesforce))) continue;
-    const value = valueOf(field, facts, mapping.campaign.name_from);
+    const value = fieldValue(field, facts, mapping.campaign.name_from);
     if (value !== undefined) out[field.salesforce] = value;
   }
   return out;
 }
 
-function valueOf(field: FieldMapping, facts: LeadFacts, sourceDetailProperty: string): SalesforceValue | undefined {
+function fieldValue(field: FieldMapping, facts: LeadFacts, sourceDetailProperty: string): SalesforceValue | undefined {
   let raw: string | number | boolean | null | undefined;
   if (field.value !== undefined) raw = field.value;
   else if (field.from === 'score') raw = facts.score;

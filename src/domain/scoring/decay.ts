@@ -3,7 +3,7 @@ const DAY_MS = 86_400_000;
 /** Exponential decay: worth half after one half-life. A date in the future counts as now. */
 export function decayFactor(ageMs: number, halfLifeDays: number): number {
   const ageDays = Math.max(0, ageMs) / DAY_MS;
-  return Math.pow(0.5, ageDays / halfLifeDays);
+  return 0.5 ** (ageDays / halfLifeDays);
 }
 
 export function ageInDays(at: number, now: number): number {

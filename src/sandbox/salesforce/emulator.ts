@@ -276,8 +276,9 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     return { ...reply, headers: { ...limitHeader, ...reply.headers } };
   }
 
-  function body(request: SandboxRequest): any {
-    return request.rawBody.length === 0 ? {} : JSON.parse(request.rawBody.toString('utf8'));
+  /** The request's JSON body, not validated: each handler reads the shape its endpoint takes (invalid JSON throws the SyntaxError handle() answers). */
+  function body(request: SandboxRequest): Record<string, unknown> {
+    return request.rawBody.length === 0 ? {} : (JSON.parse(request.rawBody.toString('utf8')) as Record<string, unknown>);
   }
 
   function route(request: SandboxRequest, version: string, path: string, endpoint: string, write: WriteOptions): SandboxReply {
@@ -471,7 +472,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         }
       }) };
     }
-    const input = body(request);
+    const input = body(request) as { ids?: string[]; fields?: string[]; records: Record<string, unknown>[]; allOrNone?: unknown };
     if (endpoint === 'sobjects.collections.retrieve') {
       const sobject = canonicalObject(parts[2]!);
       const ids: string[] = input.ids ?? [];

@@ -104,7 +104,10 @@ export class Org {
   #index(sobject: string, field: string): FieldIndex {
     const name = canonicalObject(sobject);
     let byField = this.#indexes.get(name);
-    if (!byField) this.#indexes.set(name, (byField = new Map()));
+    if (!byField) {
+      byField = new Map();
+      this.#indexes.set(name, byField);
+    }
     let index = byField.get(field);
     if (!index) {
       index = { ids: new Map(), textOnly: true };
@@ -220,7 +223,7 @@ export class Org {
       throw new RecordError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, ['OwnerId']);
     }
     if (sobjectOfId(ownerId) === 'User' && owner.IsActive === false) {
-      throw new RecordError('INACTIVE_OWNER_OR_USER', 'operation performed with inactive user [' + ownerId + '] as owner of ' + sobject.toLowerCase(), ['OwnerId']);
+      throw new RecordError('INACTIVE_OWNER_OR_USER', `operation performed with inactive user [${ownerId}] as owner of ${sobject.toLowerCase()}`, ['OwnerId']);
     }
     // Assumption (unconfirmed): tasks cannot be owned by queues.
     if (sobject === 'Task' && sobjectOfId(ownerId) === 'Group') throw new RecordError('FIELD_INTEGRITY_EXCEPTION', 'Assigned To ID: owner cannot be a queue', ['OwnerId']);
@@ -305,7 +308,10 @@ function addToIndex(index: FieldIndex, record: SfRecord, field: string): void {
   }
   const key = value.toLowerCase();
   let ids = index.ids.get(key);
-  if (!ids) index.ids.set(key, (ids = new Set()));
+  if (!ids) {
+    ids = new Set();
+    index.ids.set(key, ids);
+  }
   ids.add(record.Id);
 }
 
