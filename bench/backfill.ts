@@ -31,7 +31,6 @@ function windowFloorMs(calls: number, allowance: number, windowMs: number): numb
   return calls === 0 ? 0 : (Math.ceil(calls / allowance) - 1) * windowMs;
 }
 
-
 if (!(await redisAnswers())) {
   console.log(JSON.stringify({ skipped: 'no Redis at REDIS_URL (or 127.0.0.1:6379)' }));
   process.exit(0);
@@ -63,7 +62,9 @@ try {
       const decile = p.total ? Math.floor((10 * p.pulled) / p.total) : 0;
       if (decile > lastDecile) {
         lastDecile = decile;
-        process.stderr.write(`backfill ${decile * 10}%: ${p.pulled} contacts, ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 1_048_576)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 1_048_576)}/${Math.round(process.memoryUsage().heapTotal / 1_048_576)} MB, external ${Math.round(process.memoryUsage().external / 1_048_576)} MB\n`);
+        process.stderr.write(
+          `backfill ${decile * 10}%: ${p.pulled} contacts, ${Math.round(performance.now() - started)} ms, rss ${Math.round(process.memoryUsage().rss / 1_048_576)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 1_048_576)}/${Math.round(process.memoryUsage().heapTotal / 1_048_576)} MB, external ${Math.round(process.memoryUsage().external / 1_048_576)} MB\n`,
+        );
       }
     },
   });
@@ -79,21 +80,32 @@ try {
     windowFloorMs(search, bulkAllowance(budgets.hubspotSearch.perSecond, budgets.hubspotSearch.handoffShare), 1_000),
   );
   clearInterval(sampler);
-  console.log(JSON.stringify({
-    contacts: CONTACTS, ledger: bench.ledgerKind,
-    pulled: summary.pulled, qualified: summary.qualified, created: summary.created, adopted: summary.adopted, writtenBack: summary.writtenBack, deadLettered: summary.deadLettered,
-    sandboxSeedMs: Math.round(seedMs),
-    durationMs: Math.round(durationMs),
-    floorMs,
-    ratioToFloor: floorMs > 0 ? Math.round((100 * durationMs) / floorMs) / 100 : null,
-    // Where the time went: leadloop's own CPU against the sandbox's (a process that stands in for both APIs).
-    cpuMs: { leadloop: Math.round((cpu.user + cpu.system) / 1000), ...(sandboxCpuBefore !== undefined && sandboxCpuAfter !== undefined ? { sandbox: sandboxCpuAfter - sandboxCpuBefore } : {}) },
-    limits: { hubspotPer10sBulk: bulkAllowance(budgets.hubspot.per10Seconds - budgets.hubspot.safetyMargin, budgets.hubspot.handoffShare), searchPerSecondBulk: bulkAllowance(budgets.hubspotSearch.perSecond, budgets.hubspotSearch.handoffShare) },
-    calls: { hubspot: sum(snap.hubspot), salesforce: sum(snap.salesforce), hubspotByEndpoint: snap.hubspot, salesforceByEndpoint: snap.salesforce },
-    rateLimitedResponses: (snap.statuses.hubspot['429'] ?? 0) + (snap.statuses.salesforce['403'] ?? 0),
-    peakRssMb: Math.round(peakRss / 1_048_576),
-    goals: { ratioToFloor: 1.2, rateLimitedResponses: 0, peakRssMb: 200 },
-  }));
+  console.log(
+    JSON.stringify({
+      contacts: CONTACTS,
+      ledger: bench.ledgerKind,
+      pulled: summary.pulled,
+      qualified: summary.qualified,
+      created: summary.created,
+      adopted: summary.adopted,
+      writtenBack: summary.writtenBack,
+      deadLettered: summary.deadLettered,
+      sandboxSeedMs: Math.round(seedMs),
+      durationMs: Math.round(durationMs),
+      floorMs,
+      ratioToFloor: floorMs > 0 ? Math.round((100 * durationMs) / floorMs) / 100 : null,
+      // Where the time went: leadloop's own CPU against the sandbox's (a process that stands in for both APIs).
+      cpuMs: { leadloop: Math.round((cpu.user + cpu.system) / 1000), ...(sandboxCpuBefore !== undefined && sandboxCpuAfter !== undefined ? { sandbox: sandboxCpuAfter - sandboxCpuBefore } : {}) },
+      limits: {
+        hubspotPer10sBulk: bulkAllowance(budgets.hubspot.per10Seconds - budgets.hubspot.safetyMargin, budgets.hubspot.handoffShare),
+        searchPerSecondBulk: bulkAllowance(budgets.hubspotSearch.perSecond, budgets.hubspotSearch.handoffShare),
+      },
+      calls: { hubspot: sum(snap.hubspot), salesforce: sum(snap.salesforce), hubspotByEndpoint: snap.hubspot, salesforceByEndpoint: snap.salesforce },
+      rateLimitedResponses: (snap.statuses.hubspot['429'] ?? 0) + (snap.statuses.salesforce['403'] ?? 0),
+      peakRssMb: Math.round(peakRss / 1_048_576),
+      goals: { ratioToFloor: 1.2, rateLimitedResponses: 0, peakRssMb: 200 },
+    }),
+  );
 } finally {
   clearInterval(sampler);
   await bench.dispose();

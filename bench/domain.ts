@@ -18,7 +18,8 @@ const contacts = Array.from({ length: 20_000 }, (_, i) => ({
   id: String(1000 + i),
   properties: {
     email: `person${i}@${pick(['acme', 'globex', 'initech', 'umbrella', 'gmail', 'northwind'])}.example`,
-    firstname: 'Alex', lastname: `Tester${i}`,
+    firstname: 'Alex',
+    lastname: `Tester${i}`,
     jobtitle: pick(['VP of Sales', 'Analyst', 'Head of Data', 'Student', 'Marketing Manager', 'CTO']),
     company: `Company ${i % 500}`,
     country: pick(['United States', 'Germany', 'France', 'Canada', 'Japan', 'United Kingdom']),

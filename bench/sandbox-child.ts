@@ -24,7 +24,11 @@ export async function startSandboxChild(args: readonly string[], nodeArgs: reado
     lines.once('line', (line) => resolve(JSON.parse(line)));
   });
   // Interrupted (Ctrl-C, a timeout), the bench still takes its sandbox down with it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { child.kill('SIGTERM'); process.exit(130); });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      child.kill('SIGTERM');
+      process.exit(130);
+    });
   const url = new URL(info.hubspot.baseUrl).origin;
   return {
     info,

@@ -37,7 +37,16 @@ export async function benchApp(info: SandboxConnectionInfo, options: { label: st
   const schema = `bench_${options.label.replace(/\W/g, '_')}_${process.pid}`;
   const usePostgres = options.postgres === true && (await postgresAnswers(pgUrl));
   const env = loadEnv(
-    { ...info.env, SALESFORCE_ACCESS_TOKEN: info.salesforce.accessToken, REDIS_URL, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: options.configDir ?? CONFIG_DIR, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(usePostgres ? { DATABASE_URL: pgUrl } : {}) },
+    {
+      ...info.env,
+      SALESFORCE_ACCESS_TOKEN: info.salesforce.accessToken,
+      REDIS_URL,
+      LEADLOOP_PREFIX: prefix,
+      LEADLOOP_CONFIG_DIR: options.configDir ?? CONFIG_DIR,
+      LEADLOOP_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...(usePostgres ? { DATABASE_URL: pgUrl } : {}),
+    },
     { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] },
   );
   const app = await compose(env, usePostgres ? { ledgerSchema: schema } : {});

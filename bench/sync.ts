@@ -21,8 +21,16 @@ const calls = (s: Sandbox) => {
   const snap = s.requestLog.snapshot();
   const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
   // Per endpoint too, so a change to the sync shows where its calls went.
-  const byEndpoint = Object.fromEntries([...Object.entries(snap.hubspot).map(([e, n]) => [`hubspot ${e}`, n]), ...Object.entries(snap.salesforce).map(([e, n]) => [`salesforce ${e}`, n])].sort((a, b) => Number(b[1]) - Number(a[1])));
-  return { hubspot: sum(snap.hubspot), salesforce: sum(snap.salesforce), total: sum(snap.hubspot) + sum(snap.salesforce), limited: (snap.statuses.hubspot[429] ?? 0) + (snap.statuses.salesforce[403] ?? 0), byEndpoint };
+  const byEndpoint = Object.fromEntries(
+    [...Object.entries(snap.hubspot).map(([e, n]) => [`hubspot ${e}`, n]), ...Object.entries(snap.salesforce).map(([e, n]) => [`salesforce ${e}`, n])].sort((a, b) => Number(b[1]) - Number(a[1])),
+  );
+  return {
+    hubspot: sum(snap.hubspot),
+    salesforce: sum(snap.salesforce),
+    total: sum(snap.hubspot) + sum(snap.salesforce),
+    limited: (snap.statuses.hubspot[429] ?? 0) + (snap.statuses.salesforce[403] ?? 0),
+    byEndpoint,
+  };
 };
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
@@ -51,9 +59,16 @@ async function leadloop(mode: 'backfill' | 'incremental') {
     const idleCalls = calls(sandbox);
     return {
       firstCycle: mode === 'backfill' ? 'backfill (list endpoint, no cursor yet)' : 'incremental (search from a cursor)',
-      contacts: CONTACTS, qualified: first.qualified, created: first.created, firstCycleMs: Math.round(firstMs),
-      callsFirstCycle: firstCalls, callsPer1000: Math.round((10_000 * firstCalls.total) / CONTACTS) / 10,
-      callsRereadingOwnWriteback: rereadCalls.total, callsRereadByEndpoint: rereadCalls.byEndpoint, callsIdleCycle: idleCalls.total, rateLimitedResponses: firstCalls.limited + rereadCalls.limited + idleCalls.limited,
+      contacts: CONTACTS,
+      qualified: first.qualified,
+      created: first.created,
+      firstCycleMs: Math.round(firstMs),
+      callsFirstCycle: firstCalls,
+      callsPer1000: Math.round((10_000 * firstCalls.total) / CONTACTS) / 10,
+      callsRereadingOwnWriteback: rereadCalls.total,
+      callsRereadByEndpoint: rereadCalls.byEndpoint,
+      callsIdleCycle: idleCalls.total,
+      rateLimitedResponses: firstCalls.limited + rereadCalls.limited + idleCalls.limited,
     };
   } finally {
     await bench.dispose();
@@ -73,14 +88,27 @@ async function naive() {
     for (let i = 0; i < NAIVE_CONTACTS; i++) {
       const id = String(1001 + i);
       await new Promise((r) => setTimeout(r, 210)); // stay under 5 searches a second
-      const page = await hubspot.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'EQ', value: id }] }], sorts: [], properties: ['email', 'firstname', 'lastname', 'company', 'lead_source', 'industry', 'numemployees', 'jobtitle', 'country'], limit: 1, after: '0' } as never);
+      const page = await hubspot.crm.contacts.searchApi.doSearch({
+        filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'EQ', value: id }] }],
+        sorts: [],
+        properties: ['email', 'firstname', 'lastname', 'company', 'lead_source', 'industry', 'numemployees', 'jobtitle', 'country'],
+        limit: 1,
+        after: '0',
+      } as never);
       const contact = page.results[0];
       if (!contact) continue;
       const d = decide({ id, properties: contact.properties }, {}, config, { now: Date.now(), roundRobin: {}, loadToday: {}, accountByDomain: () => undefined });
       const fields = d.lead?.create;
       if (d.score.handoff && fields) {
-        const lead = await sf.sobject('Lead').upsert({ ...fields, LastName: fields.LastName ?? 'x', Company: fields.Company ?? 'x' }, 'HubSpot_Contact_Id__c').catch(() => undefined);
-        if (lead?.id) await sf.sobject('Task').create({ Subject: 'Follow up', WhoId: lead.id } as never).catch(() => undefined);
+        const lead = await sf
+          .sobject('Lead')
+          .upsert({ ...fields, LastName: fields.LastName ?? 'x', Company: fields.Company ?? 'x' }, 'HubSpot_Contact_Id__c')
+          .catch(() => undefined);
+        if (lead?.id)
+          await sf
+            .sobject('Task')
+            .create({ Subject: 'Follow up', WhoId: lead.id } as never)
+            .catch(() => undefined);
       }
       await hubspot.crm.contacts.basicApi.update(id, { properties: { leadloop_score: String(d.score.score) } });
     }
@@ -99,4 +127,13 @@ const ours = await leadloop('backfill');
 const incremental = await leadloop('incremental');
 const baseline = await naive();
 clearInterval(sampler);
-console.log(JSON.stringify({ leadloop: ours, leadloopIncremental: incremental, naive: baseline, ratio: Math.round((10 * baseline.callsPer1000) / ours.callsPer1000) / 10, peakRssMb: Math.round(peakRss / 1_048_576), goals: { callsPer1000: 30, idleCycleCalls: '1-2', rateLimited: 0 } }));
+console.log(
+  JSON.stringify({
+    leadloop: ours,
+    leadloopIncremental: incremental,
+    naive: baseline,
+    ratio: Math.round((10 * baseline.callsPer1000) / ours.callsPer1000) / 10,
+    peakRssMb: Math.round(peakRss / 1_048_576),
+    goals: { callsPer1000: 30, idleCycleCalls: '1-2', rateLimited: 0 },
+  }),
+);

@@ -23,9 +23,21 @@ if (!(await redisAnswers())) {
 }
 
 const scan = (i: number) => ({
-  email: `bench.scan${i}@northwind-logistics.example`, firstname: 'Ana', lastname: `Scan ${i}`, company: 'Northwind Logistics', jobtitle: 'VP of Data',
-  country: 'Germany', numemployees: '1000+', industry: 'COMPUTER_SOFTWARE', lead_source: 'trade_show', lead_source_detail: 'Bench Summit',
-  lead_source_date: new Date().toISOString(), bant_budget: 'approved', bant_authority: 'decision_maker', bant_need: 'urgent', bant_timeline: 'within_3_months',
+  email: `bench.scan${i}@northwind-logistics.example`,
+  firstname: 'Ana',
+  lastname: `Scan ${i}`,
+  company: 'Northwind Logistics',
+  jobtitle: 'VP of Data',
+  country: 'Germany',
+  numemployees: '1000+',
+  industry: 'COMPUTER_SOFTWARE',
+  lead_source: 'trade_show',
+  lead_source_detail: 'Bench Summit',
+  lead_source_date: new Date().toISOString(),
+  bant_budget: 'approved',
+  bant_authority: 'decision_maker',
+  bant_need: 'urgent',
+  bant_timeline: 'within_3_months',
 });
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -94,11 +106,26 @@ try {
   const calls = await sandbox.requests();
   const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
   await events.close();
-  console.log(JSON.stringify({
-    sequential: { handoffs: SEQUENTIAL, p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)), maxMs: Math.round(latencies.at(-1)!), measured: 'contact created in HubSpot → webhook → hand-off job completed (lead owned, task created, owner written back)' },
-    burst: { contacts: BURST, landed, contactsPerSecond: Math.round((1000 * landed) / burstMs), durationMs: Math.round(burstMs), apiCalls: { hubspot: sum(calls.hubspot), salesforce: sum(calls.salesforce), hubspotBatchReads: calls.hubspot['contacts.batch.read'] ?? 0 }, measured: 'contacts imported into HubSpot at once → every lead owned in Salesforce with its task' },
-    goals: { p50Ms: 300, p95Ms: 1000 },
-  }));
+  console.log(
+    JSON.stringify({
+      sequential: {
+        handoffs: SEQUENTIAL,
+        p50Ms: Math.round(percentile(latencies, 50)),
+        p95Ms: Math.round(percentile(latencies, 95)),
+        maxMs: Math.round(latencies.at(-1)!),
+        measured: 'contact created in HubSpot → webhook → hand-off job completed (lead owned, task created, owner written back)',
+      },
+      burst: {
+        contacts: BURST,
+        landed,
+        contactsPerSecond: Math.round((1000 * landed) / burstMs),
+        durationMs: Math.round(burstMs),
+        apiCalls: { hubspot: sum(calls.hubspot), salesforce: sum(calls.salesforce), hubspotBatchReads: calls.hubspot['contacts.batch.read'] ?? 0 },
+        measured: 'contacts imported into HubSpot at once → every lead owned in Salesforce with its task',
+      },
+      goals: { p50Ms: 300, p95Ms: 1000 },
+    }),
+  );
 } finally {
   await running?.stop();
   await sandbox.stop();

@@ -21,7 +21,9 @@ const DAY = 86_400_000;
 
 describe('rescore-leads job (BullMQ scheduler + maintenance worker)', () => {
   it('takes its schedule from sync.yaml: the daily cron by default, none when disabled', () => {
-    expect(scheduleSpecs([rescoreLeadsJob], { sync_leads: { every: '5m', enabled: true }, rescore: { cron: '0 3 * * *', enabled: true } }, parseDuration)).toEqual([{ name: 'rescore-leads', queue: 'maintenance', jobName: 'rescore-leads', pattern: '0 3 * * *' }]);
+    expect(scheduleSpecs([rescoreLeadsJob], { sync_leads: { every: '5m', enabled: true }, rescore: { cron: '0 3 * * *', enabled: true } }, parseDuration)).toEqual([
+      { name: 'rescore-leads', queue: 'maintenance', jobName: 'rescore-leads', pattern: '0 3 * * *' },
+    ]);
     expect(scheduleSpecs([rescoreLeadsJob], { sync_leads: { every: '5m', enabled: true }, rescore: { cron: '0 3 * * *', enabled: false } }, parseDuration)).toEqual([]);
     expect(scheduleSpecs([rescoreLeadsJob], { sync_leads: { every: '5m', enabled: true } }, parseDuration)).toEqual([]);
   });
@@ -46,24 +48,41 @@ describe('rescore-leads job (BullMQ scheduler + maintenance worker)', () => {
       clock = t1;
       await syncSchedules(queues, scheduleSpecs([rescoreLeadsJob], app.config.sync.schedules, parseDuration));
       const pause = new PauseControl({ redis: app.redis, prefix: app.prefix, queues: Object.values(queues) });
-      const worker = createLeadloopWorker({ queue: 'maintenance', connection, prefix: app.prefix, pause, systems: ['hubspot', 'salesforce'], processor: (job, signal) => runJob(rescoreLeadsJob, job.data as never, app, { signal }) });
+      const worker = createLeadloopWorker({
+        queue: 'maintenance',
+        connection,
+        prefix: app.prefix,
+        pause,
+        systems: ['hubspot', 'salesforce'],
+        processor: (job, signal) => runJob(rescoreLeadsJob, job.data as never, app, { signal }),
+      });
       try {
         const completed: (RescoreSummary | { skipped: string })[] = [];
         worker.worker.on('completed', (_job, result) => completed.push(result as RescoreSummary));
-        await until(() => completed.length, (n) => n >= 3, 20_000);
+        await until(
+          () => completed.length,
+          (n) => n >= 3,
+          20_000,
+        );
         expect((await queues.maintenance.getJobSchedulers()).map((s) => s.key)).toEqual(['rescore-leads']);
         const [first, ...later] = completed as RescoreSummary[];
         expect(first!.reviewed).toBeGreaterThan(0);
         expect(first!.regraded).toBeGreaterThan(0);
         expect(first!.writtenBack).toBeGreaterThan(0);
         for (const run of later) expect(run).toMatchObject({ reviewed: 0, scored: 0, writtenBack: 0 });
-        const regradedInHubSpot = (await app.ledger.db.selectFrom('contact_scores').selectAll().where('scored_at', '=', new Date(t1)).execute()).filter((r) => sandbox.hubspot.getContact(r.hubspot_contact_id)?.properties.leadloop_grade === r.grade);
+        const regradedInHubSpot = (await app.ledger.db.selectFrom('contact_scores').selectAll().where('scored_at', '=', new Date(t1)).execute()).filter(
+          (r) => sandbox.hubspot.getContact(r.hubspot_contact_id)?.properties.leadloop_grade === r.grade,
+        );
         expect(regradedInHubSpot.length).toBe(first!.reviewed);
         // `rescore --once` holds the same lease: the scheduled run steps aside instead of overlapping.
         const lease = await Lease.acquire(app.redis, app.prefix, 'rescore-leads', { ttlMs: 60_000 });
         try {
           const seen = completed.length;
-          await until(() => completed.length, (n) => n > seen, 10_000);
+          await until(
+            () => completed.length,
+            (n) => n > seen,
+            10_000,
+          );
           expect(completed.slice(seen)[0]).toMatchObject({ skipped: 'another rescore-leads run holds the lease' });
         } finally {
           await lease.release();

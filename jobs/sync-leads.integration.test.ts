@@ -18,7 +18,10 @@ import { until } from '../test/support/leadloop.ts';
  * A sandbox, a config folder whose lead sync runs every second, HubSpot set up, and the worker
  * started as `leadloop start --role worker` starts it; everything is removed afterwards.
  */
-async function withWorker(sandboxOptions: SandboxOptions, test: (ctx: { sandbox: Awaited<ReturnType<typeof startSandbox>>; running: Awaited<ReturnType<typeof startWorker>>; redis: ReturnType<typeof testConnection>; prefix: string }) => Promise<void>) {
+async function withWorker(
+  sandboxOptions: SandboxOptions,
+  test: (ctx: { sandbox: Awaited<ReturnType<typeof startSandbox>>; running: Awaited<ReturnType<typeof startWorker>>; redis: ReturnType<typeof testConnection>; prefix: string }) => Promise<void>,
+) {
   const sandbox = await startSandbox(sandboxOptions);
   const configDir = mkdtempSync(join(tmpdir(), 'leadloop-job-config-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-job-data-'));
@@ -28,7 +31,10 @@ async function withWorker(sandboxOptions: SandboxOptions, test: (ctx: { sandbox:
     cpSync(join(import.meta.dirname, '../config'), configDir, { recursive: true });
     const syncFile = join(configDir, 'sync.yaml');
     writeFileSync(syncFile, readFileSync(syncFile, 'utf8').replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s'));
-    const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir }, { needs: ['hubspot', 'salesforce'] });
+    const env = loadEnv(
+      { ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir },
+      { needs: ['hubspot', 'salesforce'] },
+    );
     const { config } = await loadConfigDirOrThrow(configDir);
     await setupHubSpot(hubspotAdapter(env, OPEN_GATE), config.mapping);
     const running = await startWorker(env);
@@ -51,7 +57,11 @@ describe('sync-leads job (BullMQ scheduler + worker)', () => {
     await withWorker({ contacts: 300, seed: 13 }, async ({ sandbox, running }) => {
       const completed: { pulled: number; created: number; adopted: number; scored: number }[] = [];
       running.worker.on('completed', (_job, result) => completed.push(result));
-      await until(() => completed.length, (n) => n >= 3, 20_000);
+      await until(
+        () => completed.length,
+        (n) => n >= 3,
+        20_000,
+      );
       const schedulers = await running.queues.sync.getJobSchedulers();
       expect(schedulers.map((s) => s.key)).toEqual(['sync-leads']);
       // The daily rescore is scheduled beside it (sync.yaml's cron), on its own queue.
@@ -73,7 +83,11 @@ describe('sync-leads job (BullMQ scheduler + worker)', () => {
     // Other apps spent the org's allocation: Salesforce answers 403 REQUEST_LIMIT_EXCEEDED while our own share looks unspent.
     await withWorker({ contacts: 300, seed: 13, faults: { salesforce: { dailyLimitAfterCalls: 8 } } }, async ({ running, redis, prefix }) => {
       const pause = new PauseControl({ redis, prefix, queues: [] });
-      const pausedUntil = await until(() => pause.pausedUntil('salesforce'), (v) => v !== null, 15_000);
+      const pausedUntil = await until(
+        () => pause.pausedUntil('salesforce'),
+        (v) => v !== null,
+        15_000,
+      );
       expect(pausedUntil).toBeGreaterThan(Date.now());
       expect(await running.queues.sync.getDelayedCount()).toBeGreaterThanOrEqual(1);
       expect(await running.queues.sync.getFailedCount()).toBe(0);

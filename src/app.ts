@@ -111,13 +111,20 @@ export async function composeStorage(env: Env, options: ComposeOptions = {}): Pr
 
 /** The HubSpot adapter behind `gate` (`explain` of a live contact uses it alone). */
 export function hubspotAdapter(env: Env, gate: ApiGate, options: ComposeOptions = {}): HubSpotContacts {
-  return new HubSpotContacts(createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl, gate, ...(options.hubspotTimeoutMs ? { timeoutMs: options.hubspotTimeoutMs } : {}) }));
+  return new HubSpotContacts(
+    createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl, gate, ...(options.hubspotTimeoutMs ? { timeoutMs: options.hubspotTimeoutMs } : {}) }),
+  );
 }
 
 /** The two API adapters behind `gate` (setup, which may run before Redis exists, uses them alone). */
 export async function composeAdapters(env: Env, config: LeadloopConfig, gate: ApiGate, options: ComposeOptions = {}): Promise<{ hubspot: HubSpotContacts; salesforce: SalesforceLeads }> {
   const hubspot = hubspotAdapter(env, gate, options);
-  const connection = await connectSalesforce({ auth: env.salesforce.auth!, apiVersion: env.salesforce.apiVersion, gate, ...(options.salesforceTimeoutMs ? { timeoutMs: options.salesforceTimeoutMs } : {}) });
+  const connection = await connectSalesforce({
+    auth: env.salesforce.auth!,
+    apiVersion: env.salesforce.apiVersion,
+    gate,
+    ...(options.salesforceTimeoutMs ? { timeoutMs: options.salesforceTimeoutMs } : {}),
+  });
   return { hubspot, salesforce: new SalesforceLeads(connection, { externalIdField: config.mapping.external_id_field, taskKeyField: config.mapping.task_key_field }) };
 }
 

@@ -12,10 +12,7 @@ import { register as registerSync } from './cli/sync.ts';
 
 /** The `leadloop` command: every verb lives in its own file under src/cli/. */
 export function buildProgram(source: NodeJS.ProcessEnv): Command {
-  const program = new Command('leadloop')
-    .description('closed-loop lead management: HubSpot → score → route → Salesforce, and back')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = new Command('leadloop').description('closed-loop lead management: HubSpot → score → route → Salesforce, and back').showHelpAfterError().exitOverride();
   for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq]) register(program, source);
   return program;
 }

@@ -16,9 +16,21 @@ afterEach(async () => {
 });
 
 describe('Redis key layout', () => {
-  it('names every key of ours under <prefix>:ll:, outside BullMQ\'s <prefix>:<queue>: namespace', () => {
+  it("names every key of ours under <prefix>:ll:, outside BullMQ's <prefix>:<queue>: namespace", () => {
     const keys = new RedisKeys('{ll-test}');
-    for (const key of [keys.syncCursor(), keys.backfill(), keys.fingerprints(), keys.observed(), keys.roundRobin(), keys.load('2026-12-01'), keys.erased('1'), keys.merges('1'), keys.preflight(), keys.lease('sync-leads'), keys.deadLetterRecords()]) {
+    for (const key of [
+      keys.syncCursor(),
+      keys.backfill(),
+      keys.fingerprints(),
+      keys.observed(),
+      keys.roundRobin(),
+      keys.load('2026-12-01'),
+      keys.erased('1'),
+      keys.merges('1'),
+      keys.preflight(),
+      keys.lease('sync-leads'),
+      keys.deadLetterRecords(),
+    ]) {
       expect(key.startsWith('{ll-test}:ll:')).toBe(true);
     }
   });

@@ -17,8 +17,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       const { scoring, routing } = result.config;
       const scoringRules = scoring.fit.length + scoring.engagement.length + scoring.negative.length + scoring.disqualifiers.length;
       process.stdout.write(
-        `config OK: 4 files in ${options.dir}, ${scoringRules} scoring rules, ${routing.rules.length} routing rules, ` +
-          `${routing.owners.length} owners, version ${result.version}\n`,
+        `config OK: 4 files in ${options.dir}, ${scoringRules} scoring rules, ${routing.rules.length} routing rules, ` + `${routing.owners.length} owners, version ${result.version}\n`,
       );
     });
 }

@@ -16,9 +16,21 @@ export async function liveHandoff(sandbox: Sandbox, env: Env, out: (line?: strin
     running.handoffWorker?.on('completed', (job) => landed.set((job.data as { contactId: string }).contactId, performance.now()));
     const started = performance.now();
     const contact = sandbox.hubspot.createContact({
-      email: 'mara.lindqvist@fabrikam-bank.example', firstname: 'Mara', lastname: 'Lindqvist', jobtitle: 'Chief Data Officer', company: 'Fabrikam Bank',
-      country: 'Sweden', numemployees: '1000+', industry: 'BANKING', lead_source: 'trade_show', lead_source_detail: 'Copperleaf Live Demo Day 2026',
-      lead_source_date: new Date().toISOString(), bant_budget: 'approved', bant_authority: 'decision_maker', bant_need: 'urgent', bant_timeline: 'within_3_months',
+      email: 'mara.lindqvist@fabrikam-bank.example',
+      firstname: 'Mara',
+      lastname: 'Lindqvist',
+      jobtitle: 'Chief Data Officer',
+      company: 'Fabrikam Bank',
+      country: 'Sweden',
+      numemployees: '1000+',
+      industry: 'BANKING',
+      lead_source: 'trade_show',
+      lead_source_detail: 'Copperleaf Live Demo Day 2026',
+      lead_source_date: new Date().toISOString(),
+      bant_budget: 'approved',
+      bant_authority: 'decision_maker',
+      bant_need: 'urgent',
+      bant_timeline: 'within_3_months',
       estimated_deal_size: '2500000',
     });
     // Done when the hand-off job completed: the lead, its tasks and the write-back are all in.
@@ -33,8 +45,12 @@ export async function liveHandoff(sandbox: Sandbox, env: Env, out: (line?: strin
     const queue = sandbox.salesforce.records('Group').find((g) => g.Id === lead.OwnerId)?.DeveloperName;
     const owner = users.get(lead.OwnerId as string) ?? (queue ? `the ${String(queue)} queue` : String(lead.OwnerId));
     out(`  Booth scan (HubSpot contact ${contact.id}) → Salesforce lead ${String(lead.Id)}, owned by ${owner}, in ${tookMs} ms, with these tasks:`);
-    for (const t of sandbox.salesforce.records('Task').filter((task) => task.WhoId === lead.Id)) out(`    - "${String(t.Subject)}" (${String(t.Priority)}, for ${users.get(t.OwnerId as string) ?? String(t.OwnerId)})`);
-    if (queue) out('  Every rep reached today\'s daily_capacity in the backfill, so routing.yaml\'s fallback queue took the lead; a queue cannot own a task, so no call task was created; the big-deal escalation told the brand manager.');
+    for (const t of sandbox.salesforce.records('Task').filter((task) => task.WhoId === lead.Id))
+      out(`    - "${String(t.Subject)}" (${String(t.Priority)}, for ${users.get(t.OwnerId as string) ?? String(t.OwnerId)})`);
+    if (queue)
+      out(
+        "  Every rep reached today's daily_capacity in the backfill, so routing.yaml's fallback queue took the lead; a queue cannot own a task, so no call task was created; the big-deal escalation told the brand manager.",
+      );
   } finally {
     sandbox.hubspot.setWebhookTarget(undefined);
     await running.stop();

@@ -14,11 +14,35 @@ import { demoRedis } from './demo-redis.ts';
 import { CliError, EXIT } from './errors.ts';
 
 const PROPERTIES = [
-  'email', 'firstname', 'lastname', 'jobtitle', 'company', 'website', 'country', 'industry', 'numemployees', 'lifecyclestage',
-  'lead_source', 'lead_source_detail', 'demo_requested_date', 'demo_watched', 'demo_watched_date', 'webinar_attended_date',
-  'content_downloads', 'last_content_download_date', 'hs_analytics_num_page_views', 'hs_analytics_last_visit_timestamp',
-  'hs_email_click', 'hs_email_last_click_date', 'hs_email_bounce', 'bant_budget', 'bant_authority', 'bant_need', 'bant_timeline',
-  'estimated_deal_size', 'lastmodifieddate',
+  'email',
+  'firstname',
+  'lastname',
+  'jobtitle',
+  'company',
+  'website',
+  'country',
+  'industry',
+  'numemployees',
+  'lifecyclestage',
+  'lead_source',
+  'lead_source_detail',
+  'demo_requested_date',
+  'demo_watched',
+  'demo_watched_date',
+  'webinar_attended_date',
+  'content_downloads',
+  'last_content_download_date',
+  'hs_analytics_num_page_views',
+  'hs_analytics_last_visit_timestamp',
+  'hs_email_click',
+  'hs_email_last_click_date',
+  'hs_email_bounce',
+  'bant_budget',
+  'bant_authority',
+  'bant_need',
+  'bant_timeline',
+  'estimated_deal_size',
+  'lastmodifieddate',
 ];
 
 /**
@@ -51,7 +75,10 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         const salesforce = new Connection({ instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken, version: info.salesforce.apiVersion });
 
         const accounts = new Map<string, AccountMatch>();
-        const rows = await salesforce.query<{ Id: string; Website: string | null; OwnerId: string; Owner: { Email: string } | null }>('SELECT Id, Website, OwnerId, Owner.Email FROM Account', { autoFetch: true, maxFetch: 1_000_000 });
+        const rows = await salesforce.query<{ Id: string; Website: string | null; OwnerId: string; Owner: { Email: string } | null }>('SELECT Id, Website, OwnerId, Owner.Email FROM Account', {
+          autoFetch: true,
+          maxFetch: 1_000_000,
+        });
         for (const a of rows.records) {
           const domain = normalizeDomain(a.Website);
           if (domain) accounts.set(domain, { accountId: a.Id, ownerId: a.OwnerId, ...(a.Owner?.Email ? { ownerEmail: a.Owner.Email } : {}) });
@@ -99,23 +126,42 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
             if (d.route.roundRobin) roundRobin[d.route.roundRobin.team] = d.route.roundRobin.next;
             if (a.kind === 'user' && a.email) loadToday[a.email.toLowerCase()] = (loadToday[a.email.toLowerCase()] ?? 0) + 1;
             if (d.route.notify.some((n) => n.why.startsWith('escalation'))) escalations += 1;
-            for (const t of d.tasks) tasks.set(`${t.priority} ${t.type}: ${t.subject.replace(/from .*/, 'from <source>')}`, (tasks.get(`${t.priority} ${t.type}: ${t.subject.replace(/from .*/, 'from <source>')}`) ?? 0) + 1);
+            for (const t of d.tasks)
+              tasks.set(`${t.priority} ${t.type}: ${t.subject.replace(/from .*/, 'from <source>')}`, (tasks.get(`${t.priority} ${t.type}: ${t.subject.replace(/from .*/, 'from <source>')}`) ?? 0) + 1);
           }
           bySource.set(source, row);
         }
 
         out();
         out(`Pulled ${contacts.length} contacts (HubSpot list endpoint, 100 a page) and ${accounts.size} accounts with a website (Salesforce SOQL).`);
-        out(`Grades: ${['hot', 'warm', 'cold'].map((g) => `${g} ${grades.get(g) ?? 0}`).join(', ')}. Handed to sales: ${handoffs}. Vetoed: ${[...vetoes].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}.`);
+        out(
+          `Grades: ${['hot', 'warm', 'cold'].map((g) => `${g} ${grades.get(g) ?? 0}`).join(', ')}. Handed to sales: ${handoffs}. Vetoed: ${[...vetoes].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}.`,
+        );
         out();
-        table(out, ['source', 'contacts', 'hot', 'handed off'], [...bySource].sort((a, b) => b[1].contacts - a[1].contacts).map(([s, r]) => [s, String(r.contacts), String(r.hot), String(r.handoffs)]));
+        table(
+          out,
+          ['source', 'contacts', 'hot', 'handed off'],
+          [...bySource].sort((a, b) => b[1].contacts - a[1].contacts).map(([s, r]) => [s, String(r.contacts), String(r.hot), String(r.handoffs)]),
+        );
         out();
-        table(out, ['owner', 'leads', 'share'], [...owners].sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, String(n), `${((100 * n) / Math.max(1, handoffs)).toFixed(1)}%`]));
+        table(
+          out,
+          ['owner', 'leads', 'share'],
+          [...owners].sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, String(n), `${((100 * n) / Math.max(1, handoffs)).toFixed(1)}%`]),
+        );
         out();
-        table(out, ['routing rule', 'leads'], [...rules].sort((a, b) => b[1] - a[1]).map(([r, n]) => [r, String(n)]));
+        table(
+          out,
+          ['routing rule', 'leads'],
+          [...rules].sort((a, b) => b[1] - a[1]).map(([r, n]) => [r, String(n)]),
+        );
         out(`Escalated to the brand manager (deals above $2M): ${escalations}.`);
         out();
-        table(out, ['playbook task', 'count'], [...tasks].sort((a, b) => b[1] - a[1]).map(([t, n]) => [t, String(n)]));
+        table(
+          out,
+          ['playbook task', 'count'],
+          [...tasks].sort((a, b) => b[1] - a[1]).map(([t, n]) => [t, String(n)]),
+        );
         out();
         const log = sandbox.requestLog.snapshot();
         out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
@@ -138,11 +184,19 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configD
     out(`Skipping the push into Salesforce: ${redis.missing}.`);
     return;
   }
-  const [{ compose }, { loadEnv }, { setupHubSpot }, { syncLeads }] = await Promise.all([import('../app.ts'), import('../config/env.ts'), import('../pipeline/setup.ts'), import('../pipeline/syncLeads.ts')]);
+  const [{ compose }, { loadEnv }, { setupHubSpot }, { syncLeads }] = await Promise.all([
+    import('../app.ts'),
+    import('../config/env.ts'),
+    import('../pipeline/setup.ts'),
+    import('../pipeline/syncLeads.ts'),
+  ]);
   const info = sandbox.connectionInfo();
   const prefix = `leadloop-demo-${Date.now()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
-  const env = loadEnv({ ...info.env, REDIS_URL: redis.url, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] });
+  const env = loadEnv(
+    { ...info.env, REDIS_URL: redis.url, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] },
+  );
   let app: Awaited<ReturnType<typeof compose>> | undefined = await compose(env);
   try {
     const created = await setupHubSpot(app.hubspot, config.mapping);
@@ -153,25 +207,42 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configD
     // The first cycle is the backfill (no cursor yet): its progress goes to stderr.
     const progress = (await import('./progress.ts')).progressReporter();
     const first = await syncLeads(deps, { indexingLagMs: 0, onProgress: (p) => progress.update(p) }).finally(() => progress.stop());
-    out(`Sync cycle 1 (${Math.round(performance.now() - started)} ms): pulled ${first.pulled}, qualified ${first.qualified}; leads created ${first.created}, open leads adopted ${first.adopted}, existing contacts ${first.existingContacts}, converted left alone ${first.convertedSkipped}; tasks ${first.tasks}; written back to HubSpot ${first.writtenBack}; dead-lettered ${first.deadLettered}.`);
+    out(
+      `Sync cycle 1 (${Math.round(performance.now() - started)} ms): pulled ${first.pulled}, qualified ${first.qualified}; leads created ${first.created}, open leads adopted ${first.adopted}, existing contacts ${first.existingContacts}, converted left alone ${first.convertedSkipped}; tasks ${first.tasks}; written back to HubSpot ${first.writtenBack}; dead-lettered ${first.deadLettered}.`,
+    );
     const calls = sandbox.requestLog.snapshot();
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-    out(`  API calls: HubSpot ${total(calls.hubspot)} ${JSON.stringify(calls.hubspot)}, Salesforce ${total(calls.salesforce)} ${JSON.stringify(calls.salesforce)} — ${((1000 * (total(calls.hubspot) + total(calls.salesforce))) / Math.max(1, first.pulled)).toFixed(1)} per 1,000 contacts.`);
+    out(
+      `  API calls: HubSpot ${total(calls.hubspot)} ${JSON.stringify(calls.hubspot)}, Salesforce ${total(calls.salesforce)} ${JSON.stringify(calls.salesforce)} — ${((1000 * (total(calls.hubspot) + total(calls.salesforce))) / Math.max(1, first.pulled)).toFixed(1)} per 1,000 contacts.`,
+    );
 
     // A live trade show: booth scans arrive in HubSpot during the run.
     const show = 'Copperleaf Live Demo Day 2026';
     for (let i = 0; i < 12; i++) {
       sandbox.hubspot.createContact({
-        email: `booth.visitor${i}@${['northwind-logistics', 'fabrikam-bank', 'initech-retail'][i % 3]}.example`, firstname: ['Ana', 'Ben', 'Chloé', 'Dev'][i % 4]!, lastname: `Visitor ${i}`,
-        jobtitle: i % 3 === 0 ? 'VP of Data' : 'Analytics Manager', company: ['Northwind Logistics', 'Fabrikam Bank', 'Initech Retail'][i % 3]!, country: i % 2 ? 'Germany' : 'United States',
-        numemployees: i % 4 === 0 ? '1000+' : '100-500', industry: 'COMPUTER_SOFTWARE', lead_source: 'trade_show', lead_source_detail: show, lead_source_date: new Date().toISOString(),
-        bant_budget: i % 2 ? 'approved' : 'planned', bant_authority: i % 3 === 0 ? 'decision_maker' : 'influencer', bant_need: 'urgent', bant_timeline: 'within_3_months',
+        email: `booth.visitor${i}@${['northwind-logistics', 'fabrikam-bank', 'initech-retail'][i % 3]}.example`,
+        firstname: ['Ana', 'Ben', 'Chloé', 'Dev'][i % 4]!,
+        lastname: `Visitor ${i}`,
+        jobtitle: i % 3 === 0 ? 'VP of Data' : 'Analytics Manager',
+        company: ['Northwind Logistics', 'Fabrikam Bank', 'Initech Retail'][i % 3]!,
+        country: i % 2 ? 'Germany' : 'United States',
+        numemployees: i % 4 === 0 ? '1000+' : '100-500',
+        industry: 'COMPUTER_SOFTWARE',
+        lead_source: 'trade_show',
+        lead_source_detail: show,
+        lead_source_date: new Date().toISOString(),
+        bant_budget: i % 2 ? 'approved' : 'planned',
+        bant_authority: i % 3 === 0 ? 'decision_maker' : 'influencer',
+        bant_need: 'urgent',
+        bant_timeline: 'within_3_months',
       });
     }
     sandbox.requestLog.reset();
     const second = await syncLeads(deps, { indexingLagMs: 0 });
-    out(`Sync cycle 2 (12 booth scans from "${show}" arrived): qualified ${second.qualified}, leads created ${second.created}, tasks ${second.tasks}, dead-lettered ${second.deadLettered}; other contacts unchanged: ${second.unchanged}.`);
-    if (second.tasks === 0 && second.created > 0) out('  (the backfill filled the owners\' daily capacity, so routing sent the booth scans to the fallback queue; tasks go to people, not queues)');
+    out(
+      `Sync cycle 2 (12 booth scans from "${show}" arrived): qualified ${second.qualified}, leads created ${second.created}, tasks ${second.tasks}, dead-lettered ${second.deadLettered}; other contacts unchanged: ${second.unchanged}.`,
+    );
+    if (second.tasks === 0 && second.created > 0) out("  (the backfill filled the owners' daily capacity, so routing sent the booth scans to the fallback queue; tasks go to people, not queues)");
 
     const leads = sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
     const names = new Map(sandbox.salesforce.records('User').map((u) => [u.Id as string, u.Name as string]));
@@ -182,7 +253,11 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configD
       share.set(owner, (share.get(owner) ?? 0) + 1);
     }
     out();
-    table(out, ['Salesforce lead owner', 'leads', 'share'], [...share].sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, String(n), `${((100 * n) / Math.max(1, leads.length)).toFixed(1)}%`]));
+    table(
+      out,
+      ['Salesforce lead owner', 'leads', 'share'],
+      [...share].sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, String(n), `${((100 * n) / Math.max(1, leads.length)).toFixed(1)}%`]),
+    );
     const tasks = sandbox.salesforce.records('Task');
     out(`Salesforce now holds ${leads.length} leads from leadloop and ${tasks.length} tasks (${tasks.filter((t) => t.Priority === 'High').length} "call now").`);
     out();

@@ -28,7 +28,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
     .option('--system <system>', 'hubspot | salesforce | leadloop')
     .option('--limit <n>', 'at most this many entries', '50')
     .action(async (options: { system?: string; limit: string }) => {
-      if (options.system && !['hubspot', 'salesforce', 'leadloop'].includes(options.system)) throw new CliError(`--system must be hubspot, salesforce or leadloop, not "${options.system}"`, EXIT.usage);
+      if (options.system && !['hubspot', 'salesforce', 'leadloop'].includes(options.system))
+        throw new CliError(`--system must be hubspot, salesforce or leadloop, not "${options.system}"`, EXIT.usage);
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a whole number of at least 1', EXIT.usage);
       const { list, close } = await open(source);
@@ -60,7 +61,12 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
     .description('hand the contact to the webhook hand-off queue again (after fixing the cause), then drop the entry')
     .action(async (id: string) => {
       const { env, redis, list, close } = await open(source);
-      const [{ Queue }, { handoffJobOptions }, { SyncState }, { HANDOFF_JOB }] = await Promise.all([import('bullmq'), import('../queue/queues.ts'), import('../store/sync-state.ts'), import('../queue/webhook-intake.ts')]);
+      const [{ Queue }, { handoffJobOptions }, { SyncState }, { HANDOFF_JOB }] = await Promise.all([
+        import('bullmq'),
+        import('../queue/queues.ts'),
+        import('../store/sync-state.ts'),
+        import('../queue/webhook-intake.ts'),
+      ]);
       const queue = new Queue('handoff', { connection: redis, prefix: env.prefix });
       try {
         const entry = await list.show(id);

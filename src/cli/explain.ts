@@ -9,7 +9,10 @@ import { CliError, EXIT } from './errors.ts';
 /** A contact file: HubSpot's object shape, optionally with what leadloop observed (history). */
 const contactFile = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
-  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? null : String(v)))),
+  properties: z.record(
+    z.string(),
+    z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? null : String(v))),
+  ),
   history: z.record(z.string(), z.object({ changedAt: z.union([z.number(), z.string().transform((s) => Date.parse(s))]) })).default({}),
 });
 
@@ -93,7 +96,8 @@ export function renderDecision(contactId: string, d: LeadDecision, version: stri
   else lines.push(`Hand-off: YES (${s.handoffReason === 'immediate_source' ? 'immediate source' : 'marketing-qualified'})`);
   if (d.route) {
     const a = d.route.assignee;
-    const who = a.kind === 'queue' ? `queue ${a.queue} (${a.salesforceQueue})` : a.kind === 'user' ? `${a.name ?? ''} <${a.email ?? a.salesforceUserId}>`.trim() : "the org's Salesforce assignment rules";
+    const who =
+      a.kind === 'queue' ? `queue ${a.queue} (${a.salesforceQueue})` : a.kind === 'user' ? `${a.name ?? ''} <${a.email ?? a.salesforceUserId}>`.trim() : "the org's Salesforce assignment rules";
     lines.push(`Routing: ${who}, by rule ${d.route.rule} (offline: no account index, round robin from the start)`);
     for (const step of d.route.trace) lines.push(`  ${step.matched ? '✓' : '·'} ${step.rule}: ${step.why}`);
     for (const n of d.route.notify) lines.push(`  notify ${n.email} (${n.why})`);

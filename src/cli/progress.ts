@@ -17,12 +17,15 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): {
     return {
       update(p) {
         if (!bar) {
-          bar = new cliProgress.SingleBar({
-            stream,
-            format: p.total ? 'contacts [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}' : 'contacts {value}',
-            hideCursor: true,
-            etaBuffer: 50,
-          }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            {
+              stream,
+              format: p.total ? 'contacts [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}' : 'contacts {value}',
+              hideCursor: true,
+              etaBuffer: 50,
+            },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(p.total ?? 0, p.pulled);
         }
         if (p.total && p.total !== bar.getTotal()) bar.setTotal(p.total);

@@ -13,7 +13,13 @@ describe('leadloop rescore --once', () => {
   it('prints a JSON summary as its last line: the due contacts reviewed, each once; a dry run lists its writes and makes none', async () => {
     const sandbox = await startSandbox({ contacts: 200, seed: 8 });
     const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-rescore-'));
-    const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-rescore-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' };
+    const env = {
+      ...sandbox.connectionInfo().env,
+      LEADLOOP_PREFIX: `test-cli-rescore-${process.pid}-${Date.now()}`,
+      LEADLOOP_DATA_DIR: dataDir,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      LOG_LEVEL: 'silent',
+    };
     try {
       expect((await runCliAsync(['rescore'], env)).code).toBe(2);
       expect((await runCliAsync(['setup'], env)).code).toBe(0);
@@ -24,15 +30,30 @@ describe('leadloop rescore --once', () => {
 
       // Make ten contacts due now, as the passing weeks would (the CLI runs on the real clock).
       const ledger = await openLedger({ dataDir });
-      const due = (await ledger.db.selectFrom('contact_scores').select('hubspot_contact_id').where('review_at', 'is not', null).orderBy('hubspot_contact_id').limit(10).execute()).map((r) => r.hubspot_contact_id);
-      await ledger.db.updateTable('contact_scores').set({ review_at: new Date(Date.now() - 60_000) }).where('hubspot_contact_id', 'in', due).execute();
+      const due = (await ledger.db.selectFrom('contact_scores').select('hubspot_contact_id').where('review_at', 'is not', null).orderBy('hubspot_contact_id').limit(10).execute()).map(
+        (r) => r.hubspot_contact_id,
+      );
+      await ledger.db
+        .updateTable('contact_scores')
+        .set({ review_at: new Date(Date.now() - 60_000) })
+        .where('hubspot_contact_id', 'in', due)
+        .execute();
       await ledger.close();
       expect(due).toHaveLength(10);
 
       const dry = await runCliAsync(['rescore', '--once', '--dry-run'], env);
       expect(dry.code).toBe(0);
-      const planned = dry.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l).wouldWrite);
-      expect(planned.filter((w) => w.operation === 'score-record').map((w) => w.key).sort()).toEqual(due);
+      const planned = dry.stdout
+        .trim()
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l).wouldWrite);
+      expect(
+        planned
+          .filter((w) => w.operation === 'score-record')
+          .map((w) => w.key)
+          .sort(),
+      ).toEqual(due);
       expect(lastJson(dry.stdout)).toMatchObject({ ok: true, dryRun: true, reviewed: 10, plannedWrites: planned.length });
 
       const real = await runCliAsync(['rescore', '--once'], env);

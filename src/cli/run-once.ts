@@ -9,7 +9,12 @@ import { CliError, EXIT } from './errors.ts';
  * a blocking setup problem is printed as a `{"preflight":…}` line instead of stopping it.
  */
 export async function runOnce<Data, Result extends object>(definition: JobDefinition<Data, Result>, data: Data, env: Env, options: { dryRun?: boolean; progressBar?: boolean } = {}): Promise<void> {
-  const [{ compose }, { runJob, isSkipped }, { formatProblems }, { progressReporter }] = await Promise.all([import('../app.ts'), import('../queue/job.ts'), import('../pipeline/preflight.ts'), import('./progress.ts')]);
+  const [{ compose }, { runJob, isSkipped }, { formatProblems }, { progressReporter }] = await Promise.all([
+    import('../app.ts'),
+    import('../queue/job.ts'),
+    import('../pipeline/preflight.ts'),
+    import('./progress.ts'),
+  ]);
   const app = await compose(env);
   const started = performance.now();
   const plannedWrites = options.dryRun ? [] : undefined;
@@ -30,7 +35,9 @@ export async function runOnce<Data, Result extends object>(definition: JobDefini
     }
     // One line per write a real run would make; nothing was written (no cursor moved either).
     for (const w of plannedWrites ?? []) process.stdout.write(`${JSON.stringify({ wouldWrite: w })}\n`);
-    process.stdout.write(`${JSON.stringify({ ok: true, dryRun: Boolean(plannedWrites), configVersion: app.configVersion, ...result, ...(plannedWrites ? { plannedWrites: plannedWrites.length } : {}), durationMs: Math.round(performance.now() - started) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, dryRun: Boolean(plannedWrites), configVersion: app.configVersion, ...result, ...(plannedWrites ? { plannedWrites: plannedWrites.length } : {}), durationMs: Math.round(performance.now() - started) })}\n`,
+    );
   } finally {
     progress?.stop();
     await app.close();

@@ -46,7 +46,14 @@ export function register(program: Command, _source: NodeJS.ProcessEnv): void {
       // Loaded on use: the emulators are heavy and no other command needs them.
       const { startSandbox } = await import('../sandbox/server.ts');
       if (options.webhookUrl && !/^https?:\/\//.test(options.webhookUrl)) throw new CliError(`--webhook-url must be an http(s) URL, got "${options.webhookUrl}"`, EXIT.usage);
-      const sandbox = await startSandbox({ port: options.port, host: options.host, contacts: options.contacts, seed: options.seed, faults, ...(options.webhookUrl ? { hubspot: { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } } : {}) });
+      const sandbox = await startSandbox({
+        port: options.port,
+        host: options.host,
+        contacts: options.contacts,
+        seed: options.seed,
+        faults,
+        ...(options.webhookUrl ? { hubspot: { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } } : {}),
+      });
       const info = sandbox.connectionInfo();
       const exports = Object.entries(info.env).map(([k, v]) => `export ${k}=${v}`);
       process.stdout.write(`${JSON.stringify({ ...info, contacts: options.contacts, seed: options.seed, exports })}\n`);

@@ -8,7 +8,9 @@ import { CliError, EXIT } from './errors.ts';
 export function register(program: Command, source: NodeJS.ProcessEnv): void {
   program
     .command('setup')
-    .description('preflight before the first sync: create the HubSpot write-back properties (in a "leadloop" group), check the Salesforce fields mapping.yaml names, routing\'s owners and queues, and HubSpot\'s own Salesforce connector')
+    .description(
+      'preflight before the first sync: create the HubSpot write-back properties (in a "leadloop" group), check the Salesforce fields mapping.yaml names, routing\'s owners and queues, and HubSpot\'s own Salesforce connector',
+    )
     .option('--dry-run', 'check and say what is missing, create nothing')
     .action(async (options: { dryRun?: boolean }) => {
       const env = loadEnv(source, { needs: ['hubspot', 'salesforce'] });
@@ -28,7 +30,11 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       let result: PreflightResult;
       if (options.dryRun) {
         const existing = await hubspot.propertyTypes();
-        properties = { missingHubSpotProperties: writebackProperties(config.mapping).filter((p) => !existing.has(p.name)).map((p) => p.name) };
+        properties = {
+          missingHubSpotProperties: writebackProperties(config.mapping)
+            .filter((p) => !existing.has(p.name))
+            .map((p) => p.name),
+        };
         // A dry run writes nothing, not even the cached answer the sync reads.
         const checked = await preflight(deps);
         // Properties a real run would create are listed above, not as a blocking problem of setup.
@@ -43,8 +49,14 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       const webhookProperties = webhookPropertySubscriptions(config);
       process.stderr.write(`Webhooks: subscribe your HubSpot app to contact creation, deletion, merge, restore and privacy deletion, and to property changes of: ${webhookProperties.join(', ')}\n`);
       const ok = result.blocking.length === 0;
-      process.stdout.write(`${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, blocking: result.blocking, warnings: result.warnings, webhookProperties })}\n`);
-      if (!ok) throw new CliError(`setup found ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'} (listed above); the sync will not write until they are fixed`, EXIT.failure);
+      process.stdout.write(
+        `${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, blocking: result.blocking, warnings: result.warnings, webhookProperties })}\n`,
+      );
+      if (!ok)
+        throw new CliError(
+          `setup found ${result.blocking.length} blocking problem${result.blocking.length === 1 ? '' : 's'} (listed above); the sync will not write until they are fixed`,
+          EXIT.failure,
+        );
     });
 }
 

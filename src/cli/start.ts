@@ -117,12 +117,23 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
 }
 
 async function startServer(env: Env, storage: Storage, queues: LeadloopQueues, logger: Logger, port?: number) {
-  const [{ buildServer }, { WebhookIntake }, { ignoredWebhookProperties }] = await Promise.all([import('../http/server.ts'), import('../queue/webhook-intake.ts'), import('../domain/webhook-subscriptions.ts')]);
+  const [{ buildServer }, { WebhookIntake }, { ignoredWebhookProperties }] = await Promise.all([
+    import('../http/server.ts'),
+    import('../queue/webhook-intake.ts'),
+    import('../domain/webhook-subscriptions.ts'),
+  ]);
   const { app } = await buildServer({
     logger,
     readiness: { redis: () => storage.redis.ping(), ledger: () => storage.ledger.ping() },
     ...(env.hubspot.clientSecret
-      ? { webhooks: { intake: new WebhookIntake(queues.handoff, storage.pendingMerges, storage.erasures), clientSecret: env.hubspot.clientSecret, ownProperties: ignoredWebhookProperties(storage.config), ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}) } }
+      ? {
+          webhooks: {
+            intake: new WebhookIntake(queues.handoff, storage.pendingMerges, storage.erasures),
+            clientSecret: env.hubspot.clientSecret,
+            ownProperties: ignoredWebhookProperties(storage.config),
+            ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}),
+          },
+        }
       : {}),
   });
   const address = await app.listen({ host: env.host, port: port ?? env.port });
@@ -139,7 +150,10 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       const role = options.role as Role;
       const env = loadEnv(source, { needs: envNeeds(role) });
       const running = await startLeadloop(env, { role });
-      const parts = [role !== 'server' ? `workers on queues "sync", "handoff" and "maintenance"` : '', running.url ? `HTTP on ${running.url} (POST /webhooks/hubspot, GET /healthz /readyz /metrics)` : ''].filter(Boolean);
+      const parts = [
+        role !== 'server' ? `workers on queues "sync", "handoff" and "maintenance"` : '',
+        running.url ? `HTTP on ${running.url} (POST /webhooks/hubspot, GET /healthz /readyz /metrics)` : '',
+      ].filter(Boolean);
       process.stderr.write(`leadloop started (role ${role}, prefix ${env.prefix}): ${parts.join('; ')}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);

@@ -36,7 +36,11 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
     for (const property of conditionProperties(condition)) {
       if (known.has(property) || extra.includes(property)) continue;
       const hint = suggest(property, [...known, ...extra]);
-      issues.push({ file, path, message: `unknown HubSpot property "${property}"${hint ? ` — did you mean "${hint}"?` : ''} (declare your portal's own properties under custom_properties in mapping.yaml)` });
+      issues.push({
+        file,
+        path,
+        message: `unknown HubSpot property "${property}"${hint ? ` — did you mean "${hint}"?` : ''} (declare your portal's own properties under custom_properties in mapping.yaml)`,
+      });
     }
   };
 
@@ -57,7 +61,8 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
   for (const key of ['budget', 'authority', 'need', 'timeline'] as const) checkCondition('scoring', ['bant', key, 'when'], scoring.bant[key]?.when);
   checkCondition('scoring', ['mql', 'immediate_sources'], scoring.mql.immediate_sources);
   for (const key of ['hot', 'warm'] as const) {
-    if (scoring.grades[key] > scoring.caps.total) issues.push({ file: 'scoring', path: ['grades', key], message: `grades.${key} (${scoring.grades[key]}) is above the highest possible score, caps.total (${scoring.caps.total})` });
+    if (scoring.grades[key] > scoring.caps.total)
+      issues.push({ file: 'scoring', path: ['grades', key], message: `grades.${key} (${scoring.grades[key]}) is above the highest possible score, caps.total (${scoring.caps.total})` });
   }
   if (scoring.mql.min_score > scoring.caps.total) {
     issues.push({ file: 'scoring', path: ['mql', 'min_score'], message: `mql.min_score (${scoring.mql.min_score}) is above the highest possible score, caps.total (${scoring.caps.total})` });
@@ -123,7 +128,8 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
   checkCondition('mapping', ['campaign', 'name_from'], { property: mapping.campaign.name_from, op: 'exists' });
   const sfFields = new Map<string, number>();
   mapping.lead.fields.forEach((f, i) => {
-    if (sfFields.has(f.salesforce)) issues.push({ file: 'mapping', path: ['lead', 'fields', i, 'salesforce'], message: `${f.salesforce} is mapped twice (also at lead.fields[${sfFields.get(f.salesforce)}])` });
+    if (sfFields.has(f.salesforce))
+      issues.push({ file: 'mapping', path: ['lead', 'fields', i, 'salesforce'], message: `${f.salesforce} is mapped twice (also at lead.fields[${sfFields.get(f.salesforce)}])` });
     sfFields.set(f.salesforce, i);
   });
   for (const required of ['LastName', 'Company']) {

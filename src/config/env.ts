@@ -73,10 +73,9 @@ const schema = z.object({
   DATABASE_URL: optionalText.refine((v) => v === undefined || isUrl(v, ['postgres:', 'postgresql:']), {
     message: 'DATABASE_URL must be a postgres:// URL',
   }),
-  LOG_LEVEL: optionalText.refine(
-    (v) => v === undefined || ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v),
-    { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' },
-  ),
+  LOG_LEVEL: optionalText.refine((v) => v === undefined || ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v), {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  }),
   HOST: optionalText,
   PORT: optionalText.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), {
     message: 'PORT must be a whole number from 1 to 65535',
@@ -176,7 +175,5 @@ function describeSalesforceGap(v: Record<string, string | undefined>): string {
   ];
   const started = options.filter((o) => o.names.some((n) => v[n] || (n === 'SALESFORCE_PRIVATE_KEY_FILE' && v.SALESFORCE_PRIVATE_KEY)));
   const candidates = started.length > 0 ? started : options;
-  return `Salesforce credentials are incomplete: set ${candidates
-    .map((o) => `${absent(o.names).join(' + ')} (${o.label})`)
-    .join(', or ')}`;
+  return `Salesforce credentials are incomplete: set ${candidates.map((o) => `${absent(o.names).join(' + ')} (${o.label})`).join(', or ')}`;
 }

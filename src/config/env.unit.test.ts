@@ -78,14 +78,12 @@ describe('loadEnv', () => {
     writeFileSync(keyFile, 'x');
     expect(loadEnv({ SALESFORCE_INSTANCE_URL: 'https://x.my.salesforce.com', SALESFORCE_ACCESS_TOKEN: 't' }, { needs: ['salesforce'] }).salesforce.auth?.kind).toBe('token');
     expect(
-      loadEnv(
-        { SALESFORCE_LOGIN_URL: 'https://login.salesforce.com', SALESFORCE_CLIENT_ID: 'c', SALESFORCE_USERNAME: 'u@x', SALESFORCE_PRIVATE_KEY_FILE: keyFile },
-        { needs: ['salesforce'] },
-      ).salesforce.auth,
+      loadEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com', SALESFORCE_CLIENT_ID: 'c', SALESFORCE_USERNAME: 'u@x', SALESFORCE_PRIVATE_KEY_FILE: keyFile }, { needs: ['salesforce'] })
+        .salesforce.auth,
     ).toMatchObject({ kind: 'jwt', privateKeyFile: keyFile });
-    expect(
-      loadEnv({ SALESFORCE_LOGIN_URL: 'https://x.my.salesforce.com', SALESFORCE_CLIENT_ID: 'c', SALESFORCE_CLIENT_SECRET: 's' }, { needs: ['salesforce'] }).salesforce.auth?.kind,
-    ).toBe('client_credentials');
+    expect(loadEnv({ SALESFORCE_LOGIN_URL: 'https://x.my.salesforce.com', SALESFORCE_CLIENT_ID: 'c', SALESFORCE_CLIENT_SECRET: 's' }, { needs: ['salesforce'] }).salesforce.auth?.kind).toBe(
+      'client_credentials',
+    );
   });
 
   it('requires an admin token only when the server listens beyond loopback', () => {

@@ -9,6 +9,9 @@ export function normalizeDomain(value: string | null | undefined): string | unde
   if (at >= 0) text = text.slice(at + 1);
   text = text.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   text = text.split(/[/?#]/, 1)[0] ?? '';
-  text = text.replace(/:\d+$/, '').replace(/^www\d?\./, '').replace(/\.$/, '');
+  text = text
+    .replace(/:\d+$/, '')
+    .replace(/^www\d?\./, '')
+    .replace(/\.$/, '');
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(text) ? text : undefined;
 }

@@ -39,7 +39,18 @@ export function writebackProperties(mapping: Pick<MappingConfig, 'hubspot_writeb
   const props: (WritebackProperty | undefined)[] = [
     { name: w.score, label: 'leadloop score', type: 'number', fieldType: 'number' },
     { name: w.grade, label: 'leadloop grade', type: 'enumeration', fieldType: 'select', options: ['hot', 'warm', 'cold'].map((v) => ({ label: v, value: v })) },
-    w.mql ? { name: w.mql, label: 'leadloop MQL', type: 'bool', fieldType: 'booleancheckbox', options: [{ label: 'Yes', value: 'true' }, { label: 'No', value: 'false' }] } : undefined,
+    w.mql
+      ? {
+          name: w.mql,
+          label: 'leadloop MQL',
+          type: 'bool',
+          fieldType: 'booleancheckbox',
+          options: [
+            { label: 'Yes', value: 'true' },
+            { label: 'No', value: 'false' },
+          ],
+        }
+      : undefined,
     { name: w.owner, label: 'leadloop owner', type: 'string', fieldType: 'text' },
     { name: w.salesforce_id, label: 'leadloop Salesforce id', type: 'string', fieldType: 'text' },
     w.handoff_at ? { name: w.handoff_at, label: 'leadloop handed off at', type: 'datetime', fieldType: 'date' } : undefined,
@@ -50,4 +61,3 @@ export function writebackProperties(mapping: Pick<MappingConfig, 'hubspot_writeb
   ];
   return props.filter((p): p is WritebackProperty => p !== undefined);
 }
-

@@ -6,7 +6,10 @@ const ev = (type: string, objectId: string, extra: Partial<ContactEvent> = {}, o
 
 describe('planWebhookEvents', () => {
   it('makes one hand-off per contact however many events name it', () => {
-    const plan = planWebhookEvents([ev('contact.creation', '1'), ev('contact.propertyChange', '1', { propertyName: 'email' }), ev('contact.propertyChange', '2', { propertyName: 'lead_source' })], own);
+    const plan = planWebhookEvents(
+      [ev('contact.creation', '1'), ev('contact.propertyChange', '1', { propertyName: 'email' }), ev('contact.propertyChange', '2', { propertyName: 'lead_source' })],
+      own,
+    );
     expect(plan.handoffs).toEqual(['1', '2']);
   });
 
@@ -22,7 +25,10 @@ describe('planWebhookEvents', () => {
   });
 
   it('re-keys merged contacts to the survivor and hands off the survivor only', () => {
-    const plan = planWebhookEvents([ev('contact.propertyChange', '7', { propertyName: 'email' }, 1), ev('contact.merge', '5', { primaryObjectId: '5', mergedObjectIds: ['7'], newObjectId: '5' }, 2)], own);
+    const plan = planWebhookEvents(
+      [ev('contact.propertyChange', '7', { propertyName: 'email' }, 1), ev('contact.merge', '5', { primaryObjectId: '5', mergedObjectIds: ['7'], newObjectId: '5' }, 2)],
+      own,
+    );
     expect(plan.merges).toEqual([{ survivorId: '5', mergedIds: ['7'] }]);
     expect(plan.handoffs).toEqual(['5']);
   });
@@ -33,7 +39,10 @@ describe('planWebhookEvents', () => {
   });
 
   it('does not hand off a contact deleted or privacy-deleted in the same batch, whatever the delivery order', () => {
-    const plan = planWebhookEvents([ev('contact.privacyDeletion', '3', {}, 5), ev('contact.propertyChange', '3', { propertyName: 'email' }, 4), ev('contact.deletion', '4', {}, 2), ev('contact.creation', '4', {}, 1)], own);
+    const plan = planWebhookEvents(
+      [ev('contact.privacyDeletion', '3', {}, 5), ev('contact.propertyChange', '3', { propertyName: 'email' }, 4), ev('contact.deletion', '4', {}, 2), ev('contact.creation', '4', {}, 1)],
+      own,
+    );
     expect(plan.handoffs).toEqual([]);
     expect(plan.purges).toEqual(['3']);
     expect(plan.deletions).toEqual(['4']);

@@ -16,7 +16,11 @@ describe('bad input never gets a 5xx or an internal message', () => {
   const twoMegabytes = `[${'"x",'.repeat(524_288)}"x"]`;
   it.each<[string, number, Inject]>([
     ['no body, no content type, no signature', 401, { method: 'POST', url: '/webhooks/hubspot' }],
-    ['no body, no content type, a made-up signature', 401, { method: 'POST', url: '/webhooks/hubspot', headers: { 'x-hubspot-signature-v3': 'abc', 'x-hubspot-request-timestamp': String(Date.now()) } }],
+    [
+      'no body, no content type, a made-up signature',
+      401,
+      { method: 'POST', url: '/webhooks/hubspot', headers: { 'x-hubspot-signature-v3': 'abc', 'x-hubspot-request-timestamp': String(Date.now()) } },
+    ],
     ['no body, no content type, signed', 400, { method: 'POST', url: '/webhooks/hubspot', headers: { host: 'leads.example.com', ...signatureHeaders('') } }],
     ['an empty JSON body, signed', 400, post('', JSON_TYPE)],
     ['an empty JSON body, unsigned', 401, post('', JSON_TYPE, false)],
@@ -50,7 +54,7 @@ describe('bad input never gets a 5xx or an internal message', () => {
     expect(plans).toEqual([]);
   });
 
-  it('a failure on leadloop\'s side (Redis down) is a 500 that names no internal detail, logged for us', async () => {
+  it("a failure on leadloop's side (Redis down) is a 500 that names no internal detail, logged for us", async () => {
     const { app, lines } = await quietServer({ failIntake: new Error('connect ECONNREFUSED 127.0.0.1:6379') });
     const response = await app.inject(post(event, JSON_TYPE));
     expect(response.statusCode).toBe(500);

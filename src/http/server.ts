@@ -62,7 +62,12 @@ export async function buildServer(options: ServerOptions): Promise<LeadloopServe
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
   await app.register(healthRoutes, { readiness: options.readiness, registry });
   if (options.webhooks) {
-    const events = new Counter({ name: 'leadloop_webhook_events_total', help: 'HubSpot webhook events by type and what leadloop did with them', labelNames: ['type', 'result'] as const, registers: [registry] });
+    const events = new Counter({
+      name: 'leadloop_webhook_events_total',
+      help: 'HubSpot webhook events by type and what leadloop did with them',
+      labelNames: ['type', 'result'] as const,
+      registers: [registry],
+    });
     await app.register(webhookRoutes, { ...options.webhooks, bodyLimit, events, ...(options.now ? { now: options.now } : {}) });
   }
   return { app, registry };

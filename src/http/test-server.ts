@@ -16,7 +16,14 @@ export const WEBHOOK_URI = `${TEST_PUBLIC_URL}/webhooks/hubspot`;
 export async function quietServer(options: { bodyLimit?: number; failIntake?: Error } = {}) {
   const plans: WebhookPlan[] = [];
   const lines: string[] = [];
-  const logger = createLogger({ destination: new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }) as never });
+  const logger = createLogger({
+    destination: new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }) as never,
+  });
   const accept = async (plan: WebhookPlan) => {
     if (options.failIntake) throw options.failIntake;
     plans.push(plan);

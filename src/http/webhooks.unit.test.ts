@@ -16,8 +16,21 @@ const PUBLIC = 'https://leads.example.com';
 async function server(options: { publicUrl?: string; bodyLimit?: number; failIntake?: boolean } = {}) {
   const plans: WebhookPlan[] = [];
   const lines: string[] = [];
-  const logger = createLogger({ destination: new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }) as never });
-  const intake = { accept: async (plan: WebhookPlan) => { if (options.failIntake) throw new Error('redis down'); plans.push(plan); return { handoffs: plan.handoffs.length, merges: plan.merges.length, purges: plan.purges.length }; } } as unknown as WebhookIntake;
+  const logger = createLogger({
+    destination: new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }) as never,
+  });
+  const intake = {
+    accept: async (plan: WebhookPlan) => {
+      if (options.failIntake) throw new Error('redis down');
+      plans.push(plan);
+      return { handoffs: plan.handoffs.length, merges: plan.merges.length, purges: plan.purges.length };
+    },
+  } as unknown as WebhookIntake;
   const { app, registry } = await buildServer({
     logger,
     readiness: { redis: async () => 'PONG' },
@@ -125,7 +138,7 @@ describe('POST /webhooks/hubspot', () => {
     expect((await post(app, body, signedHeaders(SECRET, `${PUBLIC}/webhooks/hubspot`, body))).statusCode).toBe(413);
   });
 
-  it('counts events it ignores (leadloop\'s own properties, unknown types) in /metrics', async () => {
+  it("counts events it ignores (leadloop's own properties, unknown types) in /metrics", async () => {
     const { app } = await server({ publicUrl: PUBLIC });
     const body = JSON.stringify([
       { objectId: 1, occurredAt: 1, subscriptionType: 'contact.propertyChange', propertyName: 'leadloop_score', propertyValue: '80' },
@@ -158,7 +171,15 @@ describe('health', () => {
   });
 
   it('/readyz is 503 naming the dependency that does not answer', async () => {
-    const { app } = await buildServer({ logger: createLogger({ destination: new Writable({ write: (_c, _e, d) => d() }) as never }), readiness: { redis: async () => 'PONG', ledger: async () => { throw new Error('connection refused'); } } });
+    const { app } = await buildServer({
+      logger: createLogger({ destination: new Writable({ write: (_c, _e, d) => d() }) as never }),
+      readiness: {
+        redis: async () => 'PONG',
+        ledger: async () => {
+          throw new Error('connection refused');
+        },
+      },
+    });
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toEqual({ ok: false, checks: { redis: 'ok', ledger: 'down' } });

@@ -60,7 +60,10 @@ describe('searchModifiedContacts (keyset pull against the sandbox)', () => {
 
   it('takes 12,000 contacts modified in one window, past the 10,000-result cap', async () => {
     const { sandbox: s, client } = await open();
-    const ids = seed(s, Array.from({ length: 12_000 }, (_, i) => T0 + i * 10));
+    const ids = seed(
+      s,
+      Array.from({ length: 12_000 }, (_, i) => T0 + i * 10),
+    );
     const result = await pullAll(client, START, T0 + 10_000_000);
     expect(result.ids).toHaveLength(12_000);
     expect(new Set(result.ids)).toEqual(new Set(ids));
@@ -106,13 +109,14 @@ describe('listContacts, batch read and write-back', () => {
     expect(s.requestLog.total('hubspot', 'contacts.list')).toBe(3);
   });
 
-  it('passes every call through its gate, before and with the answer\'s daily-limit headers after', async () => {
+  it("passes every call through its gate, before and with the answer's daily-limit headers after", async () => {
     const { sandbox: s } = await open({ contacts: 150, hubspot: { dailyLimit: 10_000 } });
     const readings: { limit: number; remaining: number }[] = [];
     const before: string[] = [];
     const gate = {
       before: async (call: { kind: string; path: string }) => void before.push(`${call.kind} ${call.path}`),
-      after: (_call: unknown, answer: { headers: Readonly<Record<string, string | undefined>> }) => void readings.push({ limit: Number(answer.headers['x-hubspot-ratelimit-daily']), remaining: Number(answer.headers['x-hubspot-ratelimit-daily-remaining']) }),
+      after: (_call: unknown, answer: { headers: Readonly<Record<string, string | undefined>> }) =>
+        void readings.push({ limit: Number(answer.headers['x-hubspot-ratelimit-daily']), remaining: Number(answer.headers['x-hubspot-ratelimit-daily-remaining']) }),
     };
     const client = createHubSpotClient({ accessToken: s.connectionInfo().hubspot.accessToken, baseUrl: s.url, gate });
     await batchReadContacts(client, ['1001'], ['email']);

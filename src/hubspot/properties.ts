@@ -16,7 +16,14 @@ export async function ensureContactProperties(client: Client, group: { name: str
       await client.crm.properties.groupsApi.create('contacts', { name: group.name, label: group.label, displayOrder: -1 });
     }
     await client.crm.properties.batchApi.create('contacts', {
-      inputs: missing.map((p) => ({ name: p.name, label: p.label, type: p.type as never, fieldType: p.fieldType as never, groupName: group.name, ...(p.options ? { options: p.options.map((o, i) => ({ ...o, displayOrder: i, hidden: false })) } : {}) })),
+      inputs: missing.map((p) => ({
+        name: p.name,
+        label: p.label,
+        type: p.type as never,
+        fieldType: p.fieldType as never,
+        groupName: group.name,
+        ...(p.options ? { options: p.options.map((o, i) => ({ ...o, displayOrder: i, hidden: false })) } : {}),
+      })),
     });
     return missing.map((p) => p.name);
   } catch (error) {

@@ -33,10 +33,14 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
   for (;;) {
     if (cursor.tieAfterId !== undefined) {
       const results = await search(client, {
-        filterGroups: [{ filters: [
-          { propertyName: 'lastmodifieddate', operator: 'EQ', value: String(cursor.at) },
-          { propertyName: 'hs_object_id', operator: 'GT', value: cursor.tieAfterId },
-        ] }],
+        filterGroups: [
+          {
+            filters: [
+              { propertyName: 'lastmodifieddate', operator: 'EQ', value: String(cursor.at) },
+              { propertyName: 'hs_object_id', operator: 'GT', value: cursor.tieAfterId },
+            ],
+          },
+        ],
         sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
         properties,
         limit: pageSize,
@@ -45,18 +49,23 @@ export async function* searchModifiedContacts(client: Client, options: SearchPul
       const seen = new Set(cursor.idsAtBoundary);
       const taken = results.filter((c) => !seen.has(c.id));
       const last = results.at(-1)?.id;
-      cursor = results.length < pageSize
-        ? { at: cursor.at, idsAtBoundary: [], pastBoundary: true }
-        : { at: cursor.at, tieAfterId: last!, idsAtBoundary: cursor.idsAtBoundary.filter((id) => Number(id) > Number(last)) };
+      cursor =
+        results.length < pageSize
+          ? { at: cursor.at, idsAtBoundary: [], pastBoundary: true }
+          : { at: cursor.at, tieAfterId: last!, idsAtBoundary: cursor.idsAtBoundary.filter((id) => Number(id) > Number(last)) };
       if (taken.length > 0 || results.length < pageSize) yield { contacts: taken, cursor: copy(cursor) };
       continue;
     }
 
     const results = await search(client, {
-      filterGroups: [{ filters: [
-        { propertyName: 'lastmodifieddate', operator: cursor.pastBoundary ? 'GT' : 'GTE', value: String(cursor.at) },
-        { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(options.until) },
-      ] }],
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'lastmodifieddate', operator: cursor.pastBoundary ? 'GT' : 'GTE', value: String(cursor.at) },
+            { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(options.until) },
+          ],
+        },
+      ],
       sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
       properties,
       limit: pageSize,

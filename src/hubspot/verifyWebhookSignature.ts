@@ -26,11 +26,7 @@ export function verifyWebhookSignature(input: {
   const now = input.now ?? Date.now();
   if (!Number.isFinite(at) || Math.abs(now - at) > MAX_AGE_MS) return { ok: false, reason: 'stale timestamp' };
   const uri = input.uri.replace(DECODE, (match) => decodeURIComponent(match));
-  const expected = createHmac('sha256', input.clientSecret)
-    .update(`${input.method.toUpperCase()}${uri}`)
-    .update(input.rawBody)
-    .update(input.timestamp)
-    .digest();
+  const expected = createHmac('sha256', input.clientSecret).update(`${input.method.toUpperCase()}${uri}`).update(input.rawBody).update(input.timestamp).digest();
   const given = Buffer.from(input.signature, 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'bad signature' };
 }

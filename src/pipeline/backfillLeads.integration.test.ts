@@ -36,7 +36,11 @@ async function deps(contacts: number): Promise<{ d: SyncDeps; taken: Map<string,
 }
 
 const ourLeads = () => sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
-const taskKeys = () => sandbox.salesforce.records('Task').map((t) => t.Leadloop_Key__c).filter(Boolean);
+const taskKeys = () =>
+  sandbox.salesforce
+    .records('Task')
+    .map((t) => t.Leadloop_Key__c)
+    .filter(Boolean);
 
 describe('backfillLeads against the sandbox', () => {
   it('takes every one of 12,000 contacts exactly once through the list endpoint, and the next cycle takes a contact changed during it', async () => {

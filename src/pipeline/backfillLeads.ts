@@ -155,7 +155,7 @@ async function* readAhead<T>(source: AsyncIterator<T>, depth: number): AsyncGene
   const pull = () => {
     // Each read starts after the previous one settles: the iterator is sequential (its `after`).
     const previous = queue.at(-1);
-    const next = (previous ? previous.then((r) => (r.done ? r : source.next())) : source.next());
+    const next = previous ? previous.then((r) => (r.done ? r : source.next())) : source.next();
     next.catch(() => undefined);
     queue.push(next);
   };

@@ -16,6 +16,13 @@ export function describePlan(plan: HandoffPlan, writeback: readonly WritebackWri
     ...plan.tasks.map((t): PlannedWrite => ({ system: 'salesforce', operation: 'task-create', key: t.key, fields: { ...t.fields, OwnerId: t.ownerId, WhoId: on.get(t.contactId) ?? t.contactId } })),
     ...plan.skipped.map((s): PlannedWrite => ({ system: 'salesforce', operation: 'skip', key: s.key ?? s.contactId, fields: { reason: s.reason } })),
     ...writeback.map((w): PlannedWrite => ({ system: 'hubspot', operation: 'contact-writeback', key: w.contactId, fields: w.properties })),
-    ...scores.map((s): PlannedWrite => ({ system: 'ledger', operation: 'score-record', key: s.contactId, fields: { score: s.score, grade: s.grade, mql: s.mql, review_at: s.reviewAt === null ? null : new Date(s.reviewAt).toISOString() } })),
+    ...scores.map(
+      (s): PlannedWrite => ({
+        system: 'ledger',
+        operation: 'score-record',
+        key: s.contactId,
+        fields: { score: s.score, grade: s.grade, mql: s.mql, review_at: s.reviewAt === null ? null : new Date(s.reviewAt).toISOString() },
+      }),
+    ),
   ];
 }

@@ -26,7 +26,14 @@ export interface ExecutedPlan {
  * plan's; the one thing learnt here is which writes Salesforce accepted.
  */
 export async function executeHandoffPlan(sink: LeadSink, plan: HandoffPlan, options: LeadWriteOptions): Promise<ExecutedPlan> {
-  const writes = plan.upserts.length + plan.adoptions.length > 0 ? await sink.writeLeads(plan.upserts.map((u) => u.fields), plan.adoptions.map((a) => a.fields), options) : { upserted: new Map(), adopted: new Set<string>(), rejections: [] };
+  const writes =
+    plan.upserts.length + plan.adoptions.length > 0
+      ? await sink.writeLeads(
+          plan.upserts.map((u) => u.fields),
+          plan.adoptions.map((a) => a.fields),
+          options,
+        )
+      : { upserted: new Map(), adopted: new Set<string>(), rejections: [] };
   const contactOfLead = new Map(plan.adoptions.map((a) => [a.leadId, a.contactId]));
   // An adoption is refused by lead Id: the dead letter names the contact, as for an upsert.
   const rejections: Rejection[] = writes.rejections.map((r) => ({ ...r, recordKey: contactOfLead.get(r.recordKey) ?? r.recordKey }));

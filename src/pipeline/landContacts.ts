@@ -22,7 +22,14 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
   const { config } = deps;
   const { changed, decisions, handoffs, nextFingerprints, nextObserved } = await withoutErased(deps, prepared);
   const directory = await run.lookups.directory();
-  const found = handoffs.length > 0 ? await deps.leads.findPeople(handoffs.map((h) => h.contactId), handoffs.map((h) => h.properties.email ?? ''), candidateTaskKeys(handoffs, directory)) : NOTHING_FOUND;
+  const found =
+    handoffs.length > 0
+      ? await deps.leads.findPeople(
+          handoffs.map((h) => h.contactId),
+          handoffs.map((h) => h.properties.email ?? ''),
+          candidateTaskKeys(handoffs, directory),
+        )
+      : NOTHING_FOUND;
   const plan = planHandoffs(handoffs, found, directory, now);
   const scores = planScores(changed, decisions, config, now);
 
@@ -33,7 +40,10 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
     return;
   }
 
-  const executed = await executeHandoffPlan(deps.leads, plan, { useAssignmentRules: config.routing.use_salesforce_assignment_rules, allowDuplicateSave: config.mapping.duplicate_rules === 'allow_save' });
+  const executed = await executeHandoffPlan(deps.leads, plan, {
+    useAssignmentRules: config.routing.use_salesforce_assignment_rules,
+    allowDuplicateSave: config.mapping.duplicate_rules === 'allow_save',
+  });
   const handoffOf = new Map(handoffs.map((h) => [h.contactId, h]));
   const records: HandoffRecord[] = [];
   for (const [contactId, landed] of executed.landed) {
@@ -58,7 +68,10 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
   // A contact whose Salesforce write failed is tried again next time: keep its old fingerprint and score.
   const failed = new Set(executed.rejections.filter((r) => handoffOf.has(r.recordKey)).map((r) => r.recordKey));
   for (const key of failed) nextFingerprints.delete(key);
-  await deps.ledger.recordScores(scores.filter((s) => !failed.has(s.contactId)), { scoredAt: now, configVersion: deps.configVersion });
+  await deps.ledger.recordScores(
+    scores.filter((s) => !failed.has(s.contactId)),
+    { scoredAt: now, configVersion: deps.configVersion },
+  );
   await deps.state.saveObserved(nextObserved);
   await deps.state.saveFingerprints(nextFingerprints);
 }

@@ -57,7 +57,11 @@ export interface LeadSink {
   /** Who Salesforce holds for these contacts (by our external ID and by email), and which of `taskKeys` exist: one read. */
   findPeople(contactIds: readonly string[], emails: readonly string[], taskKeys: readonly string[]): Promise<FoundPeople>;
   /** Upserts leads by external ID and updates adopted ones by Id (one composite call where they fit). */
-  writeLeads(upserts: readonly LeadFields[], adoptions: readonly LeadFields[], options: LeadWriteOptions): Promise<{
+  writeLeads(
+    upserts: readonly LeadFields[],
+    adoptions: readonly LeadFields[],
+    options: LeadWriteOptions,
+  ): Promise<{
     /** By external ID (contact id): the lead's id and whether it was created. */
     upserted: Map<string, { id: string; created: boolean }>;
     /** Ids of the adopted leads that were written. */

@@ -3,7 +3,6 @@ import type { RoutingConfig } from '../domain/config/routing.ts';
 import type { OwnerDirectory } from '../domain/handoff/types.ts';
 import type { DescribedField, DescribedObject } from '../domain/setup.ts';
 
-
 /** One thing preflight found: where, what is wrong, what to do. */
 export interface PreflightProblem {
   /** Where: `Lead.Lead_Grade__c`, `routing owner dana@example.com`, `HubSpot contacts`. */
@@ -99,7 +98,10 @@ function openFit(open: NonNullable<Outputs['open']>, type: string, isHubSpotProp
 
 function describeOutputs(outputs: Outputs): string {
   const shown = [...new Set(outputs.values.map((v) => JSON.stringify(v)))].slice(0, 4);
-  const parts = [...(shown.length > 0 ? [`values like ${shown.join(', ')}`] : []), ...(outputs.open ? [`${outputs.open.source}${outputs.open.hubspotType ? ` (a HubSpot ${outputs.open.hubspotType})` : ''}`] : [])];
+  const parts = [
+    ...(shown.length > 0 ? [`values like ${shown.join(', ')}`] : []),
+    ...(outputs.open ? [`${outputs.open.source}${outputs.open.hubspotType ? ` (a HubSpot ${outputs.open.hubspotType})` : ''}`] : []),
+  ];
   return parts.join(' and ');
 }
 
@@ -115,15 +117,27 @@ function typeLabel(field: DescribedField): string {
 function checkLeadField(mapping: FieldMapping, field: DescribedField | undefined, outputs: Outputs, salesOwned: ReadonlySet<string>, out: PreflightResult): void {
   const subject = `Lead.${field?.name ?? mapping.salesforce}`;
   if (!field) {
-    out.blocking.push({ subject, problem: 'no such field on Lead (named in mapping.yaml lead.fields)', fix: `create the field in Salesforce, give the integration user access to it, or remove "${mapping.salesforce}" from mapping.yaml lead.fields` });
+    out.blocking.push({
+      subject,
+      problem: 'no such field on Lead (named in mapping.yaml lead.fields)',
+      fix: `create the field in Salesforce, give the integration user access to it, or remove "${mapping.salesforce}" from mapping.yaml lead.fields`,
+    });
     return;
   }
   if (!field.createable) {
-    out.blocking.push({ subject, problem: 'the integration user cannot set this field (read-only, formula or field-level security): every new lead is refused', fix: 'give the integration user edit access to the field, or remove it from mapping.yaml lead.fields' });
+    out.blocking.push({
+      subject,
+      problem: 'the integration user cannot set this field (read-only, formula or field-level security): every new lead is refused',
+      fix: 'give the integration user edit access to the field, or remove it from mapping.yaml lead.fields',
+    });
     return;
   }
   if (!field.updateable && mapping.on !== 'create' && !salesOwned.has(field.name)) {
-    out.blocking.push({ subject, problem: 'the field can be set on create but not updated, and mapping.yaml writes it on every update: every update is refused', fix: 'add "on: create" to this mapping, or give the integration user edit access' });
+    out.blocking.push({
+      subject,
+      problem: 'the field can be set on create but not updated, and mapping.yaml writes it on every update: every update is refused',
+      fix: 'add "on: create" to this mapping, or give the integration user edit access',
+    });
   }
 
   const isHubSpotProperty = mapping.hubspot !== undefined || mapping.from === 'source_detail';
@@ -131,21 +145,37 @@ function checkLeadField(mapping: FieldMapping, field: DescribedField | undefined
   const fit = outputs.open ? openFit(outputs.open, field.type, isHubSpotProperty) : 'fits';
   if (misfits.length > 0 || fit === 'never') {
     const wrong: Outputs = { values: misfits, ...(fit === 'never' ? { open: outputs.open! } : {}) };
-    out.blocking.push({ subject, problem: `${article(typeLabel(field))} field, but mapping.yaml puts ${describeOutputs(wrong)} in it: Salesforce refuses those values`, fix: `map "${mapping.salesforce}" to a field of a fitting type, or change the mapping (values:, default: or the source)` });
+    out.blocking.push({
+      subject,
+      problem: `${article(typeLabel(field))} field, but mapping.yaml puts ${describeOutputs(wrong)} in it: Salesforce refuses those values`,
+      fix: `map "${mapping.salesforce}" to a field of a fitting type, or change the mapping (values:, default: or the source)`,
+    });
     return;
   }
   if (fit === 'maybe') {
-    out.warnings.push({ subject, problem: `${article(typeLabel(field))} field, but mapping.yaml fills it from ${describeOutputs({ values: [], open: outputs.open! })}: a record whose value is not a ${field.type} is refused`, fix: `map a HubSpot property of a fitting type, or add values: to turn its values into ${field.type} values` });
+    out.warnings.push({
+      subject,
+      problem: `${article(typeLabel(field))} field, but mapping.yaml fills it from ${describeOutputs({ values: [], open: outputs.open! })}: a record whose value is not a ${field.type} is refused`,
+      fix: `map a HubSpot property of a fitting type, or add values: to turn its values into ${field.type} values`,
+    });
   }
 
   if (PICKLIST_TYPES.has(field.type) && field.picklistValues.length > 0) {
     const known = new Set(field.picklistValues.map((v) => v.toLowerCase()));
     const unknown = [...new Set(outputs.values.map(String))].filter((v) => !known.has(v.toLowerCase()));
     if (unknown.length > 0) {
-      out.warnings.push({ subject, problem: `mapping.yaml can write ${unknown.map((v) => JSON.stringify(v)).join(', ')}, not among the picklist's values${field.restrictedPicklist ? ' (a restricted picklist: Salesforce refuses them)' : ''}`, fix: 'add the values to the picklist in Salesforce, or map them to existing ones with values:' });
+      out.warnings.push({
+        subject,
+        problem: `mapping.yaml can write ${unknown.map((v) => JSON.stringify(v)).join(', ')}, not among the picklist's values${field.restrictedPicklist ? ' (a restricted picklist: Salesforce refuses them)' : ''}`,
+        fix: 'add the values to the picklist in Salesforce, or map them to existing ones with values:',
+      });
     }
     if (outputs.open && field.restrictedPicklist) {
-      out.warnings.push({ subject, problem: `a restricted picklist, and mapping.yaml passes ${outputs.open.source} through unmapped: a value not in the picklist is refused`, fix: 'add values: (HubSpot value → picklist value) and a default: to this mapping' });
+      out.warnings.push({
+        subject,
+        problem: `a restricted picklist, and mapping.yaml passes ${outputs.open.source} through unmapped: a value not in the picklist is refused`,
+        fix: 'add values: (HubSpot value → picklist value) and a default: to this mapping',
+      });
     }
   } else if (TEXT_TYPES.has(field.type) && field.length > 0) {
     checkLength(subject, mapping, field.length, outputs, out);
@@ -159,11 +189,23 @@ function checkLength(subject: string, mapping: Pick<FieldMapping, 'max_length' |
   const most = mapping.max_length !== undefined ? Math.min(mapping.max_length, uncapped) : uncapped;
   if (most <= length) return;
   if (mapping.max_length !== undefined) {
-    out.warnings.push({ subject, problem: `holds ${length} characters but mapping.yaml allows up to ${mapping.max_length} (max_length): longer values are refused (STRING_TOO_LONG)`, fix: `set max_length: ${length} for "${mapping.salesforce}" in mapping.yaml, or lengthen the field to ${mapping.max_length}` });
+    out.warnings.push({
+      subject,
+      problem: `holds ${length} characters but mapping.yaml allows up to ${mapping.max_length} (max_length): longer values are refused (STRING_TOO_LONG)`,
+      fix: `set max_length: ${length} for "${mapping.salesforce}" in mapping.yaml, or lengthen the field to ${mapping.max_length}`,
+    });
   } else if (outputs.open && HUBSPOT_TEXT_MAX > length) {
-    out.warnings.push({ subject, problem: `holds ${length} characters; ${outputs.open.source} can be longer and mapping.yaml sets no max_length: such records are refused (STRING_TOO_LONG)`, fix: `add max_length: ${length} to "${mapping.salesforce}" in mapping.yaml, or lengthen the field` });
+    out.warnings.push({
+      subject,
+      problem: `holds ${length} characters; ${outputs.open.source} can be longer and mapping.yaml sets no max_length: such records are refused (STRING_TOO_LONG)`,
+      fix: `add max_length: ${length} to "${mapping.salesforce}" in mapping.yaml, or lengthen the field`,
+    });
   } else {
-    out.warnings.push({ subject, problem: `holds ${length} characters; mapping.yaml can write ${JSON.stringify(longest)} (${longest.length} characters): refused (STRING_TOO_LONG)`, fix: `lengthen the field to ${longest.length}, or add max_length: ${length} to "${mapping.salesforce}" in mapping.yaml` });
+    out.warnings.push({
+      subject,
+      problem: `holds ${length} characters; mapping.yaml can write ${JSON.stringify(longest)} (${longest.length} characters): refused (STRING_TOO_LONG)`,
+      fix: `lengthen the field to ${longest.length}, or add max_length: ${length} to "${mapping.salesforce}" in mapping.yaml`,
+    });
   }
 }
 
@@ -204,9 +246,18 @@ export function checkSalesforceFields(input: FieldCheckInput): PreflightResult {
     for (const f of lead.values()) {
       if (f.nillable || !f.createable || f.defaultedOnCreate || f.type === 'boolean' || f.name === 'OwnerId' || f.name.toLowerCase() === mapping.external_id_field.toLowerCase()) continue;
       const m = mapped.get(f.name.toLowerCase());
-      if (!m) out.blocking.push({ subject: `Lead.${f.name}`, problem: 'Salesforce requires this field and mapping.yaml does not fill it: every new lead is refused (REQUIRED_FIELD_MISSING)', fix: `add { salesforce: ${f.name}, hubspot: <property>, default: <value> } to mapping.yaml lead.fields` });
+      if (!m)
+        out.blocking.push({
+          subject: `Lead.${f.name}`,
+          problem: 'Salesforce requires this field and mapping.yaml does not fill it: every new lead is refused (REQUIRED_FIELD_MISSING)',
+          fix: `add { salesforce: ${f.name}, hubspot: <property>, default: <value> } to mapping.yaml lead.fields`,
+        });
       else if (m.value === undefined && m.default === undefined && m.from !== 'score' && m.from !== 'grade') {
-        out.warnings.push({ subject: `Lead.${f.name}`, problem: 'Salesforce requires this field; when the source is empty the lead is refused (REQUIRED_FIELD_MISSING)', fix: `add a default: to "${f.name}" in mapping.yaml` });
+        out.warnings.push({
+          subject: `Lead.${f.name}`,
+          problem: 'Salesforce requires this field; when the source is empty the lead is refused (REQUIRED_FIELD_MISSING)',
+          fix: `add a default: to "${f.name}" in mapping.yaml`,
+        });
       }
     }
   }
@@ -219,16 +270,30 @@ function checkExternalId(lead: DescribedObject, name: string, out: PreflightResu
   const field = lead.get(name.toLowerCase());
   const subject = `Lead.${field?.name ?? name}`;
   if (!field) {
-    out.blocking.push({ subject, problem: 'the external ID field (mapping.yaml external_id_field) does not exist on Lead: leads cannot be upserted', fix: `create a Text(${HUBSPOT_ID_DIGITS}+) field "${name}" on Lead marked External ID and Unique, or set external_id_field to yours` });
+    out.blocking.push({
+      subject,
+      problem: 'the external ID field (mapping.yaml external_id_field) does not exist on Lead: leads cannot be upserted',
+      fix: `create a Text(${HUBSPOT_ID_DIGITS}+) field "${name}" on Lead marked External ID and Unique, or set external_id_field to yours`,
+    });
     return;
   }
   if (!['string', 'email', 'int', 'double'].includes(field.type)) {
-    out.blocking.push({ subject, problem: `${article(typeLabel(field))} field cannot be an External ID holding the HubSpot contact id`, fix: `use a Text(${HUBSPOT_ID_DIGITS}+) field marked External ID and Unique` });
+    out.blocking.push({
+      subject,
+      problem: `${article(typeLabel(field))} field cannot be an External ID holding the HubSpot contact id`,
+      fix: `use a Text(${HUBSPOT_ID_DIGITS}+) field marked External ID and Unique`,
+    });
     return;
   }
   if (!field.externalId) out.blocking.push({ subject, problem: 'not marked External ID: upserts by it are refused', fix: 'edit the field in Salesforce setup and tick "External ID"' });
-  if (!field.unique) out.blocking.push({ subject, problem: 'not Unique: two leads could carry the same HubSpot id and the upsert would match both (MULTIPLE_CHOICES)', fix: 'edit the field in Salesforce setup and tick "Unique"' });
-  if (!field.createable || !field.updateable) out.blocking.push({ subject, problem: 'the integration user cannot write it (leadloop sets it on new and adopted leads)', fix: 'give the integration user edit access to the field' });
+  if (!field.unique)
+    out.blocking.push({
+      subject,
+      problem: 'not Unique: two leads could carry the same HubSpot id and the upsert would match both (MULTIPLE_CHOICES)',
+      fix: 'edit the field in Salesforce setup and tick "Unique"',
+    });
+  if (!field.createable || !field.updateable)
+    out.blocking.push({ subject, problem: 'the integration user cannot write it (leadloop sets it on new and adopted leads)', fix: 'give the integration user edit access to the field' });
   if (field.type === 'string' && field.length < HUBSPOT_ID_DIGITS) {
     out.warnings.push({ subject, problem: `holds ${field.length} characters; HubSpot contact ids can have up to ${HUBSPOT_ID_DIGITS} digits`, fix: `lengthen the field to ${HUBSPOT_ID_DIGITS}` });
   }
@@ -238,31 +303,58 @@ function checkTaskKey(task: DescribedObject, name: string, out: PreflightResult)
   const field = task.get(name.toLowerCase());
   const subject = `Task.${field?.name ?? name}`;
   if (!field) {
-    out.blocking.push({ subject, problem: 'the task key field (mapping.yaml task_key_field) does not exist on Task: tasks cannot be made idempotent', fix: `create a Text(${TASK_KEY_LENGTH}) field "${name}" on Activity (Task) marked Unique and External ID, or set task_key_field to yours` });
+    out.blocking.push({
+      subject,
+      problem: 'the task key field (mapping.yaml task_key_field) does not exist on Task: tasks cannot be made idempotent',
+      fix: `create a Text(${TASK_KEY_LENGTH}) field "${name}" on Activity (Task) marked Unique and External ID, or set task_key_field to yours`,
+    });
     return;
   }
   if (!['string', 'email', 'phone', 'url', 'encryptedstring', 'combobox'].includes(field.type)) {
     out.blocking.push({ subject, problem: `${article(typeLabel(field))} field cannot hold task keys (text like "1001:first:step0")`, fix: `use a Text(${TASK_KEY_LENGTH}) field` });
     return;
   }
-  if (!field.filterable) out.blocking.push({ subject, problem: 'not filterable: leadloop looks existing tasks up by this key (WHERE … IN)', fix: `use a Text(${TASK_KEY_LENGTH}) field; long text areas cannot be filtered` });
+  if (!field.filterable)
+    out.blocking.push({
+      subject,
+      problem: 'not filterable: leadloop looks existing tasks up by this key (WHERE … IN)',
+      fix: `use a Text(${TASK_KEY_LENGTH}) field; long text areas cannot be filtered`,
+    });
   if (!field.createable) out.blocking.push({ subject, problem: 'the integration user cannot set this field on new tasks', fix: 'give the integration user edit access to the field' });
   if (!field.unique) out.warnings.push({ subject, problem: 'not Unique: two syncs racing could create the same task twice', fix: 'edit the field in Salesforce setup and tick "Unique"' });
   if (field.length > 0 && field.length < TASK_KEY_LENGTH) {
-    out.warnings.push({ subject, problem: `holds ${field.length} characters; task keys can be up to ${TASK_KEY_LENGTH}: longer keys are refused (STRING_TOO_LONG)`, fix: `lengthen the field to ${TASK_KEY_LENGTH}` });
+    out.warnings.push({
+      subject,
+      problem: `holds ${field.length} characters; task keys can be up to ${TASK_KEY_LENGTH}: longer keys are refused (STRING_TOO_LONG)`,
+      fix: `lengthen the field to ${TASK_KEY_LENGTH}`,
+    });
   }
 }
 
 function checkCampaign(campaign: DescribedObject | undefined, figures: MappingConfig['campaign']['figures'], out: PreflightResult): void {
   const why = 'the lead sync does not write it; the closed-loop campaign figures will';
   if (!campaign) {
-    out.warnings.push({ subject: 'Campaign', problem: 'the integration user cannot describe Campaign; the lead sync does not need it, the closed-loop campaign figures will', fix: 'give the integration user read/edit on Campaign' });
+    out.warnings.push({
+      subject: 'Campaign',
+      problem: 'the integration user cannot describe Campaign; the lead sync does not need it, the closed-loop campaign figures will',
+      fix: 'give the integration user read/edit on Campaign',
+    });
     return;
   }
   for (const [role, name] of Object.entries(figures)) {
     const field = campaign.get(name.toLowerCase());
-    if (!field) out.warnings.push({ subject: `Campaign.${name}`, problem: `no such field (mapping.yaml campaign.figures.${role}); ${why}`, fix: `create a Number field "${name}" on Campaign, or change campaign.figures.${role}` });
-    else if (!NUMBER_TYPES.has(field.type)) out.warnings.push({ subject: `Campaign.${field.name}`, problem: `${article(typeLabel(field))} field, but campaign.figures.${role} is a number; ${why}`, fix: `use a Number${role === 'won_amount' ? ' or Currency' : ''} field` });
+    if (!field)
+      out.warnings.push({
+        subject: `Campaign.${name}`,
+        problem: `no such field (mapping.yaml campaign.figures.${role}); ${why}`,
+        fix: `create a Number field "${name}" on Campaign, or change campaign.figures.${role}`,
+      });
+    else if (!NUMBER_TYPES.has(field.type))
+      out.warnings.push({
+        subject: `Campaign.${field.name}`,
+        problem: `${article(typeLabel(field))} field, but campaign.figures.${role} is a number; ${why}`,
+        fix: `use a Number${role === 'won_amount' ? ' or Currency' : ''} field`,
+      });
   }
 }
 
@@ -313,20 +405,42 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: OwnerDirec
     reported.add(who.toLowerCase());
     (blocking && !deferred ? out.blocking : out.warnings).push(problem);
   };
-  const members = (team: string | undefined) => (team ? routing.teams[team]?.members ?? [] : []).map((m) => (typeof m === 'string' ? m : m.email));
+  const members = (team: string | undefined) => (team ? (routing.teams[team]?.members ?? []) : []).map((m) => (typeof m === 'string' ? m : m.email));
 
   // The fallback first: it has nothing behind it.
   const fb = routing.fallback;
   if (fb.assign === 'owner') {
     const problem = userProblem(fb.owner!);
-    if (problem) report(true, { subject: `routing fallback owner ${fb.owner}`, problem: `${problem.text}; the fallback has nothing behind it, so its leads would be ${problem.missing ? 'left with the integration user' : 'refused (INACTIVE_OWNER_OR_USER)'}`, fix: fixUser(fb.owner!) }, fb.owner!);
+    if (problem)
+      report(
+        true,
+        {
+          subject: `routing fallback owner ${fb.owner}`,
+          problem: `${problem.text}; the fallback has nothing behind it, so its leads would be ${problem.missing ? 'left with the integration user' : 'refused (INACTIVE_OWNER_OR_USER)'}`,
+          fix: fixUser(fb.owner!),
+        },
+        fb.owner!,
+      );
   } else if (fb.assign === 'queue') {
     const problem = queueProblem(fb.queue!);
-    if (problem) report(true, { subject: `routing fallback queue ${fb.queue}`, problem: `${problem}; leads the fallback takes would land with the integration user`, fix: fixQueue(fb.queue!) }, `queue:${fb.queue}`);
+    if (problem)
+      report(
+        true,
+        { subject: `routing fallback queue ${fb.queue}`, problem: `${problem}; leads the fallback takes would land with the integration user`, fix: fixQueue(fb.queue!) },
+        `queue:${fb.queue}`,
+      );
   } else if (fb.assign === 'team') {
     const team = members(fb.team);
     if (team.length > 0 && team.every((m) => userProblem(m) !== undefined)) {
-      report(true, { subject: `routing fallback team ${fb.team}`, problem: `no member is an active Salesforce user (${team.map((m) => `${m}: ${userProblem(m)!.text}`).join('; ')})`, fix: `activate at least one member in Salesforce, or change the fallback in routing.yaml` }, `team:${fb.team}`);
+      report(
+        true,
+        {
+          subject: `routing fallback team ${fb.team}`,
+          problem: `no member is an active Salesforce user (${team.map((m) => `${m}: ${userProblem(m)!.text}`).join('; ')})`,
+          fix: `activate at least one member in Salesforce, or change the fallback in routing.yaml`,
+        },
+        `team:${fb.team}`,
+      );
     }
   }
 
@@ -336,7 +450,11 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: OwnerDirec
     if (!problem) return;
     const subject = `routing owner ${email}`;
     if (role === 'routed' && problem.missing) {
-      report(true, { subject, problem: `${problem.text} (${where}); routing does not skip a person Salesforce does not know, so their leads would land with the integration user`, fix: fixUser(email) }, email);
+      report(
+        true,
+        { subject, problem: `${problem.text} (${where}); routing does not skip a person Salesforce does not know, so their leads would land with the integration user`, fix: fixUser(email) },
+        email,
+      );
     } else {
       const consequence = role === 'routed' ? `routing skips them and the next member or ${fallbackText} takes their leads` : role === 'notified' ? 'they get no FYI task' : 'routing would skip them';
       report(false, { subject, problem: `${problem.text} (${where}); ${consequence}`, fix: fixUser(email) }, email);
@@ -347,7 +465,12 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: OwnerDirec
     if (rule.assign === 'team') for (const m of members(rule.team)) checkUser(m, `team ${rule.team}, rule ${rule.id}`, 'routed');
     if (rule.assign === 'queue') {
       const problem = queueProblem(rule.queue!);
-      if (problem) report(true, { subject: `routing queue ${rule.queue}`, problem: `${problem} (rule ${rule.id}); routing cannot tell, so those leads would land with the integration user`, fix: fixQueue(rule.queue!) }, `queue:${rule.queue}`);
+      if (problem)
+        report(
+          true,
+          { subject: `routing queue ${rule.queue}`, problem: `${problem} (rule ${rule.id}); routing cannot tell, so those leads would land with the integration user`, fix: fixQueue(rule.queue!) },
+          `queue:${rule.queue}`,
+        );
     }
   }
   if (fb.assign === 'team') for (const m of members(fb.team)) checkUser(m, `fallback team ${fb.team}`, 'routed');

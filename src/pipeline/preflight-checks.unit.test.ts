@@ -6,7 +6,21 @@ import type { SalesforceDirectory } from '../salesforce/directory.ts';
 import { checkRoutingOwners, checkSalesforceFields, TASK_KEY_LENGTH } from './preflight-checks.ts';
 
 function field(name: string, type: string, extra: Partial<DescribedField> = {}): DescribedField {
-  return { name, type, length: 0, externalId: false, unique: false, filterable: true, createable: true, updateable: true, nillable: true, defaultedOnCreate: false, picklistValues: [], restrictedPicklist: false, ...extra };
+  return {
+    name,
+    type,
+    length: 0,
+    externalId: false,
+    unique: false,
+    filterable: true,
+    createable: true,
+    updateable: true,
+    nillable: true,
+    defaultedOnCreate: false,
+    picklistValues: [],
+    restrictedPicklist: false,
+    ...extra,
+  };
 }
 function object(...fields: DescribedField[]): DescribedObject {
   return new Map(fields.map((f) => [f.name.toLowerCase(), f]));
@@ -24,7 +38,9 @@ const campaign = () => object(...['Leadloop_Leads__c', 'Leadloop_Won__c', 'Leadl
 
 function mapping(fields: unknown[]): MappingConfig {
   return mappingConfigSchema.parse({
-    lead: { fields: [{ salesforce: 'LastName', hubspot: 'lastname', max_length: 80, default: '[none]' }, { salesforce: 'Company', hubspot: 'company', max_length: 255, default: '[none]' }, ...fields] },
+    lead: {
+      fields: [{ salesforce: 'LastName', hubspot: 'lastname', max_length: 80, default: '[none]' }, { salesforce: 'Company', hubspot: 'company', max_length: 255, default: '[none]' }, ...fields],
+    },
     campaign: { figures: { leads: 'Leadloop_Leads__c', won: 'Leadloop_Won__c', lost: 'Leadloop_Lost__c', won_amount: 'Leadloop_Won_Amount__c' } },
     lead_status: { accepted: ['Working'], disqualified: ['Closed'] },
     hubspot_writeback: { score: 's', grade: 'g', owner: 'o', salesforce_id: 'i', outcome: 'x', outcome_amount: 'y', loss_reason: 'l', competitor: 'c' },
@@ -37,14 +53,30 @@ function check(m: MappingConfig, objects: { Lead?: DescribedObject; Task?: Descr
 
 describe('checkSalesforceFields', () => {
   it('accepts fields that fit', () => {
-    const m = mapping([{ salesforce: 'Lead_Score__c', from: 'score' }, { salesforce: 'Lead_Grade__c', from: 'grade' }, { salesforce: 'Rating', from: 'grade', values: { hot: 'Hot', warm: 'Warm', cold: 'Cold' } }, { salesforce: 'NumberOfEmployees', hubspot: 'numemployees', values: { '1-5': 5 } }]);
-    const result = check(m, { Lead: lead(field('Lead_Score__c', 'double'), field('Lead_Grade__c', 'string', { length: 4 }), field('Rating', 'picklist', { length: 255, picklistValues: ['Hot', 'Warm', 'Cold'] }), field('NumberOfEmployees', 'int')), Task: task(), Campaign: campaign() });
+    const m = mapping([
+      { salesforce: 'Lead_Score__c', from: 'score' },
+      { salesforce: 'Lead_Grade__c', from: 'grade' },
+      { salesforce: 'Rating', from: 'grade', values: { hot: 'Hot', warm: 'Warm', cold: 'Cold' } },
+      { salesforce: 'NumberOfEmployees', hubspot: 'numemployees', values: { '1-5': 5 } },
+    ]);
+    const result = check(m, {
+      Lead: lead(
+        field('Lead_Score__c', 'double'),
+        field('Lead_Grade__c', 'string', { length: 4 }),
+        field('Rating', 'picklist', { length: 255, picklistValues: ['Hot', 'Warm', 'Cold'] }),
+        field('NumberOfEmployees', 'int'),
+      ),
+      Task: task(),
+      Campaign: campaign(),
+    });
     expect(result).toEqual({ blocking: [], warnings: [] });
   });
 
   it('the external ID must exist as a unique External ID', () => {
     const m = mapping([]);
-    expect(check(m, { Lead: object(field('LastName', 'string', { length: 80 }), field('Company', 'string', { length: 255 })), Task: task(), Campaign: campaign() }).blocking.map((b) => b.subject)).toEqual(['Lead.HubSpot_Contact_Id__c']);
+    expect(
+      check(m, { Lead: object(field('LastName', 'string', { length: 80 }), field('Company', 'string', { length: 255 })), Task: task(), Campaign: campaign() }).blocking.map((b) => b.subject),
+    ).toEqual(['Lead.HubSpot_Contact_Id__c']);
     const plain = check(m, { Lead: lead(field('HubSpot_Contact_Id__c', 'string', { length: 12 })), Task: task(), Campaign: campaign() });
     expect(plain.blocking.map((b) => b.problem)).toEqual([expect.stringContaining('not marked External ID'), expect.stringContaining('not Unique')]);
     expect(plain.warnings.map((w) => w.problem)).toEqual(['holds 12 characters; HubSpot contact ids can have up to 19 digits']);
@@ -52,29 +84,65 @@ describe('checkSalesforceFields', () => {
 
   it('the task key must exist and be filterable; a short or non-unique key is a warning', () => {
     const m = mapping([]);
-    expect(check(m, { Lead: lead(), Task: object(), Campaign: campaign() }).blocking).toEqual([expect.objectContaining({ subject: 'Task.Leadloop_Key__c', problem: expect.stringContaining('does not exist on Task') })]);
-    expect(check(m, { Lead: lead(), Task: task({ type: 'textarea', length: 32000, filterable: false }), Campaign: campaign() }).blocking.map((b) => b.problem)).toEqual([expect.stringContaining('textarea(32000) field cannot hold task keys')]);
+    expect(check(m, { Lead: lead(), Task: object(), Campaign: campaign() }).blocking).toEqual([
+      expect.objectContaining({ subject: 'Task.Leadloop_Key__c', problem: expect.stringContaining('does not exist on Task') }),
+    ]);
+    expect(check(m, { Lead: lead(), Task: task({ type: 'textarea', length: 32000, filterable: false }), Campaign: campaign() }).blocking.map((b) => b.problem)).toEqual([
+      expect.stringContaining('textarea(32000) field cannot hold task keys'),
+    ]);
     expect(check(m, { Lead: lead(), Task: task({ filterable: false }), Campaign: campaign() }).blocking.map((b) => b.problem)).toEqual([expect.stringContaining('not filterable')]);
     const short = check(m, { Lead: lead(), Task: task({ length: 40, unique: false }), Campaign: campaign() });
     expect(short.blocking).toEqual([]);
-    expect(short.warnings.map((w) => w.problem)).toEqual([expect.stringContaining('not Unique'), `holds 40 characters; task keys can be up to ${TASK_KEY_LENGTH}: longer keys are refused (STRING_TOO_LONG)`]);
+    expect(short.warnings.map((w) => w.problem)).toEqual([
+      expect.stringContaining('not Unique'),
+      `holds 40 characters; task keys can be up to ${TASK_KEY_LENGTH}: longer keys are refused (STRING_TOO_LONG)`,
+    ]);
   });
 
   it('free text without max_length into a short field, and a value longer than the field, are warnings', () => {
-    const m = mapping([{ salesforce: 'Title', hubspot: 'jobtitle' }, { salesforce: 'Tier__c', value: 'Enterprise customer' }]);
+    const m = mapping([
+      { salesforce: 'Title', hubspot: 'jobtitle' },
+      { salesforce: 'Tier__c', value: 'Enterprise customer' },
+    ]);
     const result = check(m, { Lead: lead(field('Title', 'string', { length: 128 }), field('Tier__c', 'string', { length: 10 })), Task: task(), Campaign: campaign() });
     expect(result.blocking).toEqual([]);
     expect(result.warnings).toEqual([
-      { subject: 'Lead.Title', problem: expect.stringContaining('HubSpot property jobtitle can be longer and mapping.yaml sets no max_length'), fix: 'add max_length: 128 to "Title" in mapping.yaml, or lengthen the field' },
-      { subject: 'Lead.Tier__c', problem: 'holds 10 characters; mapping.yaml can write "Enterprise customer" (19 characters): refused (STRING_TOO_LONG)', fix: expect.stringContaining('lengthen the field to 19') },
+      {
+        subject: 'Lead.Title',
+        problem: expect.stringContaining('HubSpot property jobtitle can be longer and mapping.yaml sets no max_length'),
+        fix: 'add max_length: 128 to "Title" in mapping.yaml, or lengthen the field',
+      },
+      {
+        subject: 'Lead.Tier__c',
+        problem: 'holds 10 characters; mapping.yaml can write "Enterprise customer" (19 characters): refused (STRING_TOO_LONG)',
+        fix: expect.stringContaining('lengthen the field to 19'),
+      },
     ]);
   });
 
   it('a HubSpot number property fits a number field; a string property only may (a warning); computed text never does', () => {
-    const m = mapping([{ salesforce: 'Employees__c', hubspot: 'numberofemployees' }, { salesforce: 'Revenue__c', hubspot: 'industry' }, { salesforce: 'Reason__c', from: 'handoff_reason' }]);
-    const result = check(m, { Lead: lead(field('Employees__c', 'int'), field('Revenue__c', 'currency'), field('Reason__c', 'double')), Task: task(), Campaign: campaign() }, new Map([['numberofemployees', 'number'], ['industry', 'enumeration']]));
-    expect(result.warnings).toEqual([expect.objectContaining({ subject: 'Lead.Revenue__c', problem: 'a currency field, but mapping.yaml fills it from HubSpot property industry (a HubSpot enumeration): a record whose value is not a currency is refused' })]);
-    expect(result.blocking).toEqual([expect.objectContaining({ subject: 'Lead.Reason__c', problem: 'a double field, but mapping.yaml puts the hand-off reason in it: Salesforce refuses those values' })]);
+    const m = mapping([
+      { salesforce: 'Employees__c', hubspot: 'numberofemployees' },
+      { salesforce: 'Revenue__c', hubspot: 'industry' },
+      { salesforce: 'Reason__c', from: 'handoff_reason' },
+    ]);
+    const result = check(
+      m,
+      { Lead: lead(field('Employees__c', 'int'), field('Revenue__c', 'currency'), field('Reason__c', 'double')), Task: task(), Campaign: campaign() },
+      new Map([
+        ['numberofemployees', 'number'],
+        ['industry', 'enumeration'],
+      ]),
+    );
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        subject: 'Lead.Revenue__c',
+        problem: 'a currency field, but mapping.yaml fills it from HubSpot property industry (a HubSpot enumeration): a record whose value is not a currency is refused',
+      }),
+    ]);
+    expect(result.blocking).toEqual([
+      expect.objectContaining({ subject: 'Lead.Reason__c', problem: 'a double field, but mapping.yaml puts the hand-off reason in it: Salesforce refuses those values' }),
+    ]);
   });
 
   it('picklist values the mapping can write but the picklist lacks are a warning', () => {
@@ -146,7 +214,9 @@ describe('checkRoutingOwners', () => {
 
   it('the fallback has nothing behind it: a missing queue, an inactive owner, a team without an active member', () => {
     expect(checkRoutingOwners(routing(), directory(all, [])).blocking.map((b) => b.subject)).toEqual(['routing fallback queue inbound']);
-    expect(checkRoutingOwners(routing({ fallback: { assign: 'owner', owner: 'ann@x.example' } }), directory({ ...all, 'ann@x.example': false })).blocking.map((b) => b.subject)).toEqual(['routing fallback owner ann@x.example']);
+    expect(checkRoutingOwners(routing({ fallback: { assign: 'owner', owner: 'ann@x.example' } }), directory({ ...all, 'ann@x.example': false })).blocking.map((b) => b.subject)).toEqual([
+      'routing fallback owner ann@x.example',
+    ]);
     const team = checkRoutingOwners(routing({ fallback: { assign: 'team', team: 'a' } }), directory({ 'ann@x.example': false, 'bob@x.example': false, 'cid@x.example': true }));
     expect(team.blocking.map((b) => b.subject)).toEqual(['routing fallback team a']);
     const half = checkRoutingOwners(routing({ fallback: { assign: 'team', team: 'a' } }), directory({ ...all, 'ann@x.example': false }));
@@ -162,9 +232,21 @@ describe('checkRoutingOwners', () => {
   it('a configured salesforce_user_id is checked by id', () => {
     const dir = directory(all);
     const cid = dir.usersByEmail.get('cid@x.example')!;
-    const ok = routing({ owners: [{ email: 'ann@x.example', name: 'Ann' }, { email: 'bob@x.example', name: 'Bob' }, { email: 'cid@x.example', name: 'Cid', salesforce_user_id: cid.id.slice(0, 15) }] });
+    const ok = routing({
+      owners: [
+        { email: 'ann@x.example', name: 'Ann' },
+        { email: 'bob@x.example', name: 'Bob' },
+        { email: 'cid@x.example', name: 'Cid', salesforce_user_id: cid.id.slice(0, 15) },
+      ],
+    });
     expect(checkRoutingOwners(ok, dir)).toEqual({ blocking: [], warnings: [] });
-    const wrong = routing({ owners: [{ email: 'ann@x.example', name: 'Ann' }, { email: 'bob@x.example', name: 'Bob' }, { email: 'cid@x.example', name: 'Cid', salesforce_user_id: '005999999999999' }] });
+    const wrong = routing({
+      owners: [
+        { email: 'ann@x.example', name: 'Ann' },
+        { email: 'bob@x.example', name: 'Bob' },
+        { email: 'cid@x.example', name: 'Cid', salesforce_user_id: '005999999999999' },
+      ],
+    });
     expect(checkRoutingOwners(wrong, dir).blocking[0]!.problem).toContain('no Salesforce user has the id 005999999999999');
   });
 });

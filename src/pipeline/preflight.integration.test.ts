@@ -78,7 +78,11 @@ describe('preflight against the sandbox', () => {
   it('a mapping naming a field Lead does not have is blocking, with the field named', async () => {
     const result = await preflight(await deps({ config: changed((c) => c.mapping.lead.fields.push({ salesforce: 'Favourite_Colour__c', hubspot: 'jobtitle', max_length: 40, on: 'always' })) }));
     expect(result.blocking).toEqual([
-      { subject: 'Lead.Favourite_Colour__c', problem: 'no such field on Lead (named in mapping.yaml lead.fields)', fix: expect.stringContaining('remove "Favourite_Colour__c" from mapping.yaml lead.fields') },
+      {
+        subject: 'Lead.Favourite_Colour__c',
+        problem: 'no such field on Lead (named in mapping.yaml lead.fields)',
+        fix: expect.stringContaining('remove "Favourite_Colour__c" from mapping.yaml lead.fields'),
+      },
     ]);
   });
 
@@ -92,7 +96,10 @@ describe('preflight against the sandbox', () => {
     });
     const result = await preflight(await deps({ config: config2 }));
     expect(result.warnings.map((w) => w.subject).sort()).toEqual(['Lead.City', 'Lead.Lead_Grade__c']);
-    expect(result.warnings.find((w) => w.subject === 'Lead.City')).toMatchObject({ problem: expect.stringContaining('holds 40 characters but mapping.yaml allows up to 90'), fix: expect.stringContaining('set max_length: 40') });
+    expect(result.warnings.find((w) => w.subject === 'Lead.City')).toMatchObject({
+      problem: expect.stringContaining('holds 40 characters but mapping.yaml allows up to 90'),
+      fix: expect.stringContaining('set max_length: 40'),
+    });
     expect(result.warnings.find((w) => w.subject === 'Lead.Lead_Grade__c')!.problem).toContain('sets no max_length');
     expect(result.blocking.map((b) => b.subject)).toEqual(['Lead.Lead_Score__c', 'Lead.ConvertedDate']);
     expect(result.blocking[0]!.problem).toBe('a double field, but mapping.yaml puts values like "hot", "warm", "cold" in it: Salesforce refuses those values');
@@ -104,14 +111,23 @@ describe('preflight against the sandbox', () => {
     // Default routing: Dana owns rule enterprise-na; the inbound queue is the fallback.
     const withQueueFallback = await preflight(await deps());
     expect(withQueueFallback.blocking).toEqual([]);
-    expect(withQueueFallback.warnings).toEqual([expect.objectContaining({ subject: 'routing owner dana.whitfield@copperleaf.example', problem: expect.stringMatching(/inactive \(rule enterprise-na\); routing skips them and .*queue inbound/) })]);
+    expect(withQueueFallback.warnings).toEqual([
+      expect.objectContaining({
+        subject: 'routing owner dana.whitfield@copperleaf.example',
+        problem: expect.stringMatching(/inactive \(rule enterprise-na\); routing skips them and .*queue inbound/),
+      }),
+    ]);
 
     const ownerFallback = changed((c) => {
       c.routing.fallback = { assign: 'owner', owner: 'dana.whitfield@copperleaf.example', notify: [] };
     });
     const result = await preflight(await deps({ config: ownerFallback }));
     expect(result.blocking).toEqual([
-      { subject: 'routing fallback owner dana.whitfield@copperleaf.example', problem: expect.stringContaining('the Salesforce user Dana Whitfield is inactive; the fallback has nothing behind it'), fix: expect.stringContaining('activate the user') },
+      {
+        subject: 'routing fallback owner dana.whitfield@copperleaf.example',
+        problem: expect.stringContaining('the Salesforce user Dana Whitfield is inactive; the fallback has nothing behind it'),
+        fix: expect.stringContaining('activate the user'),
+      },
     ]);
   });
 
@@ -128,12 +144,14 @@ describe('preflight against the sandbox', () => {
     expect(result.blocking[1]!.problem).toContain('no Salesforce user has this email or username (team smb, rule smb)');
   });
 
-  it('warns when HubSpot\'s Salesforce connector has synced a contact; a portal without its properties is no connector', async () => {
+  it("warns when HubSpot's Salesforce connector has synced a contact; a portal without its properties is no connector", async () => {
     const d = await deps();
     // The sandbox portal has no salesforce* properties: the search answers 400, which means no connector.
     expect((await preflight(d)).warnings).toEqual([]);
 
-    await portal.ensureProperties({ name: 'contactinformation', label: 'Contact information' }, [{ name: 'salesforcelastsynctime', label: 'Last Salesforce Sync Time', type: 'datetime', fieldType: 'date' }]);
+    await portal.ensureProperties({ name: 'contactinformation', label: 'Contact information' }, [
+      { name: 'salesforcelastsynctime', label: 'Last Salesforce Sync Time', type: 'datetime', fieldType: 'date' },
+    ]);
     expect((await preflight(d)).warnings).toEqual([]);
     sandbox.hubspot.updateContact('1007', { salesforcelastsynctime: new Date().toISOString(), salesforceleadid: '00Q5g00000AbCdEFGH' });
     const result = await preflight(d);

@@ -47,22 +47,25 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
   const hubspot: PreflightResult = { blocking: [], warnings: [] };
   const missing = writebackProperties(config.mapping).filter((p) => !hubspotTypes.has(p.name));
   if (missing.length > 0) {
-    hubspot.blocking.push({ subject: `HubSpot contact properties ${missing.map((p) => p.name).join(', ')}`, problem: 'missing: leadloop writes score, grade, owner and Salesforce id back into them', fix: 'run `leadloop setup` (it creates them in a "leadloop" group)', code: 'hubspot-writeback-missing' });
+    hubspot.blocking.push({
+      subject: `HubSpot contact properties ${missing.map((p) => p.name).join(', ')}`,
+      problem: 'missing: leadloop writes score, grade, owner and Salesforce id back into them',
+      fix: 'run `leadloop setup` (it creates them in a "leadloop" group)',
+      code: 'hubspot-writeback-missing',
+    });
   }
   if (connector) {
-    const ids = Object.entries(connector.properties).filter(([, v]) => v).map(([p, v]) => `${p}=${v}`);
+    const ids = Object.entries(connector.properties)
+      .filter(([, v]) => v)
+      .map(([p, v]) => `${p}=${v}`);
     hubspot.warnings.push({
       subject: 'HubSpot contacts (Salesforce connector)',
       problem: `HubSpot's own Salesforce connector also syncs these contacts (contact ${connector.id} has ${ids.join(', ')}): both would create and update the same Salesforce leads, and the connector can overwrite owners and fields leadloop sets`,
-      fix: 'turn off the connector\'s contact → lead sync (HubSpot: Settings → Integrations → Salesforce → Contacts), or exclude leadloop\'s hand-offs from its inclusion list',
+      fix: "turn off the connector's contact → lead sync (HubSpot: Settings → Integrations → Salesforce → Contacts), or exclude leadloop's hand-offs from its inclusion list",
     });
   }
 
-  return mergeResults(
-    hubspot,
-    checkSalesforceFields({ mapping: config.mapping, scoreMax: config.scoring.caps.total, objects, hubspotTypes }),
-    checkRoutingOwners(config.routing, directory),
-  );
+  return mergeResults(hubspot, checkSalesforceFields({ mapping: config.mapping, scoreMax: config.scoring.caps.total, objects, hubspotTypes }), checkRoutingOwners(config.routing, directory));
 }
 
 /** How long a preflight answer is reused: the sync checks before every cycle, the APIs are asked at most this often. */
@@ -101,7 +104,9 @@ export class PreflightBlocked extends LeadloopError {
   readonly system = 'leadloop' as const;
   readonly blocking: PreflightProblem[];
   constructor(blocking: PreflightProblem[]) {
-    super(`setup finds ${blocking.length} blocking problem${blocking.length === 1 ? '' : 's'}, so nothing was written; fix ${blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(blocking)}`);
+    super(
+      `setup finds ${blocking.length} blocking problem${blocking.length === 1 ? '' : 's'}, so nothing was written; fix ${blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(blocking)}`,
+    );
     this.blocking = blocking;
   }
 }

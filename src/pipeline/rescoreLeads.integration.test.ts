@@ -111,7 +111,17 @@ describe('rescoreLeads against the sandbox', () => {
     expect(Object.keys(sandbox.requestLog.counts('hubspot'))).toEqual(['contacts.batch.read']);
     expect(await scores()).toEqual(before);
     for (const [id, grade] of hubspotBefore) expect(sandbox.hubspot.getContact(id)?.properties.leadloop_grade).toBe(grade);
-    expect(planned.filter((w) => w.operation === 'score-record').map((w) => w.key).sort()).toEqual(due.map((r) => r.hubspot_contact_id).filter((id) => id !== deleted).sort());
+    expect(
+      planned
+        .filter((w) => w.operation === 'score-record')
+        .map((w) => w.key)
+        .sort(),
+    ).toEqual(
+      due
+        .map((r) => r.hubspot_contact_id)
+        .filter((id) => id !== deleted)
+        .sort(),
+    );
     expect(planned.filter((w) => w.operation === 'score-forget').map((w) => w.key)).toEqual([deleted]);
     const plannedWriteBacks = planned.filter((w) => w.operation === 'contact-writeback');
     // The dry run's summary counts what it would write, and the real run writes just that.

@@ -71,7 +71,14 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
 
   const directory = await run.lookups.directory();
   const domains = changed.flatMap((c) => [normalizeDomain(c.properties.email), normalizeDomain(c.properties.website)].filter((d): d is string => d !== undefined));
-  const [accounts, stored, routingState] = await Promise.all([run.lookups.accounts(domains), deps.ledger.findDecisions(changed.map((c) => c.id), HANDOFF_KEY), run.routing.load(dayOf(now))]);
+  const [accounts, stored, routingState] = await Promise.all([
+    run.lookups.accounts(domains),
+    deps.ledger.findDecisions(
+      changed.map((c) => c.id),
+      HANDOFF_KEY,
+    ),
+    run.routing.load(dayOf(now)),
+  ]);
   const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKey: HANDOFF_KEY });
   summary.scored += changed.length;
   summary.qualified += batch.handoffs.length;
@@ -87,7 +94,12 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
 async function storeFreshDecisions(deps: SyncDeps, handoffs: readonly RoutedHandoff[], run: RunContext): Promise<RoutedHandoff[]> {
   const fresh = handoffs.filter((h) => h.fresh);
   if (fresh.length === 0) return [...handoffs];
-  const won = deps.plannedWrites ? new Set(fresh.map((h) => h.contactId)) : await deps.ledger.recordDecisions(fresh.map((h) => h.fresh!), { decidedAt: run.now, configVersion: deps.configVersion });
+  const won = deps.plannedWrites
+    ? new Set(fresh.map((h) => h.contactId))
+    : await deps.ledger.recordDecisions(
+        fresh.map((h) => h.fresh!),
+        { decidedAt: run.now, configVersion: deps.configVersion },
+      );
   await run.routing.apply(
     dayOf(run.now),
     fresh.filter((h) => won.has(h.contactId)).map((h) => ({ rotation: h.fresh!.rotation, ownerEmail: h.fresh!.ownerKind === 'user' ? h.fresh!.ownerEmail : null })),

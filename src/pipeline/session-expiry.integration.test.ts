@@ -66,56 +66,64 @@ async function cleanRun(kind: SandboxAuth) {
 }
 
 describe('an expired Salesforce session during a sync', () => {
-  it.each(['jwt', 'client_credentials'] as const)('%s: the session is refreshed once and the sync ends as a clean run does', async (kind) => {
-    const clean = await cleanRun(kind);
-    expect(clean.summary.created).toBeGreaterThan(0);
-    // Expire every session halfway through the sync's Salesforce calls.
-    const expireAt = Math.floor(clean.salesforceCalls / 2);
-    const d = await deps(kind, (n, s) => n === expireAt && s.salesforce.expireSessions());
-    const summary = await syncLeads(d, { indexingLagMs: 0 });
-    const s = sandbox!;
-    // The first login and one refresh.
-    expect(logins(s)).toBe(2);
-    expect(s.requestLog.statuses('salesforce')[401]).toBe(1);
-    const after = endState(s);
-    expect(after.leads).toEqual(clean.leads);
-    expect(after.tasks).toBe(clean.tasks);
-    expect(after.duplicateLeads).toBe(0);
-    expect(after.duplicateTasks).toBe(0);
-    expect(summary).toEqual(clean.summary);
-  }, TWO_SYNCS_MS);
+  it.each(['jwt', 'client_credentials'] as const)(
+    '%s: the session is refreshed once and the sync ends as a clean run does',
+    async (kind) => {
+      const clean = await cleanRun(kind);
+      expect(clean.summary.created).toBeGreaterThan(0);
+      // Expire every session halfway through the sync's Salesforce calls.
+      const expireAt = Math.floor(clean.salesforceCalls / 2);
+      const d = await deps(kind, (n, s) => n === expireAt && s.salesforce.expireSessions());
+      const summary = await syncLeads(d, { indexingLagMs: 0 });
+      const s = sandbox!;
+      // The first login and one refresh.
+      expect(logins(s)).toBe(2);
+      expect(s.requestLog.statuses('salesforce')[401]).toBe(1);
+      const after = endState(s);
+      expect(after.leads).toEqual(clean.leads);
+      expect(after.tasks).toBe(clean.tasks);
+      expect(after.duplicateLeads).toBe(0);
+      expect(after.duplicateTasks).toBe(0);
+      expect(summary).toEqual(clean.summary);
+    },
+    TWO_SYNCS_MS,
+  );
 
-  it('a refresh that fails stops the sync with AUTH_FAILED (pause and alert), dead-letters nothing, and a rerun once fixed converges', async () => {
-    const clean = await cleanRun('jwt');
-    const expireAt = Math.floor(clean.salesforceCalls / 2);
-    const integrationUser = (s: Sandbox) => s.salesforce.records('User').find((u) => u.Username === s.connectionInfo().salesforce.username)!.Id as string;
-    const d = await deps('jwt', (n, s) => {
-      if (n !== expireAt) return;
-      // The integration user is deactivated: every new JWT login is refused.
-      s.salesforce.update('User', integrationUser(s), { IsActive: false });
-      s.salesforce.expireSessions();
-    });
-    const error = await syncLeads(d, { indexingLagMs: 0 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AuthFailed);
-    expect(decideRetry(error, { now: Date.now(), hubspotDailyResetAt: () => 0 })).toEqual({ action: 'pause-queues', system: 'salesforce', reason: 'salesforce-auth' });
-    const s = sandbox!;
-    // One failed refresh, not a loop.
-    expect(logins(s)).toBe(2);
-    // No record was dead-lettered for the session: whatever is there, the clean run refused too.
-    const dead = await app!.deadLetters.list({ limit: 1_000 });
-    expect(dead.length).toBeLessThanOrEqual(clean.summary.deadLettered);
-    for (const record of dead) expect(JSON.stringify(record)).not.toMatch(/session|refresh|inactive user|INVALID_SESSION_ID/i);
+  it(
+    'a refresh that fails stops the sync with AUTH_FAILED (pause and alert), dead-letters nothing, and a rerun once fixed converges',
+    async () => {
+      const clean = await cleanRun('jwt');
+      const expireAt = Math.floor(clean.salesforceCalls / 2);
+      const integrationUser = (s: Sandbox) => s.salesforce.records('User').find((u) => u.Username === s.connectionInfo().salesforce.username)!.Id as string;
+      const d = await deps('jwt', (n, s) => {
+        if (n !== expireAt) return;
+        // The integration user is deactivated: every new JWT login is refused.
+        s.salesforce.update('User', integrationUser(s), { IsActive: false });
+        s.salesforce.expireSessions();
+      });
+      const error = await syncLeads(d, { indexingLagMs: 0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthFailed);
+      expect(decideRetry(error, { now: Date.now(), hubspotDailyResetAt: () => 0 })).toEqual({ action: 'pause-queues', system: 'salesforce', reason: 'salesforce-auth' });
+      const s = sandbox!;
+      // One failed refresh, not a loop.
+      expect(logins(s)).toBe(2);
+      // No record was dead-lettered for the session: whatever is there, the clean run refused too.
+      const dead = await app!.deadLetters.list({ limit: 1_000 });
+      expect(dead.length).toBeLessThanOrEqual(clean.summary.deadLettered);
+      for (const record of dead) expect(JSON.stringify(record)).not.toMatch(/session|refresh|inactive user|INVALID_SESSION_ID/i);
 
-    // Credentials fixed: a new connection's rerun ends where the clean run did.
-    s.salesforce.update('User', integrationUser(s), { IsActive: true });
-    const connection = await connectSalesforce({ auth: app!.env.salesforce.auth!, apiVersion: '64.0' });
-    await syncLeads({ ...d, leads: new SalesforceLeads(connection, { externalIdField: 'HubSpot_Contact_Id__c', taskKeyField: 'Leadloop_Key__c' }) }, { indexingLagMs: 0 });
-    const after = endState(s);
-    expect(after.leads).toEqual(clean.leads);
-    expect(after.tasks).toBe(clean.tasks);
-    expect(after.duplicateLeads).toBe(0);
-    expect(after.duplicateTasks).toBe(0);
-  }, TWO_SYNCS_MS);
+      // Credentials fixed: a new connection's rerun ends where the clean run did.
+      s.salesforce.update('User', integrationUser(s), { IsActive: true });
+      const connection = await connectSalesforce({ auth: app!.env.salesforce.auth!, apiVersion: '64.0' });
+      await syncLeads({ ...d, leads: new SalesforceLeads(connection, { externalIdField: 'HubSpot_Contact_Id__c', taskKeyField: 'Leadloop_Key__c' }) }, { indexingLagMs: 0 });
+      const after = endState(s);
+      expect(after.leads).toEqual(clean.leads);
+      expect(after.tasks).toBe(clean.tasks);
+      expect(after.duplicateLeads).toBe(0);
+      expect(after.duplicateTasks).toBe(0);
+    },
+    TWO_SYNCS_MS,
+  );
 
   it('a direct access token cannot be refreshed: AUTH_FAILED at the first expired call', async () => {
     const d = await deps('token', (n, s) => n === 3 && s.salesforce.expireSessions());

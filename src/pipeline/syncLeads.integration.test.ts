@@ -22,7 +22,13 @@ async function deps(contacts: number, faults?: NonNullable<Parameters<typeof sta
 
 const db = () => app!.ledger.db;
 
-const leadsByContact = () => new Map(sandbox!.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).map((l) => [String(l.HubSpot_Contact_Id__c), l]));
+const leadsByContact = () =>
+  new Map(
+    sandbox!.salesforce
+      .records('Lead')
+      .filter((l) => l.HubSpot_Contact_Id__c)
+      .map((l) => [String(l.HubSpot_Contact_Id__c), l]),
+  );
 
 describe('syncLeads against the sandbox', () => {
   it('pushes the hand-offs, writes back, and a second run changes nothing and spends only the pull', async () => {
@@ -84,7 +90,12 @@ describe('syncLeads against the sandbox', () => {
     for (const w of [...of('lead-create'), ...of('lead-update')]) expect(leads.get(w.key)).toMatchObject(w.fields!);
     for (const w of of('lead-adopt')) expect(sandbox.salesforce.records('Lead').find((l) => l.Id === w.key)).toMatchObject(w.fields!);
     // Tasks: exactly the planned keys, with the planned subject, priority, due date, owner, on the contact's record.
-    const tasks = new Map(sandbox.salesforce.records('Task').filter((t) => !tasksBefore.has(t.Id)).map((t) => [String(t.Leadloop_Key__c), t]));
+    const tasks = new Map(
+      sandbox.salesforce
+        .records('Task')
+        .filter((t) => !tasksBefore.has(t.Id))
+        .map((t) => [String(t.Leadloop_Key__c), t]),
+    );
     expect(new Set(tasks.keys())).toEqual(new Set(of('task-create').map((w) => w.key)));
     for (const w of of('task-create')) {
       const { WhoId, ...fields } = w.fields!;
@@ -99,7 +110,8 @@ describe('syncLeads against the sandbox', () => {
     for (const [id, before] of contactsBefore) {
       const after = sandbox.hubspot.getContact(id)!.properties;
       const expected = { ...before, ...Object.fromEntries(Object.entries(writes.get(id) ?? {}).map(([k, v]) => [k, v === '<id of the new lead>' ? String(leads.get(id)?.Id) : v])) };
-      for (const [property, value] of Object.entries(expected)) if (property !== 'lastmodifieddate' && property !== 'hs_lastmodifieddate') expect(after[property] ?? null, `${id}.${property}`).toBe(value ?? null);
+      for (const [property, value] of Object.entries(expected))
+        if (property !== 'lastmodifieddate' && property !== 'hs_lastmodifieddate') expect(after[property] ?? null, `${id}.${property}`).toBe(value ?? null);
     }
     // The ledger keeps the planned scores.
     const scores = new Map((await db().selectFrom('contact_scores').selectAll().execute()).map((r) => [r.hubspot_contact_id, r]));
@@ -156,7 +168,11 @@ describe('syncLeads against the sandbox', () => {
     const state = d.state;
     crashing.state = new Proxy(state, {
       get(target, key, receiver) {
-        if (key === 'saveCursor') return async () => { saves += 1; throw new Error('crash before the cursor moved'); };
+        if (key === 'saveCursor')
+          return async () => {
+            saves += 1;
+            throw new Error('crash before the cursor moved');
+          };
         const value = Reflect.get(target, key, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -174,8 +190,22 @@ describe('syncLeads against the sandbox', () => {
     expect(keys.length).toBeGreaterThanOrEqual(tasksAfterCrash);
   });
 
-  it('handles the org\'s duplicate rule as mapping.yaml says: respected (dead-lettered with the reason) or saved anyway', async () => {
-    const scan = (n: number) => ({ email: 'shared.inbox@fabrikam-bank.example', firstname: 'Sam', lastname: `Scan ${n}`, company: 'Fabrikam Bank', jobtitle: 'VP of Data', numemployees: '1000+', industry: 'BANKING', lead_source: 'trade_show', lead_source_detail: 'Bank Summit', bant_budget: 'approved', bant_authority: 'decision_maker', bant_need: 'urgent', bant_timeline: 'within_3_months' });
+  it("handles the org's duplicate rule as mapping.yaml says: respected (dead-lettered with the reason) or saved anyway", async () => {
+    const scan = (n: number) => ({
+      email: 'shared.inbox@fabrikam-bank.example',
+      firstname: 'Sam',
+      lastname: `Scan ${n}`,
+      company: 'Fabrikam Bank',
+      jobtitle: 'VP of Data',
+      numemployees: '1000+',
+      industry: 'BANKING',
+      lead_source: 'trade_show',
+      lead_source_detail: 'Bank Summit',
+      bant_budget: 'approved',
+      bant_authority: 'decision_maker',
+      bant_need: 'urgent',
+      bant_timeline: 'within_3_months',
+    });
     const d = await deps(0);
     const [a, b] = [sandbox!.hubspot.createContact(scan(1)), sandbox!.hubspot.createContact(scan(2))];
     const respected = await syncLeads(d, { indexingLagMs: 0 });

@@ -26,7 +26,12 @@ export interface SyncLeadsOptions {
 export async function syncLeads(deps: SyncDeps, options: SyncLeadsOptions): Promise<SyncSummary> {
   const saved = await deps.state.cursor();
   if (!saved || options.backfill || (await deps.state.backfill())) {
-    return backfillLeads(deps, { indexingLagMs: options.indexingLagMs, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.lookups ? { lookups: options.lookups } : {}) });
+    return backfillLeads(deps, {
+      indexingLagMs: options.indexingLagMs,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.lookups ? { lookups: options.lookups } : {}),
+    });
   }
   const summary = emptySummary();
   const properties = propertiesToPull(deps.config);

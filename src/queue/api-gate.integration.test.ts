@@ -40,7 +40,11 @@ afterEach(async () => {
 async function worker(redis: Redis) {
   const governor = new BudgetGovernor(redis, prefix, budgets);
   const info = sandbox.connectionInfo().salesforce;
-  const conn = await connectSalesforce({ auth: { kind: 'token', instanceUrl: info.instanceUrl, accessToken: info.accessToken }, apiVersion: '64.0', gate: governorGate(governor, { registry: new Registry() }) });
+  const conn = await connectSalesforce({
+    auth: { kind: 'token', instanceUrl: info.instanceUrl, accessToken: info.accessToken },
+    apiVersion: '64.0',
+    gate: governorGate(governor, { registry: new Registry() }),
+  });
   return { conn, governor };
 }
 
@@ -137,13 +141,8 @@ describe('the budget gate on Salesforce calls (real Redis + sandbox)', () => {
     await queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1');
     await expect(queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1')).rejects.toMatchObject({ code: 'BUDGET_SPENT', lane: 'bulk' });
     // Concurrently: the hand-off passes, the bulk call beside it is still refused.
-    const [handoff, bulk] = await Promise.allSettled([
-      inLane('handoff', () => queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1')),
-      queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1'),
-    ]);
+    const [handoff, bulk] = await Promise.allSettled([inLane('handoff', () => queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1')), queryAll(shared.conn, 'SELECT Id FROM User LIMIT 1')]);
     expect(handoff.status).toBe('fulfilled');
     expect(bulk).toMatchObject({ status: 'rejected', reason: { code: 'BUDGET_SPENT', lane: 'bulk' } });
   });
-
-
 });

@@ -26,7 +26,12 @@ const callCounters = new WeakMap<Registry, Counter<'system' | 'kind' | 'status'>
 export function apiCallCounter(registry: Registry = defaultRegistry): Counter<'system' | 'kind' | 'status'> {
   let counter = callCounters.get(registry);
   if (!counter) {
-    counter = new Counter({ name: 'leadloop_api_calls_total', help: 'HTTP requests to HubSpot and Salesforce, by system, kind and status class', labelNames: ['system', 'kind', 'status'], registers: [registry] });
+    counter = new Counter({
+      name: 'leadloop_api_calls_total',
+      help: 'HTTP requests to HubSpot and Salesforce, by system, kind and status class',
+      labelNames: ['system', 'kind', 'status'],
+      registers: [registry],
+    });
     callCounters.set(registry, counter);
   }
   return counter;

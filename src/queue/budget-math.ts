@@ -4,9 +4,7 @@
 /** Webhook hand-offs may use the whole budget; bulk work (sync, backfill) stops at the reserve. */
 export type Lane = 'handoff' | 'bulk';
 
-export type BudgetDecision =
-  | { granted: true; remaining: number }
-  | { granted: false; waitMs: number };
+export type BudgetDecision = { granted: true; remaining: number } | { granted: false; waitMs: number };
 
 export class BudgetRequestTooLarge extends Error {
   override name = 'BudgetRequestTooLarge';
@@ -37,20 +35,12 @@ export function laneAllowance(limit: number, reserved: number, lane: Lane): numb
  * allowance. Otherwise the wait is until enough of the oldest grants leave the window.
  * A plain token bucket would allow twice the limit in one window (full bucket + refill).
  */
-export function decideWindow(
-  budget: WindowBudget,
-  entries: readonly WindowEntry[],
-  n: number,
-  lane: Lane,
-  now: number,
-): BudgetDecision {
+export function decideWindow(budget: WindowBudget, entries: readonly WindowEntry[], n: number, lane: Lane, now: number): BudgetDecision {
   const allowance = laneAllowance(budget.limit, budget.reserved, lane);
   if (n > allowance) {
     throw new BudgetRequestTooLarge(`${n} calls can never fit a ${lane} allowance of ${allowance}`);
   }
-  const live = entries
-    .filter((e) => e.at > now - budget.windowMs)
-    .sort((a, b) => a.at - b.at);
+  const live = entries.filter((e) => e.at > now - budget.windowMs).sort((a, b) => a.at - b.at);
   const used = live.reduce((sum, e) => sum + e.n, 0);
   if (used + n <= allowance) return { granted: true, remaining: allowance - used - n };
   const mustFree = used + n - allowance;
@@ -75,12 +65,7 @@ export interface AllowanceState {
   resetAt: number;
 }
 
-export function decideAllowance(
-  state: AllowanceState | null,
-  n: number,
-  lane: Lane,
-  now: number,
-): BudgetDecision {
+export function decideAllowance(state: AllowanceState | null, n: number, lane: Lane, now: number): BudgetDecision {
   if (state === null || now >= state.resetAt) return { granted: true, remaining: Number.POSITIVE_INFINITY };
   const usable = lane === 'handoff' ? state.remaining : state.remaining - state.reserved;
   if (n <= usable) return { granted: true, remaining: usable - n };
@@ -146,14 +131,7 @@ export function hubspotDailyAllowance(input: {
  * `share × limit`: the rest stays for the org's other integrations and users. The reading
  * goes stale after `staleAfterMs` (usage falls as old calls age out of the 24 h window).
  */
-export function salesforceDailyAllowance(input: {
-  used: number;
-  limit: number;
-  share: number;
-  handoffShare: number;
-  staleAfterMs: number;
-  now: number;
-}): AllowanceState {
+export function salesforceDailyAllowance(input: { used: number; limit: number; share: number; handoffShare: number; staleAfterMs: number; now: number }): AllowanceState {
   const cap = Math.floor(input.limit * input.share);
   return {
     remaining: Math.max(0, cap - input.used),

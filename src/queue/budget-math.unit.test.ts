@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  BudgetRequestTooLarge,
-  decideAllowance,
-  decideWindow,
-  hubspotDailyAllowance,
-  nextMidnightIn,
-  parseSforceLimitInfo,
-  salesforceDailyAllowance,
-  type WindowEntry,
-} from './budget-math.ts';
+import { BudgetRequestTooLarge, decideAllowance, decideWindow, hubspotDailyAllowance, nextMidnightIn, parseSforceLimitInfo, salesforceDailyAllowance, type WindowEntry } from './budget-math.ts';
 
 const tenSeconds = { windowMs: 10_000, limit: 180, reserved: 36 };
 
 describe('decideWindow (rolling window)', () => {
   it('grants while the calls of the last window plus the request fit', () => {
-    const entries = [{ at: 1_000, n: 100 }, { at: 5_000, n: 40 }];
+    const entries = [
+      { at: 1_000, n: 100 },
+      { at: 5_000, n: 40 },
+    ];
     expect(decideWindow(tenSeconds, entries, 4, 'bulk', 9_000)).toEqual({ granted: true, remaining: 0 });
     expect(decideWindow(tenSeconds, entries, 5, 'bulk', 9_000)).toEqual({ granted: false, waitMs: 2_000 });
   });
@@ -28,7 +22,11 @@ describe('decideWindow (rolling window)', () => {
   });
 
   it('waits exactly until enough of the oldest grants have left the window', () => {
-    const entries = [{ at: 3_000, n: 60 }, { at: 1_000, n: 60 }, { at: 2_000, n: 24 }];
+    const entries = [
+      { at: 3_000, n: 60 },
+      { at: 1_000, n: 60 },
+      { at: 2_000, n: 24 },
+    ];
     // bulk allowance 144, all used: freeing 70 needs the entries of t=1000 and t=2000.
     expect(decideWindow(tenSeconds, entries, 70, 'bulk', 4_000)).toEqual({ granted: false, waitMs: 8_000 });
   });
@@ -44,39 +42,32 @@ describe('decideWindow (rolling window)', () => {
 
   it('never lets any window hold more than the allowance, however requests arrive', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 700 }), n: fc.integer({ min: 1, max: 20 }), handoff: fc.boolean() }), { maxLength: 300 }),
-        (requests) => {
-          const granted: WindowEntry[] = [];
-          let now = 0;
-          for (const r of requests) {
-            now += r.gap;
-            const decision = decideWindow(tenSeconds, granted, r.n, r.handoff ? 'handoff' : 'bulk', now);
-            if (decision.granted) granted.push({ at: now, n: r.n });
-            else expect(decision.waitMs).toBeGreaterThan(0);
-          }
-          for (const g of granted) {
-            const inWindow = granted.filter((e) => e.at > g.at - tenSeconds.windowMs && e.at <= g.at);
-            expect(inWindow.reduce((s, e) => s + e.n, 0)).toBeLessThanOrEqual(tenSeconds.limit);
-          }
-        },
-      ),
+      fc.property(fc.array(fc.record({ gap: fc.integer({ min: 0, max: 700 }), n: fc.integer({ min: 1, max: 20 }), handoff: fc.boolean() }), { maxLength: 300 }), (requests) => {
+        const granted: WindowEntry[] = [];
+        let now = 0;
+        for (const r of requests) {
+          now += r.gap;
+          const decision = decideWindow(tenSeconds, granted, r.n, r.handoff ? 'handoff' : 'bulk', now);
+          if (decision.granted) granted.push({ at: now, n: r.n });
+          else expect(decision.waitMs).toBeGreaterThan(0);
+        }
+        for (const g of granted) {
+          const inWindow = granted.filter((e) => e.at > g.at - tenSeconds.windowMs && e.at <= g.at);
+          expect(inWindow.reduce((s, e) => s + e.n, 0)).toBeLessThanOrEqual(tenSeconds.limit);
+        }
+      }),
     );
   });
 
   it('a refused request fits once its wait has passed (if nothing else was granted)', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.record({ at: fc.integer({ min: 0, max: 9_999 }), n: fc.integer({ min: 1, max: 30 }) }), { maxLength: 40 }),
-        fc.integer({ min: 1, max: 144 }),
-        (entries, n) => {
-          const decision = decideWindow(tenSeconds, entries, n, 'bulk', 10_000);
-          if (decision.granted) return;
-          const later = 10_000 + decision.waitMs;
-          expect(decideWindow(tenSeconds, entries, n, 'bulk', later).granted).toBe(true);
-          expect(decideWindow(tenSeconds, entries, n, 'bulk', later - 1).granted).toBe(false);
-        },
-      ),
+      fc.property(fc.array(fc.record({ at: fc.integer({ min: 0, max: 9_999 }), n: fc.integer({ min: 1, max: 30 }) }), { maxLength: 40 }), fc.integer({ min: 1, max: 144 }), (entries, n) => {
+        const decision = decideWindow(tenSeconds, entries, n, 'bulk', 10_000);
+        if (decision.granted) return;
+        const later = 10_000 + decision.waitMs;
+        expect(decideWindow(tenSeconds, entries, n, 'bulk', later).granted).toBe(true);
+        expect(decideWindow(tenSeconds, entries, n, 'bulk', later - 1).granted).toBe(false);
+      }),
     );
   });
 });

@@ -2,15 +2,7 @@ import type { Redis } from 'ioredis';
 import { BudgetWaitTooLong } from '../errors/index.ts';
 import { RedisKeys } from '../redis-keys.ts';
 import { TAKE_BUDGET_LUA } from './budget-script.ts';
-import {
-  BudgetRequestTooLarge,
-  hubspotDailyAllowance,
-  parseSforceLimitInfo,
-  salesforceDailyAllowance,
-  type AllowanceState,
-  type BudgetDecision,
-  type Lane,
-} from './budget-math.ts';
+import { BudgetRequestTooLarge, hubspotDailyAllowance, parseSforceLimitInfo, salesforceDailyAllowance, type AllowanceState, type BudgetDecision, type Lane } from './budget-math.ts';
 
 /** The APIs whose calls the governor meters. A search call has its own per-second limit. */
 export type ApiName = 'hubspot' | 'hubspot-search' | 'salesforce';
@@ -80,9 +72,7 @@ export function budgetConfigFromSync(budgets: SyncBudgets, base: BudgetConfig = 
   };
 }
 
-type BudgetSlot =
-  | { kind: 'window'; key: string; windowMs: number; limit: number; reserved: number }
-  | { kind: 'allowance'; key: string };
+type BudgetSlot = { kind: 'window'; key: string; windowMs: number; limit: number; reserved: number } | { kind: 'allowance'; key: string };
 
 interface RedisWithTake extends Redis {
   leadloopTakeBudget(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number?]>;
@@ -183,11 +173,7 @@ export class BudgetGovernor {
 
   async #seed(budget: string, state: AllowanceState): Promise<void> {
     const key = this.#key(budget);
-    await this.#redis
-      .multi()
-      .hset(key, { remaining: state.remaining, reserved: state.reserved, resetAt: state.resetAt })
-      .pexpireat(key, state.resetAt)
-      .exec();
+    await this.#redis.multi().hset(key, { remaining: state.remaining, reserved: state.reserved, resetAt: state.resetAt }).pexpireat(key, state.resetAt).exec();
   }
 
   #slots(api: ApiName): BudgetSlot[] {

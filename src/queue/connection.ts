@@ -14,15 +14,8 @@ export interface QueueLogger {
  */
 export type ConnectionRole = 'worker' | 'client';
 
-export function createRedisConnection(
-  settings: { url: string },
-  role: ConnectionRole,
-  extra: RedisOptions = {},
-): Redis {
-  const options: RedisOptions =
-    role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra }
-      : { maxRetriesPerRequest: 3, enableOfflineQueue: true, ...extra };
+export function createRedisConnection(settings: { url: string }, role: ConnectionRole, extra: RedisOptions = {}): Redis {
+  const options: RedisOptions = role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra } : { maxRetriesPerRequest: 3, enableOfflineQueue: true, ...extra };
   return new RedisFromUrl(settings.url, options);
 }
 
@@ -30,9 +23,7 @@ export function createRedisConnection(
 // value does not satisfy under exactOptionalPropertyTypes; this is the (url, options) overload.
 const RedisFromUrl = Redis as unknown as new (url: string, options: RedisOptions) => Redis;
 
-export type EvictionCheck =
-  | { ok: true; policy: 'noeviction' }
-  | { ok: false; policy: string | null; message: string };
+export type EvictionCheck = { ok: true; policy: 'noeviction' } | { ok: false; policy: string | null; message: string };
 
 /**
  * BullMQ requires `maxmemory-policy noeviction`: with any eviction policy Redis may silently

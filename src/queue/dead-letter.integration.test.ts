@@ -62,7 +62,11 @@ describe('DeadLetterList (real Redis)', () => {
   });
 
   it('replay hands the record back for re-enqueue and removes it only when that worked', async () => {
-    await expect(dlq.replay('salesforce:lead-upsert:102', async () => { throw new Error('queue down'); })).rejects.toThrow('queue down');
+    await expect(
+      dlq.replay('salesforce:lead-upsert:102', async () => {
+        throw new Error('queue down');
+      }),
+    ).rejects.toThrow('queue down');
     expect(await dlq.show('salesforce:lead-upsert:102')).not.toBeNull();
     const requeued: string[] = [];
     const result = await dlq.replay('salesforce:lead-upsert:102', async (record) => {

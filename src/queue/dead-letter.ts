@@ -66,11 +66,7 @@ export class DeadLetterList {
       failures: (previous?.failures ?? 0) + 1,
       firstAt: previous?.firstAt ?? input.at,
     };
-    await this.#redis
-      .multi()
-      .hset(this.#records, id, JSON.stringify(record))
-      .zadd(this.#byTime, input.at, id)
-      .exec();
+    await this.#redis.multi().hset(this.#records, id, JSON.stringify(record)).zadd(this.#byTime, input.at, id).exec();
     return record;
   }
 

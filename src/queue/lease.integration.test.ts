@@ -21,9 +21,7 @@ function waitForAbort(signal: AbortSignal): Promise<unknown> {
 
 describe('Lease (real Redis)', () => {
   it('is exclusive: of many concurrent takers on two connections exactly one gets it', async () => {
-    const attempts = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => Lease.tryAcquire(i % 2 ? first : second, prefix, 'exclusive', { ttlMs: 5_000 })),
-    );
+    const attempts = await Promise.all(Array.from({ length: 20 }, (_, i) => Lease.tryAcquire(i % 2 ? first : second, prefix, 'exclusive', { ttlMs: 5_000 })));
     const holders = attempts.filter((l): l is Lease => l !== null);
     expect(holders).toHaveLength(1);
     await expect(Lease.acquire(first, prefix, 'exclusive')).rejects.toBeInstanceOf(LeaseHeld);
@@ -75,10 +73,16 @@ describe('Lease (real Redis)', () => {
     const controller = new AbortController();
     let stop!: () => void;
     let workSignal: AbortSignal | undefined;
-    const running = whileHolding(first, prefix, 'while-abort', (signal) => {
-      workSignal = signal;
-      return new Promise<void>((r) => (stop = r));
-    }, { signal: controller.signal });
+    const running = whileHolding(
+      first,
+      prefix,
+      'while-abort',
+      (signal) => {
+        workSignal = signal;
+        return new Promise<void>((r) => (stop = r));
+      },
+      { signal: controller.signal },
+    );
     await new Promise((r) => setTimeout(r, 20));
     controller.abort();
     expect(workSignal?.aborted).toBe(true);
@@ -92,10 +96,16 @@ describe('Lease (real Redis)', () => {
 
   it('hands the work a signal that aborts when the lease is lost', async () => {
     let lost: unknown;
-    await whileHolding(first, prefix, 'while-lost', async (signal) => {
-      await second.set(new RedisKeys(prefix).lease('while-lost'), 'someone-else');
-      lost = await waitForAbort(signal);
-    }, { ttlMs: 300 });
+    await whileHolding(
+      first,
+      prefix,
+      'while-lost',
+      async (signal) => {
+        await second.set(new RedisKeys(prefix).lease('while-lost'), 'someone-else');
+        lost = await waitForAbort(signal);
+      },
+      { ttlMs: 300 },
+    );
     expect(lost).toBeInstanceOf(LeaseLost);
   });
 });

@@ -18,10 +18,7 @@ afterAll(async () => {
 describe('PauseControl (real Redis)', () => {
   it('a timed pause keeps the later end, applies to one system, and can be cleared', async () => {
     const now = Date.now();
-    await Promise.all([
-      pause.pauseSystemUntil('salesforce', now + 60_000, 'salesforce-daily-limit', now),
-      pause.pauseSystemUntil('salesforce', now + 30_000, 'salesforce-daily-limit', now),
-    ]);
+    await Promise.all([pause.pauseSystemUntil('salesforce', now + 60_000, 'salesforce-daily-limit', now), pause.pauseSystemUntil('salesforce', now + 30_000, 'salesforce-daily-limit', now)]);
     expect(await pause.pausedUntil('salesforce', now)).toBe(now + 60_000);
     expect(await pause.pausedUntil('hubspot', now)).toBeNull();
     expect(await pause.pausedUntil('salesforce', now + 60_000)).toBeNull();

@@ -68,10 +68,7 @@ export class PauseControl {
     this.#metrics.paused.set({ reason }, 1);
     if (first === 1) {
       this.#metrics.alerts.inc({ reason });
-      this.#logger?.error(
-        { alert: 'leadloop_paused', reason, detail },
-        `${reason}: credentials refused; all queues paused until an operator fixes them and runs resume`,
-      );
+      this.#logger?.error({ alert: 'leadloop_paused', reason, detail }, `${reason}: credentials refused; all queues paused until an operator fixes them and runs resume`);
     }
   }
 
@@ -101,10 +98,7 @@ export class PauseControl {
     if (extended !== 1) return;
     this.#metrics.paused.set({ reason }, 1);
     this.#metrics.alerts.inc({ reason });
-    this.#logger?.warn(
-      { alert: 'leadloop_paused', reason, system, until: new Date(untilMs).toISOString() },
-      `${system} work paused until its daily API limit allows again`,
-    );
+    this.#logger?.warn({ alert: 'leadloop_paused', reason, system, until: new Date(untilMs).toISOString() }, `${system} work paused until its daily API limit allows again`);
   }
 
   /** When work on `system` may continue, or null when it is not paused. */

@@ -41,7 +41,12 @@ export function decideRetry(error: unknown, context: RetryContext): RetryDecisio
       // Jitter adds to the vendor's wait, never takes from it; a second's window gets less of it.
       return { action: 'delay', delayMs: e.retryAfterMs + jitter(e.retryAfterMs <= 1_000 ? 250 : 1_000), reason: `${e.system}-${e.policy === 'SECONDLY' ? 'secondly' : 'ten-secondly'}-limit` };
     case 'DAILY_LIMIT':
-      return { action: 'pause-system', system: e.system, untilMs: e.resumeAt ?? (e.system === 'hubspot' ? context.hubspotDailyResetAt(context.now) : context.now + salesforcePause), reason: `${e.system}-daily-limit` };
+      return {
+        action: 'pause-system',
+        system: e.system,
+        untilMs: e.resumeAt ?? (e.system === 'hubspot' ? context.hubspotDailyResetAt(context.now) : context.now + salesforcePause),
+        reason: `${e.system}-daily-limit`,
+      };
     case 'CONCURRENCY_LIMIT':
       // Long-running requests finish within seconds to minutes: back off briefly, no pause.
       return { action: 'delay', delayMs: 5_000 + jitter(5_000), reason: 'salesforce-concurrent-limit' };

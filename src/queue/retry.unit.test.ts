@@ -10,7 +10,7 @@ const midnight = Date.UTC(2026, 10, 25);
 const context: RetryContext = { now, hubspotDailyResetAt: () => midnight, random: () => 0 };
 
 describe('decideRetry: a switch on the error code', () => {
-  it('RATE_LIMITED waits the vendor\'s window (10 s rolling, or 1 s for search), or its Retry-After', () => {
+  it("RATE_LIMITED waits the vendor's window (10 s rolling, or 1 s for search), or its Retry-After", () => {
     expect(decideRetry(new RateLimited('hubspot', 'TEN_SECONDLY_ROLLING', 10_000), context)).toMatchObject({ action: 'delay', delayMs: 10_000, reason: 'hubspot-ten-secondly-limit' });
     expect(decideRetry(new RateLimited('hubspot', 'TEN_SECONDLY_ROLLING', 3_000), context)).toMatchObject({ action: 'delay', delayMs: 3_000 });
     expect(decideRetry(new RateLimited('hubspot', 'SECONDLY', 1_000), context)).toMatchObject({ action: 'delay', delayMs: 1_000, reason: 'hubspot-secondly-limit' });
@@ -74,6 +74,4 @@ describe('backoff', () => {
     const delays = new Set(Array.from({ length: 50 }, () => backoffDelay(4)));
     expect(delays.size).toBeGreaterThan(10);
   });
-
-
 });

@@ -33,9 +33,7 @@ export async function syncSchedules(queues: Record<string, Queue>, specs: readon
   const result: ScheduleSyncResult = { upserted: [], removed: [] };
   for (const spec of specs) {
     const queue = queues[spec.queue] as Queue;
-    const repeat = spec.pattern !== undefined
-      ? { pattern: spec.pattern, ...(spec.tz !== undefined ? { tz: spec.tz } : {}) }
-      : { every: spec.every as number };
+    const repeat = spec.pattern !== undefined ? { pattern: spec.pattern, ...(spec.tz !== undefined ? { tz: spec.tz } : {}) } : { every: spec.every as number };
     await queue.upsertJobScheduler(spec.name, repeat, { name: spec.jobName ?? spec.name, data: spec.data ?? {} });
     result.upserted.push(`${spec.queue}/${spec.name}`);
   }
@@ -65,7 +63,11 @@ function validate(spec: ScheduleSpec, queues: Record<string, Queue>): void {
  * The schedules sync.yaml sets for the jobs that have one (`schedule` names its key): every job
  * with an enabled entry gets a scheduler named after it; a disabled or absent entry, none.
  */
-export function scheduleSpecs(jobs: readonly { name: string; queue: string; schedule?: string }[], schedules: Readonly<Record<string, { every?: string | undefined; cron?: string | undefined; enabled: boolean } | undefined>>, parseDuration: (text: string) => number): ScheduleSpec[] {
+export function scheduleSpecs(
+  jobs: readonly { name: string; queue: string; schedule?: string }[],
+  schedules: Readonly<Record<string, { every?: string | undefined; cron?: string | undefined; enabled: boolean } | undefined>>,
+  parseDuration: (text: string) => number,
+): ScheduleSpec[] {
   return jobs.flatMap((job) => {
     const entry = job.schedule ? schedules[job.schedule] : undefined;
     if (!entry?.enabled) return [];

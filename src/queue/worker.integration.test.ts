@@ -22,7 +22,6 @@ afterAll(async () => {
   blocking.disconnect();
 });
 
-
 interface Harness {
   queue: Queue;
   pause: PauseControl;

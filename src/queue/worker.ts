@@ -36,7 +36,6 @@ export interface LeadloopWorker {
   shutdown(): Promise<{ released: boolean; timedOut: boolean }>;
 }
 
-
 export function createLeadloopWorker<Data, Result>(options: LeadloopWorkerOptions<Data, Result>): LeadloopWorker {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const timeZone = options.hubspotTimeZone ?? 'UTC';

@@ -28,7 +28,9 @@ interface AccountRow {
 export async function* pullAccounts(conn: Connection, since: number): AsyncGenerator<IndexedAccount[]> {
   let page: { records: AccountRow[]; done: boolean; nextRecordsUrl?: string };
   try {
-    page = (await conn.query<AccountRow & Record<string, unknown>>(`SELECT Id, Website, OwnerId, SystemModstamp FROM Account WHERE SystemModstamp >= ${soqlDateTime(since)} ORDER BY SystemModstamp, Id`)) as never;
+    page = (await conn.query<AccountRow & Record<string, unknown>>(
+      `SELECT Id, Website, OwnerId, SystemModstamp FROM Account WHERE SystemModstamp >= ${soqlDateTime(since)} ORDER BY SystemModstamp, Id`,
+    )) as never;
   } catch (error) {
     throw classifySalesforceError(error);
   }

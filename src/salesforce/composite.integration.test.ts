@@ -62,7 +62,16 @@ describe('upsertAndUpdate (composite writes)', () => {
     const converted = sandbox!.salesforce.insert('Lead', { LastName: 'Gone', Company: 'Write Co', OwnerId: dana });
     sandbox!.salesforce.convertLead(converted);
     sandbox!.requestLog.reset();
-    const { upserted, updated } = await upsertAndUpdate(conn, 'Lead', [lead(1, dana), lead(2, dana)], [{ Id: open, HubSpot_Contact_Id__c: 'w-3', Title: 'Adopted' }, { Id: converted, Title: 'Never' }], { externalIdField: 'HubSpot_Contact_Id__c' });
+    const { upserted, updated } = await upsertAndUpdate(
+      conn,
+      'Lead',
+      [lead(1, dana), lead(2, dana)],
+      [
+        { Id: open, HubSpot_Contact_Id__c: 'w-3', Title: 'Adopted' },
+        { Id: converted, Title: 'Never' },
+      ],
+      { externalIdField: 'HubSpot_Contact_Id__c' },
+    );
     expect(sandbox!.requestLog.counts('salesforce')).toEqual({ composite: 1 });
     expect([...upserted.written.values()].map((w) => w.created)).toEqual([true, true]);
     for (const { id } of upserted.written.values()) expect(sandbox!.salesforce.records('Lead').find((l) => l.Id === id)!.OwnerId).toBe(dana);

@@ -52,7 +52,10 @@ export async function connectSalesforce(options: SalesforceConnectionOptions): P
       });
     } catch (error) {
       // Unreachable or silent: not a refused login, so no reason to pause for a person.
-      throw new Unavailable('salesforce', `${LOGIN_UNAVAILABLE}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name)}`);
+      throw new Unavailable(
+        'salesforce',
+        `${LOGIN_UNAVAILABLE}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name)}`,
+      );
     }
     await gate.after(call, { status: response.status, headers: Object.fromEntries(response.headers) });
     if (response.status >= 500) throw new Unavailable('salesforce', `${LOGIN_UNAVAILABLE}: HTTP ${response.status}`, { status: response.status });

@@ -9,7 +9,12 @@ type Answer = { id?: string; success: boolean; errors: { statusCode: string; mes
  * fields overwritten with `anonymised` (one sObject Collections call per 200). A lead already
  * gone counts as erased; a converted lead cannot be edited and is reported for a person to handle.
  */
-export async function eraseLeads(conn: Connection, leadIds: readonly string[], mode: 'delete' | 'anonymise', anonymised: Record<string, string | null>): Promise<{ erased: string[]; rejections: Rejection[] }> {
+export async function eraseLeads(
+  conn: Connection,
+  leadIds: readonly string[],
+  mode: 'delete' | 'anonymise',
+  anonymised: Record<string, string | null>,
+): Promise<{ erased: string[]; rejections: Rejection[] }> {
   const erased: string[] = [];
   const rejections: Rejection[] = [];
   for (let i = 0; i < leadIds.length; i += 200) {

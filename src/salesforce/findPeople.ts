@@ -32,7 +32,14 @@ function push<T>(map: Map<string, T[]>, email: string, value: T): void {
  * (queryTogether). Contacts count only for emails no Lead answered, as if they had been asked for
  * those alone.
  */
-export async function findPeople(conn: Connection, contactIds: readonly string[], emails: readonly string[], externalIdField: string, taskKeys: readonly string[], taskKeyField: string): Promise<FoundPeople> {
+export async function findPeople(
+  conn: Connection,
+  contactIds: readonly string[],
+  emails: readonly string[],
+  externalIdField: string,
+  taskKeys: readonly string[],
+  taskKeyField: string,
+): Promise<FoundPeople> {
   const ext = identifier(externalIdField);
   const keyField = identifier(taskKeyField);
   const byExternalId = new Map<string, KnownLead>();
@@ -58,6 +65,11 @@ export async function findPeople(conn: Connection, contactIds: readonly string[]
   for (const row of results.slice(leadQueries.length, leadQueries.length + contactQueries.length).flat() as unknown as ContactRow[]) {
     if (row.Email && !leadsByEmail.has(row.Email.toLowerCase())) push(contactsByEmail, row.Email, { id: row.Id, ownerId: row.OwnerId });
   }
-  const existingTaskKeys = new Set(results.slice(leadQueries.length + contactQueries.length).flat().map((row) => String(row[keyField])));
+  const existingTaskKeys = new Set(
+    results
+      .slice(leadQueries.length + contactQueries.length)
+      .flat()
+      .map((row) => String(row[keyField])),
+  );
   return { byExternalId, leadsByEmail, contactsByEmail, existingTaskKeys };
 }

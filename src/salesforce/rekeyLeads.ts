@@ -38,7 +38,7 @@ export async function rekeyLeads(conn: Connection, externalIdField: string, surv
   if (!take.lead.IsConverted) {
     try {
       const answer = (await conn.sobject('Lead').update({ Id: take.lead.Id, [ext]: survivorId } as never)) as unknown as { success: boolean; errors?: { statusCode: string; message: string }[] };
-      if (!answer.success) throw new RequestRefused('salesforce', answer.errors?.[0]?.statusCode ?? 'UNKNOWN', { what: 'the re-key of a merged contact\'s lead' });
+      if (!answer.success) throw new RequestRefused('salesforce', answer.errors?.[0]?.statusCode ?? 'UNKNOWN', { what: "the re-key of a merged contact's lead" });
     } catch (error) {
       throw classifySalesforceError(error);
     }

@@ -43,7 +43,11 @@ export class SalesforceLeads {
   }
 
   async createTasks(tasks: readonly (TaskWrite & { whoId: string })[]): Promise<{ created: string[]; rejections: Rejection[] }> {
-    const result = await createTasks(this.#conn, tasks.map((t) => ({ key: t.key, fields: { ...t.fields, WhoId: t.whoId, OwnerId: t.ownerId } })), this.#taskKeyField);
+    const result = await createTasks(
+      this.#conn,
+      tasks.map((t) => ({ key: t.key, fields: { ...t.fields, WhoId: t.whoId, OwnerId: t.ownerId } })),
+      this.#taskKeyField,
+    );
     return { created: result.created, rejections: result.rejections };
   }
 

@@ -62,7 +62,12 @@ describe('Salesforce writes', () => {
     expect(result.written.size).toBe(449);
     // The refusal names the record, the code and the field — never the value (it may be personal data).
     expect(result.rejections).toEqual([{ system: 'salesforce', recordKey: '5010', code: 'STRING_TOO_LONG', fields: ['LastName'] }]);
-    const owners = new Set(s.salesforce.records('Lead').filter((l) => String(l.HubSpot_Contact_Id__c ?? '').startsWith('5')).map((l) => l.OwnerId));
+    const owners = new Set(
+      s.salesforce
+        .records('Lead')
+        .filter((l) => String(l.HubSpot_Contact_Id__c ?? '').startsWith('5'))
+        .map((l) => l.OwnerId),
+    );
     expect(owners).toEqual(new Set([dana]));
     const again = await upsertRecords(conn, 'Lead', records.slice(0, 5), { externalIdField: 'HubSpot_Contact_Id__c' });
     expect([...again.written.values()].every((w) => !w.created)).toBe(true);
@@ -80,7 +85,14 @@ describe('Salesforce writes', () => {
     s.salesforce.insert('Contact', { LastName: 'Known', Email: 'known@acme.example', OwnerId: user });
     const ours = s.salesforce.insert('Lead', { LastName: 'Ours', Company: 'A', Email: 'changed@acme.example', HubSpot_Contact_Id__c: '777', OwnerId: user });
     const task = s.salesforce.insert('Task', { Subject: 'Earlier', OwnerId: user, Leadloop_Key__c: '777:first:step0' });
-    const found = await findPeople(conn, ['777'], ["O'Brien\\@acme.example", 'conv@acme.example', 'known@acme.example', 'nobody@acme.example'], 'HubSpot_Contact_Id__c', ['777:first:step0', '777:first:step1'], 'Leadloop_Key__c');
+    const found = await findPeople(
+      conn,
+      ['777'],
+      ["O'Brien\\@acme.example", 'conv@acme.example', 'known@acme.example', 'nobody@acme.example'],
+      'HubSpot_Contact_Id__c',
+      ['777:first:step0', '777:first:step1'],
+      'Leadloop_Key__c',
+    );
     expect(found.byExternalId.get('777')?.id).toBe(ours);
     expect(found.leadsByEmail.get("o'brien\\@acme.example")?.[0]).toMatchObject({ isConverted: false, externalId: null });
     expect(found.leadsByEmail.get('conv@acme.example')?.[0]).toMatchObject({ isConverted: true, convertedContactId: expect.stringMatching(/^003/) });

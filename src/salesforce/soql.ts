@@ -3,16 +3,18 @@
  * escapes quotes, so `x\' OR Id != null` closes the string early: escape the backslash first.
  */
 export function escapeSoqlString(value: string): string {
-  return value
-    .replace(/\\/g, '\\\\')
-    .replace(/'/g, "\\'")
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t')
-    .replace(/\f/g, '\\f')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching U+0008 (backspace) is the point: SOQL escapes it as \b
-    .replace(/\x08/g, '\\b');
+  return (
+    value
+      .replace(/\\/g, '\\\\')
+      .replace(/'/g, "\\'")
+      .replace(/"/g, '\\"')
+      .replace(/\n/g, '\\n')
+      .replace(/\r/g, '\\r')
+      .replace(/\t/g, '\\t')
+      .replace(/\f/g, '\\f')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching U+0008 (backspace) is the point: SOQL escapes it as \b
+      .replace(/\x08/g, '\\b')
+  );
 }
 
 /** For LIKE patterns that must match literally: `_` and `%` escaped too. */

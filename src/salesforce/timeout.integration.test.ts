@@ -45,7 +45,11 @@ describe('Salesforce request timeouts', () => {
 
   it('a write that hangs times out too', async () => {
     const conn = await connect({ hangRate: 1 }, 300);
-    await expect(upsertRecords(conn, 'Lead', [{ HubSpot_Contact_Id__c: '1', LastName: 'L', Company: 'Acme' }], { externalIdField: 'HubSpot_Contact_Id__c' })).rejects.toMatchObject({ code: 'UNAVAILABLE', system: 'salesforce', timeoutMs: 300 });
+    await expect(upsertRecords(conn, 'Lead', [{ HubSpot_Contact_Id__c: '1', LastName: 'L', Company: 'Acme' }], { externalIdField: 'HubSpot_Contact_Id__c' })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      system: 'salesforce',
+      timeoutMs: 300,
+    });
   });
 
   it('a 5xx is not retried inside jsforce: the queue is the one retry layer', async () => {

@@ -71,7 +71,13 @@ const COLLECTIONS_PER_COMPOSITE = 5;
  * `Sforce-Auto-Assign: FALSE` on the composite request would not keep our owners.
  * `updated` holds the ids of the updates Salesforce saved; the others are rejections keyed by Id.
  */
-export async function upsertAndUpdate(conn: Connection, sobject: string, upserts: readonly Record<string, unknown>[], updates: readonly Record<string, unknown>[], options: UpsertOptions): Promise<{ upserted: UpsertResult; updated: Set<string> }> {
+export async function upsertAndUpdate(
+  conn: Connection,
+  sobject: string,
+  upserts: readonly Record<string, unknown>[],
+  updates: readonly Record<string, unknown>[],
+  options: UpsertOptions,
+): Promise<{ upserted: UpsertResult; updated: Set<string> }> {
   const headers = headersOf(options);
   const upsertChunks = chunks(upserts);
   const updateChunks = chunks(updates);
@@ -104,7 +110,13 @@ export async function upsertAndUpdate(conn: Connection, sobject: string, upserts
     answer = await conn.requestPost(`${base}/composite`, {
       allOrNone: false,
       compositeRequest: [
-        ...upsertChunks.map((chunk, i) => ({ method: 'PATCH', url: `${base}/composite/sobjects/${identifier(sobject)}/${identifier(options.externalIdField)}`, referenceId: `upsert${i}`, body: records(chunk), ...httpHeaders })),
+        ...upsertChunks.map((chunk, i) => ({
+          method: 'PATCH',
+          url: `${base}/composite/sobjects/${identifier(sobject)}/${identifier(options.externalIdField)}`,
+          referenceId: `upsert${i}`,
+          body: records(chunk),
+          ...httpHeaders,
+        })),
         ...updateChunks.map((chunk, i) => ({ method: 'PATCH', url: `${base}/composite/sobjects`, referenceId: `update${i}`, body: records(chunk), ...httpHeaders })),
       ],
     });

@@ -19,11 +19,7 @@ export interface FaultOptions {
   dailyLimitAfterCalls?: number;
 }
 
-export type FaultDecision =
-  | { kind: 'none' }
-  | { kind: 'rate-limit' }
-  | { kind: 'server-error'; status: 500 | 502 | 503 }
-  | { kind: 'hang' };
+export type FaultDecision = { kind: 'none' } | { kind: 'rate-limit' } | { kind: 'server-error'; status: 500 | 502 | 503 } | { kind: 'hang' };
 
 /** Rolls the dice for one system's requests; each emulator renders the decision in its own error shape. */
 export class FaultInjector {

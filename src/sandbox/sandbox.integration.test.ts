@@ -49,7 +49,7 @@ describe('sandbox webhooks', () => {
 });
 
 describe('sandbox fault injection over HTTP', () => {
-  it('answers injected 5xx and 429s in each vendor\'s shape, and counts them in the request log', async () => {
+  it("answers injected 5xx and 429s in each vendor's shape, and counts them in the request log", async () => {
     const sandbox = await startSandbox({ seed: 4, faults: { hubspot: { rate5xx: 0.5 }, salesforce: { rate429: 0.5 } } });
     try {
       const hs = new Client({ accessToken: sandbox.connectionInfo().hubspot.accessToken, basePath: sandbox.url, numberOfApiCallRetries: 1 });

@@ -13,7 +13,7 @@ describe('Salesforce ids', () => {
     expect(toId18('a0D30000001n7Pi')).toBe('a0D30000001n7PiEAI');
     expect(toId18('00D30000000nSxh')).toBe('00D30000000nSxhEAE');
   });
-  it('hands out valid ids with the object\'s key prefix', () => {
+  it("hands out valid ids with the object's key prefix", () => {
     const ids = new IdFactory();
     const lead = ids.next('Lead');
     expect(lead).toMatch(/^00Q/);
@@ -25,8 +25,19 @@ describe('Salesforce ids', () => {
 
 describe('SOQL subset parser', () => {
   it('parses fields, relationships, conditions, order and limits', () => {
-    const q = parseSoql("SELECT Id, Owner.Email FROM Lead WHERE (Email IN ('a@x.com', 'b@x.com') OR NOT IsConverted = true) AND SystemModstamp > 2024-01-01T00:00:00Z ORDER BY SystemModstamp DESC NULLS LAST, Id LIMIT 200 OFFSET 10");
-    expect(q).toMatchObject({ fields: ['Id', 'Owner.Email'], from: 'Lead', limit: 200, offset: 10, orderBy: [{ field: 'SystemModstamp', desc: true, nullsLast: true }, { field: 'Id', desc: false, nullsLast: false }] });
+    const q = parseSoql(
+      "SELECT Id, Owner.Email FROM Lead WHERE (Email IN ('a@x.com', 'b@x.com') OR NOT IsConverted = true) AND SystemModstamp > 2024-01-01T00:00:00Z ORDER BY SystemModstamp DESC NULLS LAST, Id LIMIT 200 OFFSET 10",
+    );
+    expect(q).toMatchObject({
+      fields: ['Id', 'Owner.Email'],
+      from: 'Lead',
+      limit: 200,
+      offset: 10,
+      orderBy: [
+        { field: 'SystemModstamp', desc: true, nullsLast: true },
+        { field: 'Id', desc: false, nullsLast: false },
+      ],
+    });
   });
   it.each([
     ["SELECT Id FROM Lead WHERE LastName = 'x\\' OR Id != null", 'unterminated string literal'],

@@ -4,11 +4,7 @@ import { FaultInjector, type FaultOptions } from './faults.ts';
 import { RequestLog } from './request-log.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from './types.ts';
 import { createHubSpotEmulator, type HubSpotEmulator, type HubSpotEmulatorOptions } from './hubspot/emulator.ts';
-import {
-  createSalesforceEmulator,
-  type SalesforceEmulator,
-  type SalesforceEmulatorOptions,
-} from './salesforce/emulator.ts';
+import { createSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from './salesforce/emulator.ts';
 
 export interface SandboxOptions {
   /** TCP port; 0 (default) picks a free one. */

@@ -35,7 +35,11 @@ export class AccountIndexTable {
     for (let i = 0; i < accounts.length; i += ROWS_PER_STATEMENT) {
       await this.#db
         .insertInto('account_index')
-        .values(accounts.slice(i, i + ROWS_PER_STATEMENT).map((a) => ({ account_id: a.accountId, domain: a.domain, owner_id: a.ownerId, modified_at: new Date(a.modifiedAt), pulled_at: new Date(pulledAt) })))
+        .values(
+          accounts
+            .slice(i, i + ROWS_PER_STATEMENT)
+            .map((a) => ({ account_id: a.accountId, domain: a.domain, owner_id: a.ownerId, modified_at: new Date(a.modifiedAt), pulled_at: new Date(pulledAt) })),
+        )
         .onConflict((oc) =>
           oc.column('account_id').doUpdateSet((eb) => ({
             domain: eb.ref('excluded.domain'),
@@ -65,13 +69,7 @@ export class AccountIndexTable {
   async lookup(domains: readonly string[]): Promise<Map<string, { accountId: string; ownerId: string }>> {
     const wanted = [...new Set(domains)];
     if (wanted.length === 0) return new Map();
-    const rows = await this.#db
-      .selectFrom('account_index')
-      .select(['domain', 'account_id', 'owner_id'])
-      .where('domain', 'in', wanted)
-      .orderBy('modified_at')
-      .orderBy('account_id')
-      .execute();
+    const rows = await this.#db.selectFrom('account_index').select(['domain', 'account_id', 'owner_id']).where('domain', 'in', wanted).orderBy('modified_at').orderBy('account_id').execute();
     // Ordered oldest first: the last row of a domain is the account changed last.
     return new Map(rows.map((r) => [r.domain!, { accountId: r.account_id, ownerId: r.owner_id }]));
   }

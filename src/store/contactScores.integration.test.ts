@@ -71,7 +71,10 @@ function contactScoresContract(open: () => Promise<Ledger>) {
 
   it('a contact re-graded while the pages are read drops out; one still due behind the cursor is not read twice', async () => {
     const first = await contactsDueForReview(ledger.db, { now: NOW, limit: 10 });
-    await recordScores(ledger.db, first.slice(0, 5).map((d) => row(d.hubspot_contact_id, 72, { scored_at: new Date(NOW) })));
+    await recordScores(
+      ledger.db,
+      first.slice(0, 5).map((d) => row(d.hubspot_contact_id, 72, { scored_at: new Date(NOW) })),
+    );
     const rest = await contactsDueForReview(ledger.db, { now: NOW, limit: 100, after: cursorAfter(first)! });
     expect(rest).toHaveLength(15);
     expect(rest.some((r) => first.some((f) => f.hubspot_contact_id === r.hubspot_contact_id))).toBe(false);

@@ -22,11 +22,7 @@ export interface DueContact {
  */
 export async function contactsDueForReview(db: Kysely<LedgerSchema>, options: { now: Date | number; limit: number; after?: ReviewCursor }): Promise<DueContact[]> {
   const now = new Date(options.now);
-  let query = db
-    .selectFrom('contact_scores')
-    .select(['hubspot_contact_id', 'review_at', 'grade', 'mql'])
-    .where('review_at', 'is not', null)
-    .where('review_at', '<=', now);
+  let query = db.selectFrom('contact_scores').select(['hubspot_contact_id', 'review_at', 'grade', 'mql']).where('review_at', 'is not', null).where('review_at', '<=', now);
   const after = options.after;
   if (after) query = query.where((eb) => eb(eb.refTuple('review_at', 'hubspot_contact_id'), '>', eb.tuple(after.reviewAt, after.id)));
   const rows = await query.orderBy('review_at').orderBy('hubspot_contact_id').limit(options.limit).execute();

@@ -9,7 +9,12 @@ export async function findDecision(db: Kysely<LedgerSchema>, hubspotContactId: s
 /** The decisions recorded for many contacts' hand-offs, by contact id (one query). */
 export async function findDecisions(db: Kysely<LedgerSchema>, hubspotContactIds: readonly string[], handoffKey = 'first'): Promise<Map<string, Decision>> {
   if (hubspotContactIds.length === 0) return new Map();
-  const rows = await db.selectFrom('decisions').selectAll().where('hubspot_contact_id', 'in', [...hubspotContactIds]).where('handoff_key', '=', handoffKey).execute();
+  const rows = await db
+    .selectFrom('decisions')
+    .selectAll()
+    .where('hubspot_contact_id', 'in', [...hubspotContactIds])
+    .where('handoff_key', '=', handoffKey)
+    .execute();
   return new Map(rows.map((r) => [r.hubspot_contact_id, r]));
 }
 

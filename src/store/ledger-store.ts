@@ -82,7 +82,15 @@ export class LedgerStore {
   recordScores(scores: readonly ScoreWrite[], context: { scoredAt: number; configVersion: string }): Promise<void> {
     return recordScores(
       this.db,
-      scores.map((s) => ({ hubspot_contact_id: s.contactId, score: s.score, grade: s.grade, mql: s.mql, scored_at: new Date(context.scoredAt), config_version: context.configVersion, review_at: s.reviewAt === null ? null : new Date(s.reviewAt) })),
+      scores.map((s) => ({
+        hubspot_contact_id: s.contactId,
+        score: s.score,
+        grade: s.grade,
+        mql: s.mql,
+        scored_at: new Date(context.scoredAt),
+        config_version: context.configVersion,
+        review_at: s.reviewAt === null ? null : new Date(s.reviewAt),
+      })),
     );
   }
 
@@ -91,13 +99,21 @@ export class LedgerStore {
   }
 
   async dueForReview(options: { now: number; limit: number; after?: { reviewAt: number; contactId: string } }) {
-    const rows = await contactsDueForReview(this.db, { now: options.now, limit: options.limit, ...(options.after ? { after: { reviewAt: new Date(options.after.reviewAt), id: options.after.contactId } } : {}) });
+    const rows = await contactsDueForReview(this.db, {
+      now: options.now,
+      limit: options.limit,
+      ...(options.after ? { after: { reviewAt: new Date(options.after.reviewAt), id: options.after.contactId } } : {}),
+    });
     return rows.map((r) => ({ contactId: r.hubspot_contact_id, reviewAt: new Date(r.review_at).getTime(), grade: r.grade, mql: r.mql }));
   }
 
   async grades(contactIds: readonly string[]): Promise<Map<string, { grade: string; mql: boolean }>> {
     if (contactIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('contact_scores').select(['hubspot_contact_id', 'grade', 'mql']).where('hubspot_contact_id', 'in', [...contactIds]).execute();
+    const rows = await this.db
+      .selectFrom('contact_scores')
+      .select(['hubspot_contact_id', 'grade', 'mql'])
+      .where('hubspot_contact_id', 'in', [...contactIds])
+      .execute();
     return new Map(rows.map((r) => [r.hubspot_contact_id, { grade: r.grade, mql: r.mql }]));
   }
 

@@ -39,7 +39,13 @@ function ledgerContract(open: () => Promise<Ledger>) {
     expect(await store.recordDecisions([decision], at)).toEqual(new Set(['5101']));
     expect(await store.recordDecisions([{ ...decision, ownerEmail: 'someone.else@copperleaf.example', score: 12 }], at)).toEqual(new Set());
     const stands = (await store.findDecisions(['5101'], 'first')).get('5101')!;
-    expect(stands).toMatchObject({ contactId: '5101', grade: 'hot', notify: ['victor.hale@copperleaf.example'], landedId: null, assignee: { kind: 'user', email: 'dana.whitfield@copperleaf.example', salesforceUserId: '005000000000001AAA' } });
+    expect(stands).toMatchObject({
+      contactId: '5101',
+      grade: 'hot',
+      notify: ['victor.hale@copperleaf.example'],
+      landedId: null,
+      assignee: { kind: 'user', email: 'dana.whitfield@copperleaf.example', salesforceUserId: '005000000000001AAA' },
+    });
   });
 
   it('records a later hand-off of the same contact separately', async () => {
@@ -56,14 +62,21 @@ function ledgerContract(open: () => Promise<Ledger>) {
   });
 
   it('records a page of decisions in one statement, naming only those it stored', async () => {
-    const won = await store.recordDecisions([{ ...decision, contactId: '6001' }, { ...decision, contactId: '6002', ownerEmail: 'priya.raman@copperleaf.example' }, { ...decision, contactId: '5101' }], at);
+    const won = await store.recordDecisions(
+      [
+        { ...decision, contactId: '6001' },
+        { ...decision, contactId: '6002', ownerEmail: 'priya.raman@copperleaf.example' },
+        { ...decision, contactId: '5101' },
+      ],
+      at,
+    );
     expect(won).toEqual(new Set(['6001', '6002']));
     const found = await store.findDecisions(['6001', '6002', '5101', 'none'], 'first');
     expect([...found.keys()].sort()).toEqual(['5101', '6001', '6002']);
     expect(found.get('6002')!.assignee).toMatchObject({ email: 'priya.raman@copperleaf.example' });
   });
 
-  it('rebuilds round-robin positions and the day\'s loads from the decisions', async () => {
+  it("rebuilds round-robin positions and the day's loads from the decisions", async () => {
     const state = await store.routingState('2026-11-02');
     expect(state.roundRobin).toEqual({ enterprise: 4 });
     expect(state.loadToday).toEqual({ 'dana.whitfield@copperleaf.example': 3, 'priya.raman@copperleaf.example': 1 });

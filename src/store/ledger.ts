@@ -31,9 +31,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const schema = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) throw new LedgerUnavailable(`invalid ledger schema name "${schema}"`);
-  const { dialect, kind, where } = options.databaseUrl
-    ? postgresDialect(options.databaseUrl, schema)
-    : await pgliteDialect(options.dataDir ?? './data');
+  const { dialect, kind, where } = options.databaseUrl ? postgresDialect(options.databaseUrl, schema) : await pgliteDialect(options.dataDir ?? './data');
   const db = new Kysely<LedgerSchema>({ dialect });
   try {
     if (kind === 'postgres' && schema !== 'public') await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

@@ -23,7 +23,11 @@ export class PendingMerges {
   async add(survivorId: string, mergedIds: readonly string[]): Promise<void> {
     if (mergedIds.length === 0) return;
     // A week: HubSpot retries a delivery for a day, a paused queue may hold the job longer.
-    await this.#redis.multi().sadd(this.#key(survivorId), ...mergedIds).expire(this.#key(survivorId), 7 * 86_400).exec();
+    await this.#redis
+      .multi()
+      .sadd(this.#key(survivorId), ...mergedIds)
+      .expire(this.#key(survivorId), 7 * 86_400)
+      .exec();
   }
 
   async of(survivorIds: readonly string[]): Promise<Map<string, string[]>> {

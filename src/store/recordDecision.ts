@@ -19,7 +19,16 @@ export async function recordDecisions(db: Kysely<LedgerSchema>, inputs: readonly
   if (inputs.length === 0) return new Set();
   const rows = await db
     .insertInto('decisions')
-    .values(inputs.map(({ notify = [], trace = [], handoff_key = 'first', rotation_team = null, rotation_next = null, ...rest }) => ({ ...rest, handoff_key, rotation_team, rotation_next, notify: JSON.stringify(notify), trace: JSON.stringify(trace) })))
+    .values(
+      inputs.map(({ notify = [], trace = [], handoff_key = 'first', rotation_team = null, rotation_next = null, ...rest }) => ({
+        ...rest,
+        handoff_key,
+        rotation_team,
+        rotation_next,
+        notify: JSON.stringify(notify),
+        trace: JSON.stringify(trace),
+      })),
+    )
     .onConflict((oc) => oc.columns(['hubspot_contact_id', 'handoff_key']).doNothing())
     .returning('hubspot_contact_id')
     .execute();

@@ -69,5 +69,9 @@ if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]
 return 1`;
 
 function numbers(hash: Record<string, string>): Record<string, number> {
-  return Object.fromEntries(Object.entries(hash).filter(([k]) => k !== '.').map(([k, v]) => [k, Number(v)]));
+  return Object.fromEntries(
+    Object.entries(hash)
+      .filter(([k]) => k !== '.')
+      .map(([k, v]) => [k, Number(v)]),
+  );
 }

@@ -76,6 +76,10 @@ export class SyncState {
   /** Forgets what leadloop knew of these contacts (merged away or erased): their next sighting is a first one. */
   async forget(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.#redis.multi().hdel(this.#keys.fingerprints(), ...ids).hdel(this.#keys.observed(), ...ids).exec();
+    await this.#redis
+      .multi()
+      .hdel(this.#keys.fingerprints(), ...ids)
+      .hdel(this.#keys.observed(), ...ids)
+      .exec();
   }
 }

@@ -50,10 +50,14 @@ describe('HubSpot contacts search (SDK)', () => {
     let pages = 0;
     while (after !== undefined) {
       const page = await client.crm.contacts.searchApi.doSearch({
-        filterGroups: [{ filters: [
-          { propertyName: 'lastmodifieddate', operator: 'GTE' as never, value: since },
-          { propertyName: 'lastmodifieddate', operator: 'LTE' as never, value: until },
-        ] }],
+        filterGroups: [
+          {
+            filters: [
+              { propertyName: 'lastmodifieddate', operator: 'GTE' as never, value: since },
+              { propertyName: 'lastmodifieddate', operator: 'LTE' as never, value: until },
+            ],
+          },
+        ],
         sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }] as never,
         properties: ['email', 'lastmodifieddate'],
         limit: 200,
@@ -75,7 +79,7 @@ describe('HubSpot contacts search (SDK)', () => {
     ['two sorts', { sorts: ['email', 'lastname'] }, 'Only one sort is supported'],
     ['six filter groups', { filterGroups: Array.from({ length: 6 }, () => ({ filters: [{ propertyName: 'email', operator: 'HAS_PROPERTY' }] })) }, 'Too many filter groups'],
     ['an unknown property', { filterGroups: [{ filters: [{ propertyName: 'no_such_prop', operator: 'EQ', value: 'x' }] }] }, 'Unable to find property no_such_prop'],
-  ])('refuses %s with a 400 in HubSpot\'s error shape', async (_label, request, message) => {
+  ])("refuses %s with a 400 in HubSpot's error shape", async (_label, request, message) => {
     const error = await sdkError(client.crm.contacts.searchApi.doSearch({ filterGroups: [], sorts: [], properties: [], limit: 10, after: '0', ...request } as never));
     expect(error.code).toBe(400);
     expect(error.body.category).toBe('VALIDATION_ERROR');
@@ -94,7 +98,13 @@ describe('HubSpot contacts search (SDK)', () => {
   });
 
   it('validates the search request leadloop sends against the official schema', () => {
-    const request = { filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: '1717200000000' }] }], sorts: ['lastmodifieddate'], properties: ['email'], limit: 200, after: '0' };
+    const request = {
+      filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: '1717200000000' }] }],
+      sorts: ['lastmodifieddate'],
+      properties: ['email'],
+      limit: 200,
+      after: '0',
+    };
     expect(validate('PublicObjectSearchRequest', request)).toEqual([]);
     // The documented example sends sort objects where the spec types strings (docs/hubspot-api.md#search): both reach the wire.
     expect(validate('PublicObjectSearchRequest', fixture('hubspot/search_request.json'))).toEqual(['/sorts/0 must be string']);
@@ -135,13 +145,25 @@ describe('HubSpot batch endpoints (SDK)', () => {
   });
 
   it('updates a batch and reports an unknown id per record (207)', async () => {
-    const result: BatchAnswer = await client.crm.contacts.batchApi.update({ inputs: [{ id: '1002', properties: { jobtitle: 'Head of Data' } }, { id: '424242', properties: { jobtitle: 'x' } }] });
+    const result: BatchAnswer = await client.crm.contacts.batchApi.update({
+      inputs: [
+        { id: '1002', properties: { jobtitle: 'Head of Data' } },
+        { id: '424242', properties: { jobtitle: 'x' } },
+      ],
+    });
     expect(result.numErrors).toBe(1);
     expect((await client.crm.contacts.basicApi.getById('1002', ['jobtitle'])).properties.jobtitle).toBe('Head of Data');
   });
 
   it('refuses a whole batch with an unknown property (400 PROPERTY_DOESNT_EXIST, like the documented example)', async () => {
-    const error = await sdkError(client.crm.contacts.batchApi.update({ inputs: [{ id: '1003', properties: { jobtitle: 'ok' } }, { id: '1004', properties: { testproperty: 'x' } }] }));
+    const error = await sdkError(
+      client.crm.contacts.batchApi.update({
+        inputs: [
+          { id: '1003', properties: { jobtitle: 'ok' } },
+          { id: '1004', properties: { testproperty: 'x' } },
+        ],
+      }),
+    );
     expect(error.code).toBe(400);
     expect(missingFromShape(fixture('hubspot/error_400_validation.json'), error.body)).toEqual([]);
     expect(error.body.errors?.[0]?.code).toBe('PROPERTY_DOESNT_EXIST');
@@ -194,9 +216,17 @@ describe('HubSpot auth, scopes and properties (SDK)', () => {
 
   it('creates a property group and properties, and answers 409 to a duplicate', async () => {
     await client.crm.properties.groupsApi.create('contacts', { name: 'leadloop', label: 'leadloop', displayOrder: -1 });
-    const created = await client.crm.properties.coreApi.create('contacts', { name: 'leadloop_score', label: 'leadloop score', type: 'number' as never, fieldType: 'number' as never, groupName: 'leadloop' });
+    const created = await client.crm.properties.coreApi.create('contacts', {
+      name: 'leadloop_score',
+      label: 'leadloop score',
+      type: 'number' as never,
+      fieldType: 'number' as never,
+      groupName: 'leadloop',
+    });
     expect(created.name).toBe('leadloop_score');
-    const error = await sdkError(client.crm.properties.coreApi.create('contacts', { name: 'leadloop_score', label: 'again', type: 'number' as never, fieldType: 'number' as never, groupName: 'leadloop' }));
+    const error = await sdkError(
+      client.crm.properties.coreApi.create('contacts', { name: 'leadloop_score', label: 'again', type: 'number' as never, fieldType: 'number' as never, groupName: 'leadloop' }),
+    );
     expect(error.code).toBe(409);
     const all = await client.crm.properties.coreApi.getAll('contacts');
     expect(all.results.map((p) => p.name)).toContain('leadloop_score');
@@ -261,7 +291,14 @@ describe('HubSpot indexing lag', () => {
     try {
       const c = new Client({ accessToken: lagged.connectionInfo().hubspot.accessToken, basePath: lagged.url, numberOfApiCallRetries: 1 });
       await c.crm.contacts.batchApi.update({ inputs: [{ id: '1001', properties: { jobtitle: 'Chief Data Officer' } }] });
-      const byTitle = () => c.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'jobtitle', operator: 'EQ' as never, value: 'Chief Data Officer' }] }], sorts: [], properties: ['jobtitle'], limit: 10, after: '0' } as never);
+      const byTitle = () =>
+        c.crm.contacts.searchApi.doSearch({
+          filterGroups: [{ filters: [{ propertyName: 'jobtitle', operator: 'EQ' as never, value: 'Chief Data Officer' }] }],
+          sorts: [],
+          properties: ['jobtitle'],
+          limit: 10,
+          after: '0',
+        } as never);
       expect((await byTitle()).total).toBe(0);
       expect((await c.crm.contacts.basicApi.getById('1001', ['jobtitle'])).properties.jobtitle).toBe('Chief Data Officer');
       await new Promise((r) => setTimeout(r, 450));

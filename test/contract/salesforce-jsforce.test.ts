@@ -67,10 +67,14 @@ describe('SOQL query and paging (jsforce)', () => {
   });
 
   it('answers a query page shaped like the documented example, with Salesforce datetimes', async () => {
-    for (let i = 0; i < 2_001; i++) sandbox.salesforce.insert('Lead', { LastName: `Shape ${i}`, Company: 'Shape Co', Email: `s${i}@shape.example`, OwnerId: sandbox.salesforce.records('User')[0]!.Id });
-    const response = await fetch(`${sandbox.url}/services/data/v${VERSION}/query?q=${encodeURIComponent("SELECT Id, Email, Company, Status, IsConverted, OwnerId, LastModifiedDate, SystemModstamp FROM Lead WHERE Company = 'Shape Co'")}`, {
-      headers: { authorization: `Bearer ${sandbox.connectionInfo().salesforce.accessToken}` },
-    });
+    for (let i = 0; i < 2_001; i++)
+      sandbox.salesforce.insert('Lead', { LastName: `Shape ${i}`, Company: 'Shape Co', Email: `s${i}@shape.example`, OwnerId: sandbox.salesforce.records('User')[0]!.Id });
+    const response = await fetch(
+      `${sandbox.url}/services/data/v${VERSION}/query?q=${encodeURIComponent("SELECT Id, Email, Company, Status, IsConverted, OwnerId, LastModifiedDate, SystemModstamp FROM Lead WHERE Company = 'Shape Co'")}`,
+      {
+        headers: { authorization: `Bearer ${sandbox.connectionInfo().salesforce.accessToken}` },
+      },
+    );
     const body = (await response.json()) as { records: { SystemModstamp: string }[] };
     expect(missingFromShape(fixture('salesforce/query_page1.json'), body)).toEqual([]);
     expect(body.records[0]!.SystemModstamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
@@ -81,7 +85,9 @@ describe('SOQL query and paging (jsforce)', () => {
     const error = await failure(conn.query('SELECT Id, Foo__c FROM Lead'));
     expect(error.errorCode).toBe('INVALID_FIELD');
     expect(error.message).toContain("No such column 'Foo__c' on entity 'Lead'");
-    const response = await fetch(`${sandbox.url}/services/data/v${VERSION}/query?q=${encodeURIComponent('SELECT Id, Foo__c FROM Lead')}`, { headers: { authorization: `Bearer ${sandbox.connectionInfo().salesforce.accessToken}` } });
+    const response = await fetch(`${sandbox.url}/services/data/v${VERSION}/query?q=${encodeURIComponent('SELECT Id, Foo__c FROM Lead')}`, {
+      headers: { authorization: `Bearer ${sandbox.connectionInfo().salesforce.accessToken}` },
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { message: string }[];
     expect(missingFromShape(fixture('salesforce/error_400_invalid_field_soql.json'), body)).toEqual([]);
@@ -112,7 +118,9 @@ describe('SOQL query and paging (jsforce)', () => {
 describe('sObject Collections (jsforce)', () => {
   it('upserts more than 200 leads by external ID with allowRecursive, and refuses them in one call', async () => {
     const records = Array.from({ length: 450 }, (_, i) => lead(i));
-    const results: ItemResult[] = (await conn.sobject('Lead').upsert(records, 'HubSpot_Contact_Id__c', { allOrNone: false, allowRecursive: true, headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
+    const results: ItemResult[] = (await conn
+      .sobject('Lead')
+      .upsert(records, 'HubSpot_Contact_Id__c', { allOrNone: false, allowRecursive: true, headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
     expect(results).toHaveLength(450);
     expect(results.every((r) => r.success && r.created)).toBe(true);
     expect(sandbox.requestLog.counts('salesforce')['sobjects.collections.upsert']).toBe(3);
@@ -131,11 +139,14 @@ describe('sObject Collections (jsforce)', () => {
     const response = await fetch(`${sandbox.url}/services/data/v${VERSION}/composite/sobjects/Lead/HubSpot_Contact_Id__c`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${sandbox.connectionInfo().salesforce.accessToken}`, 'content-type': 'application/json', 'sforce-auto-assign': 'FALSE' },
-      body: JSON.stringify({ allOrNone: false, records: [
-        { attributes: { type: 'Lead' }, HubSpot_Contact_Id__c: 'p-1', LastName: 'Ok', Company: 'Acme' },
-        { attributes: { type: 'Lead' }, HubSpot_Contact_Id__c: 'p-2', LastName: 'No company' },
-        { attributes: { type: 'Lead' }, HubSpot_Contact_Id__c: 'p-3', LastName: 'x'.repeat(81), Company: 'Acme' },
-      ] }),
+      body: JSON.stringify({
+        allOrNone: false,
+        records: [
+          { attributes: { type: 'Lead' }, HubSpot_Contact_Id__c: 'p-1', LastName: 'Ok', Company: 'Acme' },
+          { attributes: { type: 'Lead' }, HubSpot_Contact_Id__c: 'p-2', LastName: 'No company' },
+          { attributes: { type: 'Lead' }, HubSpot_Contact_Id__c: 'p-3', LastName: 'x'.repeat(81), Company: 'Acme' },
+        ],
+      }),
     });
     expect(response.status).toBe(200);
     const body = (await response.json()) as ItemResult[];
@@ -168,10 +179,25 @@ describe('Composite: several subrequests in one API call (jsforce requestPost)',
       compositeRequest: [
         { method: 'GET', url: query("SELECT Id, Email FROM Lead WHERE Company = 'Composite Co'"), referenceId: 'leads' },
         { method: 'GET', url: query("SELECT Id FROM Contact WHERE Email = 'nobody@composite.example'"), referenceId: 'contacts' },
-        { method: 'POST', url: url('composite/sobjects'), referenceId: 'created', body: { allOrNone: false, records: [{ attributes: { type: 'Lead' }, ...lead(9001) }, { attributes: { type: 'Lead' }, LastName: 'No company' }] } },
+        {
+          method: 'POST',
+          url: url('composite/sobjects'),
+          referenceId: 'created',
+          body: {
+            allOrNone: false,
+            records: [
+              { attributes: { type: 'Lead' }, ...lead(9001) },
+              { attributes: { type: 'Lead' }, LastName: 'No company' },
+            ],
+          },
+        },
       ],
     });
-    expect(answer.compositeResponse.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([['leads', 200], ['contacts', 200], ['created', 200]]);
+    expect(answer.compositeResponse.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([
+      ['leads', 200],
+      ['contacts', 200],
+      ['created', 200],
+    ]);
     expect(answer.compositeResponse[0]!.body).toMatchObject({ totalSize: 1, done: true, records: [{ attributes: { type: 'Lead' }, Email: 'one@composite.example' }] });
     expect(answer.compositeResponse[1]!.body).toMatchObject({ totalSize: 0, done: true, records: [] });
     const created = answer.compositeResponse[2]!.body as { success: boolean; errors: { statusCode: string }[] }[];
@@ -209,22 +235,32 @@ describe('Composite: several subrequests in one API call (jsforce requestPost)',
         { method: 'GET', url: query('SELECT Id FROM Lead LIMIT 1'), referenceId: 'after' },
       ],
     });
-    expect(answer.compositeResponse.map((r) => [r.httpStatusCode, (r.body as { errorCode?: string }[])[0]?.errorCode])).toEqual([[400, 'PROCESSING_HALTED'], [400, 'REQUIRED_FIELD_MISSING'], [400, 'PROCESSING_HALTED']]);
+    expect(answer.compositeResponse.map((r) => [r.httpStatusCode, (r.body as { errorCode?: string }[])[0]?.errorCode])).toEqual([
+      [400, 'PROCESSING_HALTED'],
+      [400, 'REQUIRED_FIELD_MISSING'],
+      [400, 'PROCESSING_HALTED'],
+    ]);
     expect(sandbox.salesforce.records('Lead')).toHaveLength(before);
   });
 
   it('applies a subrequest’s own headers (Sforce-Auto-Assign), not the top-level request’s', async () => {
     const dana = sandbox.salesforce.records('User').find((u) => u.Email === 'dana.whitfield@copperleaf.example')!.Id as string;
-    const answer = await conn.requestPost<CompositeAnswer>(url('composite'), {
-      compositeRequest: [
-        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'kept', body: lead(9004, { OwnerId: dana }), httpHeaders: { 'Sforce-Auto-Assign': 'FALSE' } },
-        { method: 'POST', url: url('sobjects/Lead'), referenceId: 'ruled', body: lead(9005, { OwnerId: dana }) },
-      ],
-    }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never);
+    const answer = await conn.requestPost<CompositeAnswer>(
+      url('composite'),
+      {
+        compositeRequest: [
+          { method: 'POST', url: url('sobjects/Lead'), referenceId: 'kept', body: lead(9004, { OwnerId: dana }), httpHeaders: { 'Sforce-Auto-Assign': 'FALSE' } },
+          { method: 'POST', url: url('sobjects/Lead'), referenceId: 'ruled', body: lead(9005, { OwnerId: dana }) },
+        ],
+      },
+      { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never,
+    );
     const [kept, ruled] = answer.compositeResponse.map((r) => sandbox.salesforce.records('Lead').find((l) => l.Id === (r.body as { id: string }).id)!);
     expect(kept!.OwnerId).toBe(dana);
     expect(ruled!.OwnerId).not.toBe(dana); // the org's assignment rule ran: the top-level header did not reach it
-    expect((await failure(conn.requestPost(url('composite'), { compositeRequest: [{ method: 'GET', url: url('limits'), referenceId: 'l', httpHeaders: { Authorization: 'Bearer x' } }] }))).errorCode).toBe('INVALID_API_INPUT');
+    expect(
+      (await failure(conn.requestPost(url('composite'), { compositeRequest: [{ method: 'GET', url: url('limits'), referenceId: 'l', httpHeaders: { Authorization: 'Bearer x' } }] }))).errorCode,
+    ).toBe('INVALID_API_INPUT');
   });
 
   it('refuses more than 5 query or Collections subrequests, and more than 25 in all', async () => {
@@ -242,7 +278,10 @@ describe('org behaviour that bites integrations', () => {
     const ruled = await conn.sobject('Lead').create({ LastName: 'Ruled', Company: 'Assign Co', OwnerId: dana() });
     const kept = await conn.sobject('Lead').create({ LastName: 'Kept', Company: 'Assign Co', OwnerId: dana() }, { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never);
     const owners = await conn.query(`SELECT LastName, OwnerId FROM Lead WHERE Id IN ('${ruled.id}', '${kept.id}') ORDER BY LastName`);
-    expect(owners.records.map((r) => [r.LastName, r.OwnerId.slice(0, 3)])).toEqual([['Kept', '005'], ['Ruled', '00G']]);
+    expect(owners.records.map((r) => [r.LastName, r.OwnerId.slice(0, 3)])).toEqual([
+      ['Kept', '005'],
+      ['Ruled', '00G'],
+    ]);
   });
 
   it('answers DUPLICATES_DETECTED for a second lead with the same email unless the duplicate-rule header allows the save', async () => {
@@ -252,7 +291,9 @@ describe('org behaviour that bites integrations', () => {
     expect(blocked.errors[0]).toMatchObject({ statusCode: 'DUPLICATES_DETECTED', message: 'Use one of these records?' });
     // A single-record create answers 400 with the error array, and jsforce throws it.
     expect((await failure(conn.sobject('Lead').create({ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }))).errorCode).toBe('DUPLICATES_DETECTED');
-    const [allowed]: [ItemResult] = (await conn.sobject('Lead').create([{ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }], { headers: { 'Sforce-Duplicate-Rule-Header': 'allowSave=true' } } as never)) as never;
+    const [allowed]: [ItemResult] = (await conn
+      .sobject('Lead')
+      .create([{ LastName: 'Second', Company: 'Dup Co', Email: 'same@dup.example' }], { headers: { 'Sforce-Duplicate-Rule-Header': 'allowSave=true' } } as never)) as never;
     expect(allowed.success).toBe(true);
   });
 
@@ -264,7 +305,9 @@ describe('org behaviour that bites integrations', () => {
     const [update]: [ItemResult] = (await conn.sobject('Lead').update([{ Id: created.id, Title: 'x' }])) as never;
     expect(update.errors[0]!.statusCode).toBe('CANNOT_UPDATE_CONVERTED_LEAD');
     const greg = sandbox.salesforce.records('User').find((u) => u.Email === 'greg.palmer@copperleaf.example')!.Id;
-    const [inactive]: [ItemResult] = (await conn.sobject('Lead').create([{ LastName: 'Orphan', Company: 'Inactive Co', OwnerId: greg }], { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
+    const [inactive]: [ItemResult] = (await conn
+      .sobject('Lead')
+      .create([{ LastName: 'Orphan', Company: 'Inactive Co', OwnerId: greg }], { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never)) as never;
     expect(inactive.errors[0]!.statusCode).toBe('INACTIVE_OWNER_OR_USER');
   });
 
@@ -290,12 +333,17 @@ describe('auth and limits (jsforce)', () => {
     await ccConn.authorize({ grant_type: 'client_credentials' } as never);
     expect((await ccConn.query('SELECT COUNT() FROM User')).totalSize).toBe(15);
 
-    const token = (form: Record<string, string>) => fetch(`${sf.loginUrl}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) }).then((r) => r.json());
+    const token = (form: Record<string, string>) =>
+      fetch(`${sf.loginUrl}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) }).then((r) => r.json());
     const documented = fixture<{ jwt_bearer_success: object; client_credentials_success: object }>('salesforce/oauth_token_responses.json');
     expect(missingFromShape(documented.jwt_bearer_success, await token({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await mintAssertion(sandbox) }))).toEqual([]);
     expect(missingFromShape(documented.client_credentials_success, await token({ grant_type: 'client_credentials', client_id: sf.clientId, client_secret: sf.clientSecret }))).toEqual([]);
 
-    const expired = await fetch(`${sf.loginUrl}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await mintAssertion(sandbox, { sub: 'greg.palmer@copperleaf.example' }) }) });
+    const expired = await fetch(`${sf.loginUrl}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await mintAssertion(sandbox, { sub: 'greg.palmer@copperleaf.example' }) }),
+    });
     expect(expired.status).toBe(400);
     expect(await expired.json()).toEqual({ error: 'invalid_grant', error_description: 'inactive user' });
   });
@@ -307,9 +355,18 @@ describe('auth and limits (jsforce)', () => {
         refreshes += 1;
         const sf = sandbox.connectionInfo().salesforce;
         mintAssertion(sandbox)
-          .then((assertion) => fetch(`${sf.loginUrl}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }) }))
+          .then((assertion) =>
+            fetch(`${sf.loginUrl}/services/oauth2/token`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
+            }),
+          )
           .then((r) => r.json() as Promise<{ access_token: string }>)
-          .then((t) => callback(null, t.access_token), (e: Error) => callback(e));
+          .then(
+            (t) => callback(null, t.access_token),
+            (e: Error) => callback(e),
+          );
       },
     });
     expect((await refreshing.query('SELECT COUNT() FROM User')).totalSize).toBe(15);
@@ -322,13 +379,23 @@ describe('auth and limits (jsforce)', () => {
     conn = refreshing;
   });
 
-  it('refreshes with jsforce\'s own refresh-token flow', async () => {
+  it("refreshes with jsforce's own refresh-token flow", async () => {
     const sf = sandbox.connectionInfo().salesforce;
-    const refreshing = new Connection({ oauth2: { loginUrl: sf.loginUrl, clientId: sf.clientId, clientSecret: sf.clientSecret }, instanceUrl: sf.instanceUrl, accessToken: 'stale-token', refreshToken: sf.refreshToken, version: VERSION });
+    const refreshing = new Connection({
+      oauth2: { loginUrl: sf.loginUrl, clientId: sf.clientId, clientSecret: sf.clientSecret },
+      instanceUrl: sf.instanceUrl,
+      accessToken: 'stale-token',
+      refreshToken: sf.refreshToken,
+      version: VERSION,
+    });
     const refreshed = new Promise<string>((resolve) => refreshing.on('refresh', (token: string) => resolve(token)));
     expect((await refreshing.query('SELECT COUNT() FROM User')).totalSize).toBe(15);
     expect(await refreshed).not.toBe('stale-token');
-    const bad = await fetch(`${sf.loginUrl}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: sf.clientId, refresh_token: 'nope' }) });
+    const bad = await fetch(`${sf.loginUrl}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: sf.clientId, refresh_token: 'nope' }),
+    });
     expect(await bad.json()).toEqual({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
   });
 

@@ -13,7 +13,10 @@ type SandboxEnv = { sandbox: Awaited<ReturnType<typeof startSandbox>>; env: Reco
  * A sandbox, a data folder, a copy of config/ with `edit` applied to its files, and the env a user
  * would export for them; all removed afterwards, Redis keys included.
  */
-async function withSandboxEnv(options: { contacts: number; seed: number; edit?: (file: string, text: string) => string; env?: Record<string, string> }, test: (ctx: SandboxEnv) => Promise<void>): Promise<void> {
+async function withSandboxEnv(
+  options: { contacts: number; seed: number; edit?: (file: string, text: string) => string; env?: Record<string, string> },
+  test: (ctx: SandboxEnv) => Promise<void>,
+): Promise<void> {
   const sandbox = await startSandbox({ contacts: options.contacts, seed: options.seed });
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-data-'));
   const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-config-'));
@@ -22,7 +25,15 @@ async function withSandboxEnv(options: { contacts: number; seed: number; edit?: 
     const file = join(configDir, name);
     if (options.edit) writeFileSync(file, options.edit(name, readFileSync(file, 'utf8')));
   }
-  const env = { ...sandbox.connectionInfo().env, LEADLOOP_PREFIX: `test-cli-${process.pid}-${Date.now()}`, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: configDir, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent', ...options.env };
+  const env = {
+    ...sandbox.connectionInfo().env,
+    LEADLOOP_PREFIX: `test-cli-${process.pid}-${Date.now()}`,
+    LEADLOOP_DATA_DIR: dataDir,
+    LEADLOOP_CONFIG_DIR: configDir,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  };
   try {
     await test({ sandbox, env });
   } finally {
@@ -105,7 +116,10 @@ describe('leadloop CLI', () => {
   });
 
   it('setup reports a mapping field Salesforce lacks as blocking (exit 1); sync leads --once then refuses to write, --dry-run reports it', async () => {
-    const edit = (file: string, text: string) => (file === 'mapping.yaml' ? text.replace('- { salesforce: Lead_Grade__c, from: grade }', '- { salesforce: Lead_Grade__c, from: grade }\n    - { salesforce: Favourite_Colour__c, hubspot: jobtitle, max_length: 40 }') : text);
+    const edit = (file: string, text: string) =>
+      file === 'mapping.yaml'
+        ? text.replace('- { salesforce: Lead_Grade__c, from: grade }', '- { salesforce: Lead_Grade__c, from: grade }\n    - { salesforce: Favourite_Colour__c, hubspot: jobtitle, max_length: 40 }')
+        : text;
     await withSandboxEnv({ contacts: 50, seed: 10, edit }, async ({ sandbox, env }) => {
       const setup = await runCliAsync(['setup'], env);
       expect(setup.code).toBe(1);
@@ -123,18 +137,25 @@ describe('leadloop CLI', () => {
       // A dry run writes nothing anyway: it reports the blocking problem as a line and goes on.
       const dry = await runCliAsync(['sync', 'leads', '--once', '--dry-run'], env);
       expect(dry.code).toBe(0);
-      const lines = dry.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = dry.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines.find((l) => l.preflight)?.preflight.blocking.map((b: { subject: string }) => b.subject)).toEqual(['Lead.Favourite_Colour__c']);
       expect(lines.at(-1)).toMatchObject({ ok: true, dryRun: true });
     });
   }, 120_000); // four CLI runs: under a loaded machine each start alone takes seconds
 
   it('start --role worker runs the scheduled sync and exits within 10 s of SIGTERM', async () => {
-    const edit = (file: string, text: string) => (file === 'sync.yaml' ? text.replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s') : text);
+    const edit = (file: string, text: string) =>
+      file === 'sync.yaml' ? text.replace('sync_leads: { every: 5m }', 'sync_leads: { every: 1s }').replace('indexing_lag: 30s', 'indexing_lag: 0s') : text;
     const { spawn } = await import('node:child_process');
     await withSandboxEnv({ contacts: 400, seed: 9, edit }, async ({ sandbox, env }) => {
       expect((await runCliAsync(['setup'], env)).code).toBe(0);
-      const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['src/cli.ts', 'start', '--role', 'worker'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['src/cli.ts', 'start', '--role', 'worker'], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const deadline = Date.now() + 20_000;
       while (sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).length).toBeGreaterThan(0);
@@ -154,36 +175,61 @@ describe('leadloop CLI', () => {
     const { Queue } = await import('bullmq');
     const { sendWebhookBatch } = await import('../../src/sandbox/webhook-sender.ts');
     await withSandboxEnv({ contacts: 0, seed: 9, edit, env: { PORT: String(port), LOG_LEVEL: 'warn' } }, async ({ sandbox, env }) => {
-    const queue = new Queue('handoff', { connection: { url: env.REDIS_URL } as never, prefix: env.LEADLOOP_PREFIX! });
-    try {
-      expect((await runCliAsync(['setup'], env)).code).toBe(0);
-      const contacts = Array.from({ length: 300 }, (_, i) => sandbox.hubspot.createContact({ email: `visitor${i}@initech-retail.example`, lastname: `Visitor ${i}`, company: 'Initech Retail', lead_source: 'trade_show', lead_source_detail: 'Retail Expo' }));
-      const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['src/cli.ts', 'start', '--role', 'all'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 30_000;
-      let health = 0;
-      while (health !== 200 && Date.now() < deadline) {
-        health = (await fetch(`${base}/healthz`).catch(() => undefined))?.status ?? 0;
-        if (health !== 200) await new Promise((r) => setTimeout(r, 100));
+      const queue = new Queue('handoff', { connection: { url: env.REDIS_URL } as never, prefix: env.LEADLOOP_PREFIX! });
+      try {
+        expect((await runCliAsync(['setup'], env)).code).toBe(0);
+        const contacts = Array.from({ length: 300 }, (_, i) =>
+          sandbox.hubspot.createContact({
+            email: `visitor${i}@initech-retail.example`,
+            lastname: `Visitor ${i}`,
+            company: 'Initech Retail',
+            lead_source: 'trade_show',
+            lead_source_detail: 'Retail Expo',
+          }),
+        );
+        const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['src/cli.ts', 'start', '--role', 'all'], {
+          env: { PATH: process.env.PATH ?? '', ...env },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        const base = `http://127.0.0.1:${port}`;
+        const deadline = Date.now() + 30_000;
+        let health = 0;
+        while (health !== 200 && Date.now() < deadline) {
+          health = (await fetch(`${base}/healthz`).catch(() => undefined))?.status ?? 0;
+          if (health !== 200) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(health).toBe(200);
+        expect((await fetch(`${base}/readyz`)).status).toBe(200);
+        const target = { clientSecret: sandbox.connectionInfo().hubspot.clientSecret, targetUrl: `${base}/webhooks/hubspot` };
+        const events = contacts.map((c, i) => ({
+          eventId: i,
+          subscriptionId: 1,
+          portalId: 62515,
+          appId: 54321,
+          occurredAt: Date.now(),
+          subscriptionType: 'contact.creation',
+          attemptNumber: 0,
+          objectId: Number(c.id),
+          changeSource: 'IMPORT',
+        }));
+        const statuses = await Promise.all([0, 100, 200].map((from) => sendWebhookBatch(events.slice(from, from + 100), { ...target, attempts: 1 })));
+        expect(statuses).toEqual([200, 200, 200]);
+        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        const signalled = Date.now();
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        expect(Date.now() - signalled).toBeLessThan(10_000);
+        // Nothing accepted is lost: every contact's job either completed or waits for the next start.
+        const counts = await queue.getJobCounts('completed', 'waiting', 'delayed', 'prioritized', 'active', 'failed');
+        expect(counts.failed).toBe(0);
+        expect(
+          Object.entries(counts)
+            .filter(([state]) => state !== 'failed')
+            .reduce((sum, [, n]) => sum + (n ?? 0), 0),
+        ).toBe(300);
+      } finally {
+        await queue.close();
       }
-      expect(health).toBe(200);
-      expect((await fetch(`${base}/readyz`)).status).toBe(200);
-      const target = { clientSecret: sandbox.connectionInfo().hubspot.clientSecret, targetUrl: `${base}/webhooks/hubspot` };
-      const events = contacts.map((c, i) => ({ eventId: i, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: Number(c.id), changeSource: 'IMPORT' }));
-      const statuses = await Promise.all([0, 100, 200].map((from) => sendWebhookBatch(events.slice(from, from + 100), { ...target, attempts: 1 })));
-      expect(statuses).toEqual([200, 200, 200]);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      const signalled = Date.now();
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(Date.now() - signalled).toBeLessThan(10_000);
-      // Nothing accepted is lost: every contact's job either completed or waits for the next start.
-      const counts = await queue.getJobCounts('completed', 'waiting', 'delayed', 'prioritized', 'active', 'failed');
-      expect(counts.failed).toBe(0);
-      expect(Object.entries(counts).filter(([state]) => state !== 'failed').reduce((sum, [, n]) => sum + (n ?? 0), 0)).toBe(300);
-    } finally {
-      await queue.close();
-    }
     });
   }, 90_000);
 

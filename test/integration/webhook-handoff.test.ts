@@ -7,9 +7,22 @@ import { openLeadloop, until, type LeadloopContext } from '../support/leadloop.t
 
 /** A booth scan at a trade show: an immediate source, handed to sales at once. */
 const boothScan = (i: number, extra: Record<string, string> = {}) => ({
-  email: `scan${i}@northwind-logistics.example`, firstname: 'Ana', lastname: `Scan ${i}`, company: 'Northwind Logistics', jobtitle: 'VP of Data',
-  country: 'Germany', numemployees: '1000+', industry: 'COMPUTER_SOFTWARE', lead_source: 'trade_show', lead_source_detail: 'Data Summit 2026',
-  lead_source_date: new Date().toISOString(), bant_budget: 'approved', bant_authority: 'decision_maker', bant_need: 'urgent', bant_timeline: 'within_3_months', ...extra,
+  email: `scan${i}@northwind-logistics.example`,
+  firstname: 'Ana',
+  lastname: `Scan ${i}`,
+  company: 'Northwind Logistics',
+  jobtitle: 'VP of Data',
+  country: 'Germany',
+  numemployees: '1000+',
+  industry: 'COMPUTER_SOFTWARE',
+  lead_source: 'trade_show',
+  lead_source_detail: 'Data Summit 2026',
+  lead_source_date: new Date().toISOString(),
+  bant_budget: 'approved',
+  bant_authority: 'decision_maker',
+  bant_need: 'urgent',
+  bant_timeline: 'within_3_months',
+  ...extra,
 });
 
 const leadsOf = (ctx: LeadloopContext, contactId: string) => ctx.sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c === contactId);
@@ -28,15 +41,27 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     const ctx = shared;
     {
       const contact = ctx.sandbox.hubspot.createContact(boothScan(1));
-      const [lead] = await until(() => leadsOf(ctx, contact.id), (l) => l.length > 0, 15_000);
+      const [lead] = await until(
+        () => leadsOf(ctx, contact.id),
+        (l) => l.length > 0,
+        15_000,
+      );
       expect(lead, 'a lead for the booth scan').toBeDefined();
       expect(String(lead!.OwnerId)).toMatch(/^005/);
       expect(lead!.LeadSource ?? lead!.Company).toBeTruthy();
       // The lead lands first, its tasks in the next call.
-      const tasks = await until(() => ctx.sandbox.salesforce.records('Task').filter((t) => t.WhoId === lead!.Id), (t) => t.length > 0, 10_000);
+      const tasks = await until(
+        () => ctx.sandbox.salesforce.records('Task').filter((t) => t.WhoId === lead!.Id),
+        (t) => t.length > 0,
+        10_000,
+      );
       expect(tasks.length).toBeGreaterThanOrEqual(1);
       expect(tasks.every((t) => String(t.OwnerId).startsWith('005'))).toBe(true);
-      const written = await until(() => ctx.sandbox.hubspot.getContact(contact.id)!.properties, (p) => p.leadloop_salesforce_id === lead!.Id, 10_000);
+      const written = await until(
+        () => ctx.sandbox.hubspot.getContact(contact.id)!.properties,
+        (p) => p.leadloop_salesforce_id === lead!.Id,
+        10_000,
+      );
       expect(written.leadloop_owner).toBeTruthy();
       // Our write-back comes back as propertyChange webhooks: they are ignored, so no second job runs.
       await ctx.sandbox.hubspot.flushWebhooks();
@@ -49,8 +74,19 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
   it('leaves a contact that is not qualified with marketing: scored and written back, no lead', async () => {
     const ctx = shared;
     {
-      const contact = ctx.sandbox.hubspot.createContact({ email: 'student@gmail.example', firstname: 'Sam', lastname: 'Student', lead_source: 'content_download', jobtitle: 'Student', numemployees: '1-10' });
-      const props = await until(() => ctx.sandbox.hubspot.getContact(contact.id)!.properties, (p) => Boolean(p.leadloop_grade), 10_000);
+      const contact = ctx.sandbox.hubspot.createContact({
+        email: 'student@gmail.example',
+        firstname: 'Sam',
+        lastname: 'Student',
+        lead_source: 'content_download',
+        jobtitle: 'Student',
+        numemployees: '1-10',
+      });
+      const props = await until(
+        () => ctx.sandbox.hubspot.getContact(contact.id)!.properties,
+        (p) => Boolean(p.leadloop_grade),
+        10_000,
+      );
       expect(props.leadloop_grade).toBe('cold');
       expect(props.leadloop_salesforce_id ?? '').toBe('');
       expect(leadsOf(ctx, contact.id)).toHaveLength(0);
@@ -62,15 +98,45 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     {
       const contact = ctx.sandbox.hubspot.createContact(boothScan(2));
       const events: WebhookEvent[] = [
-        { eventId: 1, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: Number(contact.id), changeSource: 'CRM' },
-        { eventId: 2, subscriptionId: 2, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.propertyChange', propertyName: 'jobtitle', propertyValue: 'x', attemptNumber: 0, objectId: Number(contact.id), changeSource: 'CRM' },
+        {
+          eventId: 1,
+          subscriptionId: 1,
+          portalId: 62515,
+          appId: 54321,
+          occurredAt: Date.now(),
+          subscriptionType: 'contact.creation',
+          attemptNumber: 0,
+          objectId: Number(contact.id),
+          changeSource: 'CRM',
+        },
+        {
+          eventId: 2,
+          subscriptionId: 2,
+          portalId: 62515,
+          appId: 54321,
+          occurredAt: Date.now(),
+          subscriptionType: 'contact.propertyChange',
+          propertyName: 'jobtitle',
+          propertyValue: 'x',
+          attemptNumber: 0,
+          objectId: Number(contact.id),
+          changeSource: 'CRM',
+        },
       ];
       const target = { clientSecret: ctx.env.hubspot.clientSecret!, targetUrl: `${ctx.running.url}/webhooks/hubspot` };
       const statuses = await Promise.all([sendWebhookBatch(events, target), sendWebhookBatch(events, target), sendWebhookBatch([events[0]!], target)]);
       expect(statuses).toEqual([200, 200, 200]);
-      await until(() => leadsOf(ctx, contact.id), (l) => l.length > 0, 15_000);
+      await until(
+        () => leadsOf(ctx, contact.id),
+        (l) => l.length > 0,
+        15_000,
+      );
       await sendWebhookBatch(events, target); // a retry after the lead landed
-      await until(async () => (await ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized')), (c) => Object.values(c).every((n) => n === 0), 10_000);
+      await until(
+        async () => await ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized'),
+        (c) => Object.values(c).every((n) => n === 0),
+        10_000,
+      );
       expect(leadsOf(ctx, contact.id)).toHaveLength(1);
       const lead = leadsOf(ctx, contact.id)[0]!;
       const tasks = ctx.sandbox.salesforce.records('Task').filter((t) => t.WhoId === lead.Id);
@@ -78,15 +144,27 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     }
   });
 
-  it('processes an event that arrives while the same contact\'s job runs, after that job', async () => {
+  it("processes an event that arrives while the same contact's job runs, after that job", async () => {
     const ctx = shared;
     {
       const contact = ctx.sandbox.hubspot.createContact(boothScan(3, { jobtitle: 'Head of Data' }));
-      await until(() => ctx.running.queues.handoff.getActiveCount(), (n) => n > 0, 10_000);
+      await until(
+        () => ctx.running.queues.handoff.getActiveCount(),
+        (n) => n > 0,
+        10_000,
+      );
       ctx.sandbox.hubspot.updateContact(contact.id, { jobtitle: 'Chief Data Officer' });
-      const lead = await until(() => leadsOf(ctx, contact.id)[0], (l) => l?.Title === 'Chief Data Officer', 20_000);
+      const lead = await until(
+        () => leadsOf(ctx, contact.id)[0],
+        (l) => l?.Title === 'Chief Data Officer',
+        20_000,
+      );
       expect(lead?.Title).toBe('Chief Data Officer');
-      const runs = await until(async () => (await completedHandoffs(ctx)).filter((j) => j.data.contactId === contact.id), (j) => j.length >= 2, 10_000);
+      const runs = await until(
+        async () => (await completedHandoffs(ctx)).filter((j) => j.data.contactId === contact.id),
+        (j) => j.length >= 2,
+        10_000,
+      );
       expect(runs).toHaveLength(2);
       expect(leadsOf(ctx, contact.id)).toHaveLength(1);
     }
@@ -96,14 +174,30 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     const ctx = shared;
     {
       const scanned = ctx.sandbox.hubspot.createContact(boothScan(4));
-      const [lead] = await until(() => leadsOf(ctx, scanned.id), (l) => l.length > 0, 15_000);
+      const [lead] = await until(
+        () => leadsOf(ctx, scanned.id),
+        (l) => l.length > 0,
+        15_000,
+      );
       const survivor = ctx.sandbox.hubspot.createContact({ email: 'ana.personal@northwind-logistics.example', firstname: 'Ana', lastname: 'Scan 4', lead_source: 'content_download' });
-      await until(() => ctx.sandbox.hubspot.getContact(survivor.id)!.properties, (p) => Boolean(p.leadloop_grade), 10_000);
+      await until(
+        () => ctx.sandbox.hubspot.getContact(survivor.id)!.properties,
+        (p) => Boolean(p.leadloop_grade),
+        10_000,
+      );
       ctx.sandbox.hubspot.mergeContacts(survivor.id, scanned.id);
-      const rekeyed = await until(() => leadsOf(ctx, survivor.id), (l) => l.length > 0, 15_000);
+      const rekeyed = await until(
+        () => leadsOf(ctx, survivor.id),
+        (l) => l.length > 0,
+        15_000,
+      );
       expect(rekeyed.map((l) => l.Id)).toEqual([lead!.Id]);
       expect(leadsOf(ctx, scanned.id)).toHaveLength(0);
-      await until(async () => (await ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized')), (c) => Object.values(c).every((n) => n === 0), 10_000);
+      await until(
+        async () => await ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized'),
+        (c) => Object.values(c).every((n) => n === 0),
+        10_000,
+      );
       expect(leadsOf(ctx, survivor.id)).toHaveLength(1);
     }
   });
@@ -112,10 +206,22 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     const ctx = shared;
     {
       const contact = ctx.sandbox.hubspot.createContact(boothScan(5));
-      const [lead] = await until(() => leadsOf(ctx, contact.id), (l) => l.length > 0, 15_000);
-      await until(() => ctx.sandbox.hubspot.getContact(contact.id)!.properties, (p) => Boolean(p.leadloop_salesforce_id), 10_000);
+      const [lead] = await until(
+        () => leadsOf(ctx, contact.id),
+        (l) => l.length > 0,
+        15_000,
+      );
+      await until(
+        () => ctx.sandbox.hubspot.getContact(contact.id)!.properties,
+        (p) => Boolean(p.leadloop_salesforce_id),
+        10_000,
+      );
       ctx.sandbox.hubspot.deleteContact(contact.id, { privacy: true });
-      const erased = await until(() => ctx.sandbox.salesforce.records('Lead').find((l) => l.Id === lead!.Id), (l) => l?.LastName === '[erased]', 20_000);
+      const erased = await until(
+        () => ctx.sandbox.salesforce.records('Lead').find((l) => l.Id === lead!.Id),
+        (l) => l?.LastName === '[erased]',
+        20_000,
+      );
       expect(erased).toMatchObject({ LastName: '[erased]', FirstName: null, Email: null, Company: '[erased]' });
       const ledger = await openLedger({ dataDir: ctx.env.dataDir });
       try {
@@ -123,7 +229,7 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
         expect(await ledger.db.selectFrom('handoffs').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         expect(await ledger.db.selectFrom('contact_scores').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         // The hand-off still counts for its source, without a link to the person.
-        expect((await ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('hubspot_contact_id', 'like', 'erased:%').execute())).toHaveLength(1);
+        expect(await ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('hubspot_contact_id', 'like', 'erased:%').execute()).toHaveLength(1);
       } finally {
         await ledger.close();
       }
@@ -138,8 +244,27 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
       const contact = ctx.sandbox.hubspot.createContact(boothScan(6));
       ctx.sandbox.hubspot.deleteContact(contact.id);
       const target = { clientSecret: ctx.env.hubspot.clientSecret!, targetUrl: `${ctx.running.url}/webhooks/hubspot` };
-      await sendWebhookBatch([{ eventId: 1, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: Number(contact.id), changeSource: 'CRM' }], target);
-      const [job] = await until(async () => (await completedHandoffs(ctx)).filter((j) => j.data.contactId === contact.id), (j) => j.length > 0, 10_000);
+      await sendWebhookBatch(
+        [
+          {
+            eventId: 1,
+            subscriptionId: 1,
+            portalId: 62515,
+            appId: 54321,
+            occurredAt: Date.now(),
+            subscriptionType: 'contact.creation',
+            attemptNumber: 0,
+            objectId: Number(contact.id),
+            changeSource: 'CRM',
+          },
+        ],
+        target,
+      );
+      const [job] = await until(
+        async () => (await completedHandoffs(ctx)).filter((j) => j.data.contactId === contact.id),
+        (j) => j.length > 0,
+        10_000,
+      );
       expect(job!.returnvalue).toMatchObject({ outcome: 'missing' });
       expect(leadsOf(ctx, contact.id)).toHaveLength(0);
     }
@@ -152,8 +277,30 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     const contacts = Array.from({ length: 500 }, (_, i) => ctx.sandbox.hubspot.createContact(boothScan(1000 + i, { email: `burst${i}@fabrikam-bank.example` })));
     ctx.sandbox.hubspot.setWebhookTarget({ targetUrl: `${ctx.running.url}/webhooks/hubspot` });
     const events: WebhookEvent[] = contacts.flatMap((c, i) => [
-      { eventId: 2 * i, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: Number(c.id), changeSource: 'IMPORT' },
-      { eventId: 2 * i + 1, subscriptionId: 2, portalId: 62515, appId: 54321, occurredAt: Date.now(), subscriptionType: 'contact.propertyChange', propertyName: 'lead_source', propertyValue: 'trade_show', attemptNumber: 0, objectId: Number(c.id), changeSource: 'IMPORT' },
+      {
+        eventId: 2 * i,
+        subscriptionId: 1,
+        portalId: 62515,
+        appId: 54321,
+        occurredAt: Date.now(),
+        subscriptionType: 'contact.creation',
+        attemptNumber: 0,
+        objectId: Number(c.id),
+        changeSource: 'IMPORT',
+      },
+      {
+        eventId: 2 * i + 1,
+        subscriptionId: 2,
+        portalId: 62515,
+        appId: 54321,
+        occurredAt: Date.now(),
+        subscriptionType: 'contact.propertyChange',
+        propertyName: 'lead_source',
+        propertyValue: 'trade_show',
+        attemptNumber: 0,
+        objectId: Number(c.id),
+        changeSource: 'IMPORT',
+      },
     ]);
     events.sort((a, b) => ((a.eventId * 7919) % 1000) - ((b.eventId * 7919) % 1000)); // HubSpot does not order deliveries
     ctx.sandbox.requestLog.reset();
@@ -171,13 +318,24 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     const statuses = await Promise.all(Array.from({ length: 10 }, (_, b) => sendWebhookBatch(events.slice(b * 100, b * 100 + 100), target)));
     expect(statuses).toEqual(Array(10).fill(200));
     const ids = new Set(contacts.map((c) => c.id));
-    const landed = await until(() => ctx.sandbox.salesforce.records('Lead').filter((l) => ids.has(String(l.HubSpot_Contact_Id__c))), (l) => l.length >= 500, 60_000);
-    await until(async () => ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized', 'delayed'), (c) => Object.values(c).every((n) => n === 0), 30_000);
+    const landed = await until(
+      () => ctx.sandbox.salesforce.records('Lead').filter((l) => ids.has(String(l.HubSpot_Contact_Id__c))),
+      (l) => l.length >= 500,
+      60_000,
+    );
+    await until(
+      async () => ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized', 'delayed'),
+      (c) => Object.values(c).every((n) => n === 0),
+      30_000,
+    );
     probing = false;
     await prober;
     expect(new Set(landed.map((l) => l.HubSpot_Contact_Id__c)).size).toBe(500);
     expect(ctx.sandbox.salesforce.records('Lead').filter((l) => ids.has(String(l.HubSpot_Contact_Id__c)))).toHaveLength(500);
-    const keys = ctx.sandbox.salesforce.records('Task').map((t) => t.Leadloop_Key__c).filter(Boolean);
+    const keys = ctx.sandbox.salesforce
+      .records('Task')
+      .map((t) => t.Leadloop_Key__c)
+      .filter(Boolean);
     expect(new Set(keys).size).toBe(keys.length);
     const calls = ctx.sandbox.requestLog.snapshot().hubspot;
     expect(calls['contacts.get'] ?? 0).toBe(0);

@@ -16,7 +16,11 @@ export function shapeOf(value: unknown): Shape {
   if (value === null) return 'null';
   if (Array.isArray(value)) return value.length > 0 ? [shapeOf(value[0])] : [];
   if (typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([k]) => !k.startsWith('_')).map(([k, v]) => [k, shapeOf(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k]) => !k.startsWith('_'))
+        .map(([k, v]) => [k, shapeOf(v)]),
+    );
   }
   return typeof value;
 }

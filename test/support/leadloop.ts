@@ -48,13 +48,29 @@ export async function openLeadloop(options: LeadloopOptions): Promise<LeadloopCo
       writeFileSync(file, text);
     }
     const role = options.role ?? 'all';
-    const env = loadEnv({ ...sandbox.connectionInfo().env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env }, { needs: envNeeds(role) });
+    const env = loadEnv(
+      {
+        ...sandbox.connectionInfo().env,
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        LEADLOOP_PREFIX: prefix,
+        LEADLOOP_CONFIG_DIR: configDir,
+        LEADLOOP_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        ...options.env,
+      },
+      { needs: envNeeds(role) },
+    );
     const { config } = await loadConfigDirOrThrow(configDir);
     await setupHubSpot(hubspotAdapter(env, OPEN_GATE), config.mapping);
     const running = await startLeadloop(env, { role, port: 0 });
     if (running.url) sandbox.hubspot.setWebhookTarget({ targetUrl: `${running.url}/webhooks/hubspot` });
     return {
-      sandbox, running, env, redis, prefix, configDir,
+      sandbox,
+      running,
+      env,
+      redis,
+      prefix,
+      configDir,
       async close() {
         sandbox.hubspot.setWebhookTarget(undefined);
         try {

@@ -51,7 +51,15 @@ export async function sandboxApp(sandbox: Sandbox, options: SandboxAppOptions = 
   }
   if (auth !== 'token') delete base.SALESFORCE_INSTANCE_URL;
   const env = loadEnv(
-    { ...base, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LEADLOOP_PREFIX: prefix, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_CONFIG_DIR: options.configDir ?? SHIPPED_CONFIG_DIR, LOG_LEVEL: 'silent', ...options.env },
+    {
+      ...base,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      LEADLOOP_PREFIX: prefix,
+      LEADLOOP_DATA_DIR: dataDir,
+      LEADLOOP_CONFIG_DIR: options.configDir ?? SHIPPED_CONFIG_DIR,
+      LOG_LEVEL: 'silent',
+      ...options.env,
+    },
     { needs: ['hubspot', 'salesforce'] },
   );
   const testRedis = testConnection();

@@ -17,12 +17,17 @@ export type PropertyBag = Readonly<Record<string, string | null | undefined>>;
 export const leafConditionSchema = z
   .object({
     property: z.string().min(1).describe('HubSpot property name, e.g. `industry`.'),
-    op: z.enum(CONDITION_OPS).describe(
-      'eq/ne: equal (case-insensitive text, numeric when both are numbers); in/not_in: one of a list; ' +
-        'gt/gte/lt/lte: numeric comparison; matches: regular expression (case-insensitive); ' +
-        'exists: has a non-empty value (value: false for "is empty"); within_days: a date at most N days before now.',
-    ),
-    value: z.union([scalar, z.array(scalar)]).optional().describe('What to compare with; a list for in/not_in.'),
+    op: z
+      .enum(CONDITION_OPS)
+      .describe(
+        'eq/ne: equal (case-insensitive text, numeric when both are numbers); in/not_in: one of a list; ' +
+          'gt/gte/lt/lte: numeric comparison; matches: regular expression (case-insensitive); ' +
+          'exists: has a non-empty value (value: false for "is empty"); within_days: a date at most N days before now.',
+      ),
+    value: z
+      .union([scalar, z.array(scalar)])
+      .optional()
+      .describe('What to compare with; a list for in/not_in.'),
   })
   .strict()
   .superRefine((leaf, ctx) => {
@@ -57,9 +62,30 @@ export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[
 // (and zod's own traversal) would unfold the recursion forever.
 const combinedConditionSchema: z.ZodType<Condition> = z.union([
   leafConditionSchema,
-  z.object({ get all() { return z.array(conditionSchema).min(1); } }).strict().describe('Every condition holds.'),
-  z.object({ get any() { return z.array(conditionSchema).min(1); } }).strict().describe('At least one condition holds.'),
-  z.object({ get not() { return conditionSchema; } }).strict().describe('The condition does not hold.'),
+  z
+    .object({
+      get all() {
+        return z.array(conditionSchema).min(1);
+      },
+    })
+    .strict()
+    .describe('Every condition holds.'),
+  z
+    .object({
+      get any() {
+        return z.array(conditionSchema).min(1);
+      },
+    })
+    .strict()
+    .describe('At least one condition holds.'),
+  z
+    .object({
+      get not() {
+        return conditionSchema;
+      },
+    })
+    .strict()
+    .describe('The condition does not hold.'),
 ]);
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() => combinedConditionSchema);

@@ -43,8 +43,26 @@ describe('evaluateCondition', () => {
     ['within_days for epoch milliseconds', { property: 'visited_ms', op: 'within_days', value: 30 }, false],
     ['within_days ignores dates in the future', { property: 'future', op: 'within_days', value: 30 }, false],
     ['within_days on text is false', { property: 'country', op: 'within_days', value: 30 }, false],
-    ['all', { all: [{ property: 'country', op: 'eq', value: 'Germany' }, { property: 'employees', op: 'gte', value: 100 }] }, true],
-    ['any', { any: [{ property: 'country', op: 'eq', value: 'Spain' }, { property: 'employees', op: 'gte', value: 100 }] }, true],
+    [
+      'all',
+      {
+        all: [
+          { property: 'country', op: 'eq', value: 'Germany' },
+          { property: 'employees', op: 'gte', value: 100 },
+        ],
+      },
+      true,
+    ],
+    [
+      'any',
+      {
+        any: [
+          { property: 'country', op: 'eq', value: 'Spain' },
+          { property: 'employees', op: 'gte', value: 100 },
+        ],
+      },
+      true,
+    ],
     ['not', { not: { property: 'country', op: 'eq', value: 'Germany' } }, false],
   ])('%s', (_label, condition, expected) => {
     expect(conditionSchema.safeParse(condition).success).toBe(true);

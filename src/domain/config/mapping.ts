@@ -8,10 +8,7 @@ const fieldMapping = z
   .object({
     salesforce: sfField.describe('Salesforce field API name.'),
     hubspot: hsProperty.optional().describe('HubSpot property the value comes from.'),
-    from: z
-      .enum(['score', 'grade', 'source_detail', 'handoff_reason'])
-      .optional()
-      .describe('Or a value leadloop computes: score, grade, the source detail, or why it was handed off.'),
+    from: z.enum(['score', 'grade', 'source_detail', 'handoff_reason']).optional().describe('Or a value leadloop computes: score, grade, the source detail, or why it was handed off.'),
     value: z.union([z.string(), z.number(), z.boolean()]).optional().describe('Or a constant.'),
     values: z
       .record(z.string(), z.union([z.string(), z.number()]))
@@ -19,10 +16,7 @@ const fieldMapping = z
       .describe('Value map for picklists: HubSpot value → Salesforce value. Values not listed use default (or are left out).'),
     default: z.union([z.string(), z.number()]).optional().describe('Used when the source is empty or not in values (Salesforce-required fields need one).'),
     max_length: z.number().int().positive().optional().describe('Longer text is cut to this length (Salesforce refuses longer values with STRING_TOO_LONG).'),
-    on: z
-      .enum(['create', 'always'])
-      .default('always')
-      .describe('create: set only when leadloop creates the record, so sales\' later changes stand (e.g. Status).'),
+    on: z.enum(['create', 'always']).default('always').describe("create: set only when leadloop creates the record, so sales' later changes stand (e.g. Status)."),
   })
   .strict()
   .refine((f) => [f.hubspot, f.from, f.value].filter((v) => v !== undefined).length === 1, {
@@ -33,7 +27,10 @@ export const mappingConfigSchema = z
   .object({
     external_id_field: sfField.default('HubSpot_Contact_Id__c').describe('Salesforce External ID field (Lead and Contact) holding the HubSpot contact id.'),
     task_key_field: sfField.default('Leadloop_Key__c').describe('Unique Task field leadloop uses so a task is never created twice.'),
-    lead: z.object({ fields: z.array(fieldMapping).min(1) }).strict().describe('HubSpot contact → Salesforce Lead.'),
+    lead: z
+      .object({ fields: z.array(fieldMapping).min(1) })
+      .strict()
+      .describe('HubSpot contact → Salesforce Lead.'),
     contact: z
       .object({ fields: z.array(fieldMapping).default([]) })
       .strict()
@@ -50,10 +47,7 @@ export const mappingConfigSchema = z
       .object({
         name_from: hsProperty.default('lead_source_detail').describe('HubSpot property naming the Campaign a lead belongs to (show, webinar).'),
         member_status: z.string().default('Responded'),
-        figures: z
-          .object({ leads: sfField, won: sfField, lost: sfField, won_amount: sfField })
-          .strict()
-          .describe('Campaign fields that receive the closed-loop figures.'),
+        figures: z.object({ leads: sfField, won: sfField, lost: sfField, won_amount: sfField }).strict().describe('Campaign fields that receive the closed-loop figures.'),
       })
       .strict(),
     lead_status: z
@@ -62,10 +56,7 @@ export const mappingConfigSchema = z
         disqualified: z.array(z.string()).min(1).describe('Lead Status values meaning sales disqualified it.'),
       })
       .strict(),
-    sales_owned_fields: z
-      .array(sfField)
-      .default(['OwnerId', 'Status'])
-      .describe('Fields sales owns: leadloop sets them when it creates a record and never afterwards.'),
+    sales_owned_fields: z.array(sfField).default(['OwnerId', 'Status']).describe('Fields sales owns: leadloop sets them when it creates a record and never afterwards.'),
     hubspot_writeback: z
       .object({
         score: hsProperty,
@@ -85,7 +76,9 @@ export const mappingConfigSchema = z
     duplicate_rules: z
       .enum(['respect', 'allow_save'])
       .default('respect')
-      .describe('Salesforce duplicate rules that block a new Lead (e.g. on email): respect them (the lead goes to the dead-letter list with DUPLICATES_DETECTED) or save anyway (Sforce-Duplicate-Rule-Header allowSave=true).'),
+      .describe(
+        'Salesforce duplicate rules that block a new Lead (e.g. on email): respect them (the lead goes to the dead-letter list with DUPLICATES_DETECTED) or save anyway (Sforce-Duplicate-Rule-Header allowSave=true).',
+      ),
     privacy_deletion: z
       .object({
         salesforce_lead: z

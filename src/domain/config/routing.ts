@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conditionSchema } from './condition.ts';
 
-const email = z.string().email().describe('The person\'s email: their Salesforce username or user email.');
+const email = z.string().email().describe("The person's email: their Salesforce username or user email.");
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 08:30 (24-hour clock)');
 
@@ -39,10 +39,7 @@ const owner = z
   })
   .strict();
 
-const member = z.union([
-  email,
-  z.object({ email, weight: z.number().positive().describe('Relative share of leads, e.g. 2 gets twice as many as 1.') }).strict(),
-]);
+const member = z.union([email, z.object({ email, weight: z.number().positive().describe('Relative share of leads, e.g. 2 gets twice as many as 1.') }).strict()]);
 
 const team = z
   .object({
@@ -53,15 +50,24 @@ const team = z
 
 const queue = z
   .object({
-    salesforce_queue: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'the queue\'s DeveloperName (API name)').describe('DeveloperName of the Salesforce queue (Group of type Queue).'),
-    salesforce_queue_id: z.string().regex(/^00G[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/).optional().describe('Optional: found by DeveloperName when absent.'),
+    salesforce_queue: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "the queue's DeveloperName (API name)")
+      .describe('DeveloperName of the Salesforce queue (Group of type Queue).'),
+    salesforce_queue_id: z
+      .string()
+      .regex(/^00G[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/)
+      .optional()
+      .describe('Optional: found by DeveloperName when absent.'),
   })
   .strict();
 
 const notify = z.array(email).default([]).describe('Extra people told about the lead (a Salesforce task each).');
 
 const assignment = {
-  assign: z.enum(['owner', 'team', 'queue', 'account_owner']).describe('owner: one person; team: in turn within a team; queue: a Salesforce queue; account_owner: the owner of the existing account with the lead\'s domain.'),
+  assign: z
+    .enum(['owner', 'team', 'queue', 'account_owner'])
+    .describe("owner: one person; team: in turn within a team; queue: a Salesforce queue; account_owner: the owner of the existing account with the lead's domain."),
   owner: email.optional().describe('With assign: owner.'),
   team: z.string().optional().describe('With assign: team.'),
   queue: z.string().optional().describe('With assign: queue.'),
@@ -74,7 +80,10 @@ function requireTarget(value: { assign: string; owner?: string | undefined; team
 
 const rule = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'rule ids are lowercase letters, digits, - and _').describe('Short unique name; recorded with every decision.'),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'rule ids are lowercase letters, digits, - and _')
+      .describe('Short unique name; recorded with every decision.'),
     description: z.string().optional(),
     when: conditionSchema.optional().describe('Condition on the lead (HubSpot properties, plus leadloop_grade and leadloop_score). No condition: always matches.'),
     ...assignment,
@@ -95,10 +104,7 @@ const escalation = z
 
 export const routingConfigSchema = z
   .object({
-    use_salesforce_assignment_rules: z
-      .boolean()
-      .default(false)
-      .describe('true: leave the owner to the org\'s own Salesforce lead assignment rules; leadloop still scores and records.'),
+    use_salesforce_assignment_rules: z.boolean().default(false).describe("true: leave the owner to the org's own Salesforce lead assignment rules; leadloop still scores and records."),
     owners: z.array(owner).min(1).describe('The owner directory: who to contact.'),
     teams: z.record(z.string(), team).default({}).describe('Teams by name.'),
     queues: z.record(z.string(), queue).default({}).describe('Salesforce queues by the name rules use.'),

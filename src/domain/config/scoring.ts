@@ -18,10 +18,7 @@ const pointsRule = z
 const recencySchema = z
   .object({
     property: z.string().min(1).optional().describe('A dated HubSpot property that says when the behaviour happened, e.g. hs_analytics_last_visit_timestamp.'),
-    observed: z
-      .boolean()
-      .optional()
-      .describe('When the dated property is empty, use the time leadloop saw the rule\'s properties change at a sync.'),
+    observed: z.boolean().optional().describe("When the dated property is empty, use the time leadloop saw the rule's properties change at a sync."),
   })
   .strict()
   .refine((r) => r.property !== undefined || r.observed === true, { message: 'recency needs a property, observed: true, or both' });
@@ -29,9 +26,7 @@ const recencySchema = z
 const engagementRule = pointsRule
   .extend({
     half_life_days: z.number().positive().describe('After this many days the points are worth half; after twice as many, a quarter.'),
-    recency: recencySchema
-      .optional()
-      .describe('Where the date of the behaviour comes from. Without one, the rule is "undated" and counts with undated_weight only.'),
+    recency: recencySchema.optional().describe('Where the date of the behaviour comes from. Without one, the rule is "undated" and counts with undated_weight only.'),
   })
   .strict();
 
@@ -76,12 +71,7 @@ export const scoringConfigSchema = z
       })
       .strict()
       .default({ total: 100 }),
-    undated_weight: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0)
-      .describe('Share of points an engagement rule keeps when no date says how fresh it is. 0: a lifetime counter never counts as fresh.'),
+    undated_weight: z.number().min(0).max(1).default(0).describe('Share of points an engagement rule keeps when no date says how fresh it is. 0: a lifetime counter never counts as fresh.'),
     grades: z
       .object({
         hot: z.number().describe('Score from which a contact is hot (ready to buy now).'),
@@ -91,9 +81,7 @@ export const scoringConfigSchema = z
     mql: z
       .object({
         min_score: z.number().describe('Score from which a contact is a marketing-qualified lead.'),
-        immediate_sources: conditionSchema
-          .optional()
-          .describe('Contacts meeting this go to sales at once, whatever their score (trade shows, demo requests).'),
+        immediate_sources: conditionSchema.optional().describe('Contacts meeting this go to sales at once, whatever their score (trade shows, demo requests).'),
       })
       .strict(),
   })

@@ -56,7 +56,7 @@ export const syncConfigSchema = z
           .default({ per_10_seconds: 150, search_per_second: 4, daily: 500_000, handoff_reserve: 0.2 }),
         salesforce: z
           .object({
-            daily_share: share.default(0.3).describe('Share of the org\'s daily API allocation leadloop may use.'),
+            daily_share: share.default(0.3).describe("Share of the org's daily API allocation leadloop may use."),
             handoff_reserve: share.default(0.2).describe('Part of that share kept for webhook hand-offs.'),
           })
           .strict()
@@ -75,10 +75,12 @@ export const syncConfigSchema = z
       .strict()
       .default({ on_grade_change: true, min_score_change: 5 }),
     sla: z
-      .object(Object.fromEntries(GRADES.map((g) => [g, z.object({ first_touch_within: durationSchema }).strict().optional()])) as Record<
-        (typeof GRADES)[number],
-        z.ZodOptional<z.ZodObject<{ first_touch_within: typeof durationSchema }>>
-      >)
+      .object(
+        Object.fromEntries(GRADES.map((g) => [g, z.object({ first_touch_within: durationSchema }).strict().optional()])) as Record<
+          (typeof GRADES)[number],
+          z.ZodOptional<z.ZodObject<{ first_touch_within: typeof durationSchema }>>
+        >,
+      )
       .strict()
       .default({})
       .describe('How soon sales must first touch a handed-off lead, per temperature.'),

@@ -14,13 +14,15 @@ const isUserId = (id: string | undefined): id is string => id?.startsWith('005')
  * hand-off), so they can be looked up together with the people before anything is written.
  */
 export function candidateTaskKeys(handoffs: readonly RoutedHandoff[], directory: OwnerDirectory): string[] {
-  return handoffs.filter((h) => h.firstTime).flatMap((h) => [
-    ...h.decision.tasks.map((_, i) => stepKey(h.contactId, h.handoffKey, i)),
-    ...h.notify.flatMap((email) => {
-      const user = directory.usersByEmail.get(email.toLowerCase());
-      return user?.active ? [notifyKey(h.contactId, h.handoffKey, user.id)] : [];
-    }),
-  ]);
+  return handoffs
+    .filter((h) => h.firstTime)
+    .flatMap((h) => [
+      ...h.decision.tasks.map((_, i) => stepKey(h.contactId, h.handoffKey, i)),
+      ...h.notify.flatMap((email) => {
+        const user = directory.usersByEmail.get(email.toLowerCase());
+        return user?.active ? [notifyKey(h.contactId, h.handoffKey, user.id)] : [];
+      }),
+    ]);
 }
 
 /**
@@ -54,7 +56,14 @@ export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeo
     } else if (contacts[0] || converted) {
       const contact = contacts[0] ?? { id: converted!.convertedContactId!, ownerId: converted!.ownerId };
       taskOwner = contact.ownerId;
-      plan.landings.push({ contactId: h.contactId, object: 'Contact', outcome: 'existing_contact', salesforceContactId: contact.id, ownerId: contact.ownerId, ownerLabel: directory.emailsById.get(contact.ownerId) ?? contact.ownerId });
+      plan.landings.push({
+        contactId: h.contactId,
+        object: 'Contact',
+        outcome: 'existing_contact',
+        salesforceContactId: contact.id,
+        ownerId: contact.ownerId,
+        ownerLabel: directory.emailsById.get(contact.ownerId) ?? contact.ownerId,
+      });
     } else if (open) {
       plan.adoptions.push({ contactId: h.contactId, leadId: open.id, fields: { ...lead.update, Id: open.id } });
       plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'adopt', leadId: open.id, ownerLabel });

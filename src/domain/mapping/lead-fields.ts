@@ -16,7 +16,12 @@ export interface LeadFacts {
  * (sales owns them afterwards); `update` leaves them out so sales' own changes stand. The
  * external ID is always included: it is the upsert key.
  */
-export function toSalesforceFields(facts: LeadFacts, fields: readonly FieldMapping[], mapping: Pick<MappingConfig, 'external_id_field' | 'sales_owned_fields' | 'campaign'>, mode: 'create' | 'update'): Record<string, SalesforceValue> {
+export function toSalesforceFields(
+  facts: LeadFacts,
+  fields: readonly FieldMapping[],
+  mapping: Pick<MappingConfig, 'external_id_field' | 'sales_owned_fields' | 'campaign'>,
+  mode: 'create' | 'update',
+): Record<string, SalesforceValue> {
   const out: Record<string, SalesforceValue> = { [mapping.external_id_field]: facts.contactId };
   const salesOwned = new Set(mapping.sales_owned_fields);
   for (const field of fields) {

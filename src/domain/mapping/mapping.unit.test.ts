@@ -20,8 +20,21 @@ describe('toSalesforceFields', () => {
   });
 
   it('maps picklists, numbers and computed values', () => {
-    const fields = toSalesforceFields(facts({ lead_source: 'trade_show', numemployees: '100-500', industry: 'UNLISTED', lead_source_detail: 'Web Summit 2026' }), mapping.lead.fields, mapping, 'create');
-    expect(fields).toMatchObject({ LeadSource: 'Trade Show', NumberOfEmployees: 500, Industry: 'Other', Rating: 'Hot', Lead_Score__c: 72, Lead_Grade__c: 'hot', Lead_Source_Detail__c: 'Web Summit 2026' });
+    const fields = toSalesforceFields(
+      facts({ lead_source: 'trade_show', numemployees: '100-500', industry: 'UNLISTED', lead_source_detail: 'Web Summit 2026' }),
+      mapping.lead.fields,
+      mapping,
+      'create',
+    );
+    expect(fields).toMatchObject({
+      LeadSource: 'Trade Show',
+      NumberOfEmployees: 500,
+      Industry: 'Other',
+      Rating: 'Hot',
+      Lead_Score__c: 72,
+      Lead_Grade__c: 'hot',
+      Lead_Source_Detail__c: 'Web Summit 2026',
+    });
   });
 
   it('cuts long text to the field length on a character boundary', () => {
@@ -38,7 +51,7 @@ describe('toSalesforceFields', () => {
     expect(fields.LastName).toBe('Ng');
   });
 
-  it('keeps quotes, backslashes and unicode as they are (escaping is the adapter\'s job)', () => {
+  it("keeps quotes, backslashes and unicode as they are (escaping is the adapter's job)", () => {
     const fields = toSalesforceFields(facts({ lastname: "O'Brien\\", firstname: 'Zoë' }), mapping.lead.fields, mapping, 'create');
     expect(fields).toMatchObject({ LastName: "O'Brien\\", FirstName: 'Zoë' });
   });
@@ -49,7 +62,11 @@ describe('hubspotWriteback', () => {
   const threshold = sync.writeback;
   it('writes everything the first time', () => {
     expect(hubspotWriteback({ score: 72, grade: 'hot', mql: true, ownerLabel: 'Dana Whitfield', salesforceId: '00Q1' }, {}, names, threshold)).toEqual({
-      leadloop_score: '72', leadloop_grade: 'hot', leadloop_mql: 'true', leadloop_owner: 'Dana Whitfield', leadloop_salesforce_id: '00Q1',
+      leadloop_score: '72',
+      leadloop_grade: 'hot',
+      leadloop_mql: 'true',
+      leadloop_owner: 'Dana Whitfield',
+      leadloop_salesforce_id: '00Q1',
     });
   });
   it('writes nothing when nothing worth writing changed', () => {

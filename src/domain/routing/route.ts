@@ -33,7 +33,7 @@ export function route(lead: RoutingLead, routing: RoutingConfig, context: Routin
   let decided: { rule: string; placement: Extract<Placement, { assignee: Assignee }>; notify: string[] } | undefined;
 
   if (routing.use_salesforce_assignment_rules) {
-    trace.push({ rule: 'salesforce_assignment_rules', matched: true, why: 'routing defers to the org\'s Salesforce assignment rules' });
+    trace.push({ rule: 'salesforce_assignment_rules', matched: true, why: "routing defers to the org's Salesforce assignment rules" });
     decided = { rule: 'salesforce_assignment_rules', placement: { assignee: { kind: 'salesforce_assignment_rules' } }, notify: [] };
   } else {
     for (const rule of routing.rules) {
@@ -73,15 +73,7 @@ export function route(lead: RoutingLead, routing: RoutingConfig, context: Routin
   };
 }
 
-function place(
-  target: Target,
-  respectHours: boolean,
-  lead: RoutingLead,
-  routing: RoutingConfig,
-  directory: Map<string, RoutingOwner>,
-  context: RoutingContext,
-  now: number,
-): Placement {
+function place(target: Target, respectHours: boolean, lead: RoutingLead, routing: RoutingConfig, directory: Map<string, RoutingOwner>, context: RoutingContext, now: number): Placement {
   switch (target.assign) {
     case 'queue': {
       const queue = routing.queues[target.queue!];

@@ -99,7 +99,7 @@ describe('route', () => {
     expect(got.slice(3, 6)).toEqual(got.slice(0, 3));
   });
 
-  it('notifies the rule\'s people and escalates deals above $2M to the brand manager', () => {
+  it("notifies the rule's people and escalates deals above $2M to the brand manager", () => {
     const result = route(lead({ numemployees: '1000+', country: 'United States', estimated_deal_size: '2500000' }), routing, context());
     expect(result.notify).toEqual([
       { email: 'rachel.stone@copperleaf.example', why: 'rule enterprise-na' },
@@ -131,7 +131,7 @@ describe('route', () => {
           const result = route({ id: '1', properties, grade, score: 10 }, routing, context({ now, roundRobin, loadToday, inactiveOwners: new Set(inactive) }));
           const a = result.assignee;
           expect(a.kind === 'queue' ? a.salesforceQueue.length > 0 : a.kind === 'user' ? Boolean(a.email || a.salesforceUserId) : false).toBe(true);
-          expect(result.trace.filter((t) => t.matched && (t.rule === result.rule))).toHaveLength(1);
+          expect(result.trace.filter((t) => t.matched && t.rule === result.rule)).toHaveLength(1);
         },
       ),
       { numRuns: 400 },

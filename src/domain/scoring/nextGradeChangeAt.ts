@@ -110,12 +110,7 @@ function firstByBisection(sorted: readonly number[], changed: (t: number) => boo
 /** The conditions the score reads (disqualifiers and immediate sources move neither grade nor MQL). */
 function scoringConditions(scoring: ScoringConfig): Condition[] {
   const bant = (['budget', 'authority', 'need', 'timeline'] as const).flatMap((k) => (scoring.bant[k] ? [scoring.bant[k].when] : []));
-  return [
-    ...scoring.fit.map((r) => r.when),
-    ...scoring.engagement.map((r) => r.when),
-    ...bant,
-    ...scoring.negative.map((r) => r.when),
-  ];
+  return [...scoring.fit.map((r) => r.when), ...scoring.engagement.map((r) => r.when), ...bant, ...scoring.negative.map((r) => r.when)];
 }
 
 function withinDaysLeaves(condition: Condition): Extract<Condition, { op: string }>[] {

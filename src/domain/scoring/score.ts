@@ -57,13 +57,7 @@ export function score(contact: ScoringContact, history: ContactHistory, scoring:
   };
 }
 
-function addPlain(
-  category: 'fit' | 'negative',
-  rules: ScoringConfig['fit'],
-  props: ScoringContact['properties'],
-  at: number,
-  out: ScoreComponent[],
-): number {
+function addPlain(category: 'fit' | 'negative', rules: ScoringConfig['fit'], props: ScoringContact['properties'], at: number, out: ScoreComponent[]): number {
   let sum = 0;
   for (const rule of rules) {
     if (!evaluateCondition(rule.when, props, at)) continue;

@@ -33,8 +33,7 @@ const base: ScoringConfigInput = {
 };
 const config = scoringConfigSchema.parse(base);
 
-const run = (properties: Record<string, string | null>, history: Record<string, { changedAt: number }> = {}) =>
-  score({ id: '1', properties }, history, config, NOW);
+const run = (properties: Record<string, string | null>, history: Record<string, { changedAt: number }> = {}) => score({ id: '1', properties }, history, config, NOW);
 const sum = (r: ReturnType<typeof run>) => r.components.reduce((s, c) => s + c.points, 0);
 
 describe('score', () => {
@@ -61,8 +60,14 @@ describe('score', () => {
     expect(warm.score).toBe(33);
     expect(warm.grade).toBe('warm');
     const hot = run({
-      industry: 'COMPUTER_SOFTWARE', numemployees: '1000+', demo_watched: 'full', demo_watched_date: iso(0),
-      bant_budget: 'approved', bant_authority: 'decision_maker', bant_need: 'urgent', bant_timeline: 'within_3_months',
+      industry: 'COMPUTER_SOFTWARE',
+      numemployees: '1000+',
+      demo_watched: 'full',
+      demo_watched_date: iso(0),
+      bant_budget: 'approved',
+      bant_authority: 'decision_maker',
+      bant_need: 'urgent',
+      bant_timeline: 'within_3_months',
     });
     expect(hot.score).toBe(67);
     expect(hot.grade).toBe('hot');
@@ -111,8 +116,29 @@ describe('score', () => {
   });
 
   it('is deterministic and never NaN for arbitrary property maps', () => {
-    const value = fc.oneof(fc.string(), fc.constant(null), fc.integer().map(String), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('full', 'partial', 'approved', '1000+', 'trade_show'));
-    const keys = fc.constantFrom('industry', 'numemployees', 'demo_watched', 'demo_watched_date', 'hs_analytics_num_page_views', 'hs_email_click', 'email', 'jobtitle', 'lead_source', 'bant_budget', 'bant_authority', 'bant_need', 'bant_timeline', 'x');
+    const value = fc.oneof(
+      fc.string(),
+      fc.constant(null),
+      fc.integer().map(String),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.constantFrom('full', 'partial', 'approved', '1000+', 'trade_show'),
+    );
+    const keys = fc.constantFrom(
+      'industry',
+      'numemployees',
+      'demo_watched',
+      'demo_watched_date',
+      'hs_analytics_num_page_views',
+      'hs_email_click',
+      'email',
+      'jobtitle',
+      'lead_source',
+      'bant_budget',
+      'bant_authority',
+      'bant_need',
+      'bant_timeline',
+      'x',
+    );
     fc.assert(
       fc.property(fc.dictionary(keys, value), fc.dictionary(keys, fc.record({ changedAt: fc.double() })), (properties, history) => {
         const a = score({ id: '1', properties }, history, config, NOW);

@@ -24,7 +24,12 @@ export function validateProperties(endpoint: string, properties: Record<string, 
     const definition = definitions.get(name);
     if (!definition) {
       throw new HubSpotReplyError(
-        validationError(endpoint, `Property values were not valid: [{"isValid":false,"message":"Property \\"${name}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${name}"}]`, 'PROPERTY_DOESNT_EXIST', { propertyName: [name] }),
+        validationError(
+          endpoint,
+          `Property values were not valid: [{"isValid":false,"message":"Property \\"${name}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${name}"}]`,
+          'PROPERTY_DOESNT_EXIST',
+          { propertyName: [name] },
+        ),
       );
     }
     if (definition.readOnly) {
@@ -73,7 +78,15 @@ export function readContacts(store: ContactStore, inputs: { id: string }[], prop
   for (const { id } of inputs) {
     const contact = idProperty === 'email' ? store.findByEmail(id) : store.get(String(id));
     // Batch read always returns hs_object_id, createdate and lastmodifieddate (test/fixtures/vendor/hubspot/batch_read_207.json).
-    if (contact) results.push(present(contact, properties.length > 0 ? [...new Set([...properties, 'createdate', 'hs_object_id', 'lastmodifieddate'])] : ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']));
+    if (contact)
+      results.push(
+        present(
+          contact,
+          properties.length > 0
+            ? [...new Set([...properties, 'createdate', 'hs_object_id', 'lastmodifieddate'])]
+            : ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
+        ),
+      );
     else missing.push(String(id));
   }
   return { results, errors: missing.length > 0 ? [notFoundError(missing)] : [] };

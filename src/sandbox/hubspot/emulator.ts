@@ -99,7 +99,13 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       case 'privacyDeletion':
         return { ...base, subscriptionType: 'contact.privacyDeletion', changeFlag: 'DELETED' };
       case 'merge':
-        return { ...base, subscriptionType: 'contact.merge', primaryObjectId: Number(change.objectId), mergedObjectIds: (change.mergedObjectIds ?? []).map(Number), newObjectId: Number(change.objectId) };
+        return {
+          ...base,
+          subscriptionType: 'contact.merge',
+          primaryObjectId: Number(change.objectId),
+          mergedObjectIds: (change.mergedObjectIds ?? []).map(Number),
+          newObjectId: Number(change.objectId),
+        };
     }
   }
 
@@ -138,16 +144,27 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     calls += 1;
     const auth = request.headers.authorization ?? '';
     if (revoked || auth !== `Bearer ${accessToken}`) {
-      return hubspotError(endpoint, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
+      return hubspotError(
+        endpoint,
+        401,
+        'INVALID_AUTHENTICATION',
+        'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+      );
     }
     if (faults.options.sessionExpiryAfterCalls !== undefined && calls > faults.options.sessionExpiryAfterCalls) {
       return hubspotError(endpoint, 401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
     }
     if (options.missingScopes?.includes(CONTACT_SCOPE)) {
-      return hubspotError(endpoint, 403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", {
-        errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [CONTACT_SCOPE] } }],
-        links: { scopes: 'https://developers.hubspot.com/scopes' },
-      });
+      return hubspotError(
+        endpoint,
+        403,
+        'MISSING_SCOPES',
+        "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+        {
+          errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [CONTACT_SCOPE] } }],
+          links: { scopes: 'https://developers.hubspot.com/scopes' },
+        },
+      );
     }
     const dailyExhausted = faults.options.dailyLimitAfterCalls !== undefined && calls > faults.options.dailyLimitAfterCalls;
     const verdict = limiter.admit(accessToken, kind, Date.now(), dailyExhausted);
@@ -179,13 +196,18 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     const now = Date.now();
     const started = new Date(now).toISOString();
     const q = request.url.searchParams;
-    const listParam = (name: string) => q.getAll(name).flatMap((v) => v.split(',')).filter(Boolean);
+    const listParam = (name: string) =>
+      q
+        .getAll(name)
+        .flatMap((v) => v.split(','))
+        .filter(Boolean);
     const contactsPrefix = '/crm/v3/objects/contacts';
     const propsPrefix = '/crm/v3/properties/contacts';
 
     if (endpoint === 'contacts.search') {
       const parsed = searchRequestSchema.safeParse(json(request, endpoint));
-      if (!parsed.success) throw new HubSpotReplyError(validationError(endpoint, `Invalid search request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'INVALID_REQUEST'));
+      if (!parsed.success)
+        throw new HubSpotReplyError(validationError(endpoint, `Invalid search request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'INVALID_REQUEST'));
       return { status: 200, endpoint, body: runSearch(parsed.data, store.searchView(now), store.definitions) };
     }
     if (endpoint === 'contacts.list') {
@@ -254,7 +276,10 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       const inputs = inputsOf(json(request, endpoint), endpoint);
       const results = [];
       const errors = [];
-      const validated = inputs.map((i) => ({ traceId: i.objectWriteTraceId as string | undefined, props: validateProperties(endpoint, (i.properties as Record<string, unknown>) ?? {}, store.definitions) }));
+      const validated = inputs.map((i) => ({
+        traceId: i.objectWriteTraceId as string | undefined,
+        props: validateProperties(endpoint, (i.properties as Record<string, unknown>) ?? {}, store.definitions),
+      }));
       for (const { traceId, props } of validated) {
         const existing = props.email ? store.findByEmail(props.email) : undefined;
         if (existing) {
@@ -311,7 +336,13 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     }
     if (endpoint === 'properties.batch.create') {
       const inputs = inputsOf(json(request, endpoint), endpoint);
-      return batchReply(endpoint, started, inputs.map((i) => presentProperty(createProperty(i, endpoint))), [], 201);
+      return batchReply(
+        endpoint,
+        started,
+        inputs.map((i) => presentProperty(createProperty(i, endpoint))),
+        [],
+        201,
+      );
     }
     if (endpoint === 'properties.groups.list') {
       return { status: 200, endpoint, body: { results: [...store.groups.values()] } };
@@ -330,7 +361,8 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
 
   function createProperty(body: Record<string, unknown>, endpoint: string): PropertyDefinition {
     const name = String(body.name ?? '');
-    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new HubSpotReplyError(validationError(endpoint, `Property name "${name}" must start with a letter and hold lower case letters, digits and _`, 'INVALID_PROPERTY_NAME'));
+    if (!/^[a-z][a-z0-9_]*$/.test(name))
+      throw new HubSpotReplyError(validationError(endpoint, `Property name "${name}" must start with a letter and hold lower case letters, digits and _`, 'INVALID_PROPERTY_NAME'));
     if (store.definitions.has(name)) {
       // Duplicate property: 409 (issue 3; exact body per HubSpot's CONFLICT shape).
       throw new HubSpotReplyError(hubspotError(endpoint, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`, { context: { name: [name] } }));

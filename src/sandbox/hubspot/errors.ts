@@ -6,14 +6,7 @@ import type { SandboxReply } from '../types.ts';
  * `context`, `links` (docs/hubspot-api.md#errors; test/fixtures/vendor/hubspot/error_400_validation.json,
  * error_403_missing_scopes.json, error_429_daily.json).
  */
-export function hubspotError(
-  endpoint: string,
-  status: number,
-  category: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): SandboxReply {
+export function hubspotError(endpoint: string, status: number, category: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): SandboxReply {
   return { status, endpoint, headers, body: { status: 'error', message, correlationId: randomUUID(), category, ...extra } };
 }
 

@@ -20,7 +20,12 @@ const text = (name: string, label: string, groupName = 'contactinformation'): Pr
 const number = (name: string, label: string, groupName = 'contactinformation'): PropertyDefinition => ({ name, label, type: 'number', fieldType: 'number', groupName, hubspotDefined: true });
 const datetime = (name: string, label: string, groupName = 'contactinformation'): PropertyDefinition => ({ name, label, type: 'datetime', fieldType: 'date', groupName, hubspotDefined: true });
 const enumeration = (name: string, label: string, values: string[], groupName = 'contactinformation'): PropertyDefinition => ({
-  name, label, type: 'enumeration', fieldType: 'select', groupName, hubspotDefined: true,
+  name,
+  label,
+  type: 'enumeration',
+  fieldType: 'select',
+  groupName,
+  hubspotDefined: true,
   options: values.map((value) => ({ label: value, value })),
 });
 const custom = (definition: PropertyDefinition): PropertyDefinition => ({ ...definition, hubspotDefined: false, groupName: 'lead_intelligence' });
@@ -28,9 +33,20 @@ const custom = (definition: PropertyDefinition): PropertyDefinition => ({ ...def
 export const LIFECYCLE_STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'];
 
 export const INDUSTRIES = [
-  'COMPUTER_SOFTWARE', 'INFORMATION_TECHNOLOGY_AND_SERVICES', 'INTERNET', 'COMPUTER_NETWORK_SECURITY', 'FINANCIAL_SERVICES',
-  'BANKING', 'INSURANCE', 'HOSPITAL_HEALTH_CARE', 'RETAIL', 'MANUFACTURING', 'EDUCATION_MANAGEMENT', 'MARKETING_AND_ADVERTISING',
-  'TELECOMMUNICATIONS', 'LOGISTICS_AND_SUPPLY_CHAIN',
+  'COMPUTER_SOFTWARE',
+  'INFORMATION_TECHNOLOGY_AND_SERVICES',
+  'INTERNET',
+  'COMPUTER_NETWORK_SECURITY',
+  'FINANCIAL_SERVICES',
+  'BANKING',
+  'INSURANCE',
+  'HOSPITAL_HEALTH_CARE',
+  'RETAIL',
+  'MANUFACTURING',
+  'EDUCATION_MANAGEMENT',
+  'MARKETING_AND_ADVERTISING',
+  'TELECOMMUNICATIONS',
+  'LOGISTICS_AND_SUPPLY_CHAIN',
 ];
 
 export const EMPLOYEE_BANDS = ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+'];
@@ -39,9 +55,18 @@ export function defaultContactProperties(): PropertyDefinition[] {
   return [
     { ...text('hs_object_id', 'Record ID'), type: 'number', readOnly: true, hasUniqueValue: true },
     { ...text('email', 'Email'), hasUniqueValue: true },
-    text('firstname', 'First Name'), text('lastname', 'Last Name'), text('jobtitle', 'Job Title'), text('company', 'Company Name'),
-    text('phone', 'Phone Number'), text('mobilephone', 'Mobile Phone Number'), text('website', 'Website URL'), text('country', 'Country/Region'),
-    text('state', 'State/Region'), text('city', 'City'), text('zip', 'Postal Code'), text('address', 'Street Address'),
+    text('firstname', 'First Name'),
+    text('lastname', 'Last Name'),
+    text('jobtitle', 'Job Title'),
+    text('company', 'Company Name'),
+    text('phone', 'Phone Number'),
+    text('mobilephone', 'Mobile Phone Number'),
+    text('website', 'Website URL'),
+    text('country', 'Country/Region'),
+    text('state', 'State/Region'),
+    text('city', 'City'),
+    text('zip', 'Postal Code'),
+    text('address', 'Street Address'),
     enumeration('industry', 'Industry', INDUSTRIES),
     enumeration('numemployees', 'Number of Employees', EMPLOYEE_BANDS),
     number('annualrevenue', 'Annual Revenue'),
@@ -51,7 +76,20 @@ export function defaultContactProperties(): PropertyDefinition[] {
     { ...datetime('createdate', 'Create Date'), readOnly: true },
     { ...datetime('lastmodifieddate', 'Last Modified Date'), readOnly: true },
     { ...datetime('hs_lastmodifieddate', 'Object last modified date/time'), readOnly: true },
-    { ...enumeration('hs_analytics_source', 'Original Traffic Source', ['ORGANIC_SEARCH', 'PAID_SEARCH', 'EMAIL_MARKETING', 'SOCIAL_MEDIA', 'REFERRALS', 'OTHER_CAMPAIGNS', 'DIRECT_TRAFFIC', 'OFFLINE', 'PAID_SOCIAL']), readOnly: true },
+    {
+      ...enumeration('hs_analytics_source', 'Original Traffic Source', [
+        'ORGANIC_SEARCH',
+        'PAID_SEARCH',
+        'EMAIL_MARKETING',
+        'SOCIAL_MEDIA',
+        'REFERRALS',
+        'OTHER_CAMPAIGNS',
+        'DIRECT_TRAFFIC',
+        'OFFLINE',
+        'PAID_SOCIAL',
+      ]),
+      readOnly: true,
+    },
     { ...number('hs_analytics_num_page_views', 'Number of Pageviews'), readOnly: true },
     { ...number('hs_analytics_num_visits', 'Number of Sessions'), readOnly: true },
     { ...datetime('hs_analytics_last_visit_timestamp', 'Time of Last Session'), readOnly: true },

@@ -11,9 +11,7 @@ export interface RateLimitOptions {
   dailyLimit: number;
 }
 
-export type LimitVerdict =
-  | { ok: true; headers: Record<string, string> }
-  | { ok: false; policy: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'; headers: Record<string, string> };
+export type LimitVerdict = { ok: true; headers: Record<string, string> } | { ok: false; policy: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'; headers: Record<string, string> };
 
 export class RateLimiter {
   readonly #options: RateLimitOptions;

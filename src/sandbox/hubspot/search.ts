@@ -98,7 +98,9 @@ export function present(c: ContactRecord, properties: readonly string[]) {
 
 function checkFilter(f: Filter, definitions: Map<string, PropertyDefinition>): void {
   if (!definitions.has(f.propertyName)) {
-    throw new HubSpotReplyError(validationError('contacts.search', `There was a problem with the request: Unable to find property ${f.propertyName}`, 'PROPERTY_DOESNT_EXIST', { propertyName: [f.propertyName] }));
+    throw new HubSpotReplyError(
+      validationError('contacts.search', `There was a problem with the request: Unable to find property ${f.propertyName}`, 'PROPERTY_DOESNT_EXIST', { propertyName: [f.propertyName] }),
+    );
   }
   const needsValues = f.operator === 'IN' || f.operator === 'NOT_IN';
   const needsNone = f.operator === 'HAS_PROPERTY' || f.operator === 'NOT_HAS_PROPERTY';
@@ -165,7 +167,12 @@ function matchFilter(f: Filter, c: ContactRecord, definitions: Map<string, Prope
       return !has || !(f.values ?? []).some((v) => toComparable(v, numeric) === actual);
     case 'CONTAINS_TOKEN':
     case 'NOT_CONTAINS_TOKEN': {
-      const pattern = new RegExp(`(^|[^a-z0-9])${String(f.value).toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^\\s]*')}([^a-z0-9]|$)`);
+      const pattern = new RegExp(
+        `(^|[^a-z0-9])${String(f.value)
+          .toLowerCase()
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^\\s]*')}([^a-z0-9]|$)`,
+      );
       const found = has && pattern.test(String(raw).toLowerCase());
       return f.operator === 'CONTAINS_TOKEN' ? found : !found;
     }

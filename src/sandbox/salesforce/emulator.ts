@@ -95,7 +95,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       try {
         const { payload } = await jwtVerify(form.get('assertion') ?? '', verifyKey, { issuer: clientId, audience: [options.baseUrl, 'https://login.salesforce.com', 'https://test.salesforce.com'] });
         const user = org.findByField('User', 'Username', String(payload.sub ?? ''))[0];
-        if (!user) return fail('invalid_grant', 'user hasn\'t approved this consumer');
+        if (!user) return fail('invalid_grant', "user hasn't approved this consumer");
         if (user.IsActive === false) return fail('invalid_grant', 'inactive user');
         userId = user.Id;
       } catch (error) {
@@ -141,12 +141,15 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         const [rel, field] = name.split('.') as [string, string];
         const ref = SCHEMA[sobject]!.find((d) => d.relationshipName?.toLowerCase() === rel.toLowerCase());
         const target = ref ? org.find(String(record[ref.name] ?? '')) : undefined;
-        const targetType = target ? Object.entries(KEY_PREFIX).find(([, p]) => p === target.Id.slice(0, 3))?.[0] ?? 'User' : undefined;
+        const targetType = target ? (Object.entries(KEY_PREFIX).find(([, p]) => p === target.Id.slice(0, 3))?.[0] ?? 'User') : undefined;
         const existing = (out[ref?.relationshipName ?? rel] as Record<string, unknown> | null | undefined) ?? undefined;
         if (!target || !targetType) out[ref?.relationshipName ?? rel] = null;
         else {
           const def = fieldOf(targetType, field);
-          out[ref!.relationshipName!] = { ...(existing ?? { attributes: { type: targetType, url: `/services/data/v${version}/sobjects/${targetType}/${target.Id}` } }), [def?.name ?? field]: target[def?.name ?? field] ?? null };
+          out[ref!.relationshipName!] = {
+            ...(existing ?? { attributes: { type: targetType, url: `/services/data/v${version}/sobjects/${targetType}/${target.Id}` } }),
+            [def?.name ?? field]: target[def?.name ?? field] ?? null,
+          };
         }
         continue;
       }
@@ -175,7 +178,10 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       const ok = tail === undefined ? fieldOf(sobject, head) : SCHEMA[sobject]!.some((d) => d.relationshipName?.toLowerCase() === head.toLowerCase());
       if (!ok) {
         const column = soql.indexOf(name) + 1;
-        throw new SoqlError('INVALID_FIELD', `\n${soql}\n${' '.repeat(Math.max(0, column - 1))}^\nERROR at Row:1:Column:${column}\nNo such column '${name}' on entity '${sobject}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+        throw new SoqlError(
+          'INVALID_FIELD',
+          `\n${soql}\n${' '.repeat(Math.max(0, column - 1))}^\nERROR at Row:1:Column:${column}\nNo such column '${name}' on entity '${sobject}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+        );
       }
     }
   }
@@ -299,7 +305,24 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       return page(state.records, Number(offsetText) || state.offset, state.version, endpoint, locator);
     }
     if (endpoint === 'sobjects.global') {
-      return { status: 200, endpoint, body: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: Object.keys(SCHEMA).map((name) => ({ name, label: name, keyPrefix: KEY_PREFIX[name] ?? null, createable: true, updateable: true, queryable: true, custom: false, urls: { sobject: `/services/data/v${version}/sobjects/${name}` } })) } };
+      return {
+        status: 200,
+        endpoint,
+        body: {
+          encoding: 'UTF-8',
+          maxBatchSize: 200,
+          sobjects: Object.keys(SCHEMA).map((name) => ({
+            name,
+            label: name,
+            keyPrefix: KEY_PREFIX[name] ?? null,
+            createable: true,
+            updateable: true,
+            queryable: true,
+            custom: false,
+            urls: { sobject: `/services/data/v${version}/sobjects/${name}` },
+          })),
+        },
+      };
     }
     if (endpoint === 'sobjects.describe') return { status: 200, endpoint, body: describe(canonicalObject(parts[1]!), version) };
     if (endpoint === 'composite') return composite(request, version);
@@ -353,11 +376,14 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     const references = new Set<string>();
     let heavy = 0;
     for (const sub of subrequests as { method?: unknown; url?: unknown; referenceId?: unknown }[]) {
-      if (typeof sub?.method !== 'string' || typeof sub.url !== 'string' || typeof sub.referenceId !== 'string') return errorReply(endpoint, 400, 'JSON_PARSER_ERROR', 'Each subrequest needs method, url and referenceId');
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(sub.referenceId) || references.has(sub.referenceId)) return errorReply(endpoint, 400, 'INVALID_API_INPUT', `Invalid or duplicate referenceId: ${sub.referenceId}`);
+      if (typeof sub?.method !== 'string' || typeof sub.url !== 'string' || typeof sub.referenceId !== 'string')
+        return errorReply(endpoint, 400, 'JSON_PARSER_ERROR', 'Each subrequest needs method, url and referenceId');
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(sub.referenceId) || references.has(sub.referenceId))
+        return errorReply(endpoint, 400, 'INVALID_API_INPUT', `Invalid or duplicate referenceId: ${sub.referenceId}`);
       references.add(sub.referenceId);
       const own = Object.keys((sub as { httpHeaders?: Record<string, unknown> }).httpHeaders ?? {}).map((h) => h.toLowerCase());
-      if (own.some((h) => h === 'accept' || h === 'authorization' || h === 'content-type')) return errorReply(endpoint, 400, 'INVALID_API_INPUT', 'Subrequests inherit Accept, Authorization and Content-Type from the composite request: do not set them');
+      if (own.some((h) => h === 'accept' || h === 'authorization' || h === 'content-type'))
+        return errorReply(endpoint, 400, 'INVALID_API_INPUT', 'Subrequests inherit Accept, Authorization and Content-Type from the composite request: do not set them');
       const path = /^\/services\/data\/v\d{2,3}\.\d\/([^?]*)/.exec(sub.url)?.[1] ?? '';
       const kind = classify(sub.method.toUpperCase(), path);
       if (kind === 'query' || kind === 'queryAll' || kind === 'query.more' || kind.startsWith('sobjects.collections')) heavy += 1;
@@ -372,7 +398,12 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     let failed = false;
     for (const sub of subrequests as { method: string; url: string; referenceId: string; body?: unknown; httpHeaders?: Record<string, string> }[]) {
       if (failed && allOrNone) {
-        answers.push({ body: [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }], httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
+        answers.push({
+          body: [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }],
+          httpHeaders: {},
+          httpStatusCode: 400,
+          referenceId: sub.referenceId,
+        });
         continue;
       }
       let url: string;
@@ -389,21 +420,30 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       const match = /^\/services\/data\/v(\d{2,3}\.\d)\/(.*)$/.exec(target.pathname);
       const method = sub.method.toUpperCase();
       // A subrequest inherits only Accept, Authorization and Content-Type: any other header (Sforce-Auto-Assign...) is its own.
-      const headers = { ...Object.fromEntries(['accept', 'authorization', 'content-type'].filter((h) => request.headers[h] !== undefined).map((h) => [h, request.headers[h]])), ...Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+      const headers = {
+        ...Object.fromEntries(['accept', 'authorization', 'content-type'].filter((h) => request.headers[h] !== undefined).map((h) => [h, request.headers[h]])),
+        ...Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+      };
       const inner: SandboxRequest = { method, url: target, headers, rawBody: Buffer.from(subBody === undefined ? '' : JSON.stringify(subBody)) };
       let reply: SandboxReply;
       if (!match) reply = errorReply('composite', 404, 'NOT_FOUND', 'The requested resource does not exist');
       else {
         const subEndpoint = classify(method, match[2]!);
         try {
-          reply = subEndpoint === 'composite' ? errorReply(subEndpoint, 400, 'INVALID_API_INPUT', 'A composite request cannot contain another composite request') : route(inner, match[1]!, match[2]!, subEndpoint, writeOptions(inner, sessionUser(request)));
+          reply =
+            subEndpoint === 'composite'
+              ? errorReply(subEndpoint, 400, 'INVALID_API_INPUT', 'A composite request cannot contain another composite request')
+              : route(inner, match[1]!, match[2]!, subEndpoint, writeOptions(inner, sessionUser(request)));
         } catch (error) {
           if (error instanceof RecordError) reply = errorReply(subEndpoint, error.httpStatus, error.error.statusCode, error.message, error.error.fields.length ? { fields: error.error.fields } : {});
           else if (error instanceof SyntaxError) reply = errorReply(subEndpoint, 400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${error.message}`);
           else throw error;
         }
       }
-      const location = reply.status === 201 && reply.body && typeof reply.body === 'object' && 'id' in reply.body ? { Location: `/services/data/v${match?.[1] ?? version}/sobjects/${canonicalObject(match?.[2]?.split('/')[1] ?? '')}/${String((reply.body as { id: string }).id)}` } : {};
+      const location =
+        reply.status === 201 && reply.body && typeof reply.body === 'object' && 'id' in reply.body
+          ? { Location: `/services/data/v${match?.[1] ?? version}/sobjects/${canonicalObject(match?.[2]?.split('/')[1] ?? '')}/${String((reply.body as { id: string }).id)}` }
+          : {};
       answers.push({ body: reply.body ?? null, httpHeaders: location, httpStatusCode: reply.status, referenceId: sub.referenceId });
       if (reply.status >= 400) failed = true;
       else bodies.set(sub.referenceId, reply.body);
@@ -416,7 +456,12 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       }
       // Subrequests that had succeeded are rolled back too: they answer PROCESSING_HALTED.
       for (const answer of answers) {
-        if (answer.httpStatusCode < 400) Object.assign(answer, { body: [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }], httpHeaders: {}, httpStatusCode: 400 });
+        if (answer.httpStatusCode < 400)
+          Object.assign(answer, {
+            body: [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }],
+            httpHeaders: {},
+            httpStatusCode: 400,
+          });
       }
     }
     return { status: 200, endpoint, body: { compositeResponse: answers } };
@@ -460,27 +505,35 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     if (endpoint === 'sobjects.collections.delete') {
       const ids = (request.url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
       if (ids.length > 200) return errorReply(endpoint, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
-      return { status: 200, endpoint, body: ids.map((id) => {
-        try {
-          const sobject = Object.entries(KEY_PREFIX).find(([, p]) => p === id.slice(0, 3))?.[0];
-          if (!sobject) throw new RecordError('MALFORMED_ID', `malformed id ${id}`, []);
-          org.delete(sobject, id);
-          return { id, success: true, errors: [] };
-        } catch (error) {
-          if (error instanceof RecordError) return { id, success: false, errors: [error.error] };
-          throw error;
-        }
-      }) };
+      return {
+        status: 200,
+        endpoint,
+        body: ids.map((id) => {
+          try {
+            const sobject = Object.entries(KEY_PREFIX).find(([, p]) => p === id.slice(0, 3))?.[0];
+            if (!sobject) throw new RecordError('MALFORMED_ID', `malformed id ${id}`, []);
+            org.delete(sobject, id);
+            return { id, success: true, errors: [] };
+          } catch (error) {
+            if (error instanceof RecordError) return { id, success: false, errors: [error.error] };
+            throw error;
+          }
+        }),
+      };
     }
     const input = body(request) as { ids?: string[]; fields?: string[]; records: Record<string, unknown>[]; allOrNone?: unknown };
     if (endpoint === 'sobjects.collections.retrieve') {
       const sobject = canonicalObject(parts[2]!);
       const ids: string[] = input.ids ?? [];
       if (ids.length > 2000) return errorReply(endpoint, 400, 'EXCEEDED_ID_LIMIT', 'too many ids');
-      return { status: 200, endpoint, body: ids.map((id) => {
-        const r = isSalesforceId(id) ? org.get(sobject, id) : undefined;
-        return r ? present(sobject, r, input.fields, version) : null;
-      }) };
+      return {
+        status: 200,
+        endpoint,
+        body: ids.map((id) => {
+          const r = isSalesforceId(id) ? org.get(sobject, id) : undefined;
+          return r ? present(sobject, r, input.fields, version) : null;
+        }),
+      };
     }
     const records: Record<string, unknown>[] = input.records;
     if (!Array.isArray(records)) return errorReply(endpoint, 400, 'JSON_PARSER_ERROR', 'records is required');
@@ -519,7 +572,19 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     if (allOrNone && results.some((r) => !r.success)) {
       restoreOrg(snapshot!);
       // test/fixtures/vendor/salesforce/composite_sobjects_failure_allOrNone_true.json
-      return { status: 200, endpoint, body: results.map((r) => (r.success ? { id: r.id, success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] } : r)) };
+      return {
+        status: 200,
+        endpoint,
+        body: results.map((r) =>
+          r.success
+            ? {
+                id: r.id,
+                success: false,
+                errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+              }
+            : r,
+        ),
+      };
     }
     return { status: 200, endpoint, body: results };
   }
@@ -602,12 +667,37 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       const lead = org.get('Lead', leadId);
       if (!lead || lead.IsConverted) throw new Error(`lead ${leadId} cannot be converted`);
       const accountId = org.insertRaw('Account', { Name: lead.Company, OwnerId: lead.OwnerId, Website: lead.Website ?? null }).Id;
-      const contactId = org.insertRaw('Contact', { FirstName: lead.FirstName, LastName: lead.LastName, Email: lead.Email, AccountId: accountId, OwnerId: lead.OwnerId, LeadSource: lead.LeadSource }).Id;
+      const contactId = org.insertRaw('Contact', {
+        FirstName: lead.FirstName,
+        LastName: lead.LastName,
+        Email: lead.Email,
+        AccountId: accountId,
+        OwnerId: lead.OwnerId,
+        LeadSource: lead.LeadSource,
+      }).Id;
       let opportunityId: string | undefined;
       if (o.opportunityName) {
-        opportunityId = org.insertRaw('Opportunity', { Name: o.opportunityName, AccountId: accountId, OwnerId: lead.OwnerId, StageName: 'Prospecting', CloseDate: new Date().toISOString().slice(0, 10), Amount: o.amount ?? null, IsClosed: false, IsWon: false, LeadSource: lead.LeadSource }).Id;
+        opportunityId = org.insertRaw('Opportunity', {
+          Name: o.opportunityName,
+          AccountId: accountId,
+          OwnerId: lead.OwnerId,
+          StageName: 'Prospecting',
+          CloseDate: new Date().toISOString().slice(0, 10),
+          Amount: o.amount ?? null,
+          IsClosed: false,
+          IsWon: false,
+          LeadSource: lead.LeadSource,
+        }).Id;
       }
-      Object.assign(lead, { IsConverted: true, Status: 'Closed - Converted', ConvertedDate: new Date().toISOString().slice(0, 10), ConvertedAccountId: accountId, ConvertedContactId: contactId, ConvertedOpportunityId: opportunityId ?? null, SystemModstamp: sfDate(Date.now()) });
+      Object.assign(lead, {
+        IsConverted: true,
+        Status: 'Closed - Converted',
+        ConvertedDate: new Date().toISOString().slice(0, 10),
+        ConvertedAccountId: accountId,
+        ConvertedContactId: contactId,
+        ConvertedOpportunityId: opportunityId ?? null,
+        SystemModstamp: sfDate(Date.now()),
+      });
       org.invalidateIndexes();
       return { contactId, accountId, ...(opportunityId ? { opportunityId } : {}) };
     },

@@ -1,7 +1,16 @@
 /** Key prefixes of the objects the sandbox holds (Salesforce's standard prefixes). */
 export const KEY_PREFIX: Record<string, string> = {
-  Lead: '00Q', Contact: '003', Account: '001', Opportunity: '006', Task: '00T', User: '005', Group: '00G',
-  Campaign: '701', CampaignMember: '00v', OpportunityContactRole: '00K', Organization: '00D',
+  Lead: '00Q',
+  Contact: '003',
+  Account: '001',
+  Opportunity: '006',
+  Task: '00T',
+  User: '005',
+  Group: '00G',
+  Campaign: '701',
+  CampaignMember: '00v',
+  OpportunityContactRole: '00K',
+  Organization: '00D',
 };
 
 const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';

@@ -93,7 +93,10 @@ export class Org {
     if (!def) return undefined;
     const index = this.#index(sobject, def.name);
     if (!index.textOnly) return undefined;
-    return this.#inOrder(sobject, values.flatMap((v) => [...(index.ids.get(v.toLowerCase()) ?? [])]));
+    return this.#inOrder(
+      sobject,
+      values.flatMap((v) => [...(index.ids.get(v.toLowerCase()) ?? [])]),
+    );
   }
 
   /** Records were changed outside this class (the sandbox's test hands): indexes are rebuilt on next use. */
@@ -155,7 +158,9 @@ export class Org {
     for (const def of SCHEMA[name]!) {
       if (def.defaultValue !== undefined && (fields[def.name] === undefined || fields[def.name] === null)) fields[def.name] = def.defaultValue;
     }
-    const missing = SCHEMA[name]!.filter((d) => d.createable && !d.nillable && d.name !== 'OwnerId' && (fields[d.name] === undefined || fields[d.name] === null || fields[d.name] === '')).map((d) => d.name);
+    const missing = SCHEMA[name]!.filter((d) => d.createable && !d.nillable && d.name !== 'OwnerId' && (fields[d.name] === undefined || fields[d.name] === null || fields[d.name] === '')).map(
+      (d) => d.name,
+    );
     if (missing.length > 0) throw new RecordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
     if (name === 'Lead') {
       if (options.autoAssign && this.behaviour.assignmentRuleOwnerId) fields.OwnerId = this.behaviour.assignmentRuleOwnerId;
@@ -208,7 +213,11 @@ export class Org {
       const def = fieldOf(sobject, key);
       if (!def) throw new RecordError('INVALID_FIELD', `No such column '${key}' on sobject of type ${sobject}`, [key]);
       if (mode === 'create' ? !def.createable : !def.updateable) {
-        throw new RecordError('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${def.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, [def.name]);
+        throw new RecordError(
+          'INVALID_FIELD_FOR_INSERT_UPDATE',
+          `Unable to create/update fields: ${def.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          [def.name],
+        );
       }
       out[def.name] = coerce(def, value);
     }
@@ -279,7 +288,8 @@ function coerce(def: FieldDef, value: unknown): unknown {
       if (typeof value !== 'string' || !isSalesforceId(value)) throw new RecordError('MALFORMED_ID', `${def.label ?? def.name}: id value of incorrect type: ${String(value)}`, [def.name]);
       return toId18(value);
     case 'date':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new RecordError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.name}: value not of required type: ${String(value)}`, [def.name]);
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))
+        throw new RecordError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.name}: value not of required type: ${String(value)}`, [def.name]);
       return value;
     default: {
       const s = String(value);

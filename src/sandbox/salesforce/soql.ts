@@ -291,7 +291,10 @@ export function parseSoql(text: string): SoqlQuery {
   if (offset !== undefined) query.offset = offset;
   if (p < tokens.length) {
     const tok = tokens[p]!;
-    throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${tok.v}' at column ${tok.pos + 1}${['GROUP', 'HAVING', 'WITH', 'FOR', 'TYPEOF', 'USING'].includes(tok.v.toUpperCase()) ? ` (${tok.v.toUpperCase()} is not supported by the sandbox)` : ''}`);
+    throw new SoqlError(
+      'MALFORMED_QUERY',
+      `unexpected token: '${tok.v}' at column ${tok.pos + 1}${['GROUP', 'HAVING', 'WITH', 'FOR', 'TYPEOF', 'USING'].includes(tok.v.toUpperCase()) ? ` (${tok.v.toUpperCase()} is not supported by the sandbox)` : ''}`,
+    );
   }
   return query;
 }

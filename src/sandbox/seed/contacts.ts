@@ -14,26 +14,140 @@ export interface GeneratedContact {
   at: number;
 }
 
-const FIRST = ['Ana', 'Ben', 'Chloé', 'Dmitri', 'Emma', 'Fatima', 'Gustavo', 'Hana', 'Ivan', 'Jürgen', 'Kenji', 'Laura', 'Mohammed', 'Nora', 'Olivia', 'Pedro', 'Priya', 'Quentin', 'Rosa', 'Sven', 'Tomás', 'Uma', 'Wei', 'Yusuf', 'Zoë', 'Łukasz', 'Søren', 'Aoife', "D'Arcy", 'Björn'];
-const LAST = ['Smith', 'García', 'Müller', 'Nguyen', 'Okafor', "O'Brien", 'Rossi', 'Dubois', 'Kowalski', 'Tanaka', 'Johansson', 'Silva', 'Khan', 'Novák', 'Ødegaard', 'van der Berg', 'Papadopoulos', 'Chen', 'Ivanova', 'Fernández', "O'Neil\\", 'Smith-Jones'];
-const COMPANY_WORDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Northwind', 'Contoso', 'Fabrikam', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Wonka', 'Oscorp', 'Aperture', 'Massive', 'Dunder', 'Pied Piper'];
+const FIRST = [
+  'Ana',
+  'Ben',
+  'Chloé',
+  'Dmitri',
+  'Emma',
+  'Fatima',
+  'Gustavo',
+  'Hana',
+  'Ivan',
+  'Jürgen',
+  'Kenji',
+  'Laura',
+  'Mohammed',
+  'Nora',
+  'Olivia',
+  'Pedro',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sven',
+  'Tomás',
+  'Uma',
+  'Wei',
+  'Yusuf',
+  'Zoë',
+  'Łukasz',
+  'Søren',
+  'Aoife',
+  "D'Arcy",
+  'Björn',
+];
+const LAST = [
+  'Smith',
+  'García',
+  'Müller',
+  'Nguyen',
+  'Okafor',
+  "O'Brien",
+  'Rossi',
+  'Dubois',
+  'Kowalski',
+  'Tanaka',
+  'Johansson',
+  'Silva',
+  'Khan',
+  'Novák',
+  'Ødegaard',
+  'van der Berg',
+  'Papadopoulos',
+  'Chen',
+  'Ivanova',
+  'Fernández',
+  "O'Neil\\",
+  'Smith-Jones',
+];
+const COMPANY_WORDS = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Northwind',
+  'Contoso',
+  'Fabrikam',
+  'Hooli',
+  'Vandelay',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Wonka',
+  'Oscorp',
+  'Aperture',
+  'Massive',
+  'Dunder',
+  'Pied Piper',
+];
 const COMPANY_SUFFIX = ['Analytics', 'Logistics', 'Bank', 'Health', 'Retail', 'Systems', 'Software', 'Industries', 'Insurance', 'Labs', 'Group', 'Partners'];
 const TLDS = ['example', 'example.com', 'example.de', 'example.co.uk', 'example.fr'];
 const TITLES: [string, number][] = [
-  ['Chief Technology Officer', 2], ['CFO', 1], ['VP of Sales', 3], ['VP Engineering', 2], ['Head of Data', 4], ['Director of Analytics', 5],
-  ['Director, Business Intelligence', 3], ['Analytics Manager', 8], ['Marketing Manager', 6], ['IT Manager', 5], ['Data Analyst', 12],
-  ['Software Engineer', 10], ['Consultant', 5], ['Support Team Lead', 2], ['Student', 3], ['PhD Student', 1], ['Intern', 2], ['Owner', 3],
+  ['Chief Technology Officer', 2],
+  ['CFO', 1],
+  ['VP of Sales', 3],
+  ['VP Engineering', 2],
+  ['Head of Data', 4],
+  ['Director of Analytics', 5],
+  ['Director, Business Intelligence', 3],
+  ['Analytics Manager', 8],
+  ['Marketing Manager', 6],
+  ['IT Manager', 5],
+  ['Data Analyst', 12],
+  ['Software Engineer', 10],
+  ['Consultant', 5],
+  ['Support Team Lead', 2],
+  ['Student', 3],
+  ['PhD Student', 1],
+  ['Intern', 2],
+  ['Owner', 3],
 ];
 const INDUSTRY: [string, number][] = [
-  ['COMPUTER_SOFTWARE', 20], ['INFORMATION_TECHNOLOGY_AND_SERVICES', 14], ['INTERNET', 8], ['COMPUTER_NETWORK_SECURITY', 3], ['FINANCIAL_SERVICES', 9],
-  ['BANKING', 6], ['INSURANCE', 4], ['HOSPITAL_HEALTH_CARE', 7], ['RETAIL', 8], ['MANUFACTURING', 8], ['EDUCATION_MANAGEMENT', 4],
-  ['MARKETING_AND_ADVERTISING', 5], ['TELECOMMUNICATIONS', 3], ['LOGISTICS_AND_SUPPLY_CHAIN', 4],
+  ['COMPUTER_SOFTWARE', 20],
+  ['INFORMATION_TECHNOLOGY_AND_SERVICES', 14],
+  ['INTERNET', 8],
+  ['COMPUTER_NETWORK_SECURITY', 3],
+  ['FINANCIAL_SERVICES', 9],
+  ['BANKING', 6],
+  ['INSURANCE', 4],
+  ['HOSPITAL_HEALTH_CARE', 7],
+  ['RETAIL', 8],
+  ['MANUFACTURING', 8],
+  ['EDUCATION_MANAGEMENT', 4],
+  ['MARKETING_AND_ADVERTISING', 5],
+  ['TELECOMMUNICATIONS', 3],
+  ['LOGISTICS_AND_SUPPLY_CHAIN', 4],
 ];
 const COUNTRIES: [[string, string | null], number][] = [
-  [['United States', 'California'], 16], [['United States', 'New York'], 10], [['United States', 'Texas'], 8], [['Canada', 'Ontario'], 5],
-  [['United Kingdom', null], 9], [['Germany', null], 9], [['France', null], 7], [['Netherlands', null], 4], [['Spain', null], 4],
-  [['Italy', null], 3], [['Sweden', null], 2], [['Ireland', null], 2], [['Japan', null], 3], [['Australia', null], 3], [['Singapore', null], 2],
-  [['India', null], 4], [['Brazil', null], 3],
+  [['United States', 'California'], 16],
+  [['United States', 'New York'], 10],
+  [['United States', 'Texas'], 8],
+  [['Canada', 'Ontario'], 5],
+  [['United Kingdom', null], 9],
+  [['Germany', null], 9],
+  [['France', null], 7],
+  [['Netherlands', null], 4],
+  [['Spain', null], 4],
+  [['Italy', null], 3],
+  [['Sweden', null], 2],
+  [['Ireland', null], 2],
+  [['Japan', null], 3],
+  [['Australia', null], 3],
+  [['Singapore', null], 2],
+  [['India', null], 4],
+  [['Brazil', null], 3],
 ];
 export const TRADE_SHOWS = [
   { name: 'SaaStr Annual 2026', date: '2026-09-09' },
@@ -44,7 +158,15 @@ export const TRADE_SHOWS = [
 const WEBINARS = ['Modern BI webinar (Oct 2026)', 'Data quality in practice (Nov 2026)', 'Analytics for finance teams (Sep 2026)'];
 const CONTENT = ['Analytics for retail e-book', 'State of BI 2026 report', 'Dashboard design guide'];
 const SOURCES: [string, number][] = [
-  ['trade_show', 12], ['event', 3], ['demo_request', 6], ['web_form', 22], ['webinar', 12], ['content_download', 20], ['paid_ads', 15], ['referral', 4], ['other', 6],
+  ['trade_show', 12],
+  ['event', 3],
+  ['demo_request', 6],
+  ['web_form', 22],
+  ['webinar', 12],
+  ['content_download', 20],
+  ['paid_ads', 15],
+  ['referral', 4],
+  ['other', 6],
 ];
 const PERSONAL_DOMAINS = ['gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'icloud.com', 'gmx.de'];
 const COMPETITOR_DOMAINS = ['rivalytics.example', 'datapeak.example'];
@@ -75,7 +197,11 @@ export function generateContacts(n: number, seed: number, now = Date.now()): Gen
     const [country, state] = r.weighted(COUNTRIES);
     const created = now - r.int(1, 90) * DAY - r.int(0, DAY - 1);
     const modified = Math.min(now - r.int(0, 3_600_000), created + r.int(0, 30) * DAY + r.int(0, DAY - 1));
-    const local = `${first}.${last}`.normalize('NFKD').replace(/[^\w.-]/g, '').toLowerCase() || `contact${i}`;
+    const local =
+      `${first}.${last}`
+        .normalize('NFKD')
+        .replace(/[^\w.-]/g, '')
+        .toLowerCase() || `contact${i}`;
 
     let email: string | null = `${local}@${company.domain}`;
     const dirt = r.next();
@@ -87,8 +213,7 @@ export function generateContacts(n: number, seed: number, now = Date.now()): Gen
       const earlier = out[r.int(0, out.length - 1)]!.properties;
       const [user, host] = (earlier.email ?? `${local}@${company.domain}`).split('@');
       email = host ? `${user}+${r.pick(['events', 'webinar', 'work'])}@${host}` : email;
-    }
-    else if (dirt < 0.115) email = null;
+    } else if (dirt < 0.115) email = null;
     const student = /student|intern/i.test(title);
     if (student && r.chance(0.5)) email = `${local}@uni-${r.int(1, 40)}.ac.uk`;
 
@@ -105,14 +230,40 @@ export function generateContacts(n: number, seed: number, now = Date.now()): Gen
       city: null,
       industry: r.chance(0.9) ? r.weighted(INDUSTRY) : null,
       numemployees: r.chance(0.85) ? r.weighted(EMPLOYEE_BANDS.map((b, k) => [b, [6, 10, 10, 12, 20, 14, 12][k]!] as [string, number])) : null,
-      lifecyclestage: r.weighted([['subscriber', 30], ['lead', 55], ['marketingqualifiedlead', 8], ['customer', 5], ['other', 2]]),
+      lifecyclestage: r.weighted([
+        ['subscriber', 30],
+        ['lead', 55],
+        ['marketingqualifiedlead', 8],
+        ['customer', 5],
+        ['other', 2],
+      ]),
       lead_source: source,
       lead_source_date: iso(created),
       createdate: iso(created),
-      hs_analytics_num_page_views: String(r.weighted([[0, 20], [r.int(1, 5), 40], [r.int(6, 15), 25], [r.int(16, 80), 15]])),
-      hs_email_click: String(r.weighted([[0, 50], [r.int(1, 3), 35], [r.int(4, 12), 15]])),
+      hs_analytics_num_page_views: String(
+        r.weighted([
+          [0, 20],
+          [r.int(1, 5), 40],
+          [r.int(6, 15), 25],
+          [r.int(16, 80), 15],
+        ]),
+      ),
+      hs_email_click: String(
+        r.weighted([
+          [0, 50],
+          [r.int(1, 3), 35],
+          [r.int(4, 12), 15],
+        ]),
+      ),
       hs_email_bounce: r.chance(0.03) ? '1' : '0',
-      content_downloads: String(source === 'content_download' ? r.int(1, 5) : r.weighted([[0, 70], [r.int(1, 4), 30]])),
+      content_downloads: String(
+        source === 'content_download'
+          ? r.int(1, 5)
+          : r.weighted([
+              [0, 70],
+              [r.int(1, 4), 30],
+            ]),
+      ),
     };
     if (Number(p.hs_analytics_num_page_views) > 0 && r.chance(0.8)) p.hs_analytics_last_visit_timestamp = iso(modified - r.int(0, 10) * DAY);
     if (Number(p.hs_email_click) > 0 && r.chance(0.7)) p.hs_email_last_click_date = iso(modified - r.int(0, 20) * DAY);
@@ -122,10 +273,31 @@ export function generateContacts(n: number, seed: number, now = Date.now()): Gen
       p.lead_source_detail = show.name;
       p.lead_source_date = `${show.date}T${String(r.int(9, 17)).padStart(2, '0')}:${String(r.int(0, 59)).padStart(2, '0')}:00.000Z`;
       // Booth conversations gather BANT answers.
-      p.bant_budget = r.weighted([['approved', 2], ['planned', 3], ['none', 2], ['unknown', 3]]);
-      p.bant_authority = r.weighted([['decision_maker', 3], ['influencer', 4], ['user', 2], ['unknown', 1]]);
-      p.bant_need = r.weighted([['urgent', 2], ['confirmed', 4], ['exploring', 3], ['none', 1]]);
-      p.bant_timeline = r.weighted([['within_3_months', 2], ['within_6_months', 3], ['within_12_months', 2], ['later', 2], ['unknown', 1]]);
+      p.bant_budget = r.weighted([
+        ['approved', 2],
+        ['planned', 3],
+        ['none', 2],
+        ['unknown', 3],
+      ]);
+      p.bant_authority = r.weighted([
+        ['decision_maker', 3],
+        ['influencer', 4],
+        ['user', 2],
+        ['unknown', 1],
+      ]);
+      p.bant_need = r.weighted([
+        ['urgent', 2],
+        ['confirmed', 4],
+        ['exploring', 3],
+        ['none', 1],
+      ]);
+      p.bant_timeline = r.weighted([
+        ['within_3_months', 2],
+        ['within_6_months', 3],
+        ['within_12_months', 2],
+        ['later', 2],
+        ['unknown', 1],
+      ]);
     } else if (source === 'webinar') {
       p.lead_source_detail = r.pick(WEBINARS);
       p.webinar_attended_date = iso(modified - r.int(0, 20) * DAY);
@@ -144,7 +316,14 @@ export function generateContacts(n: number, seed: number, now = Date.now()): Gen
       p.demo_watched_date = iso(modified - r.int(0, 25) * DAY);
     }
     if (r.chance(0.3)) p.product_interest = r.pick(['platform', 'analytics', 'integrations', 'services']);
-    if (r.chance(0.2)) p.estimated_deal_size = String(r.weighted([[r.int(5, 99) * 1_000, 70], [r.int(100, 1_999) * 1_000, 25], [r.int(2_000, 5_000) * 1_000, 5]]));
+    if (r.chance(0.2))
+      p.estimated_deal_size = String(
+        r.weighted([
+          [r.int(5, 99) * 1_000, 70],
+          [r.int(100, 1_999) * 1_000, 25],
+          [r.int(2_000, 5_000) * 1_000, 5],
+        ]),
+      );
     out.push({ properties: p, at: modified });
   }
   // Oldest first, like a portal that grew over time (ids rise with creation).

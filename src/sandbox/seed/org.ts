@@ -55,13 +55,26 @@ export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properti
       continue;
     }
     const website = r.pick([`https://www.${domain}/`, domain, `WWW.${domain.toUpperCase()}`, `http://${domain}/home`]);
-    const account = org.insertRaw('Account', { Name: c.properties.company ?? domain, Website: website, OwnerId: r.pick(owners), BillingCountry: c.properties.country ?? null }, now - r.int(100, 900) * DAY);
+    const account = org.insertRaw(
+      'Account',
+      { Name: c.properties.company ?? domain, Website: website, OwnerId: r.pick(owners), BillingCountry: c.properties.country ?? null },
+      now - r.int(100, 900) * DAY,
+    );
     accountsByDomain.set(domain, account.Id);
   }
 
   const campaigns = new Map<string, string>();
   for (const name of [...TRADE_SHOWS.map((s) => s.name), 'Modern BI webinar (Oct 2026)', 'Data quality in practice (Nov 2026)', 'Analytics for finance teams (Sep 2026)']) {
-    campaigns.set(name, org.insertRaw('Campaign', { Name: name, Type: /webinar/i.test(name) ? 'Webinar' : 'Trade Show', Status: 'Completed', IsActive: true, OwnerId: directory.userIdByEmail.get('victor.hale@copperleaf.example') }).Id);
+    campaigns.set(
+      name,
+      org.insertRaw('Campaign', {
+        Name: name,
+        Type: /webinar/i.test(name) ? 'Webinar' : 'Trade Show',
+        Status: 'Completed',
+        IsActive: true,
+        OwnerId: directory.userIdByEmail.get('victor.hale@copperleaf.example'),
+      }).Id,
+    );
   }
 
   const seen = new Set<string>();
@@ -87,13 +100,28 @@ export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properti
       const contact = org.insertRaw('Contact', { ...base, AccountId: account, OwnerId: lead.OwnerId });
       const won = r.chance(0.5);
       const opportunity = org.insertRaw('Opportunity', {
-        Name: `${p.company ?? domain} — Copperleaf Analytics`, AccountId: account, OwnerId: lead.OwnerId, StageName: won ? 'Closed Won' : 'Closed Lost',
-        CloseDate: new Date(now - r.int(1, 60) * DAY).toISOString().slice(0, 10), Amount: r.int(10, 400) * 1_000, IsClosed: true, IsWon: won,
-        LeadSource: 'Trade Show', CampaignId: r.pick([...campaigns.values()]),
-        Loss_Reason__c: won ? null : r.pick(LOSS_REASONS), Competitor__c: won ? null : r.pick(COMPETITORS),
+        Name: `${p.company ?? domain} — Copperleaf Analytics`,
+        AccountId: account,
+        OwnerId: lead.OwnerId,
+        StageName: won ? 'Closed Won' : 'Closed Lost',
+        CloseDate: new Date(now - r.int(1, 60) * DAY).toISOString().slice(0, 10),
+        Amount: r.int(10, 400) * 1_000,
+        IsClosed: true,
+        IsWon: won,
+        LeadSource: 'Trade Show',
+        CampaignId: r.pick([...campaigns.values()]),
+        Loss_Reason__c: won ? null : r.pick(LOSS_REASONS),
+        Competitor__c: won ? null : r.pick(COMPETITORS),
       });
       org.insertRaw('OpportunityContactRole', { OpportunityId: opportunity.Id, ContactId: contact.Id, Role: 'Decision Maker', IsPrimary: true });
-      Object.assign(lead, { IsConverted: true, Status: 'Closed - Converted', ConvertedDate: new Date(now - r.int(60, 120) * DAY).toISOString().slice(0, 10), ConvertedAccountId: account, ConvertedContactId: contact.Id, ConvertedOpportunityId: opportunity.Id });
+      Object.assign(lead, {
+        IsConverted: true,
+        Status: 'Closed - Converted',
+        ConvertedDate: new Date(now - r.int(60, 120) * DAY).toISOString().slice(0, 10),
+        ConvertedAccountId: account,
+        ConvertedContactId: contact.Id,
+        ConvertedOpportunityId: opportunity.Id,
+      });
     }
   }
   // Leads were converted in place above, outside the org's own writes.

@@ -16,12 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('review_at', 'timestamptz')
     .execute();
   // Partial: most contacts never need a review (nothing decaying), and the rescore pages through the due ones in this order.
-  await db.schema
-    .createIndex('contact_scores_review_idx')
-    .on('contact_scores')
-    .columns(['review_at', 'hubspot_contact_id'])
-    .where('review_at', 'is not', null)
-    .execute();
+  await db.schema.createIndex('contact_scores_review_idx').on('contact_scores').columns(['review_at', 'hubspot_contact_id']).where('review_at', 'is not', null).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
