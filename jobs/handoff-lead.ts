@@ -11,15 +11,25 @@ export interface HandoffJobResult {
 
 // Jobs that run within a few milliseconds of each other (a burst, with worker concurrency > 1)
 // share one batch read and one Salesforce round: one batcher per set of deps (a worker's).
-const batchers = new Map<HandoffDeps, DebounceBatcher<string, HandoffOutcome>>();
+const batchers = new Map<HandoffDeps, { batcher: DebounceBatcher<string, HandoffOutcome>; retake: Set<string> }>();
 
-function batcherFor(deps: HandoffDeps): DebounceBatcher<string, HandoffOutcome> {
-  let batcher = batchers.get(deps);
-  if (!batcher) {
-    batcher = new DebounceBatcher<string, HandoffOutcome>({ maxWaitMs: 10, maxSize: 100, run: async (ids) => (await handoffContacts(deps, ids)).outcomes });
-    batchers.set(deps, batcher);
+function batcherFor(deps: HandoffDeps): { batcher: DebounceBatcher<string, HandoffOutcome>; retake: Set<string> } {
+  let entry = batchers.get(deps);
+  if (!entry) {
+    // Contacts to take afresh (replayed dead letters) ride along with the batch they join.
+    const retake = new Set<string>();
+    const batcher = new DebounceBatcher<string, HandoffOutcome>({
+      maxWaitMs: 10,
+      maxSize: 100,
+      run: async (ids) => {
+        const taken = new Set(ids.filter((id) => retake.delete(id)));
+        return (await handoffContacts(deps, ids, { retake: taken })).outcomes;
+      },
+    });
+    entry = { batcher, retake };
+    batchers.set(deps, entry);
   }
-  return batcher;
+  return entry;
 }
 
 /** Webhook hand-off of one contact, on the `handoff` queue (enqueued by POST /webhooks/hubspot), on the budget share kept for hand-offs. */
@@ -28,11 +38,13 @@ export const handoffLeadJob: JobDefinition<HandoffJobData, HandoffJobResult> = {
   queue: 'handoff',
   lane: 'handoff',
   run: async (data, { deps }) => {
-    const outcome = await batcherFor(deps).add(data.contactId);
+    const { batcher, retake } = batcherFor(deps);
+    if (data.retake) retake.add(data.contactId);
+    const outcome = await batcher.add(data.contactId);
     return { outcome, latencyMs: Date.now() - data.receivedAt };
   },
   async stop() {
-    await Promise.all([...batchers.values()].map((b) => b.drain()));
+    await Promise.all([...batchers.values()].map((b) => b.batcher.drain()));
     batchers.clear();
   },
 };

@@ -13,10 +13,11 @@ import { governorGate } from './queue/api-gate.ts';
 import { budgetConfigFromSync, BudgetGovernor } from './queue/budget.ts';
 import { createRedisConnection } from './queue/connection.ts';
 import { DeadLetterList } from './queue/dead-letter.ts';
-import { moveLegacyKeys } from './redis-keys.ts';
+import { moveLegacyKeys, RedisKeys } from './redis-keys.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceLeads } from './salesforce/salesforce-leads.ts';
 import { AccountIndexTable } from './store/account-index.ts';
+import { ContactStateTable, importLegacyContactState } from './store/contact-state.ts';
 import { ErasedContacts } from './store/erased-contacts.ts';
 import { openLedger } from './store/ledger.ts';
 import { LedgerStore } from './store/ledger-store.ts';
@@ -83,8 +84,10 @@ export async function composeStorage(env: Env, options: ComposeOptions = {}): Pr
   let opened: Awaited<ReturnType<typeof openLedger>> | undefined;
   try {
     opened = await openLedger({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir, ...(options.ledgerSchema ? { schema: options.ledgerSchema } : {}) });
-    // An installation from before the `<prefix>:ll:` key layout resumes where it was.
+    // An installation from before the `<prefix>:ll:` key layout, and from before the ledger kept
+    // what leadloop saw of each contact, resumes where it was.
     await moveLegacyKeys(redis, env.prefix);
+    await importLegacyContactState(redis, new RedisKeys(env.prefix).legacyContactState(), new ContactStateTable(opened.db), (options.now ?? Date.now)());
   } catch (error) {
     await opened?.close();
     redis.disconnect();
@@ -143,6 +146,7 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       leads: salesforce,
       ledger: storage.ledger,
       state: new SyncState(redis, env.prefix),
+      contactState: new ContactStateTable(storage.ledger.db),
       routing: new RoutingStateStore(redis, env.prefix, (day) => storage.ledger.routingState(day)),
       accountIndex,
       deadLetter: storage.deadLetters,

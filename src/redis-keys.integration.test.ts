@@ -21,8 +21,7 @@ describe('Redis key layout', () => {
     for (const key of [
       keys.syncCursor(),
       keys.backfill(),
-      keys.fingerprints(),
-      keys.observed(),
+      keys.legacyContactState().fingerprints,
       keys.roundRobin(),
       keys.load('2026-12-01'),
       keys.erased('1'),
@@ -35,21 +34,25 @@ describe('Redis key layout', () => {
     }
   });
 
-  it('an installation from before the layout is moved at start and resumes from its cursor: no second backfill', async () => {
+  it('an installation from before the layout is moved at start and resumes from its cursor and fingerprints: no second backfill, nobody re-scored', async () => {
     sandbox = await startSandbox({ contacts: 300, seed: 21 });
     app = await sandboxApp(sandbox, { label: 'upgrade' });
     const first = await syncLeads(app.deps, { indexingLagMs: 0 });
     expect(first.pulled).toBe(300);
-    // As the previous release kept them: the sync's state under `<prefix>:sync:…`, which is the `sync` queue's namespace.
+    // As the previous release kept them: the sync's state under `<prefix>:sync:…` (the `sync`
+    // queue's namespace), and each contact's fingerprint and observations in Redis hashes.
     const keys = new RedisKeys(app.prefix);
     const redis = app.testRedis;
     const legacy: [string, string][] = [
       [keys.syncCursor(), `${app.prefix}:sync:leads:cursor`],
-      [keys.fingerprints(), `${app.prefix}:sync:fingerprints`],
-      [keys.observed(), `${app.prefix}:sync:observed`],
       [keys.roundRobin(), `${app.prefix}:routing:round-robin`],
     ];
     for (const [now, before] of legacy) if (await redis.exists(now)) await redis.rename(now, before);
+    const rows = await app.ledger.db.selectFrom('contact_state').selectAll().execute();
+    expect(rows).toHaveLength(300);
+    await redis.hset(`${app.prefix}:sync:fingerprints`, Object.fromEntries(rows.map((r) => [r.hubspot_contact_id, r.fingerprint!])));
+    await redis.hset(`${app.prefix}:sync:observed`, Object.fromEntries(rows.map((r) => [r.hubspot_contact_id, JSON.stringify(r.observed)])));
+    await app.ledger.db.deleteFrom('contact_state').execute();
     await redis.set(`${app.prefix}:erased:4711`, '1');
     expect(await redis.exists(keys.syncCursor())).toBe(0);
     await app.release();
@@ -60,6 +63,9 @@ describe('Redis key layout', () => {
       expect(await redis.exists(keys.syncCursor())).toBe(1);
       expect(await redis.exists(`${app.prefix}:sync:leads:cursor`)).toBe(0);
       expect(await redis.get(keys.erased('4711'))).toBe('1');
+      // What it saw of each contact is in the ledger now, and Redis keeps no copy.
+      expect(await upgraded.ledger.db.selectFrom('contact_state').select('hubspot_contact_id').execute()).toHaveLength(300);
+      expect(await redis.exists(keys.legacyContactState().fingerprints, keys.legacyContactState().observed, `${app.prefix}:sync:fingerprints`)).toBe(0);
       sandbox.requestLog.reset();
       const next = await syncLeads(upgraded.deps, { indexingLagMs: 0 });
       expect(sandbox.requestLog.snapshot().hubspot['contacts.list']).toBeUndefined();

@@ -41,11 +41,9 @@ export class RedisKeys {
   backfill(): string {
     return this.key('sync', 'leads', 'backfill');
   }
-  fingerprints(): string {
-    return this.key('sync', 'fingerprints');
-  }
-  observed(): string {
-    return this.key('sync', 'observed');
+  /** Where installations before the ledger's contact_state kept fingerprints and observations: read once, imported, deleted. */
+  legacyContactState(): { fingerprints: string; observed: string } {
+    return { fingerprints: this.key('sync', 'fingerprints'), observed: this.key('sync', 'observed') };
   }
   roundRobin(): string {
     return this.key('routing', 'round-robin');
@@ -75,8 +73,8 @@ export async function moveLegacyKeys(redis: Redis, prefix: string): Promise<numb
   const fixed: [string, string][] = [
     [`${prefix}:sync:leads:cursor`, keys.syncCursor()],
     [`${prefix}:sync:leads:backfill`, keys.backfill()],
-    [`${prefix}:sync:fingerprints`, keys.fingerprints()],
-    [`${prefix}:sync:observed`, keys.observed()],
+    [`${prefix}:sync:fingerprints`, keys.legacyContactState().fingerprints],
+    [`${prefix}:sync:observed`, keys.legacyContactState().observed],
     [`${prefix}:routing:round-robin`, keys.roundRobin()],
   ];
   const patterned: [string, (rest: string) => string][] = [

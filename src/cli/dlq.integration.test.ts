@@ -3,7 +3,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../../test/support/cli.ts';
 import { DeadLetterList } from '../queue/dead-letter.ts';
 import { deleteKeysWithPrefix, testConnection, TEST_REDIS_URL, uniqueTestPrefix } from '../../test/support/redis.ts';
-import { SyncState } from '../store/sync-state.ts';
 
 const redis = testConnection();
 const prefix = uniqueTestPrefix('dlq');
@@ -19,7 +18,6 @@ describe('leadloop dlq', () => {
     await list.add({ system: 'salesforce', operation: 'lead-upsert', recordKey: '4711', reason: 'REQUIRED_FIELD_MISSING: Company', error: { statusCode: 'REQUIRED_FIELD_MISSING' }, at: 1_000 });
     await list.add({ system: 'salesforce', operation: 'task-create', recordKey: '4712:first:step0', reason: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', error: null, at: 2_000 });
     await list.add({ system: 'leadloop', operation: 'merge-rekey', recordKey: '4713', reason: 'both have a lead', error: null, at: 3_000 });
-    await new SyncState(redis, prefix).saveFingerprints(new Map([['4711', 'fp']]));
 
     const listed = await runCliAsync(['dlq', 'list'], env);
     expect(listed.code).toBe(0);
@@ -36,12 +34,11 @@ describe('leadloop dlq', () => {
     const queue = new Queue('handoff', { connection: redis, prefix });
     try {
       const jobs = await queue.getJobs(['wait', 'prioritized', 'waiting'], 0, -1);
-      expect(jobs.map((j) => [j.name, j.data.contactId])).toEqual([['handoff-lead', '4711']]);
+      // Taken afresh: the job says so, and the hand-off ignores the contact's fingerprint.
+      expect(jobs.map((j) => [j.name, j.data.contactId, j.data.retake])).toEqual([['handoff-lead', '4711', true]]);
     } finally {
       await queue.close();
     }
-    // Taken afresh: its fingerprint is forgotten, so unchanged inputs do not skip it.
-    expect(await new SyncState(redis, prefix).fingerprints(['4711'])).toEqual(new Map());
 
     const manual = await runCliAsync(['dlq', 'replay', 'leadloop:merge-rekey:4713'], env);
     expect(manual.code).toBe(1);

@@ -61,12 +61,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
     .description('hand the contact to the webhook hand-off queue again (after fixing the cause), then drop the entry')
     .action(async (id: string) => {
       const { env, redis, list, close } = await open(source);
-      const [{ Queue }, { handoffJobOptions }, { SyncState }, { HANDOFF_JOB }] = await Promise.all([
-        import('bullmq'),
-        import('../queue/queues.ts'),
-        import('../store/sync-state.ts'),
-        import('../queue/webhook-intake.ts'),
-      ]);
+      const [{ Queue }, { handoffJobOptions }, { HANDOFF_JOB }] = await Promise.all([import('bullmq'), import('../queue/queues.ts'), import('../queue/webhook-intake.ts')]);
       const queue = new Queue('handoff', { connection: redis, prefix: env.prefix });
       try {
         const entry = await list.show(id);
@@ -74,11 +69,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         const manual = NOT_REPLAYABLE[entry.operation];
         if (manual) throw new CliError(`"${id}" is not replayed by leadloop: ${manual}`, EXIT.failure);
         const contactId = contactOf(entry.recordKey);
-        const job = await list.replay(id, async () => {
-          // Forgotten first: the contact is taken afresh even where its inputs did not change.
-          await new SyncState(redis, env.prefix).forget([contactId]);
-          return queue.add(HANDOFF_JOB, { contactId, receivedAt: Date.now() }, handoffJobOptions(contactId));
-        });
+        // Taken afresh by the hand-off, even where its inputs did not change.
+        const job = await list.replay(id, () => queue.add(HANDOFF_JOB, { contactId, receivedAt: Date.now(), retake: true }, handoffJobOptions(contactId)));
         process.stdout.write(`${JSON.stringify({ ok: true, replayed: id, contactId, job: job.id })}\n`);
       } finally {
         await queue.close();

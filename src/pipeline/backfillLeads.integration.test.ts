@@ -19,8 +19,7 @@ async function deps(contacts: number): Promise<{ d: SyncDeps; taken: Map<string,
   sandbox = await startSandbox({ contacts, seed: 41 });
   app = await sandboxApp(sandbox, { label: 'backfill' });
   const taken = new Map<string, number>();
-  const state = app.deps.state;
-  const counting = new Proxy(state, {
+  const counting = new Proxy(app.deps.contactState, {
     get(target, key) {
       if (key === 'fingerprints') {
         return (ids: readonly string[]) => {
@@ -32,7 +31,7 @@ async function deps(contacts: number): Promise<{ d: SyncDeps; taken: Map<string,
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  return { d: { ...app.deps, state: counting }, taken };
+  return { d: { ...app.deps, contactState: counting }, taken };
 }
 
 const ourLeads = () => sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);

@@ -18,7 +18,7 @@ export async function handleContacts(deps: SyncDeps, contacts: readonly Contact[
  * A run's context: the Salesforce lookups (the caller's, e.g. a worker's, or fresh ones for this
  * run) and the routing state (shared, or a private copy for a dry run, which moves nothing).
  */
-export function runContext(deps: SyncDeps, summary: SyncSummary, options: { lookups?: SalesforceLookups; force?: boolean } = {}): RunContext {
+export function runContext(deps: SyncDeps, summary: SyncSummary, options: { lookups?: SalesforceLookups; force?: boolean | ReadonlySet<string> } = {}): RunContext {
   return {
     now: deps.now(),
     summary,

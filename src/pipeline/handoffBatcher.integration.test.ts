@@ -64,17 +64,17 @@ describe('incremental sync in batches of hand-offs', () => {
     let unwritten: string[] = [];
     const crashing: SyncDeps = {
       ...d,
-      state: new Proxy(d.state, {
+      contactState: new Proxy(d.contactState, {
         get(target, key) {
           // The second batch lands in Salesforce and HubSpot, then the process dies before its fingerprints are saved.
-          if (key === 'saveFingerprints') {
-            return async (entries: ReadonlyMap<string, string>) => {
+          if (key === 'save') {
+            return async (observed: Parameters<typeof target.save>[0], entries: ReadonlyMap<string, string>, at: number) => {
               flushes += 1;
               if (flushes === 2) {
                 unwritten = [...entries.keys()];
                 throw new Error('crash while writing a batch');
               }
-              return target.saveFingerprints(entries);
+              return target.save(observed, entries, at);
             };
           }
           const value = Reflect.get(target, key, target);

@@ -18,16 +18,27 @@ export type HandoffOutcome = 'handled' | 'missing';
  * routed once, handed off when qualified, written back. A contact HubSpot no longer has (deleted,
  * merged away) is reported missing and nothing is written for it.
  */
-export async function handoffContacts(deps: HandoffDeps, contactIds: readonly string[]): Promise<{ outcomes: Map<string, HandoffOutcome>; summary: SyncSummary }> {
+export async function handoffContacts(
+  deps: HandoffDeps,
+  contactIds: readonly string[],
+  options: { retake?: ReadonlySet<string> } = {},
+): Promise<{ outcomes: Map<string, HandoffOutcome>; summary: SyncSummary }> {
   const summary = emptySummary();
-  const run = runContext(deps, summary, { lookups: deps.lookups });
+  // A replayed dead letter is taken afresh, even where its inputs did not change.
+  const run = runContext(deps, summary, { lookups: deps.lookups, ...(options.retake && options.retake.size > 0 ? { force: options.retake } : {}) });
   await applyPendingMerges(deps, contactIds, run.now);
   const { contacts } = await deps.contacts.read(contactIds, propertiesToPull(deps.config));
   summary.pulled = contacts.length;
   await handleContacts(deps, contacts, run);
-  // Whatever HubSpot did not return (named in its errors or not) is missing.
+  // Whatever HubSpot did not return (named in its errors or not) is missing: deleted or merged
+  // away. What leadloop kept of it goes (its decisions and hand-offs stay for the figures).
   const read = new Set(contacts.map((c) => c.id));
   const outcomes = new Map<string, HandoffOutcome>(contactIds.map((id) => [id, read.has(id) ? 'handled' : 'missing']));
+  const missing = contactIds.filter((id) => !read.has(id));
+  if (missing.length > 0 && !deps.plannedWrites) {
+    await deps.contactState.forget(missing);
+    await deps.ledger.forgetScores(missing);
+  }
   return { outcomes, summary };
 }
 
@@ -49,7 +60,7 @@ async function applyPendingMerges(deps: HandoffDeps, contactIds: readonly string
       });
     }
     // The survivor's inputs changed with the merge: its next sighting is scored afresh.
-    await deps.state.forget([survivorId, ...mergedIds]);
+    await deps.contactState.forget([survivorId, ...mergedIds]);
     await deps.pendingMerges.applied(survivorId, mergedIds);
   }
 }

@@ -72,8 +72,7 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
     scores.filter((s) => !failed.has(s.contactId)),
     { scoredAt: now, configVersion: deps.configVersion },
   );
-  await deps.state.saveObserved(nextObserved);
-  await deps.state.saveFingerprints(nextFingerprints);
+  await deps.contactState.save(nextObserved, nextFingerprints, now);
 }
 
 /** Where the plan's hand-offs will land, as the write-back names them (a new lead's id is not known yet). */

@@ -120,19 +120,23 @@ export interface BackfillPosition {
   done?: boolean;
 }
 
-/** The sync's state between runs: cursor, backfill position, fingerprints, observations. */
+/** Where the sync stands between runs: the pull cursor and the backfill position. */
 export interface SyncStatePort {
   cursor(): Promise<ContactCursor | undefined>;
   saveCursor(cursor: ContactCursor): Promise<void>;
   backfill(): Promise<BackfillPosition | undefined>;
   saveBackfill(position: BackfillPosition): Promise<void>;
   clearBackfill(): Promise<void>;
+}
+
+/** What leadloop saw of each contact: its input fingerprint and the changes it observed. */
+export interface ContactStatePort {
   fingerprints(ids: readonly string[]): Promise<Map<string, string>>;
-  saveFingerprints(entries: ReadonlyMap<string, string>): Promise<void>;
   observed(ids: readonly string[]): Promise<Map<string, Observed>>;
-  saveObserved(entries: ReadonlyMap<string, Observed>): Promise<void>;
-  /** Forgets what leadloop knew of these contacts: their next sighting is a first one. */
-  forget(ids: readonly string[]): Promise<void>;
+  /** Stores observations and, for the contacts given one, the new fingerprint (the others keep theirs). */
+  save(observed: ReadonlyMap<string, Observed>, fingerprints: ReadonlyMap<string, string>, at: number): Promise<void>;
+  /** Forgets these contacts: their next sighting is a first one. */
+  forget(ids: readonly string[]): Promise<number>;
 }
 
 /** Round-robin positions and today's loads, shared by every run. */
@@ -199,6 +203,7 @@ export interface SyncDeps {
   leads: LeadSink;
   ledger: LedgerPort;
   state: SyncStatePort;
+  contactState: ContactStatePort;
   routing: RoutingStatePort;
   accountIndex: AccountIndexPort;
   deadLetter: DeadLetterSink;

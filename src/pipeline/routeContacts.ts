@@ -27,8 +27,8 @@ export interface RunContext {
   lookups: SalesforceLookups;
   /** Round-robin positions and loads: the shared store, or a dry run's private copy. */
   routing: RoutingStatePort;
-  /** The rescore re-grades contacts whose inputs did not change but whose decay did. */
-  force?: boolean;
+  /** Taken whatever their fingerprint: every contact (the rescore: decay changed, inputs did not), or those named (a dead letter replayed). */
+  force?: boolean | ReadonlySet<string>;
 }
 
 /** Several prepared batches as one, so Salesforce and HubSpot writes go in full batches. */
@@ -51,16 +51,17 @@ export function mergePrepared(batches: readonly PreparedContacts[]): PreparedCon
  */
 export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[], run: RunContext): Promise<PreparedContacts | undefined> {
   const { now, summary } = run;
-  const { config, configVersion, state } = deps;
+  const { config, configVersion, contactState } = deps;
   const ids = contacts.map((c) => c.id);
-  const [fingerprints, observedBefore] = await Promise.all([state.fingerprints(ids), state.observed(ids)]);
+  const [fingerprints, observedBefore] = await Promise.all([contactState.fingerprints(ids), contactState.observed(ids)]);
   const watched = observedProperties(config);
   const nextFingerprints = new Map<string, string>();
   const nextObserved = new Map<string, Observed>();
   const changed: PreparedContacts['changed'] = [];
   for (const c of contacts) {
     const fp = inputFingerprint(c.properties, config, configVersion);
-    if (!run.force && fingerprints.get(c.id) === fp) continue;
+    const forced = run.force === true || (run.force instanceof Set && run.force.has(c.id));
+    if (!forced && fingerprints.get(c.id) === fp) continue;
     nextFingerprints.set(c.id, fp);
     const observed = observe(observedBefore.get(c.id), c.properties, watched, Date.parse(c.properties.lastmodifieddate ?? c.updatedAt));
     nextObserved.set(c.id, observed);

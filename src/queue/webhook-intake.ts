@@ -11,6 +11,8 @@ export interface HandoffJobData {
   contactId: string;
   /** When the webhook reached us (epoch ms): hand-off latency is measured from here. */
   receivedAt: number;
+  /** Take the contact afresh even where its inputs did not change (a dead letter replayed). */
+  retake?: boolean;
 }
 
 export interface PurgeJobData {

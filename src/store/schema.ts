@@ -81,12 +81,22 @@ export interface AccountIndexStateTable {
   full_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** What leadloop saw of a contact: its input fingerprint (null until a landing succeeded) and the changes it observed. */
+export interface ContactStateTable {
+  hubspot_contact_id: string;
+  fingerprint: string | null;
+  /** Defaults to `{}` (a contact first seen with a fingerprint only). */
+  observed: ColumnType<Record<string, { value: string | null; changedAt: number | null }>, string | undefined, string>;
+  seen_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
   handoffs: HandoffsTable;
   contact_scores: ContactScoresTable;
   account_index: AccountIndexTable;
   account_index_state: AccountIndexStateTable;
+  contact_state: ContactStateTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;

@@ -3,6 +3,7 @@ import * as decisions from './0001_decisions.ts';
 import * as handoffs from './0002_handoffs.ts';
 import * as contactScores from './0003_contact_scores.ts';
 import * as routingAndAccounts from './0004_routing_and_accounts.ts';
+import * as contactState from './0005_contact_state.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_handoffs': handoffs,
   '0003_contact_scores': contactScores,
   '0004_routing_and_accounts': routingAndAccounts,
+  '0005_contact_state': contactState,
 };
 
 export const migrationProvider: MigrationProvider = {
