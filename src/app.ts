@@ -88,6 +88,7 @@ export async function composeStorage(env: Env, options: ComposeOptions = {}): Pr
     // what leadloop saw of each contact, resumes where it was.
     await moveLegacyKeys(redis, env.prefix);
     await importLegacyContactState(redis, new RedisKeys(env.prefix).legacyContactState(), new ContactStateTable(opened.db), (options.now ?? Date.now)());
+    await new DeadLetterList(redis, env.prefix).indexOlderEntries();
   } catch (error) {
     await opened?.close();
     redis.disconnect();

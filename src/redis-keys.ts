@@ -32,6 +32,10 @@ export class RedisKeys {
   deadLetterRecords(): string {
     return this.key('dlq', 'records');
   }
+  /** The dead letters about one HubSpot contact (its lead, its tasks), so a privacy purge reads only those. */
+  deadLettersOf(contactId: string): string {
+    return this.key('dlq', 'by-contact', contactId);
+  }
   deadLetterByTime(): string {
     return this.key('dlq', 'by-time');
   }

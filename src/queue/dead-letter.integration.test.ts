@@ -84,4 +84,26 @@ describe('DeadLetterList (real Redis)', () => {
     expect(await dlq.drop('hubspot:contact-update:103')).toBe(false);
     expect((await dlq.counts()).total).toBe(1);
   });
+
+  it('drops entries that did not fail again within the retention, so the list cannot grow without end', async () => {
+    const own = new DeadLetterList(redis, `${prefix}-retention`, { retentionMs: 10_000 });
+    await own.add(refused('201', 1_000));
+    await own.add(refused('202', 5_000));
+    await own.add(refused('201', 9_000)); // failing again keeps it
+    await own.add(refused('203', 16_000)); // 202 last failed 11 s before: gone
+    expect((await own.list()).map((r) => r.recordKey).sort()).toEqual(['201', '203']);
+    expect(await own.prune(100_000)).toBe(2);
+    expect(await own.list()).toEqual([]);
+    await deleteKeysWithPrefix(redis, `${prefix}-retention`);
+  });
+
+  it('drops every entry about one contact (its lead and its tasks) without reading the others', async () => {
+    const own = new DeadLetterList(redis, `${prefix}-purge`);
+    await own.add(refused('301', 1_000));
+    await own.add(refused('301:first:step0', 1_000, { operation: 'task-create' }));
+    await own.add(refused('3011', 1_000)); // another contact whose id starts alike
+    expect(await own.dropForRecord('301')).toBe(2);
+    expect((await own.list()).map((r) => r.recordKey)).toEqual(['3011']);
+    await deleteKeysWithPrefix(redis, `${prefix}-purge`);
+  });
 });

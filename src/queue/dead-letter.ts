@@ -40,20 +40,28 @@ export function summarizeDeadLetter(record: DeadLetterRecord): DeadLetterSummary
   return { id, system, operation, recordKey, reason, at, failures };
 }
 
+/** How long a dead letter is kept after it last failed. Default 30 days. */
+export const DEAD_LETTER_RETENTION_MS = 30 * 86_400_000;
+
 /**
- * The dead-letter list of one prefix: a hash of records by id plus a sorted set by time.
- * Keyed by record so a record that keeps failing is listed once (with a failure count).
+ * The dead-letter list of one prefix: a hash of records by id, a sorted set by time, and a set of
+ * ids per HubSpot contact. Keyed by record so a record that keeps failing is listed once (with a
+ * failure count). Entries not failing again within the retention are dropped, so the list cannot
+ * grow without end.
  */
 export class DeadLetterList {
   readonly #redis: Redis;
+  readonly #keys: RedisKeys;
   readonly #records: string;
   readonly #byTime: string;
+  readonly #retentionMs: number;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string, options: { retentionMs?: number } = {}) {
     this.#redis = redis;
-    const keys = new RedisKeys(prefix);
-    this.#records = keys.deadLetterRecords();
-    this.#byTime = keys.deadLetterByTime();
+    this.#keys = new RedisKeys(prefix);
+    this.#records = this.#keys.deadLetterRecords();
+    this.#byTime = this.#keys.deadLetterByTime();
+    this.#retentionMs = options.retentionMs ?? DEAD_LETTER_RETENTION_MS;
   }
 
   async add(input: DeadLetterInput): Promise<DeadLetterRecord> {
@@ -66,8 +74,43 @@ export class DeadLetterList {
       failures: (previous?.failures ?? 0) + 1,
       firstAt: previous?.firstAt ?? input.at,
     };
-    await this.#redis.multi().hset(this.#records, id, JSON.stringify(record)).zadd(this.#byTime, input.at, id).exec();
+    await this.#redis
+      .multi()
+      .hset(this.#records, id, JSON.stringify(record))
+      .zadd(this.#byTime, input.at, id)
+      .sadd(this.#keys.deadLettersOf(contactOf(input.recordKey)), id)
+      .exec();
+    await this.prune(input.at);
     return record;
+  }
+
+  /**
+   * Indexes by contact the entries an older installation wrote without that index (once: a marker
+   * says it was done), so that a privacy purge finds them too; returns how many were indexed.
+   */
+  async indexOlderEntries(): Promise<number> {
+    const marker = this.#keys.key('dlq', 'indexed-by-contact');
+    if (await this.#redis.exists(marker)) return 0;
+    let indexed = 0;
+    for await (const batch of this.#redis.hscanStream(this.#records, { count: 500 }) as AsyncIterable<string[]>) {
+      const tx = this.#redis.multi();
+      for (let i = 0; i < batch.length; i += 2) {
+        const recordKey = (JSON.parse(batch[i + 1]!) as DeadLetterRecord).recordKey;
+        tx.sadd(this.#keys.deadLettersOf(contactOf(recordKey)), batch[i]!);
+        indexed += 1;
+      }
+      await tx.exec();
+    }
+    await this.#redis.set(marker, '1');
+    return indexed;
+  }
+
+  /** Drops the entries that last failed before the retention; returns how many. */
+  async prune(now = Date.now()): Promise<number> {
+    const expired = await this.#redis.zrangebyscore(this.#byTime, '-inf', `(${now - this.#retentionMs}`);
+    let dropped = 0;
+    for (const id of expired) if (await this.drop(id)) dropped += 1;
+    return dropped;
   }
 
   /** Newest first. */
@@ -100,19 +143,23 @@ export class DeadLetterList {
   }
 
   async drop(id: string): Promise<boolean> {
-    const [[, removed] = [null, 0]] = (await this.#redis.multi().hdel(this.#records, id).zrem(this.#byTime, id).exec()) ?? [];
+    const recordKey = id.split(':').slice(2).join(':');
+    const [[, removed] = [null, 0]] =
+      (await this.#redis
+        .multi()
+        .hdel(this.#records, id)
+        .zrem(this.#byTime, id)
+        .srem(this.#keys.deadLettersOf(contactOf(recordKey)), id)
+        .exec()) ?? [];
     return removed === 1;
   }
 
-  /** Drops every entry about one record (its own key, or a key it prefixes such as a task's); returns how many. */
-  async dropForRecord(recordKey: string): Promise<number> {
-    const ids = await this.#redis.zrevrange(this.#byTime, 0, -1);
-    const raw = ids.length > 0 ? await this.#redis.hmget(this.#records, ...ids) : [];
+  /** Drops every entry about one contact (its lead, its tasks), reading only its own entries; returns how many. */
+  async dropForRecord(contactId: string): Promise<number> {
+    const ids = await this.#redis.smembers(this.#keys.deadLettersOf(contactId));
     let dropped = 0;
-    for (const [i, json] of raw.entries()) {
-      const key = json ? (JSON.parse(json) as DeadLetterRecord).recordKey : undefined;
-      if (key !== undefined && (key === recordKey || key.startsWith(`${recordKey}:`)) && (await this.drop(ids[i]!))) dropped += 1;
-    }
+    for (const id of ids) if (await this.drop(id)) dropped += 1;
+    await this.#redis.del(this.#keys.deadLettersOf(contactId));
     return dropped;
   }
 
@@ -128,6 +175,11 @@ export class DeadLetterList {
     }
     return { total: records.length, bySystem, byOperation };
   }
+}
+
+/** The HubSpot contact a record key is about: the key itself, or the part before a task key's `:`. */
+function contactOf(recordKey: string): string {
+  return recordKey.split(':')[0]!;
 }
 
 /** Error objects do not JSON-serialise their fields; keep name, message and vendor data. */
