@@ -68,6 +68,8 @@ export interface App extends Storage {
   preflightDeps: PreflightDeps;
   /** Users, queues and accounts kept for a worker's hand-offs (refreshed every 10 minutes). */
   lookups: SalesforceLookups;
+  /** The sync's positions, for fencing by a lease (a leased run saves them only while it holds it). */
+  syncState: SyncState;
 }
 
 // New users, queues and accounts in Salesforce are seen by hand-offs after at most this.
@@ -142,11 +144,12 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
     const gate = options.wrapGate ? options.wrapGate(metered) : metered;
     const { hubspot, salesforce } = await composeAdapters(env, config, gate, options);
     const accountIndex = new AccountIndexTable(storage.ledger.db);
+    const syncState = new SyncState(redis, env.prefix);
     const deps: SyncDeps = {
       contacts: hubspot,
       leads: salesforce,
       ledger: storage.ledger,
-      state: new SyncState(redis, env.prefix),
+      state: syncState,
       contactState: new ContactStateTable(storage.ledger.db),
       routing: new RoutingStateStore(redis, env.prefix, (day) => storage.ledger.routingState(day)),
       accountIndex,
@@ -165,6 +168,7 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       deps,
       preflightDeps: { portal: hubspot, org: salesforce, config, configVersion: storage.configVersion },
       lookups: new SalesforceLookups(salesforce, accountIndex, { maxAgeMs: LOOKUPS_MAX_AGE_MS, now: storage.now }),
+      syncState,
     };
   } catch (error) {
     await storage.close();

@@ -40,7 +40,7 @@ export async function backfillLeads(deps: SyncDeps, options: BackfillOptions): P
   const dryRun = deps.plannedWrites !== undefined;
   const summary = emptySummary();
   const properties = [...new Set([...propertiesToPull(deps.config), 'lastmodifieddate', 'hs_object_id'])];
-  const run = runContext(deps, summary, options.lookups ? { lookups: options.lookups } : {});
+  const run = runContext(deps, summary, { ...(options.lookups ? { lookups: options.lookups } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   const batchSize = options.batchSize ?? deps.config.sync.batch.search_page;
 
   let position: BackfillPosition = (await deps.state.backfill()) ?? { startedAt: now(), pulled: 0 };

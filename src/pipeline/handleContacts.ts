@@ -18,12 +18,13 @@ export async function handleContacts(deps: SyncDeps, contacts: readonly Contact[
  * A run's context: the Salesforce lookups (the caller's, e.g. a worker's, or fresh ones for this
  * run) and the routing state (shared, or a private copy for a dry run, which moves nothing).
  */
-export function runContext(deps: SyncDeps, summary: SyncSummary, options: { lookups?: SalesforceLookups; force?: boolean | ReadonlySet<string> } = {}): RunContext {
+export function runContext(deps: SyncDeps, summary: SyncSummary, options: { lookups?: SalesforceLookups; force?: boolean | ReadonlySet<string>; signal?: AbortSignal } = {}): RunContext {
   return {
     now: deps.now(),
     summary,
     lookups: options.lookups ?? new SalesforceLookups(deps.leads, deps.accountIndex, { now: deps.now }),
     routing: deps.plannedWrites ? new PrivateRoutingState(deps.routing) : deps.routing,
-    ...(options.force ? { force: true } : {}),
+    ...(options.force ? { force: options.force } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
 }

@@ -17,7 +17,7 @@ const NOTHING_FOUND: FoundPeople = { byExternalId: new Map(), leadsByEmail: new 
  * write-back, the scores, and last the fingerprints, so a crash anywhere repeats the batch and
  * converges (upserts by external ID, task keys, stored decisions).
  */
-export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, run: { now: number; summary: SyncSummary; lookups: SalesforceLookups }): Promise<void> {
+export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, run: { now: number; summary: SyncSummary; lookups: SalesforceLookups; signal?: AbortSignal }): Promise<void> {
   const { now, summary } = run;
   const { config } = deps;
   const { changed, decisions, handoffs, nextFingerprints, nextObserved } = await withoutErased(deps, prepared);
@@ -40,6 +40,9 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
     return;
   }
 
+  // The lease is checked before each batch of writes: a run that lost it stops here (a batch
+  // already in flight is covered by the idempotent upserts and task keys).
+  run.signal?.throwIfAborted();
   const executed = await executeHandoffPlan(deps.leads, plan, {
     useAssignmentRules: config.routing.use_salesforce_assignment_rules,
     allowDuplicateSave: config.mapping.duplicate_rules === 'allow_save',
@@ -61,6 +64,7 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
   await deps.ledger.setLandedIds(new Map([...executed.landed].map(([contactId, l]) => [contactId, l.salesforceId])), handoffs[0]?.handoffKey ?? 'first');
 
   const landedRecords = new Map<string, LandedRecord>([...executed.landed].map(([contactId, l]) => [contactId, { salesforceId: l.salesforceId, ownerLabel: l.ownerLabel }]));
+  run.signal?.throwIfAborted();
   const written = await deps.contacts.writeBack(planWriteback(changed, decisions, landedRecords, config, now));
   summary.writtenBack += written.updated.length;
   summary.deadLettered += await deadLetter(deps, written.rejections, now);

@@ -24,7 +24,7 @@ export async function rescoreLeads(deps: SyncDeps, options: { pageSize?: number;
   const pageSize = options.pageSize ?? deps.config.sync.batch.hubspot_batch;
   const summary: RescoreSummary = { ...emptySummary(), reviewed: 0, regraded: 0, mqlChanged: 0, missing: 0 };
   const properties = propertiesToPull(deps.config);
-  const run = runContext(deps, summary, { force: true });
+  const run = runContext(deps, summary, { force: true, ...(options.signal ? { signal: options.signal } : {}) });
   let after: { reviewAt: number; contactId: string } | undefined;
 
   for (;;) {

@@ -27,6 +27,8 @@ export interface RunContext {
   lookups: SalesforceLookups;
   /** Round-robin positions and loads: the shared store, or a dry run's private copy. */
   routing: RoutingStatePort;
+  /** Aborts the run (a lost lease, a shutdown): checked before each batch's writes reach an API. */
+  signal?: AbortSignal;
   /** Taken whatever their fingerprint: every contact (the rescore: decay changed, inputs did not), or those named (a dead letter replayed). */
   force?: boolean | ReadonlySet<string>;
 }

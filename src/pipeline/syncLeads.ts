@@ -36,7 +36,7 @@ export async function syncLeads(deps: SyncDeps, options: SyncLeadsOptions): Prom
   const summary = emptySummary();
   const properties = propertiesToPull(deps.config);
   const until = deps.now() - options.indexingLagMs;
-  const run = runContext(deps, summary, options.lookups ? { lookups: options.lookups } : {});
+  const run = runContext(deps, summary, { ...(options.lookups ? { lookups: options.lookups } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   // Pages are written in batches of hand-offs; a page's cursor moves only once it is written.
   const batcher = new HandoffBatcher(deps, run);
   for await (const page of deps.contacts.modifiedSince({ cursor: saved, until, properties, pageSize: options.pageSize ?? deps.config.sync.batch.search_page })) {

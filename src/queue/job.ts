@@ -5,7 +5,7 @@ import { assertPreflight, cachedPreflight, type PreflightProblem } from '../pipe
 import type { PlannedWrite } from '../pipeline/ports.ts';
 import { withLane } from './api-gate.ts';
 import type { Lane } from './budget-math.ts';
-import { whileHolding } from './lease.ts';
+import { type Lease, whileHolding } from './lease.ts';
 import type { QueueName } from './queues.ts';
 
 /** What a job's `run` receives: capabilities, not clients. */
@@ -64,12 +64,14 @@ export interface RunOptions {
  */
 export async function runJob<Data, Result>(definition: JobDefinition<Data, Result>, data: Data, app: App, options: RunOptions = {}): Promise<Result | Skipped> {
   const deps: HandoffDeps = options.plannedWrites ? { ...depsOf(app), plannedWrites: options.plannedWrites } : depsOf(app);
-  const work = async (signal: AbortSignal): Promise<Result> => {
+  const work = async (signal: AbortSignal, lease?: Lease): Promise<Result> => {
     if (definition.preflight) {
       if (options.plannedWrites) options.onPreflight?.(await cachedPreflight(app.preflightDeps, app.preflightCache));
       else await assertPreflight(app.preflightDeps, app.preflightCache);
     }
-    return definition.run(data, { deps, signal, progress: options.progress ?? (() => undefined) });
+    // Under a lease, positions are saved only while the lease is held (compared and set in Redis).
+    const fenced = lease ? { ...deps, state: app.syncState.fencedBy(lease.fence) } : deps;
+    return definition.run(data, { deps: fenced, signal, progress: options.progress ?? (() => undefined) });
   };
   return withLane(definition.lane, async () => {
     if (!definition.lease) return work(options.signal ?? new AbortController().signal);

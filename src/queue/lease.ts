@@ -19,7 +19,7 @@ interface RedisWithLease extends Redis {
 }
 
 export interface LeaseOptions {
-  /** How long the lease lives without renewal. Default 30 s. */
+  /** How long the lease lives without renewal. Default LEASE_TTL_MS (15 s). */
   ttlMs?: number;
   /** Renewal period. Default a third of ttlMs, so two renewals may fail before expiry. */
   renewEveryMs?: number;
@@ -51,7 +51,7 @@ export class Lease {
   /** Takes the lease named `name`, or returns null when someone else holds it. */
   static async tryAcquire(redis: Redis, prefix: string, name: string, options: LeaseOptions = {}): Promise<Lease | null> {
     defineLeaseCommands(redis);
-    const ttlMs = options.ttlMs ?? 30_000;
+    const ttlMs = options.ttlMs ?? LEASE_TTL_MS;
     const key = new RedisKeys(prefix).lease(name);
     // Who holds it, for a person told to wait: host and process, then a random part only we know.
     const token = `${hostname()}:${process.pid}:${randomUUID()}`;
@@ -67,6 +67,11 @@ export class Lease {
     const lease = await Lease.tryAcquire(redis, prefix, name, options);
     if (!lease) throw new LeaseHeld(name);
     return lease;
+  }
+
+  /** The Redis key and token that prove holding it: writes fenced by the lease compare them (src/store/sync-state.ts). */
+  get fence(): { key: string; token: string; name: string } {
+    return { key: this.#key, token: this.token, name: this.name };
   }
 
   /** Aborts (reason: LeaseLost) when a renewal finds the lease gone or someone else's. */
@@ -110,6 +115,12 @@ export class Lease {
   }
 }
 
+/**
+ * A short lease, renewed every third of it (a heartbeat): a run that crashed frees it within this,
+ * and one that stalls past it (a long GC, a Redis blip) loses it and stops writing.
+ */
+export const LEASE_TTL_MS = 15_000;
+
 /** Who holds the lease `name` (host:pid) and until when it lives unless renewed; undefined when free. */
 export async function leaseHolder(redis: Redis, prefix: string, name: string): Promise<{ holder: string; heldUntil: number } | undefined> {
   const key = new RedisKeys(prefix).lease(name);
@@ -129,17 +140,17 @@ export async function whileHolding<T>(
   redis: Redis,
   prefix: string,
   name: string,
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (signal: AbortSignal, lease: Lease) => Promise<T>,
   options: { signal?: AbortSignal; ttlMs?: number } = {},
 ): Promise<{ held: true; value: T } | { held: false; heldBy: string; heldUntil?: number }> {
-  const lease = await Lease.tryAcquire(redis, prefix, name, { ttlMs: options.ttlMs ?? 30_000 });
+  const lease = await Lease.tryAcquire(redis, prefix, name, { ttlMs: options.ttlMs ?? LEASE_TTL_MS });
   if (!lease) {
     const holder = await leaseHolder(redis, prefix, name);
     return { held: false, heldBy: holder?.holder ?? 'another run', ...(holder ? { heldUntil: holder.heldUntil } : {}) };
   }
   const signal = options.signal ? AbortSignal.any([lease.signal, options.signal]) : lease.signal;
   try {
-    return { held: true, value: await work(signal) };
+    return { held: true, value: await work(signal, lease) };
   } finally {
     await lease.release();
   }

@@ -1,6 +1,22 @@
 import type { Redis } from 'ioredis';
 import type { ContactCursor } from '../domain/contact.ts';
+import { LeaseLost } from '../errors/index.ts';
 import { RedisKeys } from '../redis-keys.ts';
+
+// KEYS[1] the lease, KEYS[2] the position; ARGV[1] the holder's token. Written only by the holder.
+const FENCED_SET_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1`;
+const FENCED_DEL_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+return 1`;
+
+interface FencedRedis extends Redis {
+  leadloopFencedSet(lease: string, key: string, token: string, value: string): Promise<number>;
+  leadloopFencedDel(lease: string, key: string, token: string): Promise<number>;
+}
 
 /** Where a full backfill through the list endpoint stands, saved after each batch is handled. */
 export interface BackfillPosition {
@@ -21,10 +37,25 @@ export interface BackfillPosition {
 export class SyncState {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
+  readonly #fence: { key: string; token: string; name: string } | undefined;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string, fence?: { key: string; token: string; name: string }) {
     this.#redis = redis;
     this.#keys = new RedisKeys(prefix);
+    this.#fence = fence;
+    if (!('leadloopFencedSet' in redis)) {
+      redis.defineCommand('leadloopFencedSet', { numberOfKeys: 2, lua: FENCED_SET_LUA });
+      redis.defineCommand('leadloopFencedDel', { numberOfKeys: 2, lua: FENCED_DEL_LUA });
+    }
+  }
+
+  /**
+   * This state with every save fenced by a lease: a position is saved only while the lease's key
+   * still holds its token (compared and set in one Lua script), else LeaseLost is thrown and
+   * nothing is saved — a run whose lease expired can never move the cursor past a second run's.
+   */
+  fencedBy(fence: { key: string; token: string; name: string }): SyncState {
+    return new SyncState(this.#redis, this.#keys.prefix, fence);
   }
 
   async cursor(): Promise<ContactCursor | undefined> {
@@ -33,7 +64,7 @@ export class SyncState {
   }
 
   async saveCursor(cursor: ContactCursor): Promise<void> {
-    await this.#redis.set(this.#keys.syncCursor(), JSON.stringify(cursor));
+    await this.#set(this.#keys.syncCursor(), JSON.stringify(cursor));
   }
 
   /** A backfill under way (list position after the last page handled), or undefined. */
@@ -43,10 +74,24 @@ export class SyncState {
   }
 
   async saveBackfill(position: BackfillPosition): Promise<void> {
-    await this.#redis.set(this.#keys.backfill(), JSON.stringify(position));
+    await this.#set(this.#keys.backfill(), JSON.stringify(position));
   }
 
   async clearBackfill(): Promise<void> {
-    await this.#redis.del(this.#keys.backfill());
+    if (!this.#fence) {
+      await this.#redis.del(this.#keys.backfill());
+      return;
+    }
+    const done = await (this.#redis as FencedRedis).leadloopFencedDel(this.#fence.key, this.#keys.backfill(), this.#fence.token);
+    if (done !== 1) throw new LeaseLost(this.#fence.name);
+  }
+
+  async #set(key: string, value: string): Promise<void> {
+    if (!this.#fence) {
+      await this.#redis.set(key, value);
+      return;
+    }
+    const done = await (this.#redis as FencedRedis).leadloopFencedSet(this.#fence.key, key, this.#fence.token, value);
+    if (done !== 1) throw new LeaseLost(this.#fence.name);
   }
 }
