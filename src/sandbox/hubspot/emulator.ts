@@ -185,6 +185,8 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     try {
       const reply = handle(request, endpoint, path);
+      // Carried out, answer lost on the way back: the client sees a call that never answers.
+      if (fault.kind === 'lost-answer') return { status: 0, endpoint, hang: true };
       return { ...reply, headers: { ...verdict.headers, ...reply.headers } };
     } catch (error) {
       if (error instanceof HubSpotReplyError) return { ...error.reply, headers: { ...verdict.headers, ...error.reply.headers } };

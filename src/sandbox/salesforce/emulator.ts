@@ -279,6 +279,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       else if (error instanceof SyntaxError) reply = errorReply(endpoint, 400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${error.message}`);
       else throw error;
     }
+    // Carried out, answer lost on the way back: the client sees a call that never answers.
+    if (fault.kind === 'lost-answer') return { status: 0, endpoint, hang: true };
     return { ...reply, headers: { ...limitHeader, ...reply.headers } };
   }
 
