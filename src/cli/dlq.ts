@@ -5,6 +5,7 @@ import { CliError, EXIT } from './errors.ts';
 /** Entries leadloop cannot fix by itself: replaying them would only fail again. */
 const NOT_REPLAYABLE: Record<string, string> = {
   'merge-rekey': 'merge the two leads in Salesforce, then `leadloop dlq drop` this entry',
+  'privacy-erase': 'erase the record in Salesforce by hand, then `leadloop dlq drop` this entry',
 };
 
 async function open(source: NodeJS.ProcessEnv) {

@@ -74,6 +74,10 @@ export interface LeadSink {
   rekeyLeads(survivorId: string, mergedIds: readonly string[]): Promise<RekeyOutcome>;
   /** A privacy deletion's reach: delete the leads, or blank their personal fields. */
   eraseLeads(leadIds: readonly string[], mode: 'delete' | 'anonymise', anonymised: Record<string, string | null>): Promise<{ erased: string[]; rejections: Rejection[] }>;
+  /** The leads that carry this contact's id in our external ID field (a write may have landed after the ledger was read). */
+  leadsKeyedBy(contactId: string): Promise<{ id: string; isConverted: boolean }[]>;
+  /** The tasks leadloop created for this contact (keyed `<contact>:…`): deleted, or their subject and comments blanked. */
+  eraseTasks(contactId: string, mode: 'delete' | 'anonymise'): Promise<{ erased: string[]; rejections: Rejection[] }>;
 }
 
 /** A decision as the ledger holds it. */
@@ -106,8 +110,8 @@ export interface LedgerPort {
   grades(contactIds: readonly string[]): Promise<Map<string, { grade: string; mql: boolean }>>;
   /** Moves a merged-away contact's rows to the survivor (unless it has its own). */
   rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
-  /** The leads leadloop created for a contact. */
-  leadsCreatedFor(contactId: string): Promise<string[]>;
+  /** The leads a contact's hand-offs landed on: created by leadloop, or adopted (sales' own). */
+  leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }>;
   /** A privacy deletion in the ledger. */
   purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }>;
 }

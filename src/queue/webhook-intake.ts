@@ -20,8 +20,9 @@ export interface PurgeJobData {
 }
 
 // Hand-offs running when the deletion arrives are stopped from writing by the erasure mark; the
-// purge starts a little later so that one writing at that very moment has landed and is erased too.
-const PURGE_DELAY_MS = 5_000;
+// purge runs soon, and once more after any request in flight has passed its 30-second deadline, so
+// a write that was already on its way and landed late is erased too (the purge is idempotent).
+const PURGE_DELAYS_MS = [5_000, 65_000] as const;
 
 /**
  * Turns a webhook plan into jobs on the `handoff` queue: one `handoff-lead` per contact
@@ -46,7 +47,9 @@ export class WebhookIntake {
     for (const merge of plan.merges) await this.#merges.add(merge.survivorId, merge.mergedIds);
     const jobs = [
       ...plan.handoffs.map((contactId) => ({ name: HANDOFF_JOB, data: { contactId, receivedAt } satisfies HandoffJobData, opts: handoffJobOptions(contactId) })),
-      ...plan.purges.map((contactId) => ({ name: PURGE_JOB, data: { contactId } satisfies PurgeJobData, opts: { ...QUEUE_JOB_OPTIONS.handoff, jobId: `purge-${contactId}`, delay: PURGE_DELAY_MS } })),
+      ...plan.purges.flatMap((contactId) =>
+        PURGE_DELAYS_MS.map((delay, pass) => ({ name: PURGE_JOB, data: { contactId } satisfies PurgeJobData, opts: { ...QUEUE_JOB_OPTIONS.handoff, jobId: `purge-${contactId}-${pass + 1}`, delay } })),
+      ),
     ];
     if (jobs.length > 0) await this.#queue.addBulk(jobs);
     return { handoffs: plan.handoffs.length, merges: plan.merges.length, purges: plan.purges.length };

@@ -6,7 +6,9 @@ import { createTasks } from './createTasks.ts';
 import { describeFields, type DescribedObject } from './describeFields.ts';
 import { loadDirectory } from './directory.ts';
 import { eraseLeads } from './eraseLeads.ts';
+import { eraseTasks } from './eraseTasks.ts';
 import { findPeople } from './findPeople.ts';
+import { leadsKeyedBy } from './leadsKeyedBy.ts';
 import { rekeyLeads, type RekeyOutcome } from './rekeyLeads.ts';
 import { upsertAndUpdate } from './upsertLeads.ts';
 
@@ -57,6 +59,14 @@ export class SalesforceLeads {
 
   eraseLeads(leadIds: readonly string[], mode: 'delete' | 'anonymise', anonymised: Record<string, string | null>) {
     return eraseLeads(this.#conn, leadIds, mode, anonymised);
+  }
+
+  leadsKeyedBy(contactId: string): Promise<{ id: string; isConverted: boolean }[]> {
+    return leadsKeyedBy(this.#conn, this.#externalIdField, contactId);
+  }
+
+  eraseTasks(contactId: string, mode: 'delete' | 'anonymise'): Promise<{ erased: string[]; rejections: Rejection[] }> {
+    return eraseTasks(this.#conn, contactId, this.#taskKeyField, mode);
   }
 
   /** Describes objects for setup's checks (undefined: the org has no such object, or the user cannot see it). */

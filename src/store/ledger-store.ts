@@ -4,7 +4,7 @@ import type { Assignee } from '../domain/routing/types.ts';
 import { contactsDueForReview } from './contactsDueForReview.ts';
 import { findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
 import { forgetContactScores } from './forgetContactScores.ts';
-import { leadsCreatedFor, purgeContact } from './purgeContact.ts';
+import { leadsOf, purgeContact } from './purgeContact.ts';
 import { recordDecisions } from './recordDecision.ts';
 import { recordHandoffs } from './recordHandoff.ts';
 import { recordScores } from './recordScores.ts';
@@ -121,8 +121,8 @@ export class LedgerStore {
     return rekeyContact(this.db, fromContactId, toContactId);
   }
 
-  leadsCreatedFor(contactId: string): Promise<string[]> {
-    return leadsCreatedFor(this.db, contactId);
+  leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }> {
+    return leadsOf(this.db, contactId);
   }
 
   purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }> {

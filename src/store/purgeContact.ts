@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from './schema.ts';
 
-/** The Salesforce leads leadloop itself created for a contact (the only ones a privacy deletion may touch). */
-export async function leadsCreatedFor(db: Kysely<LedgerSchema>, contactId: string): Promise<string[]> {
-  const rows = await db.selectFrom('handoffs').select('salesforce_id').where('hubspot_contact_id', '=', contactId).where('salesforce_object', '=', 'Lead').where('outcome', '=', 'created').execute();
-  return rows.map((r) => r.salesforce_id);
+/** The Salesforce leads a contact's hand-offs landed on: those leadloop created, and those it adopted (sales' own records). */
+export async function leadsOf(db: Kysely<LedgerSchema>, contactId: string): Promise<{ created: string[]; adopted: string[] }> {
+  const rows = await db.selectFrom('handoffs').select(['salesforce_id', 'outcome']).where('hubspot_contact_id', '=', contactId).where('salesforce_object', '=', 'Lead').execute();
+  return { created: rows.filter((r) => r.outcome === 'created').map((r) => r.salesforce_id), adopted: rows.filter((r) => r.outcome === 'adopted').map((r) => r.salesforce_id) };
 }
 
 /**

@@ -222,18 +222,23 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
         (l) => l?.LastName === '[erased]',
         20_000,
       );
-      expect(erased).toMatchObject({ LastName: '[erased]', FirstName: null, Email: null, Company: '[erased]' });
+      expect(erased).toMatchObject({ LastName: '[erased]', FirstName: null, Email: null, Company: '[erased]', HubSpot_Contact_Id__c: null });
+      // The tasks leadloop created for the person (their comments named them) are blanked too.
+      const tasks = ctx.sandbox.salesforce.records('Task').filter((t) => t.WhoId === lead!.Id);
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const t of tasks) expect(t).toMatchObject({ Subject: '[erased]', Description: null });
       const ledger = await openLedger({ dataDir: ctx.env.dataDir });
       try {
         expect(await ledger.db.selectFrom('decisions').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         expect(await ledger.db.selectFrom('handoffs').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         expect(await ledger.db.selectFrom('contact_scores').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
+        expect(await ledger.db.selectFrom('contact_state').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         // The hand-off still counts for its source, without a link to the person.
         expect(await ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('hubspot_contact_id', 'like', 'erased:%').execute()).toHaveLength(1);
       } finally {
         await ledger.close();
       }
-      expect(await ctx.redis.hget(`${ctx.prefix}:sync:fingerprints`, contact.id)).toBeNull();
+
       expect((await new DeadLetterList(ctx.redis, ctx.prefix).list()).filter((d) => d.recordKey.startsWith(contact.id))).toEqual([]);
     }
   }, 40_000);
