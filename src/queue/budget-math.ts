@@ -125,19 +125,22 @@ export function hubspotDailyAllowance(input: {
   };
 }
 
+/** A reading that says the bulk share is spent is trusted this long: then one call reads the usage again. */
+export const SPENT_READING_MS = 60_000;
+
 /**
  * Salesforce daily share from `Sforce-Limit-Info: api-usage=used/limit`. Salesforce counts
  * the whole org over a rolling 24 h, so leadloop stops once the ORG's usage reaches
  * `share × limit`: the rest stays for the org's other integrations and users. The reading
- * goes stale after `staleAfterMs` (usage falls as old calls age out of the 24 h window).
+ * goes stale after `staleAfterMs` (usage falls as old calls age out of the 24 h window) — or,
+ * when it says the bulk share is spent, after a minute, so a raised allocation (or usage that
+ * aged out) is used at once instead of 15 minutes later: the next call's answer re-reads it.
  */
 export function salesforceDailyAllowance(input: { used: number; limit: number; share: number; handoffShare: number; staleAfterMs: number; now: number }): AllowanceState {
   const cap = Math.floor(input.limit * input.share);
-  return {
-    remaining: Math.max(0, cap - input.used),
-    reserved: Math.ceil(cap * input.handoffShare),
-    resetAt: input.now + input.staleAfterMs,
-  };
+  const remaining = Math.max(0, cap - input.used);
+  const reserved = Math.ceil(cap * input.handoffShare);
+  return { remaining, reserved, resetAt: input.now + (remaining <= reserved ? Math.min(input.staleAfterMs, SPENT_READING_MS) : input.staleAfterMs) };
 }
 
 /** Parses `api-usage=10018/100000` (optionally followed by `; api-bursts=1/750`). */

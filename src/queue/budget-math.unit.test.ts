@@ -108,6 +108,13 @@ describe('vendor readings', () => {
     expect(salesforceDailyAllowance({ used: 60_000, limit: 100_000, share: 0.5, handoffShare: 0.1, staleAfterMs: 1, now: 0 }).remaining).toBe(0);
   });
 
+  it('Salesforce: a reading that says the bulk share is spent counts a minute, then the next call reads the usage again', () => {
+    const spent = salesforceDailyAllowance({ used: 46_000, limit: 100_000, share: 0.5, handoffShare: 0.1, staleAfterMs: 900_000, now: 1_000 });
+    expect(spent).toEqual({ remaining: 4_000, reserved: 5_000, resetAt: 61_000 });
+    expect(decideAllowance(spent, 1, 'bulk', 60_999)).toEqual({ granted: false, waitMs: 1 });
+    expect(decideAllowance(spent, 1, 'bulk', 61_000)).toMatchObject({ granted: true });
+  });
+
   it('parses Sforce-Limit-Info with or without api-bursts', () => {
     expect(parseSforceLimitInfo('api-usage=10018/100000')).toEqual({ used: 10_018, limit: 100_000 });
     expect(parseSforceLimitInfo('api-usage=25/15000; api-bursts=1/750')).toEqual({ used: 25, limit: 15_000 });

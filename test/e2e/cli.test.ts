@@ -14,10 +14,10 @@ type SandboxEnv = { sandbox: Awaited<ReturnType<typeof startSandbox>>; env: Reco
  * would export for them; all removed afterwards, Redis keys included.
  */
 async function withSandboxEnv(
-  options: { contacts: number; seed: number; edit?: (file: string, text: string) => string; env?: Record<string, string> },
+  options: { contacts: number; seed: number; edit?: (file: string, text: string) => string; env?: Record<string, string>; faults?: NonNullable<Parameters<typeof startSandbox>[0]>['faults'] },
   test: (ctx: SandboxEnv) => Promise<void>,
 ): Promise<void> {
-  const sandbox = await startSandbox({ contacts: options.contacts, seed: options.seed });
+  const sandbox = await startSandbox({ contacts: options.contacts, seed: options.seed, ...(options.faults ? { faults: options.faults } : {}) });
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-data-'));
   const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-config-'));
   cpSync('config', configDir, { recursive: true });
@@ -145,6 +145,32 @@ describe('leadloop CLI', () => {
       expect(lines.at(-1)).toMatchObject({ ok: true, dryRun: true });
     });
   }, 120_000); // four CLI runs: under a loaded machine each start alone takes seconds
+
+  it('sync leads --once rides out 429s and 5xx in-process as the queue would, and ends with exit 0 and every lead once', async () => {
+    await withSandboxEnv({ contacts: 300, seed: 10, faults: { hubspot: { rate429: 0.05, rate5xx: 0.05 }, salesforce: { rate5xx: 0.2 } } }, async ({ sandbox, env }) => {
+      expect((await runCliAsync(['setup'], env)).code).toBe(0);
+      const sync = await runCliAsync(['sync', 'leads', '--once'], env);
+      expect(sync.code, sync.stderr).toBe(0);
+      expect(sync.stderr).toMatch(/going on in \d+ s/);
+      const summary = JSON.parse(sync.stdout.trim().split('\n').at(-1)!);
+      expect(summary).toMatchObject({ ok: true, pulled: 300 });
+      const leads = sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c);
+      expect(leads.length).toBeGreaterThan(0);
+      expect(new Set(leads.map((l) => l.HubSpot_Contact_Id__c)).size).toBe(leads.length);
+    });
+  }, 180_000);
+
+  it("sync leads --once exits 75 with paused and resumeAt when the org's daily allocation is spent: nothing lost, try later", async () => {
+    await withSandboxEnv({ contacts: 100, seed: 10, faults: { salesforce: { dailyLimitAfterCalls: 6 } } }, async ({ env }) => {
+      expect((await runCliAsync(['setup'], env)).code).toBe(0);
+      const sync = await runCliAsync(['sync', 'leads', '--once'], env);
+      expect(sync.code, sync.stderr).toBe(75);
+      const summary = JSON.parse(sync.stdout.trim().split('\n').at(-1)!);
+      expect(summary).toMatchObject({ ok: false, paused: true, reason: 'salesforce-daily-limit' });
+      expect(Date.parse(summary.resumeAt)).toBeGreaterThan(Date.now());
+      expect(sync.stderr).toContain('nothing is lost');
+    });
+  }, 120_000);
 
   it('start --role worker runs the scheduled sync and exits within 10 s of SIGTERM', async () => {
     const edit = (file: string, text: string) =>
