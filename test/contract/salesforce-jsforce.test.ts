@@ -321,6 +321,170 @@ describe('org behaviour that bites integrations', () => {
   });
 });
 
+describe('SOAP merge (jsforce conn.soap.merge)', () => {
+  const noAssign = { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never;
+  let n = 0;
+  const newLead = async (extra: Record<string, unknown> = {}) => {
+    n += 1;
+    const created = (await conn.sobject('Lead').create({ LastName: `Merge ${n}`, Company: 'Merge Co', Email: `merge${n}@merge-contract.example`, ...extra }, noAssign)) as { id: string };
+    return created.id;
+  };
+  const merge = (masterId: string, recordToMergeIds: string[], extra: Record<string, unknown> = {}) =>
+    conn.soap.merge({ masterRecord: { type: 'Lead', Id: masterId, ...extra }, recordToMergeIds } as never) as unknown as Promise<{
+      id: string | null;
+      success: boolean;
+      mergedRecordIds: string[];
+      updatedRelatedIds: string[];
+      errors: { statusCode: string; message: string; fields: string[] | null }[];
+    }>;
+  const soapEnvelope = (token: string, call: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Header xmlns="urn:partner.soap.sforce.com"><SessionHeader><sessionId>${token}</sessionId></SessionHeader></soapenv:Header><soapenv:Body xmlns="urn:partner.soap.sforce.com">${call}</soapenv:Body></soapenv:Envelope>`;
+
+  it('merges a lead into the master: the master keeps its values, the other goes to the recycle bin, its tasks and campaign memberships move, one API call', async () => {
+    const master = await newLead({ Title: 'Head of Data', HubSpot_Contact_Id__c: 'merge-survivor' });
+    const merged = await newLead({ Title: 'Analyst', Phone: '+49 30 1234', HubSpot_Contact_Id__c: 'merge-away' });
+    const task = (await conn.sobject('Task').create({ Subject: 'Call', WhoId: merged, OwnerId: sandbox.salesforce.records('User')[0]!.Id })) as { id: string };
+    const campaign = sandbox.salesforce.insert('Campaign', { Name: 'Data Summit', OwnerId: sandbox.salesforce.records('User')[0]!.Id });
+    const member = sandbox.salesforce.insert('CampaignMember', { CampaignId: campaign, LeadId: merged, Status: 'Sent' });
+    sandbox.requestLog.reset();
+    const usedBefore = sandbox.salesforce.apiUsage().used;
+
+    const result = await merge(master, [merged]);
+
+    expect(result).toEqual({ id: master, success: true, mergedRecordIds: [merged], updatedRelatedIds: [task.id, member], errors: [] });
+    expect(sandbox.requestLog.counts('salesforce')).toEqual({ 'soap.merge': 1 });
+    expect(sandbox.salesforce.apiUsage().used).toBe(usedBefore + 1);
+    const [kept] = (await conn.query(`SELECT Id, Title, Phone, HubSpot_Contact_Id__c FROM Lead WHERE Id IN ('${master}', '${merged}')`)).records;
+    expect(kept).toMatchObject({ Id: master, Title: 'Head of Data', Phone: null, HubSpot_Contact_Id__c: 'merge-survivor' });
+    expect((await conn.query(`SELECT Id FROM Lead WHERE Id = '${merged}'`)).totalSize).toBe(0);
+    const binned = (await conn.query(`SELECT Id, IsDeleted FROM Lead WHERE Id = '${merged}'`, { scanAll: true })).records;
+    expect(binned).toMatchObject([{ Id: merged, IsDeleted: true }]);
+    expect(sandbox.salesforce.org.table('Lead').get(merged)!.MasterRecordId).toBe(master);
+    expect((await conn.query(`SELECT WhoId FROM Task WHERE Id = '${task.id}'`)).records[0]!.WhoId).toBe(master);
+    expect(sandbox.salesforce.records('CampaignMember').find((m) => m.Id === member)!.LeadId).toBe(master);
+    // The merged lead's external ID is free again: a new lead may take it.
+    expect((await conn.sobject('Lead').create({ LastName: 'Later', Company: 'Merge Co', HubSpot_Contact_Id__c: 'merge-away' }, noAssign)).success).toBe(true);
+  });
+
+  it('answers the Partner WSDL envelope: mergeResponse/result with id, mergedRecordIds, success, updatedRelatedIds in order, and LimitInfoHeader', async () => {
+    const master = await newLead();
+    const merged = await newLead();
+    const token = sandbox.connectionInfo().salesforce.accessToken;
+    const response = await fetch(`${sandbox.url}/services/Soap/u/${VERSION}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', soapaction: '""' },
+      body: soapEnvelope(token, `<merge><request><masterRecord><type>Lead</type><Id>${master}</Id></masterRecord><recordToMergeIds>${merged}</recordToMergeIds></request></merge>`),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/xml;charset=UTF-8');
+    const xml = await response.text();
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><soapenv:Envelope xmlns:soapenv="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/" xmlns="urn:partner.soap.sforce.com"/);
+    expect(xml).toMatch(/<soapenv:Header><LimitInfoHeader><limitInfo><current>\d+<\/current><limit>100000<\/limit><type>API REQUESTS<\/type><\/limitInfo><\/LimitInfoHeader><\/soapenv:Header>/);
+    expect(xml).toContain(`<soapenv:Body><mergeResponse><result><id>${master}</id><mergedRecordIds>${merged}</mergedRecordIds><success>true</success></result></mergeResponse></soapenv:Body>`);
+  });
+
+  it('lets fields set on masterRecord supersede the master’s values, as an update would (fieldsToNull blanks one)', async () => {
+    const master = await newLead({ Title: 'Head of Data', Phone: '+49 30 1' });
+    const merged = await newLead({ Title: 'Chief Data Officer' });
+    expect((await merge(master, [merged], { Title: 'Chief Data Officer', fieldsToNull: ['Phone'] })).success).toBe(true);
+    expect((await conn.query(`SELECT Title, Phone FROM Lead WHERE Id = '${master}'`)).records[0]).toMatchObject({ Title: 'Chief Data Officer', Phone: null });
+    const refused = await merge(master, [await newLead()], { LastName: 'x'.repeat(81) });
+    expect(refused.errors).toMatchObject([{ statusCode: 'STRING_TOO_LONG', fields: ['LastName'] }]);
+  });
+
+  it('refuses a converted master in the result (converted leads are read-only), and merges a converted lead into an open master', async () => {
+    const open = await newLead();
+    const converted = await newLead();
+    sandbox.salesforce.convertLead(converted);
+    const refused = await merge(converted, [open]);
+    expect(refused).toMatchObject({ id: null, success: false, mergedRecordIds: [], updatedRelatedIds: [] });
+    expect(refused.errors).toMatchObject([{ statusCode: 'CANNOT_UPDATE_CONVERTED_LEAD' }]);
+    expect(sandbox.salesforce.records('Lead').filter((l) => l.Id === open || l.Id === converted)).toHaveLength(2);
+    // Salesforce Help 005123891: a converted lead may be merged into an unconverted master.
+    expect(await merge(open, [converted])).toMatchObject({ id: open, success: true, mergedRecordIds: [converted] });
+  });
+
+  it('refuses a master that does not exist (INVALID_CROSS_REFERENCE_KEY) or is in the recycle bin (ENTITY_IS_DELETED), and a malformed id', async () => {
+    const master = await newLead();
+    const merged = await newLead();
+    const other = await newLead();
+    const never = '00Q5g0000zzzzzzAAA';
+    expect((await merge(never, [merged])).errors).toMatchObject([{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id' }]);
+    expect((await merge(master, [merged])).success).toBe(true);
+    expect((await merge(merged, [other])).errors).toMatchObject([{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted' }]);
+    expect((await merge(other, [merged])).errors).toMatchObject([{ statusCode: 'ENTITY_IS_DELETED' }]);
+    expect((await merge('not-an-id', [other])).errors).toMatchObject([{ statusCode: 'MALFORMED_ID' }]);
+    expect(sandbox.salesforce.records('Lead').some((l) => l.Id === other)).toBe(true);
+  });
+
+  it('refuses a record merged into itself, and more than 2 records to merge, leaving every record as it was', async () => {
+    const master = await newLead();
+    const [a, b, c] = [await newLead(), await newLead(), await newLead()];
+    expect((await merge(master, [master])).errors).toMatchObject([{ statusCode: 'INVALID_ID_FIELD' }]);
+    const tooMany = await merge(master, [a, b, c]);
+    expect(tooMany).toMatchObject({ id: null, success: false, errors: [{ statusCode: 'LIMIT_EXCEEDED' }] });
+    expect(sandbox.salesforce.records('Lead').filter((l) => [master, a, b, c].includes(String(l.Id)))).toHaveLength(4);
+    // Two at once is the limit; several requests in one call each stand alone.
+    const results = (await conn.soap.merge([
+      { masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [a, b] },
+      { masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [a] },
+    ] as never)) as { success: boolean; errors: { statusCode: string }[] }[];
+    expect(results.map((r) => [r.success, r.errors[0]?.statusCode])).toEqual([
+      [true, undefined],
+      [false, 'ENTITY_IS_DELETED'],
+    ]);
+  });
+
+  it('answers SOAP faults for a whole call: an object merge() does not take, no type, an invalid session, the daily allocation spent', async () => {
+    const lead = await newLead();
+    const notMergeable = await failure(conn.soap.merge({ masterRecord: { type: 'Opportunity', Id: '0065g00000000001AAA' }, recordToMergeIds: ['0065g00000000002AAA'] } as never));
+    expect(notMergeable).toMatchObject({ errorCode: 'sf:INVALID_TYPE_FOR_OPERATION', message: 'INVALID_TYPE_FOR_OPERATION: entity type does not support merge' });
+    expect((await failure(conn.soap.merge({ masterRecord: { Id: lead }, recordToMergeIds: [lead] } as never))).errorCode).toBe('sf:INVALID_TYPE');
+    const stale = connect(sandbox, { accessToken: 'stale-session' });
+    const expired = await failure(stale.soap.merge({ masterRecord: { type: 'Lead', Id: lead }, recordToMergeIds: [lead] } as never));
+    expect(expired).toMatchObject({ errorCode: 'sf:INVALID_SESSION_ID', message: 'INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session' });
+    const raw = await fetch(`${sandbox.url}/services/Soap/u/${VERSION}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: soapEnvelope('stale-session', '<merge/>') });
+    expect(raw.status).toBe(500);
+    // jsforce tells an expired session by this faultcode in the raw body, then refreshes.
+    expect(await raw.text()).toMatch(
+      /<faultcode>sf:INVALID_SESSION_ID<\/faultcode><faultstring>INVALID_SESSION_ID: [^<]+<\/faultstring><detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault"><sf:exceptionCode>INVALID_SESSION_ID<\/sf:exceptionCode>/,
+    );
+    const notEmulated = await fetch(`${sandbox.url}/services/Soap/u/${VERSION}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: soapEnvelope(sandbox.connectionInfo().salesforce.accessToken, '<convertLead/>'),
+    });
+    expect(await notEmulated.text()).toContain('<faultcode>soapenv:Client</faultcode>');
+
+    const small = await startSandbox({ salesforce: { dailyApiLimit: 2 } });
+    try {
+      const c = connect(small);
+      const [x, y] = await Promise.all(['x', 'y'].map(async (k) => ((await c.sobject('Lead').create({ LastName: k, Company: 'Small Co' }, noAssign)) as { id: string }).id));
+      const spent = await failure(c.soap.merge({ masterRecord: { type: 'Lead', Id: x }, recordToMergeIds: [y] } as never));
+      expect(spent).toMatchObject({ errorCode: 'sf:REQUEST_LIMIT_EXCEEDED', message: 'REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.' });
+      expect(small.requestLog.counts('salesforce')['soap.merge']).toBe(1);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refreshes an expired session through refreshFn and sends the merge again', async () => {
+    const master = await newLead();
+    const merged = await newLead();
+    let refreshes = 0;
+    const refreshing = connect(sandbox, {
+      accessToken: 'expired-session',
+      refreshFn: (_c: Connection, callback: (err: Error | null, token?: string) => void) => {
+        refreshes += 1;
+        callback(null, sandbox.connectionInfo().salesforce.accessToken);
+      },
+    });
+    const result = (await refreshing.soap.merge({ masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [merged] } as never)) as unknown as { success: boolean };
+    expect(result.success).toBe(true);
+    expect(refreshes).toBe(1);
+  });
+});
+
 describe('auth and limits (jsforce)', () => {
   it('logs in with a JWT bearer assertion and with client credentials, answering like the documented token responses', async () => {
     const sf = sandbox.connectionInfo().salesforce;

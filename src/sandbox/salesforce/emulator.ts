@@ -11,6 +11,7 @@ import { KEY_PREFIX, isSalesforceId } from './ids.ts';
 import { canonicalObject, Org, RecordError, sfDate, type SfRecord, type WriteOptions } from './org.ts';
 import { fieldOf, SCHEMA } from './schema.ts';
 import { matches, parseSoql, SoqlError, type SoqlQuery, type Where } from './soql.ts';
+import { child, mergeResultXml, parseXml, runMerge, SoapFault, type SoapReply, soapFault, soapResponse, type XmlElement, XmlError } from './soap.ts';
 
 export interface SalesforceEmulatorOptions {
   baseUrl: string;
@@ -282,6 +283,56 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     // Carried out, answer lost on the way back: the client sees a call that never answers.
     if (fault.kind === 'lost-answer') return { status: 0, endpoint, hang: true };
     return { ...reply, headers: { ...limitHeader, ...reply.headers } };
+  }
+
+  /**
+   * POST /services/Soap/u/{version}: the Partner SOAP API, its `merge` call only (soap.ts;
+   * docs/salesforce-api.md#soap-merge). The session comes in the envelope's SessionHeader (jsforce
+   * sends no Authorization header to SOAP). A call counts in the request log as `soap.<call>` and
+   * against the daily allocation like a REST call, whatever number of merge requests it carries.
+   * Refusals of the whole call are SOAP faults (HTTP 500); jsforce reads their faultcode
+   * (`sf:INVALID_SESSION_ID` makes it refresh the session and send again).
+   */
+  async function soap(request: SandboxRequest): Promise<SandboxReply> {
+    let envelope: XmlElement | undefined;
+    let unreadable: string | undefined;
+    try {
+      envelope = parseXml(request.rawBody.toString('utf8'));
+    } catch (error) {
+      if (!(error instanceof XmlError)) throw error;
+      unreadable = error.message;
+    }
+    const call = child(envelope, 'Body')?.children[0];
+    const endpoint = `soap.${call && /^\w{1,40}$/.test(call.local) ? call.local : 'unknown'}`;
+    const reply = (answer: SoapReply, status = answer.status): SandboxReply => ({ status, endpoint, body: answer.body, contentType: 'text/xml;charset=UTF-8' });
+    calls += 1;
+    // Assumption: the faultstrings of an unreadable envelope and of a missing call (Axis's wording).
+    if (unreadable !== undefined || envelope?.local !== 'Envelope') return reply(soapFault('soapenv:Client', `Unable to parse the request: ${unreadable ?? 'not a SOAP envelope'}`));
+    if (!call) return reply(soapFault('soapenv:Client', 'No operation in the SOAP Body'));
+    const token = child(child(child(envelope, 'Header'), 'SessionHeader'), 'sessionId')?.text.trim() ?? '';
+    const session = sessions.get(token);
+    if (!session || (faults.options.sessionExpiryAfterCalls !== undefined && calls > faults.options.sessionExpiryAfterCalls && token === fixedToken)) {
+      return reply(soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session'));
+    }
+    if (used >= dailyLimit || (faults.options.dailyLimitAfterCalls !== undefined && calls > faults.options.dailyLimitAfterCalls)) {
+      // Assumption: the SOAP fault carries the REST error's code and text.
+      return reply(soapFault('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
+    }
+    used += 1;
+    const fault = faults.decide();
+    if (fault.kind === 'hang') return { status: 0, endpoint, hang: true };
+    if (fault.kind === 'rate-limit') return reply(soapFault('REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'));
+    if (fault.kind === 'server-error') return reply(soapFault('SERVER_UNAVAILABLE', 'Server unavailable (injected by the sandbox)'), fault.status);
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (call.local !== 'merge') return reply(soapFault('soapenv:Client', `sandbox: the SOAP call ${call.local} is not emulated (only merge is)`));
+    try {
+      // jsforce names each request <mergeRequests>, the WSDL <request>: any child of <merge> is one.
+      const results = runMerge(org, call.children, session.userId);
+      return reply(soapResponse('merge', results.map(mergeResultXml), { used, limit: dailyLimit }));
+    } catch (error) {
+      if (error instanceof SoapFault) return reply(soapFault(error.code, error.message, error.faultType));
+      throw error;
+    }
   }
 
   /** The request's JSON body, not validated: each handler reads the shape its endpoint takes (invalid JSON throws the SyntaxError handle() answers). */
@@ -649,6 +700,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         // Versions list; no Sforce-Limit-Info here (docs/salesforce-api.md#limits-and-errors).
         return { status: 200, endpoint: 'versions', body: ['58.0', '60.0', '62.0', '64.0', '66.0'].map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })) };
       }
+      if (/^\/services\/Soap\/u\/\d{2,3}\.\d\/?$/.test(path) && request.method === 'POST') return soap(request);
       const match = /^\/services\/data\/v(\d{2,3}\.\d)\/(.*)$/.exec(path);
       if (!match) return path.startsWith('/services/') ? errorReply('unknown', 404, 'NOT_FOUND', 'The requested resource does not exist') : undefined;
       return rest(request, match[1]!, match[2]!);
