@@ -1,7 +1,7 @@
 import { propertiesToPull } from '../domain/inputs.ts';
 import { handleContacts, runContext } from './handleContacts.ts';
 import type { SalesforceLookups } from './lookups.ts';
-import { emptySummary, type PendingMergesPort, type SyncDeps, type SyncSummary } from './ports.ts';
+import { emptySummary, type PendingMergesPort, type RekeyOutcome, type SyncDeps, type SyncSummary } from './ports.ts';
 
 export interface HandoffDeps extends SyncDeps {
   lookups: SalesforceLookups;
@@ -45,22 +45,30 @@ export async function handoffContacts(
 async function applyPendingMerges(deps: HandoffDeps, contactIds: readonly string[], now: number): Promise<void> {
   const merges = await deps.pendingMerges.of(contactIds);
   for (const [survivorId, mergedIds] of merges) {
+    // Re-keyed, merged into the survivor's lead (gone, its tasks moved: nothing for a person), or a conflict.
     const outcome = await deps.leads.rekeyLeads(survivorId, mergedIds);
-    const from = outcome.rekeyed?.fromContactId ?? mergedIds[0]!;
-    await deps.ledger.rekeyContact(from, survivorId);
+    // Every merged-away contact's ledger rows become the survivor's, whatever became of its lead.
+    for (const mergedId of mergedIds) await deps.ledger.rekeyContact(mergedId, survivorId);
     await deps.ledger.forgetScores(mergedIds);
     for (const conflict of outcome.conflicts) {
-      await deps.deadLetter.add({
-        system: 'leadloop',
-        operation: 'merge-rekey',
-        recordKey: conflict.contactId,
-        reason: `HubSpot merged contact ${conflict.contactId} into ${survivorId}, and both have a Salesforce lead (${conflict.leadId} stays keyed by the merged-away id): merge the leads in Salesforce, then drop this entry`,
-        error: null,
-        at: now,
-      });
+      await deps.deadLetter.add({ system: 'leadloop', operation: 'merge-rekey', recordKey: conflict.contactId, reason: mergeConflictReason(conflict, survivorId), error: null, at: now });
     }
     // The survivor's inputs changed with the merge: its next sighting is scored afresh.
     await deps.contactState.forget([survivorId, ...mergedIds]);
     await deps.pendingMerges.applied(survivorId, mergedIds);
   }
+}
+
+/** What a person reads in the dead letter of a merge leadloop left to them: both lead ids and what to do. */
+function mergeConflictReason(conflict: RekeyOutcome['conflicts'][number], survivorId: string): string {
+  const { contactId, leadId, survivorLeadId, reason } = conflict;
+  const merged = `HubSpot merged contact ${contactId} into ${survivorId}`;
+  if (!survivorLeadId) {
+    return `${merged}; its Salesforce lead ${leadId} is converted, so it stays keyed by the merged-away id and the survivor has no lead: nothing to merge, check the survivor's Contact in Salesforce, then drop this entry`;
+  }
+  const both = `${merged}, and both have a Salesforce lead (${leadId} of the merged-away contact, ${survivorLeadId} of the survivor; ${leadId} stays keyed by the merged-away id)`;
+  if (reason.kind === 'refused') return `${both} and Salesforce refused to merge them (${reason.code}): merge the leads in Salesforce, then drop this entry`;
+  if (reason.leadIds.length > 1) return `${both} and both are converted, so leadloop did not merge them: merge their Contacts in Salesforce if they are one person, then drop this entry`;
+  const open = reason.leadIds[0] === leadId ? survivorLeadId : leadId;
+  return `${both} and ${reason.leadIds[0]} is converted, so leadloop did not merge them: convert the open lead ${open} into the Contact the converted one became, or close it, in Salesforce, then drop this entry`;
 }

@@ -45,7 +45,10 @@ export interface LeadWriteOptions {
 /** What a merge of HubSpot contacts did to their leads. */
 export interface RekeyOutcome {
   rekeyed?: { leadId: string; fromContactId: string };
-  conflicts: { leadId: string; contactId: string }[];
+  /** Leads of merged contacts merged into the survivor's lead (Salesforce's merge): gone, their tasks moved to the master. */
+  merged?: { masterId: string; mergedIds: string[] };
+  /** Leads left as they are, for a person: a lead is converted, or Salesforce refused the merge (its code). */
+  conflicts: { leadId: string; contactId: string; survivorLeadId?: string; reason: { kind: 'converted'; leadIds: string[] } | { kind: 'refused'; code: string } }[];
 }
 
 /** Salesforce, where hand-offs land. */
@@ -70,7 +73,7 @@ export interface LeadSink {
   }>;
   /** Creates tasks (with their WhoId) not created before; a key another run created meanwhile counts as existing. */
   createTasks(tasks: readonly (TaskWrite & { whoId: string })[]): Promise<{ created: string[]; rejections: Rejection[] }>;
-  /** After HubSpot merged contacts: the lead keyed by a merged-away id is re-keyed to the survivor. */
+  /** After HubSpot merged contacts: a merged-away contact's lead is re-keyed to the survivor, or merged into the survivor's lead. */
   rekeyLeads(survivorId: string, mergedIds: readonly string[]): Promise<RekeyOutcome>;
   /** A privacy deletion's reach: delete the leads, or blank their personal fields. */
   eraseLeads(leadIds: readonly string[], mode: 'delete' | 'anonymise', anonymised: Record<string, string | null>): Promise<{ erased: string[]; rejections: Rejection[] }>;
@@ -108,7 +111,7 @@ export interface LedgerPort {
   dueForReview(options: { now: number; limit: number; after?: { reviewAt: number; contactId: string } }): Promise<DueContact[]>;
   /** The latest stored grade and MQL state of these contacts. */
   grades(contactIds: readonly string[]): Promise<Map<string, { grade: string; mql: boolean }>>;
-  /** Moves a merged-away contact's rows to the survivor (unless it has its own). */
+  /** Moves a merged-away contact's rows to the survivor; a hand-off key the survivor has too becomes `merged:<from>:<key>`. */
   rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
   /** The leads a contact's hand-offs landed on: created by leadloop, or adopted (sales' own). */
   leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }>;

@@ -10,6 +10,9 @@ interface SalesforceErrorItem {
 /**
  * What jsforce throws for an error answer: HttpApiError with `errorCode` (= `name`) and `data`
  * (the one { message, errorCode, fields }, or for several the array, as MULTIPLE_API_ERRORS).
+ * For a SOAP fault (HTTP 500, docs/salesforce-api.md#soap-merge) `errorCode` is the faultcode,
+ * `sf:<ExceptionCode>` (e.g. `sf:INVALID_SESSION_ID`) or `soapenv:Client`/`soapenv:Server`, and
+ * `message` the faultstring ("<CODE>: <text>").
  */
 interface JsforceError {
   errorCode?: string;
@@ -35,14 +38,18 @@ const TRANSIENT_CODES = new Set(['SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW', 'RE
  * - 5xx (ERROR_HTTP_5xx), SERVER_UNAVAILABLE, UNABLE_TO_LOCK_ROW, network failures → UNAVAILABLE;
  * - anything else Salesforce answered → REQUEST_REFUSED with its errorCode and field names.
  * An answer of several errors (jsforce's MULTIPLE_API_ERRORS) is read by its first error, with
- * the field names of all.
+ * the field names of all. A SOAP fault is read by its exception code (`sf:` dropped), by the same
+ * rules; `soapenv:Client` → REQUEST_REFUSED (SOAP_CLIENT_FAULT), `soapenv:Server` → UNAVAILABLE.
  * Messages keep codes and field names only: Salesforce's messages can quote SOQL and values.
  */
 export function classifySalesforceError(error: unknown): LeadloopError {
   if (isLeadloopError(error)) return error;
   const e = (error ?? {}) as JsforceError;
   const first = e.errorCode === 'MULTIPLE_API_ERRORS' && Array.isArray(e.data) ? e.data[0] : undefined;
-  const code = first?.errorCode ?? e.errorCode ?? e.name ?? '';
+  const fault = /^(sf|soapenv):(\w+)$/.exec(e.errorCode ?? e.name ?? '');
+  // A SOAP envelope Salesforce could not take is the request's fault; one it failed on, its own.
+  if (fault?.[1] === 'soapenv') return fault[2] === 'Client' ? new RequestRefused('salesforce', 'SOAP_CLIENT_FAULT') : new Unavailable('salesforce', 'SOAP_SERVER_FAULT');
+  const code = fault?.[2] ?? first?.errorCode ?? e.errorCode ?? e.name ?? '';
   const message = first?.message ?? e.message ?? String(error);
   if (code === 'REQUEST_LIMIT_EXCEEDED') return /TotalRequests/i.test(message) ? new DailyLimit('salesforce') : new ConcurrencyLimit('salesforce');
   if (/Unable to refresh session/i.test(message)) {

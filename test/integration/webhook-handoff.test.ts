@@ -349,3 +349,123 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
     expect(health.every((s) => s === 200)).toBe(true);
   }, 120_000);
 });
+
+describe('webhook hand-off of a merge where both contacts already have a lead', () => {
+  /**
+   * A leadloop of its own per test: the ledger (embedded PGlite) is read once it has stopped, as
+   * a second PGlite on the same folder would read what the running one has not written out yet.
+   */
+  const open = () => openLeadloop({ sandbox: { seed: 6, faults: { salesforce: { latencyMs: 20 } }, hubspot: { webhooks: { targetUrl: 'http://127.0.0.1:9/unset', batchDelayMs: 5 } } } });
+  const idle = (ctx: LeadloopContext) =>
+    until(
+      async () => await ctx.running.queues.handoff.getJobCounts('active', 'waiting', 'prioritized'),
+      (c) => Object.values(c).every((k) => k === 0),
+      10_000,
+    );
+
+  /** Two qualified contacts, each handed off to a lead of its own, then merged in HubSpot (`survivor` absorbs `away`). */
+  const twoLeadsThenMerge = async (ctx: LeadloopContext, beforeMerge: (leads: { away: Record<string, unknown>; survivor: Record<string, unknown> }) => void = () => {}) => {
+    const away = ctx.sandbox.hubspot.createContact(boothScan(7));
+    const survivor = ctx.sandbox.hubspot.createContact(boothScan(8));
+    const [awayLead] = await until(
+      () => leadsOf(ctx, away.id),
+      (l) => l.length > 0,
+      15_000,
+    );
+    const [survivorLead] = await until(
+      () => leadsOf(ctx, survivor.id),
+      (l) => l.length > 0,
+      15_000,
+    );
+    const awayTasks = await until(
+      () => ctx.sandbox.salesforce.records('Task').filter((t) => t.WhoId === awayLead!.Id),
+      (t) => t.length > 0,
+      10_000,
+    );
+    await idle(ctx);
+    beforeMerge({ away: awayLead!, survivor: survivorLead! });
+    const mergeCalls = ctx.sandbox.requestLog.total('salesforce', 'soap.merge');
+    ctx.sandbox.hubspot.mergeContacts(survivor.id, away.id);
+    // The survivor's hand-off applies the merge: the merged-away lead goes, or a dead letter says why not.
+    const letters = async () => (await new DeadLetterList(ctx.redis, ctx.prefix).list()).filter((d) => d.recordKey === away.id || d.recordKey === survivor.id);
+    await until(
+      async () => ({ gone: !ctx.sandbox.salesforce.records('Lead').some((l) => l.Id === awayLead!.Id), letters: await letters() }),
+      (r) => r.gone || r.letters.length > 0,
+      15_000,
+    );
+    await idle(ctx);
+    return { away, survivor, awayLead: awayLead!, survivorLead: survivorLead!, awayTasks, mergeCalls: ctx.sandbox.requestLog.total('salesforce', 'soap.merge') - mergeCalls, letters: await letters() };
+  };
+
+  /** The ledger's decisions and hand-offs of these contacts, as [contact, hand-off key] pairs, once leadloop has stopped. */
+  const ledgerRows = async (ctx: LeadloopContext, ids: string[]) => {
+    await ctx.running.stop();
+    const ledger = await openLedger({ dataDir: ctx.env.dataDir });
+    try {
+      const pairs = (rows: { hubspot_contact_id: string; handoff_key: string }[]) => rows.map((r) => [r.hubspot_contact_id, r.handoff_key]).sort();
+      return {
+        decisions: pairs(await ledger.db.selectFrom('decisions').select(['hubspot_contact_id', 'handoff_key']).where('hubspot_contact_id', 'in', ids).execute()),
+        handoffs: pairs(await ledger.db.selectFrom('handoffs').select(['hubspot_contact_id', 'handoff_key']).where('hubspot_contact_id', 'in', ids).execute()),
+      };
+    } finally {
+      await ledger.close();
+    }
+  };
+
+  it("merges the leads: the survivor's lead remains, the other is gone with its tasks moved, no dead letter, the ledger rows go to the survivor", async () => {
+    const ctx = await open();
+    try {
+      const merged = await twoLeadsThenMerge(ctx);
+      const { away, survivor, awayLead, survivorLead } = merged;
+      expect(merged.letters, 'no dead letter: nothing is left for a person').toEqual([]);
+      expect(merged.mergeCalls).toBe(1);
+      expect(leadsOf(ctx, survivor.id).map((l) => l.Id)).toEqual([survivorLead.Id]);
+      expect(leadsOf(ctx, away.id)).toHaveLength(0);
+      expect(ctx.sandbox.salesforce.records('Lead').some((l) => l.Id === awayLead.Id)).toBe(false);
+      // In the recycle bin, merged into the survivor's lead, whose own values stand.
+      expect(ctx.sandbox.salesforce.org.table('Lead').get(awayLead.Id as string)).toMatchObject({ IsDeleted: true, MasterRecordId: survivorLead.Id });
+      expect(leadsOf(ctx, survivor.id)[0]).toMatchObject({ Email: survivorLead.Email, LastName: survivorLead.LastName });
+      const tasks = ctx.sandbox.salesforce.records('Task');
+      for (const t of merged.awayTasks) expect(tasks.find((x) => x.Id === t.Id)?.WhoId, `task ${String(t.Id)} moved to the survivor's lead`).toBe(survivorLead.Id);
+      // Both hand-offs are the survivor's now; the merged-away one keeps its history under a key of its own.
+      expect(await ledgerRows(ctx, [away.id, survivor.id])).toEqual({
+        decisions: [
+          [survivor.id, 'first'],
+          [survivor.id, `merged:${away.id}:first`],
+        ],
+        handoffs: [
+          [survivor.id, 'first'],
+          [survivor.id, `merged:${away.id}:first`],
+        ],
+      });
+    } finally {
+      await ctx.close();
+    }
+  }, 90_000);
+
+  it('leaves both leads when one is converted: a dead letter names both lead ids and what to do', async () => {
+    const ctx = await open();
+    try {
+      const left = await twoLeadsThenMerge(ctx, ({ away }) => void ctx.sandbox.salesforce.convertLead(away.Id as string));
+      const { away, survivor, awayLead, survivorLead } = left;
+      expect(left.mergeCalls).toBe(0);
+      expect(ctx.sandbox.salesforce.records('Lead').filter((l) => l.Id === awayLead.Id || l.Id === survivorLead.Id)).toHaveLength(2);
+      expect(left.letters.map((d) => d.id)).toEqual([`leadloop:merge-rekey:${away.id}`]);
+      const reason = left.letters[0]!.reason;
+      expect(reason).toContain(`HubSpot merged contact ${away.id} into ${survivor.id}`);
+      expect(reason).toContain(`${String(awayLead.Id)} of the merged-away contact, ${String(survivorLead.Id)} of the survivor`);
+      expect(reason).toMatch(
+        new RegExp(
+          `${String(awayLead.Id)} is converted, so leadloop did not merge them: convert the open lead ${String(survivorLead.Id)} into the Contact the converted one became, or close it, in Salesforce, then drop this entry$`,
+        ),
+      );
+      // The person is the survivor now, in the ledger too.
+      expect((await ledgerRows(ctx, [away.id, survivor.id])).decisions).toEqual([
+        [survivor.id, 'first'],
+        [survivor.id, `merged:${away.id}:first`],
+      ]);
+    } finally {
+      await ctx.close();
+    }
+  }, 90_000);
+});
