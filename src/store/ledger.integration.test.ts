@@ -84,12 +84,10 @@ function ledgerContract(open: () => Promise<Ledger>) {
   });
 
   it('runs migrations idempotently at every start', async () => {
-    const again = await open();
-    try {
-      expect((await new LedgerStore(again.db).findDecisions(['5101'], 'first')).size).toBe(1);
-    } finally {
-      await again.close();
-    }
+    // Closed first: the embedded ledger belongs to one open at a time (ledger-lock.integration.test.ts).
+    await ledger.close();
+    ledger = await open();
+    expect((await new LedgerStore(ledger.db).findDecisions(['5101'], 'first')).size).toBe(1);
   });
 }
 
