@@ -2,7 +2,17 @@ import type { Command } from 'commander';
 import type { FaultOptions } from '../sandbox/faults.ts';
 import { CliError, EXIT } from './errors.ts';
 
-const FAULT_KEYS: readonly (keyof FaultOptions)[] = ['rate429', 'rate5xx', 'latencyMs', 'hangRate', 'lostAnswerRate', 'sessionExpiryAfterCalls', 'dailyLimitAfterCalls'];
+const FAULT_KEYS: readonly (keyof FaultOptions)[] = [
+  'rate429',
+  'rate5xx',
+  'latencyMs',
+  'hangRate',
+  'lostAnswerRate',
+  'stallBodyRate',
+  'cutBodyRate',
+  'sessionExpiryAfterCalls',
+  'dailyLimitAfterCalls',
+];
 
 /** Parses `--fault hubspot.rate429=0.05` (repeatable) into per-system fault options. */
 export function parseFaults(specs: readonly string[]): { hubspot?: FaultOptions; salesforce?: FaultOptions } {

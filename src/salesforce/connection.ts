@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Duplex, Readable } from 'node:stream';
 import { importPKCS8, SignJWT } from 'jose';
 import { Connection } from 'jsforce';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/types/common.js';
@@ -123,11 +124,13 @@ function instrument(conn: Connection, timeoutMs: number, gate: ApiGate, answered
       const sent = inner.httpRequest(request, { ...options, retry: noRetries, timeout: timeoutMs });
       const body = sent.stream();
       setStream(body);
+      const source = bodySourceOf(body);
       let timer: NodeJS.Timeout | undefined;
       // jsforce's timeout covers the wait for the headers; this one also covers a body that stalls,
       // and frees the socket: a response left hanging would hold it open.
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
+          source.destroy();
           body.destroy();
           reject(timedOut(call, timeoutMs));
         }, timeoutMs + 1_000);
@@ -149,6 +152,30 @@ function instrument(conn: Connection, timeoutMs: number, gate: ApiGate, answered
   };
   conn._transport = Object.assign(Object.create(inner) as typeof inner, { httpRequest });
   return conn;
+}
+
+/**
+ * jsforce pipes the response body (a Readable over fetch's web stream) into the stream it hands
+ * out, with no error listener on the body: a connection cut halfway through would be an uncaught
+ * 'terminated' error that ends the process, and a stalled one would keep its socket. The body is
+ * caught as it is piped, its failure is passed on as the request's, and `destroy` cancels it,
+ * which closes the socket.
+ */
+function bodySourceOf(body: Duplex): { destroy(): void } {
+  let source: Readable | undefined;
+  let stopped = false;
+  const inner = (body as Duplex & { _readable?: Readable })._readable;
+  inner?.once('pipe', (piped: Readable) => {
+    source = piped;
+    piped.on('error', (error: Error) => body.destroy(error));
+    if (stopped) piped.destroy();
+  });
+  return {
+    destroy() {
+      stopped = true;
+      source?.destroy();
+    },
+  };
 }
 
 /** The path only: query strings carry SOQL, which may hold personal data. */

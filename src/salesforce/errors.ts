@@ -85,7 +85,7 @@ function networkCode(error: unknown): string | undefined {
     if (typeof message !== 'string') continue;
     const match = NETWORK.exec(message);
     if (match) return match[0];
-    if (/fetch failed|socket hang up/i.test(message)) return 'network failure';
+    if (/fetch failed|socket hang up|^terminated$/i.test(message)) return 'network failure';
   }
   return undefined;
 }

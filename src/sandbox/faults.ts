@@ -15,13 +15,23 @@ export interface FaultOptions {
   hangRate?: number;
   /** Share of requests carried out whose answer is lost: the write is applied, the client times out. Default 0. */
   lostAnswerRate?: number;
+  /** Share of requests answered with their headers and half the body, the rest never sent (a stalled body). Default 0. */
+  stallBodyRate?: number;
+  /** Share of requests answered with their headers and half the body, then the connection is closed (a cut body). Default 0. */
+  cutBodyRate?: number;
   /** The current session/token expires after this many calls (Salesforce: 401 INVALID_SESSION_ID). */
   sessionExpiryAfterCalls?: number;
   /** The daily API allocation is spent after this many calls (HubSpot 429 DAILY, Salesforce 403 REQUEST_LIMIT_EXCEEDED). */
   dailyLimitAfterCalls?: number;
 }
 
-export type FaultDecision = { kind: 'none' } | { kind: 'rate-limit' } | { kind: 'server-error'; status: 500 | 502 | 503 } | { kind: 'hang' } | { kind: 'lost-answer' };
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'rate-limit' }
+  | { kind: 'server-error'; status: 500 | 502 | 503 }
+  | { kind: 'hang' }
+  | { kind: 'lost-answer' }
+  | { kind: 'partial-body'; ending: 'stall' | 'cut' };
 
 /** Rolls the dice for one system's requests; each emulator renders the decision in its own error shape. */
 export class FaultInjector {
@@ -34,12 +44,14 @@ export class FaultInjector {
   }
 
   decide(): FaultDecision {
-    const { rate429 = 0, rate5xx = 0, hangRate = 0, lostAnswerRate = 0 } = this.options;
-    if (rate429 + rate5xx + hangRate + lostAnswerRate === 0) return { kind: 'none' };
+    const { rate429 = 0, rate5xx = 0, hangRate = 0, lostAnswerRate = 0, stallBodyRate = 0, cutBodyRate = 0 } = this.options;
+    if (rate429 + rate5xx + hangRate + lostAnswerRate + stallBodyRate + cutBodyRate === 0) return { kind: 'none' };
     const roll = this.#random.next();
     if (roll < hangRate) return { kind: 'hang' };
     if (roll < hangRate + lostAnswerRate) return { kind: 'lost-answer' };
-    const rest = hangRate + lostAnswerRate;
+    if (roll < hangRate + lostAnswerRate + stallBodyRate) return { kind: 'partial-body', ending: 'stall' };
+    if (roll < hangRate + lostAnswerRate + stallBodyRate + cutBodyRate) return { kind: 'partial-body', ending: 'cut' };
+    const rest = hangRate + lostAnswerRate + stallBodyRate + cutBodyRate;
     if (roll < rest + rate429) return { kind: 'rate-limit' };
     if (roll < rest + rate429 + rate5xx) return { kind: 'server-error', status: this.#random.pick([500, 502, 503] as const) };
     return { kind: 'none' };

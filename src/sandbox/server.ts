@@ -45,6 +45,8 @@ export interface Sandbox {
   readonly salesforce: SalesforceEmulator;
   readonly requestLog: RequestLog;
   connectionInfo(): SandboxConnectionInfo;
+  /** Answers left hanging or stalled (fault injection) whose connection the client has not closed yet. */
+  openStalls(): number;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         res.on('close', () => hanging.delete(res));
         return;
       }
+      if (reply.partial === 'stall') {
+        // Headers and half the body, then silence: the client's deadline must close the socket.
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return sendHalf(res, reply);
+      }
+      if (reply.partial === 'cut') {
+        sendHalf(res, reply);
+        res.socket?.destroy();
+        return;
+      }
       return send(res, reply);
     }
     send(res, { status: 404, endpoint: 'unknown', body: { message: `sandbox: no emulated API at ${request.method} ${request.url.pathname}` } });
@@ -181,6 +194,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     salesforce,
     requestLog,
     connectionInfo,
+    openStalls: () => hanging.size,
     async close() {
       for (const res of hanging) res.destroy();
       await Promise.all([hubspot.close?.(), salesforce.close?.()]);
@@ -197,6 +211,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+function sendHalf(res: ServerResponse, reply: SandboxReply): void {
+  const payload = Buffer.from(JSON.stringify(reply.body ?? {}));
+  res.writeHead(reply.status, { ...reply.headers, 'content-type': reply.contentType ?? 'application/json;charset=utf-8', 'content-length': String(payload.length) });
+  res.write(payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))));
 }
 
 function send(res: ServerResponse, reply: SandboxReply): void {

@@ -21,6 +21,8 @@ export interface SandboxReply {
   endpoint: string;
   /** Never answer: the client must time out (fault injection). */
   hang?: boolean;
+  /** Send the headers and half the body, then nothing more or close the connection (fault injection). */
+  partial?: 'stall' | 'cut';
 }
 
 /** An emulated API: answers the requests under its paths, `undefined` for others. */

@@ -187,6 +187,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       const reply = handle(request, endpoint, path);
       // Carried out, answer lost on the way back: the client sees a call that never answers.
       if (fault.kind === 'lost-answer') return { status: 0, endpoint, hang: true };
+      if (fault.kind === 'partial-body') return { ...reply, partial: fault.ending };
       return { ...reply, headers: { ...verdict.headers, ...reply.headers } };
     } catch (error) {
       if (error instanceof HubSpotReplyError) return { ...error.reply, headers: { ...verdict.headers, ...error.reply.headers } };

@@ -282,6 +282,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     }
     // Carried out, answer lost on the way back: the client sees a call that never answers.
     if (fault.kind === 'lost-answer') return { status: 0, endpoint, hang: true };
+    if (fault.kind === 'partial-body') return { ...reply, headers: { ...limitHeader, ...reply.headers }, partial: fault.ending };
     return { ...reply, headers: { ...limitHeader, ...reply.headers } };
   }
 
