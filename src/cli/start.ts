@@ -57,6 +57,8 @@ export async function startLeadloop(env: Env, options: { role: Role; port?: numb
     worker: workers?.byQueue.sync?.worker,
     handoffWorker: workers?.byQueue.handoff?.worker,
     url: server?.url,
+    /** The ledger this process holds (the embedded one admits no second opener): tests read it here. */
+    ledger: storage.ledger,
     /** Stops intake first (no new webhooks), then lets running jobs finish or go back to the queue. */
     async stop() {
       await server?.app.close();

@@ -223,20 +223,29 @@ describe('webhook hand-off (sandbox HubSpot webhooks → leadloop start --role a
         20_000,
       );
       expect(erased).toMatchObject({ LastName: '[erased]', FirstName: null, Email: null, Company: '[erased]', HubSpot_Contact_Id__c: null });
-      // The tasks leadloop created for the person (their comments named them) are blanked too.
-      const tasks = ctx.sandbox.salesforce.records('Task').filter((t) => t.WhoId === lead!.Id);
+      // The tasks leadloop created for the person (their comments named them) are blanked too (after the lead).
+      const tasks = await until(
+        () => ctx.sandbox.salesforce.records('Task').filter((t) => t.WhoId === lead!.Id),
+        (found) => found.length > 0 && found.every((t) => t.Subject === '[erased]'),
+        10_000,
+      );
       expect(tasks.length).toBeGreaterThan(0);
       for (const t of tasks) expect(t).toMatchObject({ Subject: '[erased]', Description: null });
-      const ledger = await openLedger({ dataDir: ctx.env.dataDir });
-      try {
-        expect(await ledger.db.selectFrom('decisions').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
+      // The running process holds the embedded ledger: read it through that process's own handle.
+      const ledger = ctx.running.ledger;
+      {
+        // The ledger forgets the person last, once Salesforce is done.
+        const decisions = await until(
+          () => ledger.db.selectFrom('decisions').selectAll().where('hubspot_contact_id', '=', contact.id).execute(),
+          (rows) => rows.length === 0,
+          10_000,
+        );
+        expect(decisions).toEqual([]);
         expect(await ledger.db.selectFrom('handoffs').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         expect(await ledger.db.selectFrom('contact_scores').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         expect(await ledger.db.selectFrom('contact_state').selectAll().where('hubspot_contact_id', '=', contact.id).execute()).toEqual([]);
         // The hand-off still counts for its source, without a link to the person.
         expect(await ledger.db.selectFrom('handoffs').select('hubspot_contact_id').where('hubspot_contact_id', 'like', 'erased:%').execute()).toHaveLength(1);
-      } finally {
-        await ledger.close();
       }
 
       expect((await new DeadLetterList(ctx.redis, ctx.prefix).list()).filter((d) => d.recordKey.startsWith(contact.id))).toEqual([]);
