@@ -23,7 +23,7 @@ export interface OnceOptions {
  * longer (a daily limit, the lease held by another run) nothing is lost: it exits 75 with
  * `{ "paused": true, "resumeAt": … }`. `--dry-run` computes everything and prints each write it
  * would make (`{"wouldWrite":…}`), writing nothing; a blocking setup problem is printed as a
- * `{"preflight":…}` line instead of stopping it.
+ * `{"preflight":…}` line instead of stopping it; a real run stops on one at once (exit 1): only a person can fix it.
  */
 export async function runOnce<Data, Result extends object>(definition: JobDefinition<Data, Result>, data: Data, env: Env, options: OnceOptions = {}): Promise<void> {
   const [{ compose }, { runJob, isSkipped }, { formatProblems }, { progressReporter }, { decideRetry, backoffDelay }, { nextMidnightIn }] = await Promise.all([
@@ -61,7 +61,8 @@ export async function runOnce<Data, Result extends object>(definition: JobDefini
       } catch (error) {
         const now = Date.now();
         const decision = decideRetry(error, { now, hubspotDailyResetAt: (t) => nextMidnightIn('UTC', t) });
-        if (decision.action === 'fail' || decision.action === 'pause-queues') throw error;
+        // A worker's job waits for the fix (and looks again); a one-shot run has no one to wait for.
+        if (decision.action === 'fail' || decision.action === 'pause-queues' || decision.reason === 'setup-blocking-problem') throw error;
         if (decision.action === 'pause-system') paused(decision.untilMs, decision.reason);
         const waitMs = decision.action === 'delay' ? decision.delayMs : backoffDelay(++backoffs);
         if (decision.action === 'backoff' && backoffs > MAX_BACKOFFS) throw error;
