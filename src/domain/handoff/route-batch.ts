@@ -57,7 +57,15 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
     if (!decision.score.handoff || !decision.route) continue;
     const stored = input.stored.get(contact.id);
     if (stored) {
-      handoffs.push({ contactId: contact.id, handoffKey, properties: contact.properties, decision, assignee: stored.assignee, notify: stored.notify, firstTime: stored.landedId === null });
+      handoffs.push({
+        contactId: contact.id,
+        handoffKey,
+        properties: contact.properties,
+        decision,
+        assignee: asConfigured(stored.assignee, config),
+        notify: stored.notify,
+        firstTime: stored.landedId === null,
+      });
       continue;
     }
     const route = decision.route;
@@ -105,6 +113,26 @@ export function ownerLabelOf(assignee: Assignee): string {
   if (assignee.kind === 'user') return assignee.name ?? assignee.email ?? assignee.salesforceUserId ?? '';
   if (assignee.kind === 'queue') return `queue ${assignee.queue}`;
   return 'Salesforce assignment rules';
+}
+
+/**
+ * A stored decision's owner named as a fresh decision names it. The ledger keeps a person's email
+ * and Salesforce id and a queue's DeveloperName; the person's name and the queue's key in
+ * routing.yaml come from the config, so the owner written back to HubSpot (ownerLabelOf) does not
+ * depend on whether the decision was made now or reused (a retry, a rerun after a crash, a webhook
+ * hand-off that lost the race, the rescore). Owners the config no longer lists stay as stored.
+ */
+function asConfigured(assignee: Assignee, config: LeadloopConfig): Assignee {
+  if (assignee.kind === 'user' && assignee.name === undefined && assignee.email !== undefined) {
+    const email = assignee.email.toLowerCase();
+    const owner = config.routing.owners.find((o) => o.email.toLowerCase() === email);
+    return owner ? { ...assignee, name: owner.name } : assignee;
+  }
+  if (assignee.kind === 'queue') {
+    const key = Object.entries(config.routing.queues).find(([, q]) => q.salesforce_queue === assignee.salesforceQueue)?.[0];
+    return key === undefined ? assignee : { ...assignee, queue: key };
+  }
+  return assignee;
 }
 
 function withSalesforceId(assignee: Assignee, directory: OwnerDirectory): Assignee {
