@@ -9,12 +9,12 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['sandbox', 'domain', 'sync', 'backfill', 'webhook'].filter((name) => only.length === 0 || only.includes(name));
+const benches = ['sandbox', 'domain', 'sync', 'backfill', 'accounts', 'webhook'].filter((name) => only.length === 0 || only.includes(name));
 
 // The V8 flags the Dockerfile runs leadloop with (NODE_OPTIONS there), for the benchmarks whose
 // process is leadloop alone (their sandbox runs in a child process without them).
 const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=256'];
-const LEADLOOP_ONLY = new Set(['backfill', 'webhook']);
+const LEADLOOP_ONLY = new Set(['backfill', 'accounts', 'webhook']);
 
 function runScript(name: string): Promise<unknown> {
   return new Promise((resolve) => {

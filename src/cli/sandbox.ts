@@ -47,11 +47,12 @@ export function register(program: Command, _source: NodeJS.ProcessEnv): void {
     .option('--port <port>', 'TCP port (0 picks a free one)', integer('--port'), 0)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--contacts <n>', 'contacts to seed', integer('--contacts'), 0)
+    .option('--accounts <n>', 'Salesforce accounts to seed beyond those of the contacts (a large org)', integer('--accounts'), 0)
     .option('--seed <n>', 'seed of generated data and injected faults', integer('--seed'), 1)
     .option('--webhook-url <url>', 'send HubSpot contact webhooks (v3-signed with the sandbox client secret) to this URL')
     .option('--webhook-batch-ms <ms>', 'gather webhook events this long before a delivery (HubSpot batches too)', integer('--webhook-batch-ms'), 50)
     .option('--fault <system.option=value>', `inject faults (repeatable); options: ${FAULT_KEYS.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (options: { port: number; host: string; contacts: number; seed: number; fault: string[]; webhookUrl?: string; webhookBatchMs: number }) => {
+    .action(async (options: { port: number; host: string; contacts: number; accounts: number; seed: number; fault: string[]; webhookUrl?: string; webhookBatchMs: number }) => {
       const faults = parseFaults(options.fault);
       // Loaded on use: the emulators are heavy and no other command needs them.
       const { startSandbox } = await import('../sandbox/server.ts');
@@ -62,6 +63,7 @@ export function register(program: Command, _source: NodeJS.ProcessEnv): void {
         contacts: options.contacts,
         seed: options.seed,
         faults,
+        ...(options.accounts ? { salesforce: { extraAccounts: options.accounts } } : {}),
         ...(options.webhookUrl ? { hubspot: { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } } : {}),
       });
       const info = sandbox.connectionInfo();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jwtVerify } from 'jose';
 import type { FaultInjector } from '../faults.ts';
-import { seedOrg } from '../seed/org.ts';
+import { seedExtraAccounts, seedOrg } from '../seed/org.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
 import { KEY_PREFIX, isSalesforceId } from './ids.ts';
 import { canonicalObject, Org, RecordError, sfDate, type SfRecord, type WriteOptions } from './org.ts';
@@ -27,6 +27,8 @@ export interface SalesforceEmulatorOptions {
   duplicateRuleOnLeadEmail?: boolean;
   /** Rows per query page; Salesforce's default is 2,000. */
   queryBatchSize?: number;
+  /** Accounts to seed beyond those of the seeded contacts (a large org). Default 0. */
+  extraAccounts?: number;
 }
 
 export interface SalesforceEmulator extends Emulator {
@@ -45,6 +47,7 @@ export interface SalesforceEmulator extends Emulator {
 }
 
 const ORG_ID = '00D5g000000LdLpEAK';
+const COLLATOR = new Intl.Collator('en');
 export const INTEGRATION_USERNAME = 'leadloop.integration@copperleaf.example';
 
 export async function createSalesforceEmulator(options: SalesforceEmulatorOptions): Promise<SalesforceEmulator> {
@@ -55,6 +58,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
   const org = new Org({ duplicateRuleOnLeadEmail: options.duplicateRuleOnLeadEmail ?? true });
   const directory = seedOrg(org, [], options.seed);
   if (options.assignmentRuleActive ?? true) org.behaviour.assignmentRuleOwnerId = directory.inboundQueueId;
+  if (options.extraAccounts) seedExtraAccounts(org, options.extraAccounts, options.seed, directory);
 
   const clientId = '3MVG9sandboxLeadloopConsumerKey';
   const clientSecret = 'sandbox-consumer-secret';
@@ -218,19 +222,22 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     const scope = candidateRows(org, query.where, sobject) ?? [...org.table(sobject).values()];
     let rows = scope.filter((r) => (all || !r.IsDeleted) && matches(query.where, get(r)));
     if (query.orderBy.length > 0) {
-      rows.sort((a, b) => {
-        for (const o of query.orderBy) {
-          const x = get(a)(o.field);
-          const y = get(b)(o.field);
+      // Keys read once per row, not once per comparison: an org of a million accounts is sorted whole.
+      const keyed = rows.map((row) => ({ row, keys: query.orderBy.map((o) => get(row)(o.field)) }));
+      keyed.sort((a, b) => {
+        for (let i = 0; i < query.orderBy.length; i++) {
+          const o = query.orderBy[i]!;
+          const x = a.keys[i];
+          const y = b.keys[i];
           if (x === y) continue;
           if (x === null || x === undefined) return o.nullsLast ? 1 : -1;
           if (y === null || y === undefined) return o.nullsLast ? -1 : 1;
-          const c = String(x).localeCompare(String(y), 'en', { numeric: typeof x === 'number' });
-          const n = typeof x === 'number' && typeof y === 'number' ? x - y : c;
+          const n = typeof x === 'number' && typeof y === 'number' ? x - y : COLLATOR.compare(String(x), String(y));
           if (n !== 0) return o.desc ? -n : n;
         }
         return 0;
       });
+      rows = keyed.map((k) => k.row);
     }
     if (query.offset) rows = rows.slice(query.offset);
     if (query.limit !== undefined) rows = rows.slice(0, query.limit);

@@ -38,6 +38,22 @@ const COMPETITORS = ['Rivalytics', 'DataPeak', 'Tableau', 'Power BI'];
  * for some emails (to adopt), Contacts for some (existing people), a few converted Leads,
  * Campaigns for the shows and webinars, and closed Opportunities with loss reasons and competitors.
  */
+/**
+ * `count` more Accounts, unrelated to any contact, owned by the AEs: an org the size of a large
+ * customer's (a million accounts) for measuring the account pull. About one in ten has no
+ * Website; the rest spell theirs as people do (scheme, www, a path, capitals).
+ */
+export function seedExtraAccounts(org: Org, count: number, seed: number, directory: OrgDirectory): void {
+  const r = new SeededRandom(seed * 131 + 7);
+  const owners = SALES_USERS.filter((u) => u.active !== false && /AE/.test(u.title)).map((u) => directory.userIdByEmail.get(u.email)!);
+  const now = Date.now();
+  for (let i = 0; i < count; i++) {
+    const domain = `account-${i.toString(36)}.example`;
+    const website = r.chance(0.1) ? null : r.pick([`https://www.${domain}/`, domain, `WWW.${domain.toUpperCase()}`, `http://${domain}/home`]);
+    org.insertRaw('Account', { Name: `Account ${i}`, Website: website, OwnerId: r.pick(owners) }, now - r.int(1, 900 * 24 * 60) * 60_000);
+  }
+}
+
 export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properties: Record<string, string | null> }>, seed: number, known?: OrgDirectory): OrgDirectory {
   const directory = known ?? seedPeople(org);
   if (contacts.length === 0) return directory;
