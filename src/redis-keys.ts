@@ -55,6 +55,9 @@ export class RedisKeys {
   load(day: string): string {
     return this.key('routing', 'load', day);
   }
+  routingLock(): string {
+    return this.key('routing', 'lock');
+  }
   erased(contactId: string): string {
     return this.key('erased', contactId);
   }

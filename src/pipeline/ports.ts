@@ -152,6 +152,12 @@ export interface RoutingStatePort {
   load(day: string, options?: { seed?: boolean }): Promise<RoutingState>;
   /** Counts stored decisions: the team's rotation moves to `next`, the owner's load for `day` grows by one. */
   apply(day: string, changes: readonly { rotation: { team: string; next: number } | null; ownerEmail: string | null }[]): Promise<void>;
+  /**
+   * Runs `work` (read the state, route, store the decisions, count them) while no other run does:
+   * two runs routing different contacts from the same loads would both give a rep the last free
+   * place of the day, or the same turn of a rotation.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** The routing account index (domain → account and owner), pulled incrementally. */

@@ -74,18 +74,21 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
 
   const directory = await run.lookups.directory();
   const domains = changed.flatMap((c) => [normalizeDomain(c.properties.email), normalizeDomain(c.properties.website)].filter((d): d is string => d !== undefined));
-  const [accounts, stored, routingState] = await Promise.all([
-    run.lookups.accounts(domains),
-    deps.ledger.findDecisions(
-      changed.map((c) => c.id),
-      HANDOFF_KEY,
-    ),
-    run.routing.load(dayOf(now)),
-  ]);
-  const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKey: HANDOFF_KEY });
+  const accounts = await run.lookups.accounts(domains);
+  // From reading the loads to counting the decisions stored, one run at a time (the sync, webhook hand-offs).
+  const { batch, handoffs } = await run.routing.exclusively(async () => {
+    const [stored, routingState] = await Promise.all([
+      deps.ledger.findDecisions(
+        changed.map((c) => c.id),
+        HANDOFF_KEY,
+      ),
+      run.routing.load(dayOf(now)),
+    ]);
+    const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKey: HANDOFF_KEY });
+    return { batch, handoffs: await storeFreshDecisions(deps, batch.handoffs, run) };
+  });
   summary.scored += changed.length;
   summary.qualified += batch.handoffs.length;
-  const handoffs = await storeFreshDecisions(deps, batch.handoffs, run);
   return { changed, decisions: batch.decisions, handoffs, nextFingerprints, nextObserved };
 }
 
@@ -142,6 +145,11 @@ export class PrivateRoutingState implements RoutingStatePort {
       this.#days.set(day, state);
     }
     return { roundRobin: { ...state.roundRobin }, loadToday: { ...state.loadToday } };
+  }
+
+  /** A dry run counts in a copy of its own: nobody else routes from it. */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return work();
   }
 
   async apply(day: string, changes: readonly { rotation: { team: string; next: number } | null; ownerEmail: string | null }[]): Promise<void> {

@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LeaseHeld } from '../errors/index.ts';
 import type { RoutingState } from '../domain/handoff/types.ts';
 import { RedisKeys } from '../redis-keys.ts';
 
 const LOAD_TTL_S = 3 * 86_400;
+/** Routing a batch takes milliseconds; a holder that died frees the lock after this. */
+const LOCK_TTL_MS = 30_000;
+/** How long a run waits for another's routing before it gives up (and its job is delayed). */
+const LOCK_WAIT_MS = 60_000;
 
 /**
  * Round-robin positions and each owner's leads per day, shared by every run (the scheduled sync
@@ -46,6 +52,21 @@ export class RoutingStateStore {
     await tx.exec();
   }
 
+  async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const key = this.#keys.routingLock();
+    const token = randomUUID();
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while ((await this.#redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new LeaseHeld('routing', { heldUntil: Date.now() + Math.max(0, await this.#redis.pttl(key)) });
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.#redis.eval(RELEASE_LUA, 1, key, token);
+    }
+  }
+
   async #seed(day: string, state: RoutingState, rotation: boolean, loads: boolean): Promise<void> {
     const tx = this.#redis.multi();
     // HSETNX: a concurrent run that seeded or counted first is not overwritten.
@@ -67,6 +88,11 @@ const MAX_LUA = `
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return 1`;
+
+// Deletes the lock only while it is still this run's (it may have expired and been taken since).
+const RELEASE_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 
 function numbers(hash: Record<string, string>): Record<string, number> {
   return Object.fromEntries(
