@@ -92,7 +92,7 @@ export function diffEndStates(expected: EndState, actual: EndState, limit = 25):
       if (other === undefined) {
         missing++;
         if (out.length < limit) out.push(`${what} ${key}: missing (expected ${JSON.stringify(value)})`);
-      } else if (JSON.stringify(other) !== JSON.stringify(value)) {
+      } else if (!alike(value, other)) {
         differ++;
         if (out.length < limit) out.push(`${what} ${key}: ${JSON.stringify(other)} where the clean run has ${JSON.stringify(value)}`);
       }
@@ -111,6 +111,26 @@ export function diffEndStates(expected: EndState, actual: EndState, limit = 25):
   if (actual.duplicateLeads.length > 0) out.push(`duplicate leads for contacts ${actual.duplicateLeads.slice(0, 10).join(', ')} (${actual.duplicateLeads.length})`);
   if (actual.duplicateTasks.length > 0) out.push(`duplicate tasks ${actual.duplicateTasks.slice(0, 10).join(', ')} (${actual.duplicateTasks.length})`);
   return out;
+}
+
+const SCORES = ['leadloop_score', 'Lead_Score__c'];
+
+/**
+ * Whether two records are alike, scores within one point: engagement decays with time, and a run
+ * that scores a contact minutes after its reference run may land one point lower (26 → 25) — the
+ * grade, the owner and every other field must still match exactly.
+ */
+function alike(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return JSON.stringify(a) === JSON.stringify(b);
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+  for (const key of keys) {
+    if (SCORES.includes(key) && Number.isFinite(Number(x[key])) && Number.isFinite(Number(y[key])) && x[key] !== null && y[key] !== null) {
+      if (Math.abs(Number(x[key]) - Number(y[key])) > 1) return false;
+    } else if (JSON.stringify(x[key]) !== JSON.stringify(y[key])) return false;
+  }
+  return true;
 }
 
 /** The end state restricted to some contacts (what a saved position claims done). */
