@@ -76,7 +76,7 @@ export async function startWorker(env: Env) {
 }
 
 async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: import('../queue/pause.ts').PauseControl, logger: Logger) {
-  const [{ JOBS }, { createRedisConnection }, { scheduleSpecs, syncSchedules }, { createLeadloopWorker }, { runJob }, { parseDuration }] = await Promise.all([
+  const [{ JOBS }, { createRedisConnection }, { keepSchedules, scheduleSpecs, syncSchedules }, { createLeadloopWorker }, { runJob }, { parseDuration }] = await Promise.all([
     import('../../jobs/index.ts'),
     import('../queue/connection.ts'),
     import('../queue/schedules.ts'),
@@ -85,7 +85,10 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
     import('../domain/config/duration.ts'),
   ]);
   // syncSchedules removes every scheduler it is not given: all of them go in one list.
-  await syncSchedules(queues, scheduleSpecs(JOBS, app.config.sync.schedules, parseDuration));
+  const specs = scheduleSpecs(JOBS, app.config.sync.schedules, parseDuration);
+  await syncSchedules(queues, specs);
+  // They live in Redis: a Redis that comes back empty gets them again (else no sync would ever run).
+  const stopKeeping = keepSchedules(app.redis, queues, specs, logger);
   const byQueue: Partial<Record<QueueName, LeadloopWorker>> = {};
   const connections: { disconnect(): void }[] = [];
   for (const queue of Object.keys(CONCURRENCY) as QueueName[]) {
@@ -111,6 +114,7 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
   return {
     byQueue,
     async stop() {
+      stopKeeping();
       await Promise.all(Object.values(byQueue).map((w) => w.shutdown()));
       for (const definition of JOBS) await definition.stop?.();
       for (const c of connections) c.disconnect();

@@ -40,8 +40,18 @@ export async function createQueues(connection: Redis, prefix: string): Promise<L
   for (const name of QUEUE_NAMES) {
     queues[name] = new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_JOB_OPTIONS[name] });
   }
-  await queues.sync.setGlobalConcurrency(1);
+  await applyQueueSettings(queues);
   return queues;
+}
+
+/** What the queues keep in Redis of their own settings: the sync queue runs one job at a time across all workers. */
+export async function applyQueueSettings(queues: LeadloopQueues): Promise<void> {
+  await queues.sync.setGlobalConcurrency(1);
+}
+
+/** Whether Redis still holds those settings (it loses them when it restarts empty). */
+export async function queueSettingsInPlace(queues: LeadloopQueues): Promise<boolean> {
+  return (await queues.sync.getGlobalConcurrency()) === 1;
 }
 
 export async function closeQueues(queues: LeadloopQueues): Promise<void> {

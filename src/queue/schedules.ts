@@ -1,4 +1,7 @@
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { QueueLogger } from './connection.ts';
+import { applyQueueSettings, type LeadloopQueues, queueSettingsInPlace } from './queues.ts';
 
 /** One schedule of sync.yaml: a job added to `queue` every `every` ms or on a cron `pattern`. */
 export interface ScheduleSpec {
@@ -73,4 +76,38 @@ export function scheduleSpecs(
     if (!entry?.enabled) return [];
     return [{ name: job.name, queue: job.queue, jobName: job.name, ...(entry.every ? { every: parseDuration(entry.every) } : { pattern: entry.cron! }) }];
   });
+}
+
+/**
+ * Puts back what a worker set up in Redis at its start — the job schedulers of `specs` and the
+ * queues' own settings — each time `redis` (re)connects and finds something of it gone: Redis
+ * restarted without persistence, or failed over to an empty replica. Without this the worker
+ * reconnects, stays up, and no scheduled job is ever added again. A reconnect that finds
+ * everything in place changes nothing. Returns a function that stops watching.
+ */
+export function keepSchedules(redis: Redis, queues: LeadloopQueues, specs: readonly ScheduleSpec[], logger?: QueueLogger): () => void {
+  let checking = false;
+  const check = async (): Promise<void> => {
+    const gone: string[] = [];
+    if (!(await queueSettingsInPlace(queues))) gone.push('queue settings');
+    for (const spec of specs) if (!(await queues[spec.queue as keyof LeadloopQueues].getJobScheduler(spec.name))) gone.push(`${spec.queue}/${spec.name}`);
+    if (gone.length === 0) return;
+    await applyQueueSettings(queues);
+    await syncSchedules(queues, specs);
+    logger?.warn({ restored: gone }, 'Redis had lost the schedules (restarted empty?): put them back');
+  };
+  const onReady = (): void => {
+    if (checking) return;
+    checking = true;
+    // A check that fails (Redis gone again) is done again at the next reconnect.
+    check()
+      .catch((error: unknown) => logger?.error({ error: error instanceof Error ? error.name : typeof error }, 'could not check the schedules after a Redis reconnect'))
+      .finally(() => {
+        checking = false;
+      });
+  };
+  redis.on('ready', onReady);
+  return () => {
+    redis.off('ready', onReady);
+  };
 }
