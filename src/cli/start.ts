@@ -39,7 +39,7 @@ export async function startLeadloop(env: Env, options: { role: Role; port?: numb
   const storage: Storage = app ?? (await composeStorage(env));
   // BullMQ needs noeviction, or Redis may silently drop job keys under memory pressure.
   await checkEvictionPolicy(storage.redis, logger);
-  const queues = await createQueues(storage.redis, env.prefix);
+  const queues = await createQueues(storage.redis, env.prefix, logger);
   const pause = new PauseControl({ redis: storage.redis, prefix: env.prefix, queues: Object.values(queues), logger });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;

@@ -56,4 +56,14 @@ describe('queues (real Redis + BullMQ)', () => {
     expect(seen.filter((s) => s.startsWith('501'))).toEqual(['501#1', '501#4']);
     expect(seen).toContain('502#1');
   });
+
+  it('a queue error (Redis gone) is a log record naming the queue and the error class, not lines on stderr', async () => {
+    const records: { obj: Record<string, unknown>; msg: string }[] = [];
+    const logger = { error: (obj: Record<string, unknown>, msg: string) => records.push({ obj, msg }), warn: () => undefined, info: () => undefined };
+    const own = await createQueues(client, `${prefix}-errors`, logger as never);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390 for jane@example.com'), { code: 'ECONNREFUSED' });
+    own.sync.emit('error', refused);
+    await closeQueues(own);
+    expect(records).toEqual([{ obj: { queue: 'sync', error: 'Error (ECONNREFUSED)' }, msg: 'queue error' }]);
+  });
 });

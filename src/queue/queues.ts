@@ -1,6 +1,8 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JITTERED_BACKOFF } from './backoff.ts';
+import type { QueueLogger } from './connection.ts';
+import { errorName } from './error-name.ts';
 
 /**
  * - `sync`: scheduled lead sync (and backfill). Global concurrency 1: a BullMQ scheduler adds
@@ -35,10 +37,12 @@ export const QUEUE_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 
 export type LeadloopQueues = Record<QueueName, Queue>;
 
-export async function createQueues(connection: Redis, prefix: string): Promise<LeadloopQueues> {
+export async function createQueues(connection: Redis, prefix: string, logger?: QueueLogger): Promise<LeadloopQueues> {
   const queues = {} as LeadloopQueues;
   for (const name of QUEUE_NAMES) {
     queues[name] = new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_JOB_OPTIONS[name] });
+    // Without a listener a Redis outage prints multi-line errors on stderr, outside the JSON log.
+    queues[name].on('error', (error) => logger?.error({ queue: name, error: errorName(error) }, 'queue error'));
   }
   await applyQueueSettings(queues);
   return queues;

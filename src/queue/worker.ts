@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ShutdownRequested } from '../errors/index.ts';
 import type { QueueLogger } from './connection.ts';
+import { errorName } from './error-name.ts';
 import { JITTERED_BACKOFF } from './backoff.ts';
 import type { PauseControl, PauseReason } from './pause.ts';
 import { backoffDelay, decideRetry, type QueueSystem, type RetryDecision } from './retry.ts';
@@ -146,13 +147,4 @@ async function gracefulClose(worker: Worker, timeoutMs: number): Promise<{ relea
 
 function salesforcePause<D, R>(options: LeadloopWorkerOptions<D, R>): { salesforceDailyPauseMs?: number } {
   return options.salesforceDailyPauseMs === undefined ? {} : { salesforceDailyPauseMs: options.salesforceDailyPauseMs };
-}
-
-/** Names only: vendor messages can quote record values (personal data). */
-function errorName(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { errorCode?: unknown; code?: unknown }).errorCode ?? (error as { code?: unknown }).code;
-    return code === undefined ? error.name : `${error.name} (${String(code)})`;
-  }
-  return typeof error;
 }
