@@ -22,6 +22,8 @@ export async function demoRedis(configured: string | undefined): Promise<{ url: 
 /** Whether a Redis answers PING at `url` (within a second). */
 export async function redisAnswers(url: string): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  // A refusal is the answer here ("no"), not something for ioredis to print as unhandled.
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     return (await redis.ping()) === 'PONG';
