@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/cli/demo-redis.ts';
 import { signedHeaders } from '../src/sandbox/webhook-sender.ts';
 import { boothScan } from './hostile/requests.ts';
-import { diffEndStates, endState, overCapacity } from './support/end-state.ts';
+import { diffEndStates, type EndState, endState, overCapacity } from './support/end-state.ts';
 import { killAt } from './support/kill-points.ts';
 import { postgresAnswers } from './support/postgres.ts';
 import { RedisServer } from './support/redis-server.ts';
@@ -58,6 +58,31 @@ async function deliverBurst(world: World, url: () => string, contactIds: string[
   return { deliveries: batches.length, retries };
 }
 
+/** The end state without who got each lead: leads, write-backs and linked contacts per contact. */
+function ownerBlind(state: EndState): EndState {
+  const without = <V extends Record<string, unknown>>(m: Map<string, V>, key: string) => new Map([...m].map(([k, v]) => [k, Object.fromEntries(Object.entries(v).filter(([f]) => f !== key)) as V]));
+  return { ...state, leads: without(state.leads, 'OwnerId'), writebacks: without(state.writebacks, 'leadloop_owner'), tasks: new Map(), leadsPerOwner: new Map() };
+}
+
+/**
+ * Each contact's assignment as a whole — its lead's owner, the owner written back to HubSpot, and
+ * its tasks (subject and owner) — counted over all contacts: the same multiset in both runs means
+ * the same number of leads per owner, each with the tasks and write-back its owner calls for.
+ */
+function assignments(state: EndState): Record<string, number> {
+  const tasksOf = new Map<string, string[]>();
+  for (const [key, task] of state.tasks) {
+    const contact = key.split(':')[0]!;
+    tasksOf.set(contact, [...(tasksOf.get(contact) ?? []), `${task.Subject} → ${task.OwnerId}`]);
+  }
+  const counted: Record<string, number> = {};
+  for (const [contact, lead] of state.leads) {
+    const signature = JSON.stringify([lead.OwnerId, state.writebacks.get(contact)?.leadloop_owner, (tasksOf.get(contact) ?? []).sort()]);
+    counted[signature] = (counted[signature] ?? 0) + 1;
+  }
+  return counted;
+}
+
 describe('kill -9 mid-hand-off burst (chaos)', () => {
   it('a worker killed while a burst of booth scans is handed off ends as a clean run does: every scan one lead, one set of tasks, written back once', async () => {
     const started = Date.now();
@@ -104,10 +129,12 @@ describe('kill -9 mid-hand-off burst (chaos)', () => {
       const expected = endState(clean.sandbox);
       const after = endState(chaos.sandbox);
       const routingYaml = readFileSync(join(chaos.configDir, 'routing.yaml'), 'utf8');
-      console.log(JSON.stringify({ perOwner: { clean: Object.fromEntries(expected.leadsPerOwner), chaos: Object.fromEntries(after.leadsPerOwner) } }));
       expect(Object.fromEntries(overCapacity(clean.sandbox, expected, routingYaml)), 'the clean run').toEqual({});
       expect(Object.fromEntries(overCapacity(chaos.sandbox, after, routingYaml)), 'the killed run').toEqual({});
-      expect(diffEndStates(expected, after)).toEqual([]);
+      // Which of two scans arriving together takes a rep's last free place is up to the order the
+      // hand-off jobs run in, in either run; everything else is per contact.
+      expect(diffEndStates(ownerBlind(expected), ownerBlind(after))).toEqual([]);
+      expect(assignments(after)).toEqual(assignments(expected));
       expect(chaos.tap.repeated(chaos.tap.leadCreates)).toEqual([]);
       expect(chaos.tap.repeated(chaos.tap.taskCreates)).toEqual([]);
       expect(chaos.unhandledErrors()).toEqual([]);
@@ -124,7 +151,7 @@ describe('kill -9 mid-hand-off burst (chaos)', () => {
           leads: after.leads.size,
           tasks: after.tasks.size,
           duplicates: after.duplicateLeads.length + after.duplicateTasks.length,
-          lost: diffEndStates(expected, after).length,
+          lost: diffEndStates(ownerBlind(expected), ownerBlind(after)).length,
           peakRssMb: chaos.peakRssMb(),
           durationMs: Date.now() - started,
         }),
