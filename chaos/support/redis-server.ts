@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { freePort } from '../../src/cli/demo-redis.ts';
+import { freePort, redisAnswers } from '../../src/cli/demo-redis.ts';
 
 /**
  * A `redis-server` of the scenario's own on a free port, with nothing kept on disk (`--save ''`,
@@ -46,7 +45,7 @@ export class RedisServer {
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const deadline = Date.now() + 10_000;
-    while (!(await answers(this.url))) {
+    while (!(await redisAnswers(this.url))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         this.#child = undefined;
         child.kill('SIGKILL');
@@ -71,19 +70,5 @@ export class RedisServer {
     await this.stop();
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     await this.start();
-  }
-}
-
-/** Whether a Redis answers PING at `url` within a second (quietly: refusals are expected while it starts). */
-async function answers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
   }
 }

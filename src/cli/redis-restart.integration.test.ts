@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until, withLeadloop } from '../../test/support/leadloop.ts';
-import { freePort } from './demo-redis.ts';
+import { freePort, redisAnswers } from './demo-redis.ts';
 
 /**
  * A redis-server of this test's own (nothing kept on disk), killed and started again on the same
@@ -38,20 +37,6 @@ class OwnRedis {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-  }
-}
-
-/** Whether a Redis answers PING at `url` (quietly: refusals are expected while it starts). */
-async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
   }
 }
 
