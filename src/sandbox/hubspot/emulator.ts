@@ -4,6 +4,7 @@ import { generateContacts } from '../seed/contacts.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
 import { sendWebhookBatch, type WebhookEvent } from '../webhook-sender.ts';
 import { batchReply, checkBatchSize, newTraceId, notFoundError, readContacts, validateProperties } from './batch.ts';
+import { createCrm, type CrmHelpers } from './crm.ts';
 import { hubspotError, HubSpotReplyError, validationError } from './errors.ts';
 import { defaultContactProperties, VALID_TYPES, type PropertyDefinition } from './properties.ts';
 import { RATE_LIMIT_MESSAGES, RateLimiter } from './rate-limits.ts';
@@ -39,7 +40,8 @@ export interface SeededContact {
   archived: boolean;
 }
 
-export interface HubSpotEmulator extends Emulator {
+/** Companies, deals, pipelines and associations: see crm.ts. */
+export interface HubSpotEmulator extends Emulator, CrmHelpers {
   readonly system: 'hubspot';
   credentials(): { accessToken: string; clientSecret: string };
   seedContacts(n: number): SeededContact[];
@@ -70,6 +72,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     searchPerSecond: options.searchPerSecond ?? 5,
     dailyLimit: options.dailyLimit ?? 1_000_000,
   });
+  const crm = createCrm({ contacts: store, baseUrl: options.baseUrl });
   const faults = options.faults;
   let calls = 0;
   let revoked = false;
@@ -140,7 +143,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     return body.inputs as Record<string, unknown>[];
   };
 
-  async function route(request: SandboxRequest, endpoint: string, path: string, kind: 'search' | 'standard'): Promise<SandboxReply> {
+  async function route(request: SandboxRequest, endpoint: string, path: string, kind: 'search' | 'standard', scopes: string[]): Promise<SandboxReply> {
     calls += 1;
     const auth = request.headers.authorization ?? '';
     if (revoked || auth !== `Bearer ${accessToken}`) {
@@ -154,14 +157,15 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     if (faults.options.sessionExpiryAfterCalls !== undefined && calls > faults.options.sessionExpiryAfterCalls) {
       return hubspotError(endpoint, 401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
     }
-    if (options.missingScopes?.includes(CONTACT_SCOPE)) {
+    const lacking = scopes.filter((scope) => options.missingScopes?.includes(scope));
+    if (lacking.length > 0) {
       return hubspotError(
         endpoint,
         403,
         'MISSING_SCOPES',
         "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
         {
-          errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [CONTACT_SCOPE] } }],
+          errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: lacking } }],
           links: { scopes: 'https://developers.hubspot.com/scopes' },
         },
       );
@@ -206,6 +210,8 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
         .filter(Boolean);
     const contactsPrefix = '/crm/v3/objects/contacts';
     const propsPrefix = '/crm/v3/properties/contacts';
+    const crmRoute = crm.match(request.method, path);
+    if (crmRoute) return crm.handle(request, crmRoute, now);
 
     if (endpoint === 'contacts.search') {
       const parsed = searchRequestSchema.safeParse(json(request, endpoint));
@@ -396,9 +402,12 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       const path = request.url.pathname;
       if (!path.startsWith('/crm/')) return undefined;
       const classified = classify(request.method, path);
-      if (!classified) return hubspotError('unknown', 404, 'OBJECT_NOT_FOUND', `sandbox: ${request.method} ${path} is not emulated`);
-      return route(request, classified, path, classified === 'contacts.search' ? 'search' : 'standard');
+      if (classified) return route(request, classified, path, classified === 'contacts.search' ? 'search' : 'standard', [CONTACT_SCOPE]);
+      const crmRoute = crm.match(request.method, path);
+      if (crmRoute) return route(request, crmRoute.endpoint, path, 'standard', crmRoute.scopes);
+      return hubspotError('unknown', 404, 'OBJECT_NOT_FOUND', `sandbox: ${request.method} ${path} is not emulated`);
     },
+    ...crm.helpers,
     credentials: () => ({ accessToken, clientSecret }),
     seedContacts(n) {
       const generated = generateContacts(n, options.seed);
