@@ -7,10 +7,13 @@ import { jwtVerify } from 'jose';
 import type { FaultInjector } from '../faults.ts';
 import { seedExtraAccounts, seedOrg } from '../seed/org.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
-import { KEY_PREFIX, isSalesforceId } from './ids.ts';
+import { setFieldHistoryTracking } from './history.ts';
+import { KEY_PREFIX, isSalesforceId, toId18 } from './ids.ts';
+import { seedOpportunityStages } from './opportunities.ts';
 import { canonicalObject, Org, RecordError, sfDate, type SfRecord, type WriteOptions } from './org.ts';
-import { fieldOf, SCHEMA } from './schema.ts';
-import { matches, parseSoql, SoqlError, type SoqlQuery, type Where } from './soql.ts';
+import { sfDay } from './record.ts';
+import { type FieldDef, fieldIn, fieldOf, fieldsIn, objectInfo, SCHEMA, type SchemaView } from './schema.ts';
+import { type FieldType, matches, parseSoql, SoqlError, type SoqlQuery, type Where } from './soql.ts';
 import { child, mergeResultXml, parseXml, runMerge, SoapFault, type SoapReply, soapFault, soapResponse, type XmlElement, XmlError } from './soap.ts';
 
 export interface SalesforceEmulatorOptions {
@@ -29,6 +32,20 @@ export interface SalesforceEmulatorOptions {
   queryBatchSize?: number;
   /** Accounts to seed beyond those of the seeded contacts (a large org). Default 0. */
   extraAccounts?: number;
+  /**
+   * Multiple currencies enabled with these active ISO codes, the first the corporate currency
+   * (e.g. ['EUR', 'USD']): CurrencyIsoCode then exists on Opportunity, Lead, Account, Contact and
+   * Campaign. Default: a single-currency org, where that field does not exist (INVALID_FIELD).
+   */
+  currencies?: string[];
+  /** Fields with history tracking on from the start, as `Object.Field` (only Lead is emulated), e.g. ['Lead.Status']. Default none. */
+  fieldHistoryTracking?: string[];
+}
+
+/** Who does something through the sandbox's hands, and when (a simulator backdates). Default: the integration user, now. */
+export interface ActAs {
+  userId?: string;
+  at?: number;
 }
 
 export interface SalesforceEmulator extends Emulator {
@@ -40,6 +57,16 @@ export interface SalesforceEmulator extends Emulator {
   insert(sobject: string, fields: Record<string, unknown>): string;
   update(sobject: string, id: string, fields: Record<string, unknown>): void;
   convertLead(leadId: string, options?: { opportunityName?: string; amount?: number }): { contactId: string; accountId: string; opportunityId?: string };
+  /** Creates a record through the org's save rules (derived fields, history), as a person in Salesforce would. Returns the id. */
+  create(sobject: string, fields: Record<string, unknown>, options?: ActAs): string;
+  /** Edits a record through the org's save rules (converted leads refused, history written), as a person would. */
+  edit(sobject: string, id: string, fields: Record<string, unknown>, options?: ActAs): void;
+  /** A new opportunity: Prospecting, closing in 30 days, owned by the acting user, unless `fields` say otherwise. */
+  createOpportunity(fields: Record<string, unknown>, options?: ActAs): string;
+  /** Moves an opportunity to Closed Won or Closed Lost, with any other fields of the same save (Loss_Reason__c, Amount...). */
+  closeOpportunity(id: string, won: boolean, options?: ActAs & { fields?: Record<string, unknown> }): void;
+  /** Turns field history tracking of one field on or off from now on (Setup → Set History Tracking); only Lead is emulated. */
+  setFieldHistoryTracking(sobject: string, field: string, on: boolean): void;
   expireSessions(): void;
   /** API calls counted against the daily allocation. */
   apiUsage(): { used: number; limit: number };
@@ -55,8 +82,13 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
   const dailyLimit = options.dailyApiLimit ?? 100_000;
   const batchSize = options.queryBatchSize ?? 2_000;
   const faults = options.faults;
-  const org = new Org({ duplicateRuleOnLeadEmail: options.duplicateRuleOnLeadEmail ?? true });
+  const org = new Org({ duplicateRuleOnLeadEmail: options.duplicateRuleOnLeadEmail ?? true, ...(options.currencies ? { currencies: options.currencies } : {}) });
   const directory = seedOrg(org, [], options.seed);
+  seedOpportunityStages(org, directory.integrationUserId);
+  for (const pair of options.fieldHistoryTracking ?? []) {
+    const [object, field] = pair.split('.') as [string, string];
+    setFieldHistoryTracking(org, object, field, true);
+  }
   if (options.assignmentRuleActive ?? true) org.behaviour.assignmentRuleOwnerId = directory.inboundQueueId;
   if (options.extraAccounts) seedExtraAccounts(org, options.extraAccounts, options.seed, directory);
 
@@ -70,7 +102,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
 
   const fixedToken = `${ORG_ID.slice(0, 15)}!AQ4AQsandbox.fixed.session`;
   const sessions = new Map<string, { userId: string }>([[fixedToken, { userId: directory.integrationUserId }]]);
-  const locators = new Map<string, { records: unknown[]; offset: number; totalSize: number; version: string }>();
+  const locators = new Map<string, { records: unknown[]; offset: number; totalSize: number; version: string; batchSize: number }>();
   const refreshToken = `5Aep861sandbox.${randomBytes(12).toString('base64url')}`;
   const refreshTokens = new Map<string, string>([[refreshToken, directory.integrationUserId]]);
   let used = 0;
@@ -132,15 +164,18 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     return { status: 200, endpoint, body };
   }
 
-  function writeOptions(request: SandboxRequest, userId: string): WriteOptions {
+  function writeOptions(request: SandboxRequest, userId: string, version?: string): WriteOptions {
     const autoAssign = String(request.headers['sforce-auto-assign'] ?? 'TRUE').toUpperCase() !== 'FALSE';
     const duplicateHeader = String(request.headers['sforce-duplicate-rule-header'] ?? '');
-    return { autoAssign, allowDuplicateSave: /allowSave\s*=\s*true/i.test(duplicateHeader), userId };
+    return { autoAssign, allowDuplicateSave: /allowSave\s*=\s*true/i.test(duplicateHeader), userId, ...(version ? { apiVersion: Number(version) } : {}) };
   }
+
+  /** The fields a request sees: those of its API version, CurrencyIsoCode only in a multi-currency org. */
+  const viewOf = (version: string): SchemaView => org.view(Number(version));
 
   function present(sobject: string, record: SfRecord, fields: readonly string[] | undefined, version: string): Record<string, unknown> {
     const out: Record<string, unknown> = { attributes: { type: sobject, url: `/services/data/v${version}/sobjects/${sobject}/${record.Id}` } };
-    const names = fields ?? SCHEMA[sobject]!.map((d) => d.name);
+    const names = fields ?? fieldsIn(sobject, viewOf(version)).map((d) => d.name);
     for (const name of names) {
       if (name.includes('.')) {
         const [rel, field] = name.split('.') as [string, string];
@@ -164,8 +199,17 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     return out;
   }
 
-  function checkFields(query: SoqlQuery, sobject: string, soql: string): void {
+  /** The type of a field a query names (`Relationship.Field` too), for comparing and sorting as Salesforce does. */
+  function typeOf(sobject: string, name: string): FieldType | undefined {
+    if (!name.includes('.')) return fieldOf(sobject, name)?.type;
+    const [rel, field] = name.split('.') as [string, string];
+    const ref = SCHEMA[sobject]!.find((d) => d.relationshipName?.toLowerCase() === rel.toLowerCase());
+    return (ref?.referenceTo ?? []).map((target) => fieldOf(target, field)?.type).find((t) => t !== undefined);
+  }
+
+  function checkFields(query: SoqlQuery, sobject: string, soql: string, view: SchemaView): void {
     const names = [...query.fields, ...query.orderBy.map((o) => o.field)];
+    const filters: Exclude<Where, { kind: 'and' | 'or' | 'not' }>[] = [];
     const walk = (w: SoqlQuery['where']): void => {
       if (!w) return;
       if (w.kind === 'and' || w.kind === 'or') {
@@ -175,23 +219,59 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         walk(w.inner);
       } else if ('field' in w) {
         names.push(w.field);
+        filters.push(w);
       }
     };
     walk(query.where);
+    const pointAt = (name: string, problem: string) => {
+      const column = soql.indexOf(name) + 1;
+      return `\n${soql}\n${' '.repeat(Math.max(0, column - 1))}^\nERROR at Row:1:Column:${column}\n${problem}`;
+    };
     for (const name of names) {
       const [head, tail] = name.split('.') as [string, string | undefined];
-      const ok = tail === undefined ? fieldOf(sobject, head) : SCHEMA[sobject]!.some((d) => d.relationshipName?.toLowerCase() === head.toLowerCase());
-      if (!ok) {
-        const column = soql.indexOf(name) + 1;
+      if (tail === undefined) {
+        if (fieldIn(sobject, head, view)) continue;
         throw new SoqlError(
           'INVALID_FIELD',
-          `\n${soql}\n${' '.repeat(Math.max(0, column - 1))}^\nERROR at Row:1:Column:${column}\nNo such column '${name}' on entity '${sobject}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+          pointAt(
+            name,
+            `No such column '${name}' on entity '${sobject}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+          ),
+        );
+      }
+      const ref = SCHEMA[sobject]!.find((d) => d.relationshipName?.toLowerCase() === head.toLowerCase());
+      if (!ref) {
+        throw new SoqlError(
+          'INVALID_FIELD',
+          pointAt(
+            name,
+            `Didn't understand relationship '${head}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+          ),
+        );
+      }
+      const targets = ref.referenceTo ?? [];
+      if (!targets.some((t) => fieldIn(t, tail, view))) {
+        throw new SoqlError(
+          'INVALID_FIELD',
+          pointAt(
+            name,
+            `No such column '${tail}' on entity '${targets[0] ?? head}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+          ),
         );
       }
     }
+    // An id field compared with what is not an id, or with LIKE, is refused (INVALID_QUERY_FILTER_OPERATOR, captured answers).
+    for (const filter of filters) {
+      const type = typeOf(sobject, filter.field);
+      if (type !== 'id' && type !== 'reference') continue;
+      if (filter.kind === 'like') throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', pointAt(filter.field, 'invalid operator on id field'));
+      const values = filter.kind === 'in' ? filter.values : [filter.value];
+      const bad = values.find((v) => typeof v !== 'string' || (v !== '' && !isSalesforceId(v)));
+      if (bad !== undefined && bad !== null) throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', pointAt(filter.field, `invalid ID field: ${typeof bad === 'object' ? 'date' : String(bad)}`));
+    }
   }
 
-  function runQuery(soql: string, all: boolean, version: string, endpoint: string): SandboxReply {
+  function runQuery(soql: string, all: boolean, version: string, endpoint: string, batch: number): SandboxReply {
     let query: SoqlQuery;
     try {
       query = parseSoql(soql);
@@ -202,7 +282,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     const sobject = canonicalObject(query.from);
     if (!SCHEMA[sobject]) return errorReply(endpoint, 400, 'INVALID_TYPE', `\n${soql}\nERROR at Row:1\nsObject type '${query.from}' is not supported.`);
     try {
-      checkFields(query, sobject, soql);
+      checkFields(query, sobject, soql, viewOf(version));
     } catch (error) {
       if (error instanceof SoqlError) return errorReply(endpoint, 400, error.errorCode, error.message);
       throw error;
@@ -220,8 +300,11 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     };
     // An equality or IN filter on a text field reads only its candidates (the org can be 100,000 leads); the filter still decides.
     const scope = candidateRows(org, query.where, sobject) ?? [...org.table(sobject).values()];
-    let rows = scope.filter((r) => (all || !r.IsDeleted) && matches(query.where, get(r)));
+    const types = (field: string) => typeOf(sobject, field);
+    let rows = scope.filter((r) => (all || !r.IsDeleted) && matches(query.where, get(r), types));
     if (query.orderBy.length > 0) {
+      // Ids sort by their characters (case matters: the order `Id > '...'` pages by); text by the collator.
+      const binary = query.orderBy.map((o) => ['id', 'reference'].includes(types(o.field) ?? ''));
       // Keys read once per row, not once per comparison: an org of a million accounts is sorted whole.
       const keyed = rows.map((row) => ({ row, keys: query.orderBy.map((o) => get(row)(o.field)) }));
       keyed.sort((a, b) => {
@@ -232,7 +315,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
           if (x === y) continue;
           if (x === null || x === undefined) return o.nullsLast ? 1 : -1;
           if (y === null || y === undefined) return o.nullsLast ? -1 : 1;
-          const n = typeof x === 'number' && typeof y === 'number' ? x - y : COLLATOR.compare(String(x), String(y));
+          const n = typeof x === 'number' && typeof y === 'number' ? x - y : binary[i] ? (String(x) < String(y) ? -1 : 1) : COLLATOR.compare(String(x), String(y));
           if (n !== 0) return o.desc ? -n : n;
         }
         return 0;
@@ -243,16 +326,26 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     if (query.limit !== undefined) rows = rows.slice(0, query.limit);
     if (query.count) return { status: 200, endpoint, body: { totalSize: rows.length, done: true, records: [] } };
     const records = rows.map((r) => present(sobject, r, query.fields, version));
-    return page(records, 0, version, endpoint);
+    return page(records, 0, version, endpoint, batch);
   }
 
-  function page(records: unknown[], offset: number, version: string, endpoint: string, locator?: string): SandboxReply {
-    const slice = records.slice(offset, offset + batchSize);
+  /**
+   * The batch a query asks for with `Sforce-Query-Options: batchSize=N`: "The default is 2,000; the
+   * minimum is 200, and the maximum is 2,000. There is no guarantee that the requested batch size
+   * is the actual batch size" (Query Options header). Outside that range the emulator clamps.
+   */
+  function requestedBatch(request: SandboxRequest): number | undefined {
+    const match = /batchSize\s*=\s*(\d+)/i.exec(String(request.headers['sforce-query-options'] ?? ''));
+    return match ? Math.min(2_000, Math.max(200, Number(match[1]))) : undefined;
+  }
+
+  function page(records: unknown[], offset: number, version: string, endpoint: string, batch: number, locator?: string): SandboxReply {
+    const slice = records.slice(offset, offset + batch);
     const done = offset + slice.length >= records.length;
     const body: Record<string, unknown> = { totalSize: records.length, done, records: slice };
     if (!done) {
       const id = locator ?? `01g5g${randomBytes(6).toString('hex').slice(0, 10)}`;
-      locators.set(id, { records, offset: offset + slice.length, totalSize: records.length, version });
+      locators.set(id, { records, offset: offset + slice.length, totalSize: records.length, version, batchSize: batch });
       // jsforce rebuilds the next URL from its last path segment (docs/salesforce-api.md#soql-queries-and-paging).
       body.nextRecordsUrl = `/services/data/v${version}/query/${id}-${offset + slice.length}`;
     }
@@ -281,7 +374,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     let reply: SandboxReply;
     try {
-      reply = route(request, version, rest, endpoint, writeOptions(request, session.userId));
+      reply = route(request, version, rest, endpoint, writeOptions(request, session.userId, version));
     } catch (error) {
       if (error instanceof RecordError) reply = errorReply(endpoint, error.httpStatus, error.error.statusCode, error.message, error.error.fields.length ? { fields: error.error.fields } : {});
       else if (error instanceof SyntaxError) reply = errorReply(endpoint, 400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${error.message}`);
@@ -357,13 +450,13 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     if (endpoint === 'query' || endpoint === 'queryAll') {
       const q = request.url.searchParams.get('q');
       if (!q) return errorReply(endpoint, 400, 'MALFORMED_QUERY', 'A query string has to be specified');
-      return runQuery(q, endpoint === 'queryAll', version, endpoint);
+      return runQuery(q, endpoint === 'queryAll', version, endpoint, requestedBatch(request) ?? batchSize);
     }
     if (endpoint === 'query.more') {
       const [locator, offsetText] = (parts[1] ?? '').split('-') as [string, string];
       const state = locators.get(locator);
       if (!state) return errorReply(endpoint, 400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-      return page(state.records, Number(offsetText) || state.offset, state.version, endpoint, locator);
+      return page(state.records, Number(offsetText) || state.offset, state.version, endpoint, requestedBatch(request) ?? state.batchSize, locator);
     }
     if (endpoint === 'sobjects.global') {
       return {
@@ -374,10 +467,11 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
           maxBatchSize: 200,
           sobjects: Object.keys(SCHEMA).map((name) => ({
             name,
-            label: name,
+            label: objectInfo(name).label,
             keyPrefix: KEY_PREFIX[name] ?? null,
-            createable: true,
-            updateable: true,
+            createable: objectInfo(name).createable,
+            updateable: objectInfo(name).updateable,
+            deletable: objectInfo(name).deletable,
             queryable: true,
             custom: false,
             urls: { sobject: `/services/data/v${version}/sobjects/${name}` },
@@ -494,7 +588,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
           reply =
             subEndpoint === 'composite'
               ? errorReply(subEndpoint, 400, 'INVALID_API_INPUT', 'A composite request cannot contain another composite request')
-              : route(inner, match[1]!, match[2]!, subEndpoint, writeOptions(inner, sessionUser(request)));
+              : route(inner, match[1]!, match[2]!, subEndpoint, writeOptions(inner, sessionUser(request), match[1]!));
         } catch (error) {
           if (error instanceof RecordError) reply = errorReply(subEndpoint, error.httpStatus, error.error.statusCode, error.message, error.error.fields.length ? { fields: error.error.fields } : {});
           else if (error instanceof SyntaxError) reply = errorReply(subEndpoint, 400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${error.message}`);
@@ -666,17 +760,21 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
 
   function describe(sobject: string, version: string) {
     if (!SCHEMA[sobject]) throw new RecordError('NOT_FOUND', `The requested resource does not exist`, [], 404);
+    const info = objectInfo(sobject);
+    // A multi-currency org's CurrencyIsoCode lists its active currencies, the corporate one the default.
+    const picklist = (d: FieldDef) => (d.name === 'CurrencyIsoCode' ? (org.behaviour.currencies ?? []) : (d.picklistValues ?? []));
+    const defaultOf = (d: FieldDef) => (d.name === 'CurrencyIsoCode' ? (org.behaviour.currencies?.[0] ?? null) : (d.defaultValue ?? null));
     return {
       name: sobject,
-      label: sobject,
+      label: info.label,
       keyPrefix: KEY_PREFIX[sobject] ?? null,
-      createable: true,
-      updateable: true,
-      deletable: true,
+      createable: info.createable,
+      updateable: info.updateable,
+      deletable: info.deletable,
       queryable: true,
       custom: false,
       urls: { sobject: `/services/data/v${version}/sobjects/${sobject}`, describe: `/services/data/v${version}/sobjects/${sobject}/describe` },
-      fields: SCHEMA[sobject]!.map((d) => ({
+      fields: fieldsIn(sobject, viewOf(version)).map((d) => ({
         name: d.name,
         label: d.label ?? d.name,
         type: d.type,
@@ -686,17 +784,21 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         updateable: d.updateable ?? false,
         externalId: d.externalId ?? false,
         unique: d.unique ?? false,
-        // Long text areas cannot be filtered on in SOQL.
-        filterable: d.type !== 'textarea',
+        // Long text areas and history values (anyType) cannot be filtered on in SOQL.
+        filterable: d.type !== 'textarea' && d.type !== 'anyType',
         custom: d.name.endsWith('__c'),
-        defaultValue: d.defaultValue ?? null,
-        defaultedOnCreate: d.defaultValue !== undefined || ['Id', 'CreatedDate', 'OwnerId'].includes(d.name),
-        picklistValues: (d.picklistValues ?? []).map((value) => ({ value, label: value, active: true, defaultValue: value === d.defaultValue })),
+        defaultValue: defaultOf(d),
+        defaultedOnCreate: defaultOf(d) !== null || ['Id', 'CreatedDate', 'OwnerId'].includes(d.name),
+        picklistValues: picklist(d).map((value) => ({ value, label: value, active: true, defaultValue: value === defaultOf(d) })),
+        restrictedPicklist: d.restricted === true,
         referenceTo: d.referenceTo ?? [],
         relationshipName: d.relationshipName ?? null,
       })),
     };
   }
+
+  /** A person's save in Salesforce: no assignment rule, no duplicate-rule block (the page offers "save anyway"). */
+  const actAs = (o: ActAs): WriteOptions => ({ autoAssign: false, allowDuplicateSave: true, userId: o.userId ?? directory.integrationUserId });
 
   const emulator: SalesforceEmulator = {
     system: 'salesforce',
@@ -763,6 +865,21 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       org.invalidateIndexes();
       return { contactId, accountId, ...(opportunityId ? { opportunityId } : {}) };
     },
+    create: (sobject, fields, o = {}) => org.create(sobject, fields, actAs(o), o.at).Id,
+    edit(sobject, id, fields, o = {}) {
+      org.update(sobject, isSalesforceId(id) ? toId18(id) : id, fields, actAs(o), o.at);
+    },
+    createOpportunity(fields, o = {}) {
+      const at = o.at ?? Date.now();
+      const userId = o.userId ?? directory.integrationUserId;
+      return org.create('Opportunity', { StageName: 'Prospecting', CloseDate: sfDay(at + 30 * 86_400_000), OwnerId: userId, ...fields }, actAs({ userId }), at).Id;
+    },
+    closeOpportunity(id, won, o = {}) {
+      org.update('Opportunity', id, { ...o.fields, StageName: won ? 'Closed Won' : 'Closed Lost' }, actAs(o), o.at);
+    },
+    setFieldHistoryTracking(sobject, field, on) {
+      setFieldHistoryTracking(org, canonicalObject(sobject), field, on);
+    },
     expireSessions() {
       sessions.clear();
     },
@@ -804,11 +921,18 @@ function classify(method: string, path: string): string {
  */
 function candidateRows(org: Org, where: Where | undefined, sobject: string): SfRecord[] | undefined {
   if (!where) return undefined;
+  // Ids are stored in their 18-character form; a query may name them by 15.
+  const key = (field: string) => {
+    const type = fieldOf(sobject, field)?.type;
+    return (v: string) => ((type === 'id' || type === 'reference') && isSalesforceId(v) ? toId18(v) : v);
+  };
   switch (where.kind) {
     case 'cmp':
-      return where.op === '=' && typeof where.value === 'string' && !where.field.includes('.') ? org.candidates(sobject, where.field, [where.value]) : undefined;
+      return where.op === '=' && typeof where.value === 'string' && !where.field.includes('.') ? org.candidates(sobject, where.field, [key(where.field)(where.value)]) : undefined;
     case 'in':
-      return !where.negate && !where.field.includes('.') && where.values.every((v): v is string => typeof v === 'string') ? org.candidates(sobject, where.field, where.values as string[]) : undefined;
+      return !where.negate && !where.field.includes('.') && where.values.every((v): v is string => typeof v === 'string')
+        ? org.candidates(sobject, where.field, (where.values as string[]).map(key(where.field)))
+        : undefined;
     case 'or': {
       const left = candidateRows(org, where.left, sobject);
       const right = left && candidateRows(org, where.right, sobject);

@@ -1,23 +1,9 @@
 import { IdFactory, isSalesforceId, sobjectOfId, toId18 } from './ids.ts';
-import { fieldOf, SCHEMA, type FieldDef } from './schema.ts';
+import { RecordError, type SfRecord, sfDate } from './record.ts';
+import { rulesOf, type SaveEvent } from './rules.ts';
+import { fieldOf, isAvailable, objectInfo, SCHEMA, type FieldDef, type SchemaView } from './schema.ts';
 
-export type SfRecord = Record<string, unknown> & { Id: string };
-export interface ItemError {
-  statusCode: string;
-  message: string;
-  fields: string[];
-}
-
-/** A per-record failure, reported in Collections results with `statusCode` (test/fixtures/vendor/salesforce/item_errors_examples.json). */
-export class RecordError extends Error {
-  readonly error: ItemError;
-  readonly httpStatus: number;
-  constructor(statusCode: string, message: string, fields: string[] = [], httpStatus = 400) {
-    super(message);
-    this.error = { statusCode, message, fields };
-    this.httpStatus = httpStatus;
-  }
-}
+export { type ItemError, RecordError, type SfRecord, sfDate } from './record.ts';
 
 export interface WriteOptions {
   /** `Sforce-Auto-Assign: FALSE` sent: the active assignment rule does not run. */
@@ -26,6 +12,8 @@ export interface WriteOptions {
   allowDuplicateSave: boolean;
   /** The user the session belongs to (CreatedById etc.). */
   userId: string;
+  /** The request's API version: fields newer than it do not exist for it (INVALID_FIELD). Default: every field. */
+  apiVersion?: number;
 }
 
 export interface OrgBehaviour {
@@ -33,10 +21,13 @@ export interface OrgBehaviour {
   assignmentRuleOwnerId?: string;
   /** A duplicate rule on Lead email (alert + block) answers DUPLICATES_DETECTED unless the header allows the save. */
   duplicateRuleOnLeadEmail: boolean;
+  /**
+   * Multiple currencies enabled, with these active ISO codes (the first is the corporate currency):
+   * CurrencyIsoCode then exists on currency-bearing objects. Absent: a single-currency org, where
+   * the field does not exist at all.
+   */
+  currencies?: readonly string[];
 }
-
-// Salesforce datetimes carry whole seconds ("2013-05-20T20:49:32.000+0000", docs/salesforce-api.md#soql-queries-and-paging).
-const sfDate = (t: number) => new Date(Math.floor(t / 1000) * 1000).toISOString().replace('Z', '+0000');
 
 /**
  * The org's data with Salesforce's write rules: required fields, field lengths, unique and
@@ -52,6 +43,8 @@ export class Org {
   readonly #ordinal = new WeakMap<SfRecord, number>();
   #inserted = 0;
   behaviour: OrgBehaviour;
+  /** `Object.Field` pairs with field history tracking on (Setup → Fields → Set History Tracking); history.ts writes their rows. */
+  readonly historyTracking = new Set<string>();
 
   constructor(behaviour: OrgBehaviour) {
     this.behaviour = behaviour;
@@ -148,42 +141,57 @@ export class Org {
     const name = canonicalObject(sobject);
     const id = this.ids.next(name);
     const record: SfRecord = { ...systemDefaults(name, at), ...fields, Id: id };
+    // A record of a multi-currency org always has a currency: the corporate one unless given.
+    if (this.behaviour.currencies && fieldOf(name, 'CurrencyIsoCode') && record.CurrencyIsoCode === undefined) record.CurrencyIsoCode = this.behaviour.currencies[0];
     this.#store(name, record);
     return record;
   }
 
+  /** The fields a caller of this org can see at an API version (undefined: the newest). */
+  view(apiVersion?: number): SchemaView {
+    return { version: apiVersion ?? Number.POSITIVE_INFINITY, multiCurrency: this.behaviour.currencies !== undefined };
+  }
+
   create(sobject: string, input: Record<string, unknown>, options: WriteOptions, at = Date.now()): SfRecord {
     const name = canonicalObject(sobject);
-    const fields = this.#validate(name, input, 'create');
+    const info = objectInfo(name);
+    if (!info.createable) throw new RecordError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `entity type cannot be inserted: ${info.label}`, []);
+    const view = this.view(options.apiVersion);
+    const fields = this.#validate(name, input, 'create', view);
     for (const def of SCHEMA[name]!) {
       if (def.defaultValue !== undefined && (fields[def.name] === undefined || fields[def.name] === null)) fields[def.name] = def.defaultValue;
     }
-    const missing = SCHEMA[name]!.filter((d) => d.createable && !d.nillable && d.name !== 'OwnerId' && (fields[d.name] === undefined || fields[d.name] === null || fields[d.name] === '')).map(
-      (d) => d.name,
-    );
+    if (this.behaviour.currencies && fieldOf(name, 'CurrencyIsoCode')) fields.CurrencyIsoCode ??= this.behaviour.currencies[0];
+    const missing = SCHEMA[name]!.filter(
+      (d) => d.createable && !d.nillable && isAvailable(d, view) && d.name !== 'OwnerId' && (fields[d.name] === undefined || fields[d.name] === null || fields[d.name] === ''),
+    ).map((d) => d.name);
     if (missing.length > 0) throw new RecordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
     if (name === 'Lead') {
       if (options.autoAssign && this.behaviour.assignmentRuleOwnerId) fields.OwnerId = this.behaviour.assignmentRuleOwnerId;
       this.#checkDuplicateRule(fields, undefined, options);
     }
-    fields.OwnerId ??= options.userId;
-    this.#checkOwner(name, fields.OwnerId as string);
+    if (fieldOf(name, 'OwnerId')) fields.OwnerId ??= options.userId;
+    this.#checkOwner(name, fields.OwnerId as string | undefined);
     this.#checkUnique(name, fields, undefined);
-    const id = this.ids.next(name);
-    const record: SfRecord = { ...systemDefaults(name, at), ...fields, Id: id, CreatedById: options.userId, LastModifiedById: options.userId };
-    if (name === 'Opportunity') Object.assign(record, stageFlags(record.StageName as string));
-    if (name === 'Task') record.IsClosed = record.Status === 'Completed';
-    this.#store(name, record);
-    return record;
+    const candidate = { ...systemDefaults(name, at), ...fields, Id: '', CreatedById: options.userId, LastModifiedById: options.userId } as SfRecord;
+    const event: SaveEvent = { org: this, sobject: name, record: candidate, before: undefined, changed: fields, userId: options.userId, at };
+    for (const rules of rulesOf(name)) rules.beforeSave?.(event);
+    // The id is handed out once the write can no longer be refused.
+    candidate.Id = this.ids.next(name);
+    this.#store(name, candidate);
+    for (const rules of rulesOf(name)) rules.afterSave?.(event);
+    return candidate;
   }
 
   update(sobject: string, id: string, input: Record<string, unknown>, options: WriteOptions, at = Date.now()): SfRecord {
     const name = canonicalObject(sobject);
     if (!isSalesforceId(id) || sobjectOfId(id) !== name) throw new RecordError('MALFORMED_ID', `${name} ID: id value of incorrect type: ${id}`, ['Id']);
+    const info = objectInfo(name);
+    if (!info.updateable) throw new RecordError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `entity type cannot be updated: ${info.label}`, []);
     const record = this.get(name, id);
     if (!record) throw new RecordError('ENTITY_IS_DELETED', 'entity is deleted', [], 404);
     if (name === 'Lead' && record.IsConverted) throw new RecordError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', []);
-    const fields = this.#validate(name, input, 'update');
+    const fields = this.#validate(name, input, 'update', this.view(options.apiVersion));
     for (const [k, v] of Object.entries(fields)) {
       const def = fieldOf(name, k)!;
       if (!def.nillable && (v === null || v === '')) throw new RecordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${def.name}]`, [def.name]);
@@ -191,27 +199,51 @@ export class Org {
     if (fields.OwnerId !== undefined) this.#checkOwner(name, fields.OwnerId as string);
     if (name === 'Lead') this.#checkDuplicateRule(fields, record.Id, options);
     this.#checkUnique(name, fields, record.Id);
+    return this.#apply(name, record, fields, options.userId, at);
+  }
+
+  /**
+   * A change the org makes itself (lead conversion setting IsConverted and the converted ids): no
+   * field-level or converted-lead checks, but the object's rules run as on any save (derived
+   * fields, history rows) and the audit fields move.
+   */
+  systemUpdate(sobject: string, id: string, fields: Record<string, unknown>, userId: string, at = Date.now()): SfRecord {
+    const name = canonicalObject(sobject);
+    const record = this.get(name, id);
+    if (!record) throw new RecordError('ENTITY_IS_DELETED', 'entity is deleted', [], 404);
+    return this.#apply(name, record, fields, userId, at);
+  }
+
+  /** Applies validated fields: the rules see the record as it will be before anything is changed, so a refusal leaves it as it was. */
+  #apply(name: string, record: SfRecord, fields: Record<string, unknown>, userId: string, at: number): SfRecord {
+    const candidate: SfRecord = { ...record, ...fields, LastModifiedDate: sfDate(at), SystemModstamp: sfDate(at), LastModifiedById: userId };
     const before = { ...record };
-    Object.assign(record, fields, { LastModifiedDate: sfDate(at), SystemModstamp: sfDate(at), LastModifiedById: options.userId });
-    if (name === 'Opportunity' && fields.StageName !== undefined) Object.assign(record, stageFlags(record.StageName as string));
-    if (name === 'Task' && fields.Status !== undefined) record.IsClosed = record.Status === 'Completed';
+    const event: SaveEvent = { org: this, sobject: name, record: candidate, before, changed: fields, userId, at };
+    for (const rules of rulesOf(name)) rules.beforeSave?.(event);
+    Object.assign(record, candidate);
+    event.record = record;
     this.#reindex(name, record, before);
+    for (const rules of rulesOf(name)) rules.afterSave?.(event);
     return record;
   }
 
   delete(sobject: string, id: string, at = Date.now()): void {
-    const record = this.get(sobject, id);
+    const name = canonicalObject(sobject);
+    const info = objectInfo(name);
+    if (!info.deletable) throw new RecordError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `entity type cannot be deleted: ${info.label}`, []);
+    const record = this.get(name, id);
     if (!record) throw new RecordError('ENTITY_IS_DELETED', 'entity is deleted', [], 404);
     record.IsDeleted = true;
     record.SystemModstamp = sfDate(at);
+    for (const rules of rulesOf(name)) rules.afterDelete?.(this, record, at);
   }
 
-  #validate(sobject: string, input: Record<string, unknown>, mode: 'create' | 'update'): Record<string, unknown> {
+  #validate(sobject: string, input: Record<string, unknown>, mode: 'create' | 'update', view: SchemaView): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(input)) {
       if (key === 'attributes' || (key === 'Id' && mode === 'update')) continue;
       const def = fieldOf(sobject, key);
-      if (!def) throw new RecordError('INVALID_FIELD', `No such column '${key}' on sobject of type ${sobject}`, [key]);
+      if (!def || !isAvailable(def, view)) throw new RecordError('INVALID_FIELD', `No such column '${key}' on sobject of type ${sobject}`, [key]);
       if (mode === 'create' ? !def.createable : !def.updateable) {
         throw new RecordError(
           'INVALID_FIELD_FOR_INSERT_UPDATE',
@@ -220,6 +252,11 @@ export class Org {
         );
       }
       out[def.name] = coerce(def, value);
+      const allowed = def.name === 'CurrencyIsoCode' ? this.behaviour.currencies : def.restricted ? def.picklistValues : undefined;
+      if (allowed && out[def.name] !== null && !allowed.includes(out[def.name] as string)) {
+        // "Stage: bad value for restricted picklist field: X" (captured refusals of restricted picklists name the field by its label).
+        throw new RecordError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${def.label ?? def.name}: bad value for restricted picklist field: ${String(out[def.name])}`, [def.name]);
+      }
     }
     return out;
   }
@@ -234,8 +271,8 @@ export class Org {
     if (sobjectOfId(ownerId) === 'User' && owner.IsActive === false) {
       throw new RecordError('INACTIVE_OWNER_OR_USER', `operation performed with inactive user [${ownerId}] as owner of ${sobject.toLowerCase()}`, ['OwnerId']);
     }
-    // Assumption (unconfirmed): tasks cannot be owned by queues.
-    if (sobject === 'Task' && sobjectOfId(ownerId) === 'Group') throw new RecordError('FIELD_INTEGRITY_EXCEPTION', 'Assigned To ID: owner cannot be a queue', ['OwnerId']);
+    // Assumption (unconfirmed): tasks and events cannot be owned by queues.
+    if ((sobject === 'Task' || sobject === 'Event') && sobjectOfId(ownerId) === 'Group') throw new RecordError('FIELD_INTEGRITY_EXCEPTION', 'Assigned To ID: owner cannot be a queue', ['OwnerId']);
   }
 
   #checkUnique(sobject: string, fields: Record<string, unknown>, selfId: string | undefined): void {
@@ -264,10 +301,6 @@ function systemDefaults(sobject: string, at: number): Record<string, unknown> {
   return base;
 }
 
-function stageFlags(stage: string): { IsClosed: boolean; IsWon: boolean } {
-  return { IsClosed: stage === 'Closed Won' || stage === 'Closed Lost', IsWon: stage === 'Closed Won' };
-}
-
 function coerce(def: FieldDef, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   const text = typeof value === 'string' ? value : undefined;
@@ -291,6 +324,12 @@ function coerce(def: FieldDef, value: unknown): unknown {
       if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))
         throw new RecordError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.name}: value not of required type: ${String(value)}`, [def.name]);
       return value;
+    case 'datetime': {
+      // ISO 8601 in, Salesforce's own form out ("2024-05-20T20:49:32.000+0000").
+      const t = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : Number.NaN;
+      if (Number.isNaN(t)) throw new RecordError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.name}: value not of required type: ${String(value)}`, [def.name]);
+      return sfDate(t);
+    }
     default: {
       const s = String(value);
       if (def.length !== undefined && s.length > def.length) {
@@ -300,8 +339,6 @@ function coerce(def: FieldDef, value: unknown): unknown {
     }
   }
 }
-
-export { sfDate };
 
 interface FieldIndex {
   ids: Map<string, Set<string>>;

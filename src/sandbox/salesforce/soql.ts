@@ -5,7 +5,7 @@
  * NULLS FIRST/LAST), LIMIT, OFFSET. Anything else is a clear MALFORMED_QUERY.
  */
 export class SoqlError extends Error {
-  readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE';
+  readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE' | 'INVALID_QUERY_FILTER_OPERATOR';
   constructor(errorCode: SoqlError['errorCode'], message: string) {
     super(message);
     this.errorCode = errorCode;
@@ -307,32 +307,41 @@ function escapeRegex(ch: string): string {
   return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Evaluates a WHERE clause; `get` resolves a field (case-insensitive, relationships included). */
-export function matches(where: Where | undefined, get: (field: string) => unknown): boolean {
+/** A field's describe type, as far as comparing values goes. */
+export type FieldType = string;
+
+/**
+ * Evaluates a WHERE clause; `get` resolves a field (case-insensitive, relationships included),
+ * `typeOf` its type: id and reference fields compare by their 15-character case-sensitive form
+ * (an 18-character id and its 15-character form are equal), so `Id > '...'` orders as ORDER BY Id.
+ */
+export function matches(where: Where | undefined, get: (field: string) => unknown, typeOf: (field: string) => FieldType | undefined = () => undefined): boolean {
   if (!where) return true;
   switch (where.kind) {
     case 'and':
-      return matches(where.left, get) && matches(where.right, get);
+      return matches(where.left, get, typeOf) && matches(where.right, get, typeOf);
     case 'or':
-      return matches(where.left, get) || matches(where.right, get);
+      return matches(where.left, get, typeOf) || matches(where.right, get, typeOf);
     case 'not':
-      return !matches(where.inner, get);
+      return !matches(where.inner, get, typeOf);
     case 'like': {
       const v = get(where.field);
       return typeof v === 'string' && where.pattern.test(v);
     }
     case 'in': {
       const v = get(where.field);
-      const found = where.values.some((x) => equal(v, x));
+      const id = isIdType(typeOf(where.field));
+      const found = where.values.some((x) => equal(v, x, id));
       return where.negate ? !found && v !== null && v !== undefined : found;
     }
     case 'cmp': {
       const v = get(where.field);
-      if (where.op === '=') return equal(v, where.value);
-      if (where.op === '!=') return !equal(v, where.value);
+      const id = isIdType(typeOf(where.field));
+      if (where.op === '=') return equal(v, where.value, id);
+      if (where.op === '!=') return !equal(v, where.value, id);
       if (v === null || v === undefined || where.value === null) return false;
-      const a = comparable(v);
-      const b = comparable(where.value);
+      const a = id ? idKey(v) : comparable(v);
+      const b = id ? idKey(where.value) : comparable(where.value);
       if (where.op === '<') return a < b;
       if (where.op === '<=') return a <= b;
       if (where.op === '>') return a > b;
@@ -351,9 +360,13 @@ function comparable(v: unknown): number | string {
   return typeof v === 'number' ? v : String(v).toLowerCase();
 }
 
-function equal(v: unknown, x: Literal): boolean {
+const isIdType = (type: FieldType | undefined) => type === 'id' || type === 'reference';
+const idKey = (v: unknown) => String(v).slice(0, 15);
+
+function equal(v: unknown, x: Literal, id = false): boolean {
   if (x === null) return v === null || v === undefined;
   if (v === null || v === undefined) return false;
+  if (id) return idKey(v) === idKey(x);
   if (typeof x === 'string' && typeof v === 'string') return v.toLowerCase() === x.toLowerCase(); // SOQL = on text is case-insensitive
   return comparable(v) === comparable(x);
 }
