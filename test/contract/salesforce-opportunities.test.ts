@@ -5,8 +5,8 @@ import { fixture, missingFromShape } from '../support/fixtures.ts';
 
 /**
  * What the won/lost feedback reads from Salesforce, driven through real jsforce against the
- * emulator: opportunities and their stage history, contact roles and competitors, lead status
- * history, tasks and events, and paging past jsforce's maxFetch.
+ * emulator: opportunities and their stage history, contact roles and competitors, lead conversion
+ * (SOAP convertLead), lead status history, tasks and events, and paging past jsforce's maxFetch.
  * The Salesforce facts are in docs/salesforce-api.md#opportunities and the sections after it.
  */
 const VERSION = '64.0';
@@ -31,12 +31,21 @@ async function failure(promise: PromiseLike<unknown>): Promise<{ errorCode: stri
 }
 
 type ItemResult = { id?: string; success: boolean; errors: { statusCode: string; message: string; fields: string[] }[] };
+type ConvertResult = {
+  accountId: string | null;
+  contactId: string | null;
+  leadId: string | null;
+  opportunityId: string | null;
+  success: boolean;
+  errors: { statusCode: string; message: string; fields: string[] }[];
+};
 type Row = Record<string, unknown> & { Id: string };
 
 const noAssign = { headers: { 'Sforce-Auto-Assign': 'FALSE' } } as never;
 const rows = async (soql: string, c = conn) => (await c.query<Row>(soql)).records.map(({ attributes: _, ...r }) => r as Row);
 const one = async (soql: string) => (await rows(soql))[0]!;
 const created = async (sobject: string, fields: Record<string, unknown>, options?: never) => ((await conn.sobject(sobject).create(fields, options)) as { id: string }).id;
+const convert = (request: Record<string, unknown> | Record<string, unknown>[]) => conn.soap.convertLead(request as never) as unknown as Promise<ConvertResult & ConvertResult[]>;
 const raw = (s: Sandbox, path: string, init: RequestInit = {}) =>
   fetch(`${s.url}/services/data/v${VERSION}/${path}`, {
     ...init,
@@ -194,6 +203,119 @@ describe('Opportunity (jsforce)', () => {
   });
 });
 
+describe('Lead conversion (jsforce conn.soap.convertLead)', () => {
+  let n = 0;
+  const newLead = async (extra: Record<string, unknown> = {}, options: never = noAssign) => {
+    n += 1;
+    return created('Lead', { FirstName: 'Ada', LastName: `Convert ${n}`, Company: `Convert Co ${n}`, Email: `ada${n}@convert.example`, OwnerId: dana, ...extra }, options);
+  };
+
+  it('creates an Account, a Contact and an Opportunity from the lead, moves its tasks, and the converted lead can no longer be updated', async () => {
+    const lead = await newLead({ LeadSource: 'Trade Show', Website: 'convert.example', Title: 'Head of Data', Phone: '+44 20 1' });
+    const summit = sandbox.salesforce.insert('Campaign', { Name: 'Data Summit', OwnerId: dana });
+    const webinar = sandbox.salesforce.insert('Campaign', { Name: 'Modern BI webinar', OwnerId: dana });
+    sandbox.salesforce.insert('CampaignMember', { CampaignId: summit, LeadId: lead, Status: 'Responded' });
+    sandbox.salesforce.insert('CampaignMember', { CampaignId: webinar, LeadId: lead, Status: 'Registered' });
+    const task = await created('Task', { Subject: 'Call Ada', WhoId: lead, OwnerId: dana });
+    sandbox.requestLog.reset();
+
+    const result = await convert({ leadId: lead, convertedStatus: 'Closed - Converted' });
+
+    expect(result).toMatchObject({ leadId: lead, success: true, errors: [] });
+    expect([result.accountId?.slice(0, 3), result.contactId?.slice(0, 3), result.opportunityId?.slice(0, 3)]).toEqual(['001', '003', '006']);
+    expect(sandbox.requestLog.counts('salesforce')).toEqual({ 'soap.convertLead': 1 });
+    expect(await one(`SELECT IsConverted, Status, ConvertedDate, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id = '${lead}'`)).toEqual({
+      IsConverted: true,
+      Status: 'Closed - Converted',
+      ConvertedDate: new Date().toISOString().slice(0, 10),
+      ConvertedAccountId: result.accountId,
+      ConvertedContactId: result.contactId,
+      ConvertedOpportunityId: result.opportunityId,
+    });
+    expect(await one(`SELECT Name, Website, OwnerId FROM Account WHERE Id = '${result.accountId}'`)).toEqual({ Name: 'Convert Co 1', Website: 'convert.example', OwnerId: dana });
+    expect(await one(`SELECT FirstName, LastName, Email, Title, Phone, LeadSource, AccountId, OwnerId FROM Contact WHERE Id = '${result.contactId}'`)).toEqual({
+      FirstName: 'Ada',
+      LastName: 'Convert 1',
+      Email: 'ada1@convert.example',
+      Title: 'Head of Data',
+      Phone: '+44 20 1',
+      LeadSource: 'Trade Show',
+      AccountId: result.accountId,
+      OwnerId: dana,
+    });
+    const opportunity = await one(`SELECT Name, StageName, IsClosed, Probability, CloseDate, LeadSource, CampaignId, AccountId, OwnerId FROM Opportunity WHERE Id = '${result.opportunityId}'`);
+    // Named after the company when no opportunityName is given; the lead's most recent campaign is its primary campaign source.
+    expect(opportunity).toMatchObject({ Name: 'Convert Co 1', StageName: 'Prospecting', IsClosed: false, Probability: 10, LeadSource: 'Trade Show', CampaignId: webinar, AccountId: result.accountId });
+    expect(opportunity.CloseDate).toMatch(/^\d{4}-(03-31|06-30|09-30|12-31)$/);
+    expect(await rows(`SELECT ContactId, IsPrimary FROM OpportunityContactRole WHERE OpportunityId = '${result.opportunityId}'`)).toEqual([{ ContactId: result.contactId, IsPrimary: true }]);
+    expect(await rows(`SELECT StageName FROM OpportunityHistory WHERE OpportunityId = '${result.opportunityId}'`)).toEqual([{ StageName: 'Prospecting' }]);
+    expect(await one(`SELECT WhoId, WhatId FROM Task WHERE Id = '${task}'`)).toEqual({ WhoId: result.contactId, WhatId: result.opportunityId });
+
+    // Converted leads are read-only, whichever way the update comes.
+    expect(await failure(conn.sobject('Lead').update({ Id: lead, Title: 'CTO' }))).toMatchObject({ errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD', message: 'cannot reference converted lead' });
+    const [item] = (await conn.sobject('Lead').update([{ Id: lead, Title: 'CTO' }], { allOrNone: false } as never)) as unknown as ItemResult[];
+    expect(item!.errors).toEqual([{ statusCode: 'CANNOT_UPDATE_CONVERTED_LEAD', message: 'cannot reference converted lead', fields: [] }]);
+    const again = await convert({ leadId: lead, convertedStatus: 'Closed - Converted' });
+    expect(again).toMatchObject({ success: false, leadId: null, errors: [{ statusCode: 'CANNOT_UPDATE_CONVERTED_LEAD' }] });
+  });
+
+  it('answers the Partner WSDL LeadConvertResult, merges into an existing account and contact (empty fields only), and can skip the opportunity', async () => {
+    const accountId = await created('Account', { Name: 'Existing Co', Website: 'existing.example' });
+    const contactId = await created('Contact', { LastName: 'Existing', AccountId: accountId, Title: 'Analyst', LeadSource: 'Web' });
+    const lead = await newLead({ Title: 'Head of Data', Phone: '+49 30 2', LeadSource: 'Webinar', Industry: 'Finance' });
+    const token = sandbox.connectionInfo().salesforce.accessToken;
+    const response = await fetch(`${sandbox.url}/services/Soap/u/${VERSION}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', soapaction: '""' },
+      body:
+        `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Header xmlns="urn:partner.soap.sforce.com"><SessionHeader><sessionId>${token}</sessionId></SessionHeader></soapenv:Header>` +
+        `<soapenv:Body xmlns="urn:partner.soap.sforce.com"><convertLead><leadConverts><accountId>${accountId}</accountId><contactId>${contactId}</contactId><convertedStatus>Closed - Converted</convertedStatus>` +
+        `<doNotCreateOpportunity>true</doNotCreateOpportunity><leadId>${lead}</leadId><overwriteLeadSource>true</overwriteLeadSource><ownerId xsi:nil="true"/></leadConverts></convertLead></soapenv:Body></soapenv:Envelope>`,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(
+      `<soapenv:Body><convertLeadResponse><result><accountId>${accountId}</accountId><contactId>${contactId}</contactId><leadId>${lead}</leadId><opportunityId xsi:nil="true"/><success>true</success></result></convertLeadResponse></soapenv:Body>`,
+    );
+    // Existing data stands; empty fields are filled from the lead; LeadSource is overwritten because overwriteLeadSource was set.
+    expect(await one(`SELECT Title, Phone, LeadSource FROM Contact WHERE Id = '${contactId}'`)).toEqual({ Title: 'Analyst', Phone: '+49 30 2', LeadSource: 'Webinar' });
+    expect(await one(`SELECT Website, Industry FROM Account WHERE Id = '${accountId}'`)).toEqual({ Website: 'existing.example', Industry: 'Finance' });
+    expect(await one(`SELECT ConvertedOpportunityId FROM Lead WHERE Id = '${lead}'`)).toEqual({ ConvertedOpportunityId: null });
+  });
+
+  it('refuses, each request on its own: a queue-owned lead without an owner, a status that does not convert, a contact of another account; nothing of a refused request is left', async () => {
+    const queued = await newLead({}, {} as never); // no Sforce-Auto-Assign: the assignment rule gives it to the Inbound Lead Queue
+    const open = await newLead();
+    const otherAccount = await created('Account', { Name: 'Other Co' });
+    const strayContact = await created('Contact', { LastName: 'Stray', AccountId: await created('Account', { Name: 'Stray Co' }) });
+    const accounts = sandbox.salesforce.records('Account').length;
+
+    const results = await convert([
+      { leadId: queued, convertedStatus: 'Closed - Converted' },
+      { leadId: open, convertedStatus: 'Closed - Not Converted' },
+      { leadId: open, convertedStatus: 'Closed - Converted', accountId: otherAccount, contactId: strayContact },
+      { leadId: 'not-an-id', convertedStatus: 'Closed - Converted' },
+      // Refused once its Account and Contact exist: they are rolled back with it.
+      { leadId: open, convertedStatus: 'Closed - Converted', opportunityName: 'x'.repeat(121) },
+    ]);
+
+    expect(results.map((r) => [r.success, r.errors[0]?.statusCode, r.errors[0]?.fields])).toEqual([
+      [false, 'INVALID_CROSS_REFERENCE_KEY', ['OwnerId']],
+      [false, 'INVALID_STATUS', ['Status']],
+      [false, 'INVALID_CROSS_REFERENCE_KEY', ['contactId']],
+      [false, 'MALFORMED_ID', ['leadId']],
+      [false, 'STRING_TOO_LONG', ['Name']],
+    ]);
+    expect(results[0]!.errors[0]!.message).toBe('Converted objects can only be owned by users.  If the lead is not owned by a user, you must specify a user for the Owner field.');
+    expect(results[1]!.errors[0]!.message).toBe('invalid convertedStatus: Closed - Not Converted');
+    expect(sandbox.salesforce.records('Account')).toHaveLength(accounts);
+    expect(await one(`SELECT IsConverted FROM Lead WHERE Id = '${open}'`)).toEqual({ IsConverted: false });
+    // Naming a user as owner converts the queue's lead.
+    const owned = await convert({ leadId: queued, convertedStatus: 'Closed - Converted', ownerId: dana, opportunityName: 'Queue Co — pilot' });
+    expect(owned.success).toBe(true);
+    expect(await one(`SELECT Name, OwnerId FROM Opportunity WHERE Id = '${owned.opportunityId}'`)).toEqual({ Name: 'Queue Co — pilot', OwnerId: dana });
+  });
+});
+
 describe('Lead Status history (LeadHistory)', () => {
   it('writes LeadHistory rows only while field history tracking is on for Lead.Status, from the moment it was turned on', async () => {
     const lead = await created('Lead', { LastName: 'Tracked', Company: 'History Co', OwnerId: dana }, noAssign);
@@ -207,7 +329,11 @@ describe('Lead Status history (LeadHistory)', () => {
       await conn.sobject('Lead').update({ Id: lead, Status: 'Closed - Not Converted' });
       expect(await history(lead)).toEqual([{ Field: 'Status', OldValue: 'Working - Contacted', NewValue: 'Closed - Not Converted', CreatedById: integrationUser }]);
       const later = await created('Lead', { LastName: 'Tracked later', Company: 'History Co', OwnerId: dana }, noAssign);
-      expect(await history(later)).toEqual([{ Field: 'created', OldValue: null, NewValue: null, CreatedById: integrationUser }]);
+      sandbox.salesforce.convertLead(later, { doNotCreateOpportunity: true });
+      expect(await history(later)).toEqual([
+        { Field: 'created', OldValue: null, NewValue: null, CreatedById: integrationUser },
+        { Field: 'Status', OldValue: 'Open - Not Contacted', NewValue: 'Closed - Converted', CreatedById: integrationUser },
+      ]);
     } finally {
       sandbox.salesforce.setFieldHistoryTracking('Lead', 'Status', false);
     }

@@ -7,8 +7,9 @@ import { jwtVerify } from 'jose';
 import type { FaultInjector } from '../faults.ts';
 import { seedExtraAccounts, seedOrg } from '../seed/org.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
+import { convertLead, type LeadConvert, leadConvertResultXml, runConvertLead } from './conversion.ts';
 import { setFieldHistoryTracking } from './history.ts';
-import { KEY_PREFIX, isSalesforceId, toId18 } from './ids.ts';
+import { KEY_PREFIX, isSalesforceId, sobjectOfId, toId18 } from './ids.ts';
 import { seedOpportunityStages } from './opportunities.ts';
 import { canonicalObject, Org, RecordError, sfDate, type SfRecord, type WriteOptions } from './org.ts';
 import { sfDay } from './record.ts';
@@ -56,7 +57,12 @@ export interface SalesforceEmulator extends Emulator {
   records(sobject: string): ReadonlyArray<Record<string, unknown>>;
   insert(sobject: string, fields: Record<string, unknown>): string;
   update(sobject: string, id: string, fields: Record<string, unknown>): void;
-  convertLead(leadId: string, options?: { opportunityName?: string; amount?: number }): { contactId: string; accountId: string; opportunityId?: string };
+  /**
+   * Converts a lead as a person would in Salesforce (conversion.ts; the SOAP convertLead rules):
+   * an Account, a Contact and, unless doNotCreateOpportunity, an Opportunity (Amount set after,
+   * as an edit). A queue-owned lead's records go to `ownerId` or else to the acting user.
+   */
+  convertLead(leadId: string, options?: ActAs & Partial<Omit<LeadConvert, 'leadId'>> & { amount?: number }): { contactId: string; accountId: string; opportunityId?: string };
   /** Creates a record through the org's save rules (derived fields, history), as a person in Salesforce would. Returns the id. */
   create(sobject: string, fields: Record<string, unknown>, options?: ActAs): string;
   /** Edits a record through the org's save rules (converted leads refused, history written), as a person would. */
@@ -425,11 +431,13 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     if (fault.kind === 'rate-limit') return reply(soapFault('REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'));
     if (fault.kind === 'server-error') return reply(soapFault('SERVER_UNAVAILABLE', 'Server unavailable (injected by the sandbox)'), fault.status);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    if (call.local !== 'merge') return reply(soapFault('soapenv:Client', `sandbox: the SOAP call ${call.local} is not emulated (only merge is)`));
+    if (call.local !== 'merge' && call.local !== 'convertLead') return reply(soapFault('soapenv:Client', `sandbox: the SOAP call ${call.local} is not emulated (only merge and convertLead are)`));
     try {
-      // jsforce names each request <mergeRequests>, the WSDL <request>: any child of <merge> is one.
-      const results = runMerge(org, call.children, session.userId);
-      return reply(soapResponse('merge', results.map(mergeResultXml), { used, limit: dailyLimit }));
+      // jsforce names each merge request <mergeRequests>, the WSDL <request>: any child of <merge> is one.
+      if (call.local === 'merge') return reply(soapResponse('merge', runMerge(org, call.children, session.userId).map(mergeResultXml), { used, limit: dailyLimit }));
+      // <leadConverts>, in the WSDL and from jsforce alike (conversion.ts).
+      const converts = call.children.filter((c) => c.local === 'leadConverts');
+      return reply(soapResponse('convertLead', runConvertLead(org, converts, session.userId).map(leadConvertResultXml), { used, limit: dailyLimit }));
     } catch (error) {
       if (error instanceof SoapFault) return reply(soapFault(error.code, error.message, error.faultType));
       throw error;
@@ -828,42 +836,14 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       org.invalidateIndexes();
     },
     convertLead(leadId, o = {}) {
+      const userId = o.userId ?? directory.integrationUserId;
       const lead = org.get('Lead', leadId);
-      if (!lead || lead.IsConverted) throw new Error(`lead ${leadId} cannot be converted`);
-      const accountId = org.insertRaw('Account', { Name: lead.Company, OwnerId: lead.OwnerId, Website: lead.Website ?? null }).Id;
-      const contactId = org.insertRaw('Contact', {
-        FirstName: lead.FirstName,
-        LastName: lead.LastName,
-        Email: lead.Email,
-        AccountId: accountId,
-        OwnerId: lead.OwnerId,
-        LeadSource: lead.LeadSource,
-      }).Id;
-      let opportunityId: string | undefined;
-      if (o.opportunityName) {
-        opportunityId = org.insertRaw('Opportunity', {
-          Name: o.opportunityName,
-          AccountId: accountId,
-          OwnerId: lead.OwnerId,
-          StageName: 'Prospecting',
-          CloseDate: new Date().toISOString().slice(0, 10),
-          Amount: o.amount ?? null,
-          IsClosed: false,
-          IsWon: false,
-          LeadSource: lead.LeadSource,
-        }).Id;
-      }
-      Object.assign(lead, {
-        IsConverted: true,
-        Status: 'Closed - Converted',
-        ConvertedDate: new Date().toISOString().slice(0, 10),
-        ConvertedAccountId: accountId,
-        ConvertedContactId: contactId,
-        ConvertedOpportunityId: opportunityId ?? null,
-        SystemModstamp: sfDate(Date.now()),
-      });
-      org.invalidateIndexes();
-      return { contactId, accountId, ...(opportunityId ? { opportunityId } : {}) };
+      // In Salesforce's convert page the owner defaults to the lead's, or to the converting user when a queue owns the lead.
+      const ownerId = o.ownerId ?? (lead && sobjectOfId(String(lead.OwnerId)) === 'User' ? String(lead.OwnerId) : userId);
+      const result = convertLead(org, { convertedStatus: 'Closed - Converted', ...o, leadId, ownerId }, userId, o.at);
+      if (!result.success) throw new Error(`lead ${leadId} cannot be converted: ${result.errors.map((e) => `${e.statusCode} ${e.message}`).join('; ')}`);
+      if (result.opportunityId && o.amount !== undefined) org.update('Opportunity', result.opportunityId, { Amount: o.amount }, actAs({ userId }), o.at);
+      return { contactId: result.contactId!, accountId: result.accountId!, ...(result.opportunityId ? { opportunityId: result.opportunityId } : {}) };
     },
     create: (sobject, fields, o = {}) => org.create(sobject, fields, actAs(o), o.at).Id,
     edit(sobject, id, fields, o = {}) {

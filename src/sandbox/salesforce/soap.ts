@@ -1,6 +1,7 @@
 /**
  * The Salesforce SOAP API (Partner WSDL, `/services/Soap/u/{version}`) as far as leadloop uses it:
- * the `merge` call only. The XML shapes and their sources are in docs/salesforce-api.md#soap-merge;
+ * the `merge` call here, `convertLead` in conversion.ts. The XML shapes and their sources are in
+ * docs/salesforce-api.md#soap-merge and #lead-conversion;
  * what no source states is marked "Assumption" here and in the README's sandbox fidelity list.
  */
 import { isSalesforceId, sobjectOfId, toId18 } from './ids.ts';
