@@ -182,7 +182,8 @@ describe('leadloop CLI', () => {
         env: { PATH: process.env.PATH ?? '', ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      const deadline = Date.now() + 20_000;
+      // The first cycle starts once the worker is up: opening the embedded ledger alone takes seconds on a loaded machine.
+      const deadline = Date.now() + 60_000;
       while (sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c).length).toBeGreaterThan(0);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -191,7 +192,7 @@ describe('leadloop CLI', () => {
       expect(await exited).toBe(0);
       expect(Date.now() - signalled).toBeLessThan(10_000);
     });
-  });
+  }, 120_000);
 
   it('start --role all serves webhooks and health, and on SIGTERM stops intake, drains and exits within 10 s with no hand-off lost', async () => {
     const edit = (file: string, text: string) => (file === 'sync.yaml' ? text.replace('sync_leads: { every: 5m }', 'sync_leads: { every: 5m, enabled: false }') : text);
