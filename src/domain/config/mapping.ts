@@ -54,6 +54,10 @@ export const mappingConfigSchema = z
       .object({
         accepted: z.array(z.string()).min(1).describe('Lead Status values meaning sales accepted the lead (SQL).'),
         disqualified: z.array(z.string()).min(1).describe('Lead Status values meaning sales disqualified it.'),
+        recycled: z.array(z.string()).optional().describe('Lead Status values meaning sales handed the lead back to marketing for nurture (recycled); optional. Any status in no list is "open".'),
+        disqualified_reason_field: sfField
+          .optional()
+          .describe('Lead field holding why sales disqualified it (e.g. Disqualified_Reason__c); optional. The feedback records its value with each disqualification.'),
       })
       .strict(),
     sales_owned_fields: z.array(sfField).default(['OwnerId', 'Status']).describe('Fields sales owns: leadloop sets them when it creates a record and never afterwards.'),
