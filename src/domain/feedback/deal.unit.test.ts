@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { dealContent, dealFingerprint } from './deal.ts';
+import { outcomeOf } from './outcome.ts';
+import { opportunity } from './test-fixtures.ts';
+import type { OpportunityLinks } from './types.ts';
+
+const links: OpportunityLinks = {
+  kind: 'linked',
+  path: 'converted-lead',
+  contacts: [
+    { contactId: '5102', path: 'converted-lead' },
+    { contactId: '5101', path: 'converted-lead' },
+  ],
+};
+const won = opportunity({ isClosed: true, isWon: true, currency: 'EUR', amount: 50_000 });
+const fingerprintOf = (o = won, l = links) => dealFingerprint(dealContent(o, outcomeOf(o, []), l));
+
+describe('the HubSpot deal of an opportunity', () => {
+  it('carries the outcome, amount, currency, close date, loss reason, competitor and contacts (sorted)', () => {
+    expect(dealContent(won, outcomeOf(won, []), links)).toEqual({
+      opportunityId: won.opportunityId,
+      name: 'Globex — platform',
+      outcome: 'won',
+      amount: 50_000,
+      currency: 'EUR',
+      closeDate: '2026-12-31',
+      lossReason: null,
+      competitor: null,
+      contactIds: ['5101', '5102'],
+      archived: false,
+    });
+    expect(dealContent(won, outcomeOf(won, []), { kind: 'unlinked' }).contactIds).toEqual([]);
+  });
+
+  it('has the same fingerprint when nothing it carries changed, whatever the order of the contacts', () => {
+    const reordered: OpportunityLinks = { kind: 'linked', path: 'converted-lead', contacts: links.kind === 'linked' ? links.contacts.toReversed() : [] };
+    expect(fingerprintOf()).toBe(fingerprintOf(won, reordered));
+    // Fields the deal does not carry (a stage name within the same outcome, SystemModstamp) change nothing.
+    expect(fingerprintOf(opportunity({ ...won, stage: 'Closed Won (renewal)', systemModstamp: 1 }))).toBe(fingerprintOf());
+    expect(fingerprintOf()).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('changes with anything the deal carries', () => {
+    const base = fingerprintOf();
+    const variants = [
+      fingerprintOf(opportunity({ ...won, amount: 50_001 })),
+      fingerprintOf(opportunity({ ...won, currency: 'USD' })),
+      fingerprintOf(opportunity({ ...won, closeDate: '2027-01-01' })),
+      fingerprintOf(opportunity({ ...won, isWon: false, lossReason: 'Price' })),
+      fingerprintOf(opportunity({ ...won, isDeleted: true })),
+      fingerprintOf(opportunity({ ...won, name: 'Globex — renewal' })),
+      fingerprintOf(won, { kind: 'linked', path: 'converted-lead', contacts: [{ contactId: '5101', path: 'converted-lead' }] }),
+    ];
+    expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+});

@@ -1,0 +1,8 @@
+export { attributeOpportunity } from './attribute.ts';
+export { contactKeys, emailKey, type ContactKeys } from './contact-keys.ts';
+export { dealContent, dealFingerprint, type DealContent } from './deal.ts';
+export { classifyLeadStatus, leadStatusChanges } from './lead-status.ts';
+export { linkOpportunity } from './link.ts';
+export { outcomeOf } from './outcome.ts';
+export { CORPORATE_CURRENCY, tallyOutcomes, type Figures, type TalliedOpportunity } from './tally.ts';
+export type * from './types.ts';
