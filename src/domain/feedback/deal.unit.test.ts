@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dealContent, dealFingerprint } from './deal.ts';
 import { outcomeOf } from './outcome.ts';
+import { opportunityRecord } from './record.ts';
 import { opportunity } from './test-fixtures.ts';
 import type { OpportunityLinks } from './types.ts';
 
@@ -52,5 +53,17 @@ describe('the HubSpot deal of an opportunity', () => {
       fingerprintOf(won, { kind: 'linked', path: 'converted-lead', contacts: [{ contactId: '5101', path: 'converted-lead' }] }),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+});
+
+describe('opportunityRecord', () => {
+  it('links, attributes and reads the outcome of one opportunity', () => {
+    const record = opportunityRecord(
+      won,
+      [],
+      { convertedLeads: new Map([[won.opportunityId, [{ leadId: '00Q1', externalId: '5101' }]]]), handedOffByEmail: new Map(), handedOffByDomain: new Map() },
+      new Map([['5101', { contactId: '5101', handedOffAt: 1, source: 'trade_show', campaign: 'Summit' }]]),
+    );
+    expect(record).toMatchObject({ links: { kind: 'linked', path: 'converted-lead' }, attribution: { source: 'trade_show', campaign: 'Summit' }, outcome: { state: 'won', currency: 'EUR' } });
   });
 });

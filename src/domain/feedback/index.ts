@@ -4,5 +4,6 @@ export { dealContent, dealFingerprint, type DealContent } from './deal.ts';
 export { classifyLeadStatus, leadStatusChanges } from './lead-status.ts';
 export { linkOpportunity } from './link.ts';
 export { outcomeOf } from './outcome.ts';
+export { opportunityRecord } from './record.ts';
 export { CORPORATE_CURRENCY, tallyOutcomes, type Figures, type TalliedOpportunity } from './tally.ts';
 export type * from './types.ts';

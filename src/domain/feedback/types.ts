@@ -172,3 +172,21 @@ export interface Outcome {
   competitorsMet: string[];
   deleted: boolean;
 }
+
+/** An opportunity as the ledger records it: its snapshot and stage history, and what the domain made of them. */
+export interface OpportunityRecord {
+  opportunity: OpportunitySnapshot;
+  stageHistory: readonly StageChange[];
+  links: OpportunityLinks;
+  attribution: Attribution;
+  outcome: Outcome;
+}
+
+/** An opportunity that links to no HubSpot contact, as the ledger lists it. */
+export interface UnlinkedOpportunity {
+  opportunityId: string;
+  name: string;
+  accountId: string | null;
+  outcome: Outcome['state'];
+  deleted: boolean;
+}
