@@ -2,6 +2,8 @@ import type { LeadloopConfig } from '../domain/config/index.ts';
 import type { DecisionRecord, FoundPeople, HandoffRecord, LeadFields, OwnerDirectory, RoutingState, ScoreWrite, StoredRouting, TaskWrite, WritebackWrite } from '../domain/handoff/types.ts';
 import type { Observed } from '../domain/inputs.ts';
 import type { Contact, ContactCursor } from '../domain/contact.ts';
+import type { ContactKeys } from '../domain/feedback/contact-keys.ts';
+import type { EarliestHandoff, LeadStatusChange, OpportunityRecord, UnlinkedOpportunity } from '../domain/feedback/types.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { DescribedObject, WritebackProperty } from '../domain/setup.ts';
 
@@ -117,6 +119,37 @@ export interface LedgerPort {
   leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }>;
   /** A privacy deletion in the ledger. */
   purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }>;
+}
+
+/**
+ * The ledger as the feedback (`sync-feedback`) uses it: what sales did with the leads leadloop
+ * handed off (lead status changes, opportunities with their stage history, links and outcome),
+ * and what linking and attribution read (handed-off contacts by email key and domain, each
+ * contact's earliest hand-off). Every write is idempotent: a rerun of the same pull changes nothing.
+ */
+export interface FeedbackLedgerPort {
+  /** Records status changes not recorded before (same lead, status and time; an approximated one only when the lead's latest status differs); returns how many. */
+  recordLeadStatusChanges(changes: readonly LeadStatusChange[]): Promise<number>;
+  /** Upserts opportunities with their outcome and attribution, adds their stage history, replaces their contact links; an older snapshot (SystemModstamp) changes nothing. */
+  recordOpportunities(records: readonly OpportunityRecord[], at: number): Promise<void>;
+  /** Marks deleted opportunities (they leave the figures; their deals are archived); returns how many were not marked before. */
+  markOpportunitiesDeleted(opportunityIds: readonly string[], at: number): Promise<number>;
+  /** The fingerprint of the HubSpot deal last written, for the opportunities that have one. */
+  dealFingerprints(opportunityIds: readonly string[]): Promise<Map<string, string>>;
+  /** After deals were written: their fingerprints, so an unchanged opportunity is not written again. */
+  setDealFingerprints(fingerprints: ReadonlyMap<string, string>): Promise<void>;
+  /** Stores handed-off contacts' email keys and domains (`contactKeys`), replacing what each had. */
+  recordContactKeys(keys: readonly ContactKeys[], at: number): Promise<void>;
+  /** Handed-off contacts whose keys the ledger lacks, a page at a time after `after` (id order): read them from HubSpot, then `recordContactKeys`. */
+  contactsMissingKeys(options: { limit: number; after?: string }): Promise<string[]>;
+  /** Handed-off contacts by email key (`emailKey` of a contact role's email). */
+  handedOffByEmailKey(emailKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /** Handed-off contacts by normalised domain (their email's or their website's). */
+  handedOffByDomain(domains: readonly string[]): Promise<Map<string, string[]>>;
+  /** Each contact's earliest hand-off with its source and campaign. */
+  earliestHandoffs(contactIds: readonly string[]): Promise<Map<string, EarliestHandoff>>;
+  /** Opportunities that link to nobody, a page at a time after `after` (id order). */
+  unlinkedOpportunities(options: { limit: number; after?: string }): Promise<UnlinkedOpportunity[]>;
 }
 
 /** The backfill's list position. */

@@ -1,16 +1,26 @@
 import { sql, type Kysely } from 'kysely';
+import type { ContactKeys } from '../domain/feedback/contact-keys.ts';
+import type { EarliestHandoff, LeadStatusChange, OpportunityRecord, UnlinkedOpportunity } from '../domain/feedback/types.ts';
 import type { DecisionRecord, HandoffRecord, ScoreWrite } from '../domain/handoff/types.ts';
 import type { Assignee } from '../domain/routing/types.ts';
 import { contactsDueForReview } from './contactsDueForReview.ts';
+import { dealFingerprints, setDealFingerprints } from './dealFingerprints.ts';
+import { earliestHandoffs } from './earliestHandoffs.ts';
+import { handedOffByDomain, handedOffByEmailKey } from './findHandedOffContacts.ts';
+import { markOpportunitiesDeleted } from './markOpportunitiesDeleted.ts';
 import { findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
 import { forgetContactScores } from './forgetContactScores.ts';
 import { leadsOf, purgeContact } from './purgeContact.ts';
 import { recordDecisions } from './recordDecision.ts';
+import { contactsMissingKeys, recordContactKeys } from './recordContactKeys.ts';
 import { recordHandoffs } from './recordHandoff.ts';
+import { recordLeadStatusChanges } from './recordLeadStatusChanges.ts';
+import { recordOpportunities } from './recordOpportunities.ts';
 import { recordScores } from './recordScores.ts';
 import { rekeyContact } from './rekeyContact.ts';
 import { routingFromLedger } from './routingFromLedger.ts';
 import type { Decision, LedgerSchema } from './schema.ts';
+import { unlinkedOpportunities } from './unlinkedOpportunities.ts';
 
 /**
  * The ledger as the pipeline uses it (its LedgerPort): decisions, hand-offs and scores, over the
@@ -125,8 +135,54 @@ export class LedgerStore {
     return leadsOf(this.db, contactId);
   }
 
-  purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }> {
+  purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number; leadStatusChanges: number; opportunityLinks: number; contactKeys: number }> {
     return purgeContact(this.db, contactId);
+  }
+
+  // The feedback (its FeedbackLedgerPort): what sales did with the leads, and what it needs to link opportunities.
+
+  recordLeadStatusChanges(changes: readonly LeadStatusChange[]): Promise<number> {
+    return recordLeadStatusChanges(this.db, changes);
+  }
+
+  recordOpportunities(records: readonly OpportunityRecord[], at: number): Promise<void> {
+    return recordOpportunities(this.db, records, at);
+  }
+
+  markOpportunitiesDeleted(opportunityIds: readonly string[], at: number): Promise<number> {
+    return markOpportunitiesDeleted(this.db, opportunityIds, at);
+  }
+
+  dealFingerprints(opportunityIds: readonly string[]): Promise<Map<string, string>> {
+    return dealFingerprints(this.db, opportunityIds);
+  }
+
+  setDealFingerprints(fingerprints: ReadonlyMap<string, string>): Promise<void> {
+    return setDealFingerprints(this.db, fingerprints);
+  }
+
+  recordContactKeys(keys: readonly ContactKeys[], at: number): Promise<void> {
+    return recordContactKeys(this.db, keys, at);
+  }
+
+  contactsMissingKeys(options: { limit: number; after?: string }): Promise<string[]> {
+    return contactsMissingKeys(this.db, options);
+  }
+
+  handedOffByEmailKey(emailKeys: readonly string[]): Promise<Map<string, string[]>> {
+    return handedOffByEmailKey(this.db, emailKeys);
+  }
+
+  handedOffByDomain(domains: readonly string[]): Promise<Map<string, string[]>> {
+    return handedOffByDomain(this.db, domains);
+  }
+
+  earliestHandoffs(contactIds: readonly string[]): Promise<Map<string, EarliestHandoff>> {
+    return earliestHandoffs(this.db, contactIds);
+  }
+
+  unlinkedOpportunities(options: { limit: number; after?: string }): Promise<UnlinkedOpportunity[]> {
+    return unlinkedOpportunities(this.db, options);
   }
 
   /** Resolves when the database answers (`/readyz`). */

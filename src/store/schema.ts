@@ -90,6 +90,83 @@ export interface ContactStateTable {
   seen_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** One Lead Status change of a lead leadloop handed off (the feedback); unique per lead, status and time. */
+export interface LeadStatusChangesTable {
+  id: Generated<number>;
+  /** Our external ID on the lead; an `erased:` token after a privacy deletion. */
+  hubspot_contact_id: string | null;
+  lead_id: string;
+  status: string;
+  status_class: 'accepted' | 'disqualified' | 'recycled' | 'open';
+  changed_at: ColumnType<Date, Date | string, never>;
+  /** No Status history tracked: `changed_at` is the lead's SystemModstamp. */
+  approximated: boolean;
+  reason: string | null;
+  recorded_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type LinkPathColumn = 'converted-lead' | 'contact-role-external-id' | 'contact-role-email' | 'account-domain';
+
+/** A Salesforce opportunity as last pulled, with its outcome and attribution. */
+export interface OpportunitiesTable {
+  opportunity_id: string;
+  name: string;
+  account_id: string | null;
+  stage: string;
+  is_closed: boolean;
+  is_won: boolean;
+  outcome: 'open' | 'won' | 'lost';
+  reopened: boolean;
+  times_closed: number;
+  closed_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  /** numeric: read back as a string (exact), written as a number. */
+  amount: ColumnType<string | null, number | string | null, number | string | null>;
+  currency: string | null;
+  /** date: written `YYYY-MM-DD`; read it with `to_char` (drivers turn a date into a local-midnight Date). */
+  close_date: ColumnType<Date | string | null, string | null, string | null>;
+  loss_reason: string | null;
+  competitor: string | null;
+  competitors_met: Json<string[]>;
+  /** Primary Campaign Source. */
+  campaign_id: string | null;
+  attributed_source: string | null;
+  attributed_campaign: string | null;
+  link_path: LinkPathColumn | 'unlinked';
+  deleted_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  /** What the HubSpot deal last written for it carries (null: none written yet). */
+  deal_fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
+  system_modstamp: ColumnType<Date, Date | string, Date | string>;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** An opportunity's stages over time (OpportunityHistory). */
+export interface OpportunityStageHistoryTable {
+  opportunity_id: string;
+  changed_at: ColumnType<Date, Date | string, Date | string>;
+  stage: string;
+  is_closed: boolean;
+  is_won: boolean;
+  amount: ColumnType<string | null, number | string | null, number | string | null>;
+  close_date: ColumnType<Date | string | null, string | null, string | null>;
+}
+
+/** Opportunity ↔ HubSpot contact: several contacts per opportunity, several opportunities per contact. */
+export interface OpportunityContactsTable {
+  opportunity_id: string;
+  /** An `erased:` token after a privacy deletion. */
+  hubspot_contact_id: string;
+  link_path: LinkPathColumn;
+}
+
+/** What an opportunity finds a handed-off contact by: its email's hash and its email's and website's domains. */
+export interface ContactKeysTable {
+  hubspot_contact_id: string;
+  email_key: string | null;
+  email_domain: string | null;
+  website_domain: string | null;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
   handoffs: HandoffsTable;
@@ -97,6 +174,11 @@ export interface LedgerSchema {
   account_index: AccountIndexTable;
   account_index_state: AccountIndexStateTable;
   contact_state: ContactStateTable;
+  lead_status_changes: LeadStatusChangesTable;
+  opportunities: OpportunitiesTable;
+  opportunity_stage_history: OpportunityStageHistoryTable;
+  opportunity_contacts: OpportunityContactsTable;
+  contact_keys: ContactKeysTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;
@@ -105,3 +187,5 @@ export type Handoff = Selectable<HandoffsTable>;
 export type NewHandoff = Insertable<HandoffsTable>;
 export type ContactScore = Selectable<ContactScoresTable>;
 export type NewContactScore = Insertable<ContactScoresTable>;
+export type StoredOpportunity = Selectable<OpportunitiesTable>;
+export type NewOpportunity = Insertable<OpportunitiesTable>;

@@ -4,6 +4,7 @@ import * as handoffs from './0002_handoffs.ts';
 import * as contactScores from './0003_contact_scores.ts';
 import * as routingAndAccounts from './0004_routing_and_accounts.ts';
 import * as contactState from './0005_contact_state.ts';
+import * as outcomes from './0006_outcomes.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_contact_scores': contactScores,
   '0004_routing_and_accounts': routingAndAccounts,
   '0005_contact_state': contactState,
+  '0006_outcomes': outcomes,
 };
 
 export const migrationProvider: MigrationProvider = {
