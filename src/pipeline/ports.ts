@@ -150,6 +150,8 @@ export interface FeedbackLedgerPort {
   earliestHandoffs(contactIds: readonly string[]): Promise<Map<string, EarliestHandoff>>;
   /** Opportunities that link to nobody, a page at a time after `after` (id order). */
   unlinkedOpportunities(options: { limit: number; after?: string }): Promise<UnlinkedOpportunity[]>;
+  /** After a HubSpot merge (beside LedgerPort.rekeyContact): the merged-away contact's status changes and opportunity links move to the survivor, its keys go. */
+  rekeyFeedback(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
 }
 
 /** The backfill's list position. */

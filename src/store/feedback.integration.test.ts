@@ -272,6 +272,30 @@ function feedbackContract(open: () => Promise<Ledger>) {
     expect(await store.dealFingerprints([])).toEqual(new Map());
   });
 
+  it("moves a merged-away contact's status changes and opportunity links to the survivor, and drops its keys", async () => {
+    await store.recordContactKeys([contactKeys('6001', { email: 'old@globex.example', website: null })], AT);
+    await store.recordLeadStatusChanges([{ leadId: '00Q-6001', contactId: '6001', status: 'Qualified', class: 'accepted', changedAt: AT, approximated: false, reason: null }]);
+    await store.recordOpportunities(
+      [opportunityRecord(snapshot('006D'), [], converted('006D', '6001', '5102'), handoffs), opportunityRecord(snapshot('006E'), [], converted('006E', '6001'), handoffs)],
+      AT,
+    );
+    expect(await store.rekeyFeedback('6001', '5102')).toEqual({ moved: true });
+    const links = await ledger.db
+      .selectFrom('opportunity_contacts')
+      .select(['opportunity_id', 'hubspot_contact_id'])
+      .where('opportunity_id', 'in', ['006D', '006E'])
+      .orderBy('opportunity_id')
+      .execute();
+    expect(links).toEqual([
+      { opportunity_id: '006D', hubspot_contact_id: '5102' },
+      { opportunity_id: '006E', hubspot_contact_id: '5102' },
+    ]);
+    expect(await ledger.db.selectFrom('lead_status_changes').select('hubspot_contact_id').where('lead_id', '=', '00Q-6001').execute()).toEqual([{ hubspot_contact_id: '5102' }]);
+    expect(await ledger.db.selectFrom('contact_keys').select('hubspot_contact_id').where('hubspot_contact_id', '=', '6001').execute()).toEqual([]);
+    expect(await store.rekeyFeedback('6001', '5102')).toEqual({ moved: false });
+    expect(await store.rekeyFeedback('5102', '5102')).toEqual({ moved: false });
+  });
+
   it("a privacy purge erases the contact's keys and its id everywhere, and keeps the figures", async () => {
     const purged = await store.purgeContact('5101');
     expect(purged).toEqual({ decisions: 0, handoffs: 2, leadStatusChanges: 3, opportunityLinks: 1, contactKeys: 1 });

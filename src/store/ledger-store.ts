@@ -18,6 +18,7 @@ import { recordLeadStatusChanges } from './recordLeadStatusChanges.ts';
 import { recordOpportunities } from './recordOpportunities.ts';
 import { recordScores } from './recordScores.ts';
 import { rekeyContact } from './rekeyContact.ts';
+import { rekeyFeedback } from './rekeyFeedback.ts';
 import { routingFromLedger } from './routingFromLedger.ts';
 import type { Decision, LedgerSchema } from './schema.ts';
 import { unlinkedOpportunities } from './unlinkedOpportunities.ts';
@@ -183,6 +184,10 @@ export class LedgerStore {
 
   unlinkedOpportunities(options: { limit: number; after?: string }): Promise<UnlinkedOpportunity[]> {
     return unlinkedOpportunities(this.db, options);
+  }
+
+  rekeyFeedback(fromContactId: string, toContactId: string): Promise<{ moved: boolean }> {
+    return rekeyFeedback(this.db, fromContactId, toContactId);
   }
 
   /** Resolves when the database answers (`/readyz`). */
