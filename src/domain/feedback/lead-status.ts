@@ -2,6 +2,10 @@ import type { MappingConfig } from '../config/mapping.ts';
 import type { LeadSnapshot, LeadStatusChange, LeadStatusClass, LeadStatusHistoryRow } from './types.ts';
 
 type LeadStatusMapping = MappingConfig['lead_status'];
+/** mapping.yaml's `lead_status` section, or the whole mapping config. */
+type StatusLists = LeadStatusMapping | Pick<MappingConfig, 'lead_status'>;
+
+const listsOf = (mapping: StatusLists): LeadStatusMapping => ('lead_status' in mapping ? mapping.lead_status : mapping);
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -11,7 +15,8 @@ const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLow
  * nobody listed — is `open`. Compared trimmed and case-insensitively; a status listed twice
  * counts for the first list in that order.
  */
-export function classifyLeadStatus(status: string | null | undefined, mapping: LeadStatusMapping): LeadStatusClass {
+export function classifyLeadStatus(status: string | null | undefined, lists: StatusLists): LeadStatusClass {
+  const mapping = listsOf(lists);
   if (!status) return 'open';
   if (mapping.accepted.some((s) => same(s, status))) return 'accepted';
   if (mapping.disqualified.some((s) => same(s, status))) return 'disqualified';
@@ -25,17 +30,24 @@ export function classifyLeadStatus(status: string | null | undefined, mapping: L
  * (`history` undefined), only the current status is known, dated by SystemModstamp — the latest
  * edit of any field, so at or after the real change — and flagged `approximated`. The reason is
  * kept for disqualifications only, and only from the lead's current value (LeadHistory tracks
- * Status alone), so the latest disqualification carries it.
+ * Status alone), so the latest disqualification carries it. A converted lead was accepted by
+ * sales whatever its converted status is called: its current status counts as `accepted` unless
+ * mapping.yaml lists it as something else.
  */
-export function leadStatusChanges(lead: LeadSnapshot, history: readonly LeadStatusHistoryRow[] | undefined, mapping: LeadStatusMapping): LeadStatusChange[] {
-  const reasonFor = (status: string, isCurrent: boolean): string | null => (isCurrent && classifyLeadStatus(status, mapping) === 'disqualified' ? (lead.disqualifiedReason ?? null) : null);
+export function leadStatusChanges(lead: LeadSnapshot, history: readonly LeadStatusHistoryRow[] | undefined, lists: StatusLists): LeadStatusChange[] {
+  const mapping = listsOf(lists);
+  const classOf = (status: string, isCurrent: boolean): LeadStatusClass => {
+    const listed = classifyLeadStatus(status, mapping);
+    return listed === 'open' && isCurrent && lead.isConverted ? 'accepted' : listed;
+  };
+  const reasonFor = (status: string, isCurrent: boolean): string | null => (isCurrent && classOf(status, true) === 'disqualified' ? (lead.disqualifiedReason ?? null) : null);
   if (history === undefined) {
     return [
       {
         leadId: lead.leadId,
         contactId: lead.contactId,
         status: lead.status,
-        class: classifyLeadStatus(lead.status, mapping),
+        class: classOf(lead.status, true),
         changedAt: lead.systemModstamp,
         approximated: true,
         reason: reasonFor(lead.status, true),
@@ -45,13 +57,16 @@ export function leadStatusChanges(lead: LeadSnapshot, history: readonly LeadStat
   const rows = history
     .filter((r): r is LeadStatusHistoryRow & { newValue: string } => r.leadId === lead.leadId && r.newValue !== null && r.newValue !== '')
     .toSorted((a, b) => a.createdDate - b.createdDate);
-  return rows.map((r, i) => ({
-    leadId: lead.leadId,
-    contactId: lead.contactId,
-    status: r.newValue,
-    class: classifyLeadStatus(r.newValue, mapping),
-    changedAt: r.createdDate,
-    approximated: false,
-    reason: reasonFor(r.newValue, i === rows.length - 1 && same(r.newValue, lead.status)),
-  }));
+  return rows.map((r, i) => {
+    const isCurrent = i === rows.length - 1 && same(r.newValue, lead.status);
+    return {
+      leadId: lead.leadId,
+      contactId: lead.contactId,
+      status: r.newValue,
+      class: classOf(r.newValue, isCurrent),
+      changedAt: r.createdDate,
+      approximated: false,
+      reason: reasonFor(r.newValue, isCurrent),
+    };
+  });
 }

@@ -71,6 +71,22 @@ describe('leadStatusChanges', () => {
     expect(leadStatusChanges(recycled, history, mapping).map((c) => c.reason)).toEqual([null, null]);
   });
 
+  it('counts a converted lead as accepted whatever its converted status is called, unless mapping.yaml lists that status', () => {
+    const convertedLead = { ...lead, status: 'Closed - Converted', isConverted: true, disqualifiedReason: null };
+    expect(leadStatusChanges(convertedLead, undefined, mapping)[0]).toMatchObject({ status: 'Closed - Converted', class: 'accepted' });
+    const history = [
+      { leadId: lead.leadId, oldValue: null, newValue: 'Open - Not Contacted', createdDate: t('2026-11-10T08:00:00Z') },
+      { leadId: lead.leadId, oldValue: 'Open - Not Contacted', newValue: 'Closed - Converted', createdDate: t('2026-11-12T08:00:00Z') },
+    ];
+    expect(leadStatusChanges(convertedLead, history, mapping).map((c) => c.class)).toEqual(['open', 'accepted']);
+    expect(leadStatusChanges({ ...convertedLead, status: 'Recycled' }, undefined, mapping)[0]!.class).toBe('recycled');
+  });
+
+  it('takes the whole mapping config as well as its lead_status section', () => {
+    expect(classifyLeadStatus('Recycled', { lead_status: mapping })).toBe('recycled');
+    expect(leadStatusChanges(lead, undefined, { lead_status: mapping })[0]!.class).toBe('disqualified');
+  });
+
   it('finds no change in a tracked history that has none for the lead', () => {
     expect(leadStatusChanges(lead, [], mapping)).toEqual([]);
   });

@@ -14,6 +14,8 @@ export interface LeadSnapshot {
   systemModstamp: number;
   /** The value of mapping.yaml's `lead_status.disqualified_reason_field`, when it names one. */
   disqualifiedReason?: string | null;
+  /** Lead.IsConverted: sales converted it (into a contact, maybe an opportunity). */
+  isConverted?: boolean;
 }
 
 /** One LeadHistory row of the Status field (Field = 'Status'). */
