@@ -42,7 +42,14 @@ try {
   const sandboxCpuAfter = sandbox.cpuMs();
   sample();
   const pull = await sandbox.requests();
-  const indexed = Number((await bench.app.ledger.db.selectFrom('account_index').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const indexed = Number(
+    (
+      await bench.app.ledger.db
+        .selectFrom('account_index')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   // One batch's worth of routing: 200 domains, half of them known.
   const domains = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? `account-${((i * 4_999) % ACCOUNTS).toString(36)}.example` : `unknown-${i}.example`));
   const lookupStarted = performance.now();

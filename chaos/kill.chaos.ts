@@ -107,4 +107,3 @@ function doneContacts(position: { after?: string; done?: boolean } | undefined, 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
-
