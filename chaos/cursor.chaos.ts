@@ -272,6 +272,8 @@ async function runCase(c: Case): Promise<void> {
       backfill: () => app.deps.state.backfill(),
       saveBackfill: (position) => app.deps.state.saveBackfill(position),
       clearBackfill: () => app.deps.state.clearBackfill(),
+      feedbackCursor: (flow) => app.deps.state.feedbackCursor(flow),
+      saveFeedbackCursor: (flow, cursor) => app.deps.state.saveFeedbackCursor(flow, cursor),
       async saveCursor(cursor) {
         if (reading) seenAtLeast.cursorSavesBetweenPages += 1;
         const before = await app.deps.state.cursor();

@@ -45,6 +45,9 @@ export class RedisKeys {
   backfill(): string {
     return this.key('sync', 'leads', 'backfill');
   }
+  feedbackCursor(flow: string): string {
+    return this.key('sync', 'feedback', flow, 'cursor');
+  }
   /** Where installations before the ledger's contact_state kept fingerprints and observations: read once, imported, deleted. */
   legacyContactState(): { fingerprints: string; observed: string } {
     return { fingerprints: this.key('sync', 'fingerprints'), observed: this.key('sync', 'observed') };

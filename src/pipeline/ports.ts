@@ -3,7 +3,22 @@ import type { DecisionRecord, FoundPeople, HandoffRecord, LeadFields, OwnerDirec
 import type { Observed } from '../domain/inputs.ts';
 import type { Contact, ContactCursor } from '../domain/contact.ts';
 import type { ContactKeys } from '../domain/feedback/contact-keys.ts';
-import type { EarliestHandoff, LeadStatusChange, OpportunityRecord, UnlinkedOpportunity } from '../domain/feedback/types.ts';
+import type {
+  CampaignInfo,
+  ConvertedLead,
+  DealWrite,
+  EarliestHandoff,
+  FeedbackCapabilities,
+  FeedbackFlow,
+  KeysetCursor,
+  LeadSnapshot,
+  LeadStatusChange,
+  LeadStatusHistoryRow,
+  OpportunityRecord,
+  OpportunitySnapshot,
+  StageChange,
+  UnlinkedOpportunity,
+} from '../domain/feedback/types.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { DescribedObject, WritebackProperty } from '../domain/setup.ts';
 
@@ -11,7 +26,7 @@ import type { DescribedObject, WritebackProperty } from '../domain/setup.ts';
 // (src/hubspot, src/salesforce, src/store) and wired in one place (src/app.ts). The pipeline
 // never sees an SDK client, a jsforce Connection or a Kysely instance.
 
-export type { Contact, ContactCursor, HandoffRecord };
+export type { Contact, ContactCursor, DealWrite, FeedbackCapabilities, FeedbackFlow, KeysetCursor, HandoffRecord };
 
 /** HubSpot's contacts: what the sync reads, and the write-back. */
 export interface ContactSource {
@@ -154,6 +169,44 @@ export interface FeedbackLedgerPort {
   rekeyFeedback(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
 }
 
+/**
+ * Salesforce read back for the feedback: what sales did with the leads (src/salesforce/salesforce-feedback.ts).
+ * Every pull is keyset-paged on (SystemModstamp, Id), from just after `after` up to `until`
+ * inclusive, oldest first, past jsforce's maxFetch; id lists are chunked so no SOQL grows past
+ * its length limit.
+ */
+export interface FeedbackSource {
+  capabilities(): Promise<FeedbackCapabilities>;
+  /** Leads carrying our external ID changed after `after`, a page at a time, each page with the cursor after its last lead. */
+  changedLeads(options: { after: KeysetCursor; until: number }): AsyncIterable<{ leads: LeadSnapshot[]; cursor: KeysetCursor }>;
+  /** LeadHistory rows of Field 'Status' for these leads, oldest first. */
+  leadStatusHistory(leadIds: readonly string[]): Promise<LeadStatusHistoryRow[]>;
+  /** Opportunities changed after `after` (ALL ROWS: a deleted one comes with isDeleted), with their account's website, contact roles and competitors. */
+  changedOpportunities(options: { after: KeysetCursor; until: number; multiCurrency: boolean }): AsyncIterable<{ opportunities: OpportunitySnapshot[]; cursor: KeysetCursor }>;
+  /** OpportunityHistory per opportunity, oldest first, each stage's IsClosed/IsWon resolved from OpportunityStage. */
+  stageHistory(opportunityIds: readonly string[]): Promise<Map<string, StageChange[]>>;
+  /** Leads converted into these opportunities (Lead.ConvertedOpportunityId), with our external ID. */
+  convertedLeads(opportunityIds: readonly string[]): Promise<Map<string, ConvertedLead[]>>;
+  /** Campaigns by id: name and type. */
+  campaigns(campaignIds: readonly string[]): Promise<Map<string, CampaignInfo>>;
+}
+
+/** HubSpot's deals and the contact facts deal writing needs (src/hubspot/hubspot-deals.ts). */
+export interface DealSink {
+  /** Each contact's primary company, where it has one (associations v4 batch read, 100 per call). */
+  primaryCompanies(contactIds: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Creates deals with their associations inline (batch create, 100 per call). A deal whose
+   * opportunity id the unique property already holds (written before, its answer lost) comes back
+   * in `existing` with its id, not as a rejection: update it instead.
+   */
+  createDeals(deals: readonly DealWrite[]): Promise<{ created: Map<string, string>; existing: Map<string, string>; rejections: Rejection[] }>;
+  /** Updates deals by the unique property (batch update with idProperty) and adds the associations they lack; an opportunity with no deal comes back in `missing`. */
+  updateDeals(deals: readonly DealWrite[]): Promise<{ updated: Map<string, string>; missing: string[]; rejections: Rejection[] }>;
+  /** Archives the deals of deleted opportunities (by the unique property); ones already gone count as archived. */
+  archiveDeals(opportunityIds: readonly string[]): Promise<{ archived: string[]; rejections: Rejection[] }>;
+}
+
 /** The backfill's list position. */
 export interface BackfillPosition {
   startedAt: number;
@@ -169,6 +222,9 @@ export interface SyncStatePort {
   backfill(): Promise<BackfillPosition | undefined>;
   saveBackfill(position: BackfillPosition): Promise<void>;
   clearBackfill(): Promise<void>;
+  /** Where the feedback's pull of one flow stands (undefined before its first run). */
+  feedbackCursor(flow: FeedbackFlow): Promise<KeysetCursor | undefined>;
+  saveFeedbackCursor(flow: FeedbackFlow, cursor: KeysetCursor): Promise<void>;
 }
 
 /** What leadloop saw of each contact: its input fingerprint and the changes it observed. */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ContactCursor } from '../domain/contact.ts';
+import type { FeedbackFlow, KeysetCursor } from '../domain/feedback/types.ts';
 import { LeaseLost } from '../errors/index.ts';
 import { RedisKeys } from '../redis-keys.ts';
 
@@ -84,6 +85,15 @@ export class SyncState {
     }
     const done = await (this.#redis as FencedRedis).leadloopFencedDel(this.#fence.key, this.#keys.backfill(), this.#fence.token);
     if (done !== 1) throw new LeaseLost(this.#fence.name);
+  }
+
+  async feedbackCursor(flow: FeedbackFlow): Promise<KeysetCursor | undefined> {
+    const raw = await this.#redis.get(this.#keys.feedbackCursor(flow));
+    return raw ? (JSON.parse(raw) as KeysetCursor) : undefined;
+  }
+
+  async saveFeedbackCursor(flow: FeedbackFlow, cursor: KeysetCursor): Promise<void> {
+    await this.#set(this.#keys.feedbackCursor(flow), JSON.stringify(cursor));
   }
 
   async #set(key: string, value: string): Promise<void> {

@@ -40,9 +40,47 @@ export const mappingConfigSchema = z
       .object({
         loss_reason: sfField.default('Loss_Reason__c').describe('Opportunity field with the loss reason (custom in every org).'),
         competitor: sfField.default('Competitor__c').describe('Opportunity field naming the competitor that won (custom in every org).'),
+        competitor_from: z
+          .enum(['field', 'opportunity_competitor', 'either'])
+          .default('either')
+          .describe('Where the competitor of a lost opportunity is read: the competitor field, the OpportunityCompetitor related list (used when it names exactly one), or either (the field first).'),
       })
       .strict()
-      .default({ loss_reason: 'Loss_Reason__c', competitor: 'Competitor__c' }),
+      .default({ loss_reason: 'Loss_Reason__c', competitor: 'Competitor__c', competitor_from: 'either' }),
+    deal: z
+      .object({
+        salesforce_id_property: hsProperty
+          .default('leadloop_salesforce_opportunity_id')
+          .describe('Unique-value HubSpot deal property holding the Salesforce opportunity id (leadloop setup creates it): one deal per opportunity, never two.'),
+        pipeline: z.string().min(1).default('default').describe('Internal id of the HubSpot deal pipeline the deals go in.'),
+        stages: z
+          .object({ open: z.string().min(1), won: z.string().min(1), lost: z.string().min(1) })
+          .strict()
+          .default({ open: 'appointmentscheduled', won: 'closedwon', lost: 'closedlost' })
+          .describe("Internal ids of that pipeline's stages for an open, a won and a lost opportunity (setup checks them)."),
+        competitor_property: hsProperty
+          .default('leadloop_competitor')
+          .describe("Deal property with the competitor that won (leadloop setup creates it); the loss reason goes in HubSpot's closed_lost_reason."),
+      })
+      .strict()
+      .default({
+        salesforce_id_property: 'leadloop_salesforce_opportunity_id',
+        pipeline: 'default',
+        stages: { open: 'appointmentscheduled', won: 'closedwon', lost: 'closedlost' },
+        competitor_property: 'leadloop_competitor',
+      })
+      .describe('Won/lost feedback into HubSpot: a deal per Salesforce opportunity.'),
+    lifecycle_stage: z
+      .object({
+        accepted: z.string().min(1).default('salesqualifiedlead'),
+        opportunity: z.string().min(1).default('opportunity'),
+        won: z.string().min(1).default('customer'),
+      })
+      .strict()
+      .default({ accepted: 'salesqualifiedlead', opportunity: 'opportunity', won: 'customer' })
+      .describe(
+        "HubSpot lifecycle stages (internal values) a handed-off contact moves to when sales accepts it, when it has an opportunity, and when one is won; only ever forward, in HubSpot's order.",
+      ),
     campaign: z
       .object({
         name_from: hsProperty.default('lead_source_detail').describe('HubSpot property naming the Campaign a lead belongs to (show, webinar).'),

@@ -74,6 +74,13 @@ export const syncConfigSchema = z
       })
       .strict()
       .default({ on_grade_change: true, min_score_change: 5 }),
+    feedback: z
+      .object({
+        lookback: durationSchema.default('365d').describe('How far back the first feedback run reads opportunities and lead statuses, so the reports are not empty on day one.'),
+      })
+      .strict()
+      .default({ lookback: '365d' })
+      .describe('Won/lost feedback from Salesforce (the sync_feedback schedule).'),
     sla: z
       .object(
         Object.fromEntries(GRADES.map((g) => [g, z.object({ first_touch_within: durationSchema }).strict().optional()])) as Record<

@@ -192,3 +192,38 @@ export interface UnlinkedOpportunity {
   outcome: Outcome['state'];
   deleted: boolean;
 }
+
+/** A keyset position over Salesforce rows ordered by (SystemModstamp, Id): the last row handled. */
+export interface KeysetCursor {
+  /** SystemModstamp, epoch ms. */
+  modstamp: number;
+  /** The row's 18-character Id; '' before any row at `modstamp` (the pull then starts at `modstamp` itself). */
+  id: string;
+}
+
+/** What the org offers the feedback (describe and FieldDefinition, asked once per run). */
+export interface FeedbackCapabilities {
+  /** Field history tracking is on for Lead.Status: changes are dated by LeadHistory, else approximated from SystemModstamp. */
+  statusHistoryTracked: boolean;
+  /** The org has multiple currencies: Opportunity.CurrencyIsoCode exists. */
+  multiCurrency: boolean;
+  /** The Opportunity fields mapping.yaml names for the loss reason and the competitor exist (a missing one reads as null). */
+  lossReasonField: boolean;
+  competitorField: boolean;
+  /** The Lead field mapping.yaml names for the disqualification reason exists (false when none is named). */
+  disqualifiedReasonField: boolean;
+}
+
+/** A HubSpot deal as the feedback writes it: keyed by the Salesforce opportunity id in a unique deal property. */
+export interface DealWrite {
+  opportunityId: string;
+  /** HubSpot deal properties by internal name (dealname, pipeline, dealstage, amount, …), already mapped. */
+  properties: Record<string, string>;
+  /** HubSpot contacts to associate (default association type). */
+  contactIds: readonly string[];
+  /** HubSpot companies to associate (the contacts' primary companies). */
+  companyIds: readonly string[];
+}
+
+/** The feedback's two pulls from Salesforce, each with its own cursor. */
+export type FeedbackFlow = 'lead-status' | 'opportunities';
