@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OpportunityLinks, OpportunitySnapshot, Outcome } from './types.ts';
+import type { DealWrite, OpportunityLinks, OpportunitySnapshot, Outcome } from './types.ts';
 
 /**
  * What the HubSpot deal for an opportunity carries: its name, outcome, amount and currency, close
@@ -37,21 +37,11 @@ export function dealContent(opportunity: Pick<OpportunitySnapshot, 'opportunityI
 }
 
 /**
- * A short hash of what the deal carries: the ledger keeps the last one written, and a rerun that
- * computes the same one writes nothing. Independent of the order contacts were linked in.
+ * A short hash of what a deal write carries (its properties, contacts and companies): the ledger
+ * keeps the last one written, and a rerun that computes the same one writes nothing. Independent
+ * of the order of properties, contacts and companies.
  */
-export function dealFingerprint(content: DealContent): string {
-  const canonical = [
-    content.opportunityId,
-    content.name,
-    content.outcome,
-    content.amount,
-    content.currency,
-    content.closeDate,
-    content.lossReason,
-    content.competitor,
-    content.contactIds.toSorted(),
-    content.archived,
-  ];
+export function dealFingerprint(write: DealWrite): string {
+  const canonical = [write.opportunityId, Object.entries(write.properties).toSorted(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), write.contactIds.toSorted(), write.companyIds.toSorted()];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }

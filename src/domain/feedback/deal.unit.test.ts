@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dealContent, dealFingerprint } from './deal.ts';
+import { dealWrite } from './plan-hubspot.ts';
 import { outcomeOf } from './outcome.ts';
 import { opportunityRecord } from './record.ts';
 import { opportunity } from './test-fixtures.ts';
@@ -14,7 +15,15 @@ const links: OpportunityLinks = {
   ],
 };
 const won = opportunity({ isClosed: true, isWon: true, currency: 'EUR', amount: 50_000 });
-const fingerprintOf = (o = won, l = links) => dealFingerprint(dealContent(o, outcomeOf(o, []), l));
+const mapping = {
+  deal: {
+    salesforce_id_property: 'leadloop_salesforce_opportunity_id',
+    pipeline: 'default',
+    stages: { open: 'appointmentscheduled', won: 'closedwon', lost: 'closedlost' },
+    competitor_property: 'leadloop_competitor',
+  },
+};
+const fingerprintOf = (o = won, l = links, companies: ReadonlyMap<string, string> = new Map()) => dealFingerprint(dealWrite(dealContent(o, outcomeOf(o, []), l), mapping, companies));
 
 describe('the HubSpot deal of an opportunity', () => {
   it('carries the outcome, amount, currency, close date, loss reason, competitor and contacts (sorted)', () => {
@@ -48,7 +57,7 @@ describe('the HubSpot deal of an opportunity', () => {
       fingerprintOf(opportunity({ ...won, currency: 'USD' })),
       fingerprintOf(opportunity({ ...won, closeDate: '2027-01-01' })),
       fingerprintOf(opportunity({ ...won, isWon: false, lossReason: 'Price' })),
-      fingerprintOf(opportunity({ ...won, isDeleted: true })),
+      fingerprintOf(won, links, new Map([['5101', '9001']])),
       fingerprintOf(opportunity({ ...won, name: 'Globex — renewal' })),
       fingerprintOf(won, { kind: 'linked', path: 'converted-lead', contacts: [{ contactId: '5101', path: 'converted-lead' }] }),
     ];

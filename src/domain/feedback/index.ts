@@ -5,5 +5,19 @@ export { classifyLeadStatus, leadStatusChanges } from './lead-status.ts';
 export { linkOpportunity } from './link.ts';
 export { outcomeOf } from './outcome.ts';
 export { opportunityRecord } from './record.ts';
+export {
+  ARCHIVED,
+  contactPropertiesRead,
+  contactSummary,
+  dealWrite,
+  LIFECYCLE_ORDER,
+  lifecycleForward,
+  planContactWrites,
+  planDeals,
+  type ContactOpportunity,
+  type ContactSummary,
+  type DealPlan,
+  type LifecycleReason,
+} from './plan-hubspot.ts';
 export { CORPORATE_CURRENCY, tallyOutcomes, type Figures, type TalliedOpportunity } from './tally.ts';
 export type * from './types.ts';

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { DealContent } from './deal.ts';
+import { ARCHIVED, type ContactOpportunity, contactSummary, dealWrite, lifecycleForward, planContactWrites, planDeals } from './plan-hubspot.ts';
+
+const mapping = {
+  deal: {
+    salesforce_id_property: 'sf_opportunity_id',
+    pipeline: 'default',
+    stages: { open: 'appointmentscheduled', won: 'closedwon', lost: 'closedlost' },
+    competitor_property: 'leadloop_competitor',
+  },
+  hubspot_writeback: {
+    score: 's',
+    grade: 'g',
+    owner: 'o',
+    salesforce_id: 'sf',
+    outcome: 'leadloop_outcome',
+    outcome_amount: 'leadloop_outcome_amount',
+    loss_reason: 'leadloop_loss_reason',
+    competitor: 'leadloop_competitor',
+  },
+  lifecycle_stage: { accepted: 'salesqualifiedlead', opportunity: 'opportunity', won: 'customer' },
+};
+
+const content = (over: Partial<DealContent> = {}): DealContent => ({
+  opportunityId: '006A',
+  name: 'Globex — platform',
+  outcome: 'won',
+  amount: 50_000,
+  currency: null,
+  closeDate: '2026-11-30',
+  lossReason: null,
+  competitor: null,
+  contactIds: ['5101'],
+  archived: false,
+  ...over,
+});
+
+describe('lifecycleForward', () => {
+  it('moves only later in HubSpot order, from empty to anything, and leaves unknown stages alone', () => {
+    expect(lifecycleForward('marketingqualifiedlead', 'salesqualifiedlead')).toBe('salesqualifiedlead');
+    expect(lifecycleForward(null, 'opportunity')).toBe('opportunity');
+    expect(lifecycleForward('customer', 'opportunity')).toBeUndefined();
+    expect(lifecycleForward('opportunity', 'opportunity')).toBeUndefined();
+    expect(lifecycleForward('1234567', 'customer')).toBeUndefined();
+    expect(lifecycleForward('lead', 'portal_own_stage')).toBeUndefined();
+  });
+});
+
+describe('dealWrite', () => {
+  it('maps the outcome to the configured stage, the close date to midnight UTC, and companies of the contacts once', () => {
+    const write = dealWrite(
+      content({ outcome: 'lost', lossReason: 'Price', competitor: 'Initech', contactIds: ['5101', '5102'], currency: 'EUR' }),
+      mapping,
+      new Map([
+        ['5101', '9001'],
+        ['5102', '9001'],
+      ]),
+    );
+    expect(write).toEqual({
+      opportunityId: '006A',
+      properties: {
+        sf_opportunity_id: '006A',
+        dealname: 'Globex — platform',
+        pipeline: 'default',
+        dealstage: 'closedlost',
+        amount: '50000',
+        closedate: '2026-11-30T00:00:00.000Z',
+        closed_lost_reason: 'Price',
+        leadloop_competitor: 'Initech',
+        deal_currency_code: 'EUR',
+      },
+      contactIds: ['5101', '5102'],
+      companyIds: ['9001'],
+    });
+    expect(dealWrite(content({ amount: null, closeDate: null }), mapping, new Map()).properties).toMatchObject({ amount: '', closedate: '', closed_lost_reason: '' });
+  });
+});
+
+describe('planDeals', () => {
+  const plan = (contents: DealContent[], written = new Map<string, string>(), connectorSyncsDeals = false) => planDeals({ contents, written, companyOf: new Map(), mapping, connectorSyncsDeals });
+
+  it('creates a deal not written before, and writes nothing when its fingerprint is the one last written', () => {
+    const first = plan([content()]);
+    expect(first.create.map((d) => d.opportunityId)).toEqual(['006A']);
+    expect(first.update).toEqual([]);
+    const again = plan([content()], first.fingerprints);
+    expect(again.create).toEqual([]);
+    expect(again.update).toEqual([]);
+    expect(again.skipped).toEqual([{ opportunityId: '006A', reason: 'unchanged' }]);
+  });
+
+  it('updates a written deal whose content changed (reopened: back to the open stage)', () => {
+    const first = plan([content()]);
+    const reopened = plan([content({ outcome: 'open' })], first.fingerprints);
+    expect(reopened.update.map((d) => d.properties.dealstage)).toEqual(['appointmentscheduled']);
+    expect(reopened.fingerprints.get('006A')).not.toBe(first.fingerprints.get('006A'));
+  });
+
+  it('archives the deal of a deleted opportunity once, and never creates one for it', () => {
+    const first = plan([content()]);
+    const deleted = plan([content({ archived: true })], first.fingerprints);
+    expect(deleted.archive).toEqual(['006A']);
+    expect(deleted.fingerprints.get('006A')).toBe(ARCHIVED);
+    expect(plan([content({ archived: true })], deleted.fingerprints).archive).toEqual([]);
+    expect(plan([content({ archived: true })]).skipped).toEqual([{ opportunityId: '006A', reason: 'deleted-never-written' }]);
+    // Restored from the recycle bin: a new deal.
+    expect(plan([content()], deleted.fingerprints).create.map((d) => d.opportunityId)).toEqual(['006A']);
+  });
+
+  it('makes no deal for an opportunity linked to nobody, nor any where the connector syncs deals', () => {
+    expect(plan([content({ contactIds: [] })]).skipped).toEqual([{ opportunityId: '006A', reason: 'unlinked' }]);
+    const beside = plan([content()], new Map(), true);
+    expect(beside.create).toEqual([]);
+    expect(beside.skipped).toEqual([{ opportunityId: '006A', reason: 'connector-syncs-deals' }]);
+  });
+});
+
+describe('contactSummary', () => {
+  const opp = (over: Partial<ContactOpportunity>): ContactOpportunity => ({
+    opportunityId: '006A',
+    outcome: 'open',
+    amount: null,
+    currency: null,
+    lossReason: null,
+    competitor: null,
+    closedAt: null,
+    deleted: false,
+    ...over,
+  });
+
+  it('is won with the sum of wins in one currency, else the latest win', () => {
+    expect(contactSummary([opp({ outcome: 'won', amount: 10, closedAt: 1 }), opp({ opportunityId: '006B', outcome: 'won', amount: 5, closedAt: 2 })])).toEqual({
+      outcome: 'won',
+      amount: '15',
+      lossReason: '',
+      competitor: '',
+    });
+    expect(contactSummary([opp({ outcome: 'won', amount: 10, currency: 'EUR', closedAt: 1 }), opp({ opportunityId: '006B', outcome: 'won', amount: 5, currency: 'USD', closedAt: 2 })]).amount).toBe(
+      '5',
+    );
+  });
+
+  it('is lost only when nothing is won or still open, with the latest loss; deleted ones count for nothing', () => {
+    const lost = opp({ outcome: 'lost', amount: 7, lossReason: 'Price', competitor: 'Initech', closedAt: 5 });
+    expect(contactSummary([lost])).toEqual({ outcome: 'lost', amount: '7', lossReason: 'Price', competitor: 'Initech' });
+    expect(contactSummary([lost, opp({ opportunityId: '006B' })]).outcome).toBe('');
+    expect(contactSummary([lost, opp({ opportunityId: '006B', outcome: 'won', amount: 1, deleted: true })]).outcome).toBe('lost');
+  });
+});
+
+describe('planContactWrites', () => {
+  const current = new Map<string, Record<string, string | null>>([
+    ['5101', { lifecyclestage: 'marketingqualifiedlead', leadloop_outcome: null }],
+    ['5102', { lifecyclestage: 'customer', leadloop_outcome: 'won', leadloop_outcome_amount: '15', leadloop_loss_reason: '', leadloop_competitor: '' }],
+  ]);
+
+  it('writes only what differs, moves lifecycle forward only, and skips contacts HubSpot no longer has', () => {
+    const won = { outcome: 'won' as const, amount: '15', lossReason: '', competitor: '' };
+    const writes = planContactWrites({
+      contacts: [
+        { contactId: '5102', summary: won, lifecycle: 'won' },
+        { contactId: '5101', lifecycle: 'accepted' },
+        { contactId: '5999', lifecycle: 'won' },
+      ],
+      current,
+      mapping,
+      connectorSetsLifecycle: false,
+    });
+    expect(writes).toEqual([{ contactId: '5101', properties: { lifecyclestage: 'salesqualifiedlead' } }]);
+  });
+
+  it('leaves lifecycle to the connector when it moves it', () => {
+    expect(planContactWrites({ contacts: [{ contactId: '5101', lifecycle: 'accepted' }], current, mapping, connectorSetsLifecycle: true })).toEqual([]);
+  });
+});
