@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createSandboxClock, type SandboxClock } from './clock.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { RequestLog } from './request-log.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from './types.ts';
@@ -16,8 +17,10 @@ export interface SandboxOptions {
   /** Contacts to seed in HubSpot (and the matching Salesforce org data). Default 0. */
   contacts?: number;
   faults?: { hubspot?: FaultOptions; salesforce?: FaultOptions };
-  hubspot?: Omit<HubSpotEmulatorOptions, 'baseUrl' | 'faults' | 'seed'>;
-  salesforce?: Omit<SalesforceEmulatorOptions, 'baseUrl' | 'faults' | 'seed'>;
+  hubspot?: Omit<HubSpotEmulatorOptions, 'baseUrl' | 'faults' | 'seed' | 'clock'>;
+  salesforce?: Omit<SalesforceEmulatorOptions, 'baseUrl' | 'faults' | 'seed' | 'clock'>;
+  /** The clock both emulators stamp record times with (clock.ts). Default: real time, movable. */
+  clock?: SandboxClock;
 }
 
 /** What a client needs to talk to a running sandbox, printed by `leadloop sandbox`. */
@@ -44,6 +47,8 @@ export interface Sandbox {
   readonly hubspot: HubSpotEmulator;
   readonly salesforce: SalesforceEmulator;
   readonly requestLog: RequestLog;
+  /** The time both emulators live in: advance it to make time pass for the data (a sales simulator does). */
+  readonly clock: SandboxClock;
   connectionInfo(): SandboxConnectionInfo;
   /** Answers left hanging or stalled (fault injection) whose connection the client has not closed yet. */
   openStalls(): number;
@@ -56,6 +61,7 @@ export interface Sandbox {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? 1;
+  const clock = options.clock ?? createSandboxClock();
   const requestLog = new RequestLog();
   const server = createServer({ keepAliveTimeout: 60_000 });
   const hanging = new Set<ServerResponse>();
@@ -73,12 +79,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     baseUrl: url,
     faults: new FaultInjector(options.faults?.hubspot, seed),
     seed,
+    clock,
   });
   const salesforce = await createSalesforceEmulator({
     ...options.salesforce,
     baseUrl: url,
     faults: new FaultInjector(options.faults?.salesforce, seed + 1),
     seed,
+    clock,
   });
   if (options.contacts) {
     const contacts = hubspot.seedContacts(options.contacts);
@@ -113,6 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         method: request.method,
         path: request.url.pathname,
         status: reply.hang ? 0 : reply.status,
+        // The request log is the caller's view: real time, not the sandbox's clock.
         at: Date.now(),
       });
       if (reply.hang) {
@@ -193,6 +202,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     hubspot,
     salesforce,
     requestLog,
+    clock,
     connectionInfo,
     openStalls: () => hanging.size,
     async close() {

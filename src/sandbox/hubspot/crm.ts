@@ -174,8 +174,9 @@ function orThrow<T>(write: () => T): T {
   }
 }
 
-export function createCrm(options: { contacts: ContactStore; baseUrl: string }): Crm {
+export function createCrm(options: { contacts: ContactStore; baseUrl: string; clock?: { now(): number } }): Crm {
   const { contacts, baseUrl } = options;
+  const clock = options.clock ?? { now: () => Date.now() };
   const pipelines = defaultDealPipelines();
   const stores: Record<ObjectType, ObjectStore> = {
     companies: new ObjectStore('companies', defaultCompanyProperties(), { firstId: 20_000_001 }),
@@ -186,7 +187,7 @@ export function createCrm(options: { contacts: ContactStore; baseUrl: string }):
     exists,
     // A contact's primary company is its `associatedcompanyid` ("Primary Associated Company ID").
     onPrimaryCompany: (holder, holderId, companyId) => {
-      if (holder === 'contacts' && contacts.get(holderId)) contacts.update(holderId, { associatedcompanyid: companyId }, Date.now());
+      if (holder === 'contacts' && contacts.get(holderId)) contacts.update(holderId, { associatedcompanyid: companyId }, clock.now());
     },
   });
   const associationsContext: AssociationsContext = { store: associations, exists, baseUrl };
@@ -209,7 +210,7 @@ export function createCrm(options: { contacts: ContactStore; baseUrl: string }):
     }
   }
 
-  const at = (o?: { at?: Date }) => o?.at?.getTime() ?? Date.now();
+  const at = (o?: { at?: Date }) => o?.at?.getTime() ?? clock.now();
   const helpers: CrmHelpers = {
     createCompany: (properties, o) => snapshot(orThrow(() => writeObject(objects, 'companies', 'companies.create', { properties }, undefined, at(o)))),
     getCompany: (id) => {

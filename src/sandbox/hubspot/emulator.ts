@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { realClock, type SandboxClock } from '../clock.ts';
 import type { FaultInjector } from '../faults.ts';
 import { generateContacts } from '../seed/contacts.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
@@ -30,6 +31,8 @@ export interface HubSpotEmulatorOptions {
   /** Scopes the token lacks: calls needing them get 403 MISSING_SCOPES. */
   missingScopes?: string[];
   webhooks?: { targetUrl: string; batchDelayMs?: number; maxBatch?: number; signedUrl?: string };
+  /** The sandbox's clock (clock.ts): createdate, lastmodifieddate, updatedAt and webhook occurredAt read it. Default: real time. */
+  clock?: SandboxClock;
 }
 
 export interface SeededContact {
@@ -56,6 +59,7 @@ export interface HubSpotEmulator extends Emulator, CrmHelpers {
   /** Resolves when queued webhook batches have been delivered. */
   flushWebhooks(): Promise<void>;
   readonly store: ContactStore;
+  readonly clock: SandboxClock;
   close(): Promise<void>;
 }
 
@@ -66,13 +70,14 @@ const CONTACT_SCOPE = 'crm.objects.contacts.read';
 export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Promise<HubSpotEmulator> {
   const accessToken = options.accessToken ?? 'pat-na1-sandbox-0000-leadloop';
   let clientSecret = options.clientSecret ?? 'sandbox-client-secret-leadloop';
-  const store = new ContactStore(defaultContactProperties(), options.indexingLagMs ?? 0);
+  const clock = options.clock ?? realClock();
+  const store = new ContactStore(defaultContactProperties(), options.indexingLagMs ?? 0, clock);
   const limiter = new RateLimiter({
     tenSecondlyLimit: options.tenSecondlyLimit ?? 190,
     searchPerSecond: options.searchPerSecond ?? 5,
     dailyLimit: options.dailyLimit ?? 1_000_000,
   });
-  const crm = createCrm({ contacts: store, baseUrl: options.baseUrl });
+  const crm = createCrm({ contacts: store, baseUrl: options.baseUrl, clock });
   const faults = options.faults;
   let calls = 0;
   let revoked = false;
@@ -143,7 +148,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     return body.inputs as Record<string, unknown>[];
   };
 
-  async function route(request: SandboxRequest, endpoint: string, path: string, kind: 'search' | 'standard', scopes: string[]): Promise<SandboxReply> {
+  async function route(request: SandboxRequest, endpoint: string, path: string, kind: RateLimitKind, scopes: string[]): Promise<SandboxReply> {
     calls += 1;
     const auth = request.headers.authorization ?? '';
     if (revoked || auth !== `Bearer ${accessToken}`) {
@@ -171,6 +176,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
       );
     }
     const dailyExhausted = faults.options.dailyLimitAfterCalls !== undefined && calls > faults.options.dailyLimitAfterCalls;
+    // Rate-limit windows are the caller's wall clock, not the portal's data: real time.
     const verdict = limiter.admit(accessToken, kind, Date.now(), dailyExhausted);
     if (!verdict.ok) {
       // 429 body: test/fixtures/vendor/hubspot/error_429_daily.json; the search policyName "SECONDLY" is unconfirmed.
@@ -200,7 +206,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
   }
 
   function handle(request: SandboxRequest, endpoint: string, path: string): SandboxReply {
-    const now = Date.now();
+    const now = clock.now();
     const started = new Date(now).toISOString();
     const q = request.url.searchParams;
     const listParam = (name: string) =>
@@ -398,25 +404,26 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
   const emulator: HubSpotEmulator = {
     system: 'hubspot',
     store,
+    clock,
     async handle(request) {
       const path = request.url.pathname;
       if (!path.startsWith('/crm/')) return undefined;
       const classified = classify(request.method, path);
       if (classified) return route(request, classified, path, classified === 'contacts.search' ? 'search' : 'standard', [CONTACT_SCOPE]);
       const crmRoute = crm.match(request.method, path);
-      if (crmRoute) return route(request, crmRoute.endpoint, path, 'standard', crmRoute.scopes);
+      if (crmRoute) return route(request, crmRoute.endpoint, path, crmRoute.limit ?? 'standard', crmRoute.scopes);
       return hubspotError('unknown', 404, 'OBJECT_NOT_FOUND', `sandbox: ${request.method} ${path} is not emulated`);
     },
     ...crm.helpers,
     credentials: () => ({ accessToken, clientSecret }),
     seedContacts(n) {
-      const generated = generateContacts(n, options.seed);
+      const generated = generateContacts(n, options.seed, clock.now());
       return generated.map(({ properties, at }) => snapshot(store.create(properties, at, { silent: true })));
     },
-    createContact: (properties, o) => snapshot(store.create(properties, o?.at?.getTime() ?? Date.now())),
-    updateContact: (id, properties, o) => snapshot(store.update(id, properties, o?.at?.getTime() ?? Date.now())),
-    mergeContacts: (primaryId, mergedId) => void store.merge(primaryId, mergedId, Date.now()),
-    deleteContact: (id, o) => void store.archive(id, Date.now(), o?.privacy ? 'privacyDeletion' : 'deletion'),
+    createContact: (properties, o) => snapshot(store.create(properties, o?.at?.getTime() ?? clock.now())),
+    updateContact: (id, properties, o) => snapshot(store.update(id, properties, o?.at?.getTime() ?? clock.now())),
+    mergeContacts: (primaryId, mergedId) => void store.merge(primaryId, mergedId, clock.now()),
+    deleteContact: (id, o) => void store.archive(id, clock.now(), o?.privacy ? 'privacyDeletion' : 'deletion'),
     getContact: (id) => {
       const c = store.get(id);
       return c ? snapshot(c) : undefined;

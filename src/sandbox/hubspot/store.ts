@@ -38,7 +38,11 @@ export class ContactStore {
   indexingLagMs: number;
   onChange: ((event: ChangeEvent) => void) | undefined;
 
-  constructor(definitions: PropertyDefinition[], indexingLagMs: number) {
+  /** The sandbox's clock (clock.ts). The indexing lag is measured on it too: a clock moved forward makes pending writes searchable. */
+  readonly #clock: { now(): number };
+
+  constructor(definitions: PropertyDefinition[], indexingLagMs: number, clock: { now(): number } = { now: () => Date.now() }) {
+    this.#clock = clock;
     for (const d of definitions) this.definitions.set(d.name, d);
     for (const name of new Set(definitions.map((d) => d.groupName))) this.groups.set(name, { name, label: name, displayOrder: -1 });
     this.indexingLagMs = indexingLagMs;
@@ -157,7 +161,7 @@ export class ContactStore {
     const view: ContactRecord = { id: record.id, properties: { ...record.properties }, createdAt: record.createdAt, updatedAt: record.updatedAt, archived: record.archived };
     record.searchable.push({ view, visibleAt: at + this.indexingLagMs });
     // Keep the newest visible version and any still pending: enough to answer "what search sees".
-    const now = Date.now();
+    const now = this.#clock.now();
     while (record.searchable.length > 1 && record.searchable[1]!.visibleAt <= now) record.searchable.shift();
   }
 }

@@ -55,7 +55,7 @@ const QUEUE_OWNER = 'Converted objects can only be owned by users.  If the lead 
 const TOUCHED = ['Account', 'Contact', 'Opportunity', 'OpportunityContactRole', 'OpportunityHistory', 'LeadHistory'];
 
 /** Converts one lead; a refusal is the result's errors and leaves the org as it was. */
-export function convertLead(org: Org, request: LeadConvert, userId: string, at = Date.now()): LeadConvertResult {
+export function convertLead(org: Org, request: LeadConvert, userId: string, at = org.clock.now()): LeadConvertResult {
   const sizes = TOUCHED.map((name) => [name, org.table(name).size] as const);
   try {
     return convertOne(org, request, userId, at);
@@ -179,7 +179,7 @@ const NOT_EMULATED = ['opportunityId', 'accountRecord', 'contactRecord', 'opport
  * The SOAP call: each `<leadConverts>` element (the WSDL's and jsforce's name) is one request,
  * each its own transaction. Problems of the whole call throw a SoapFault.
  */
-export function runConvertLead(org: Org, requests: readonly XmlElement[], userId: string, at = Date.now()): LeadConvertResult[] {
+export function runConvertLead(org: Org, requests: readonly XmlElement[], userId: string, at = org.clock.now()): LeadConvertResult[] {
   // Assumption: an empty call is refused as a malformed request (the WSDL requires at least one element).
   if (requests.length === 0) throw new SoapFault('soapenv:Client', 'convertLead: at least one leadConverts element is required');
   if (requests.length > MAX_LEAD_CONVERTS) throw new SoapFault('EXCEEDED_ID_LIMIT', `too many leadConverts: at most ${MAX_LEAD_CONVERTS} in one call`);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jwtVerify } from 'jose';
+import { realClock, type SandboxClock } from '../clock.ts';
 import type { FaultInjector } from '../faults.ts';
 import { seedExtraAccounts, seedOrg } from '../seed/org.ts';
 import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
@@ -41,6 +42,8 @@ export interface SalesforceEmulatorOptions {
   currencies?: string[];
   /** Fields with history tracking on from the start, as `Object.Field` (only Lead is emulated), e.g. ['Lead.Status']. Default none. */
   fieldHistoryTracking?: string[];
+  /** The sandbox's clock (clock.ts): every record time reads it. Default: real time. */
+  clock?: SandboxClock;
 }
 
 /** Who does something through the sandbox's hands, and when (a simulator backdates). Default: the integration user, now. */
@@ -52,6 +55,7 @@ export interface ActAs {
 export interface SalesforceEmulator extends Emulator {
   readonly system: 'salesforce';
   readonly org: Org;
+  readonly clock: SandboxClock;
   credentials(): { apiVersion: string; accessToken: string; refreshToken: string; clientId: string; clientSecret: string; username: string; privateKeyFile: string };
   seedOrg(contacts: ReadonlyArray<{ id: string; properties: Record<string, string | null> }>): void;
   records(sobject: string): ReadonlyArray<Record<string, unknown>>;
@@ -88,7 +92,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
   const dailyLimit = options.dailyApiLimit ?? 100_000;
   const batchSize = options.queryBatchSize ?? 2_000;
   const faults = options.faults;
-  const org = new Org({ duplicateRuleOnLeadEmail: options.duplicateRuleOnLeadEmail ?? true, ...(options.currencies ? { currencies: options.currencies } : {}) });
+  const clock = options.clock ?? realClock();
+  const org = new Org({ duplicateRuleOnLeadEmail: options.duplicateRuleOnLeadEmail ?? true, ...(options.currencies ? { currencies: options.currencies } : {}) }, clock);
   const directory = seedOrg(org, [], options.seed);
   seedOpportunityStages(org, directory.integrationUserId);
   for (const pair of options.fieldHistoryTracking ?? []) {
@@ -166,6 +171,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       id: `${options.baseUrl}/id/${ORG_ID}/${userId}`,
       token_type: 'Bearer',
     };
+    // issued_at is about the token (the caller's wall clock), not the org's data: real time.
     if (grant === 'client_credentials') Object.assign(body, { signature: randomBytes(32).toString('base64'), issued_at: String(Date.now()) });
     return { status: 200, endpoint, body };
   }
@@ -811,6 +817,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
   const emulator: SalesforceEmulator = {
     system: 'salesforce',
     org,
+    clock,
     async handle(request) {
       const path = request.url.pathname;
       if (path === '/services/oauth2/token' && request.method === 'POST') return oauth(request);
@@ -832,7 +839,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     update: (sobject, id, fields) => {
       const record = org.get(sobject, id);
       if (!record) throw new Error(`${sobject} ${id} not found`);
-      Object.assign(record, fields, { LastModifiedDate: sfDate(Date.now()), SystemModstamp: sfDate(Date.now()) });
+      Object.assign(record, fields, { LastModifiedDate: sfDate(clock.now()), SystemModstamp: sfDate(clock.now()) });
       org.invalidateIndexes();
     },
     convertLead(leadId, o = {}) {
@@ -850,7 +857,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       org.update(sobject, isSalesforceId(id) ? toId18(id) : id, fields, actAs(o), o.at);
     },
     createOpportunity(fields, o = {}) {
-      const at = o.at ?? Date.now();
+      const at = o.at ?? clock.now();
       const userId = o.userId ?? directory.integrationUserId;
       return org.create('Opportunity', { StageName: 'Prospecting', CloseDate: sfDay(at + 30 * 86_400_000), OwnerId: userId, ...fields }, actAs({ userId }), at).Id;
     },

@@ -71,7 +71,7 @@ export const contactRoleRules: ObjectRules = {
 };
 
 /** The OpportunityStage records of the standard sales process, as a new org has them (read through SOQL). */
-export function seedOpportunityStages(org: Org, userId: string, at = Date.now()): void {
+export function seedOpportunityStages(org: Org, userId: string, at = org.clock.now()): void {
   if (org.table('OpportunityStage').size > 0) return;
   OPPORTUNITY_STAGE_TABLE.forEach((stage, i) => {
     org.insertRaw(

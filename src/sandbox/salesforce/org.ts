@@ -46,8 +46,12 @@ export class Org {
   /** `Object.Field` pairs with field history tracking on (Setup → Fields → Set History Tracking); history.ts writes their rows. */
   readonly historyTracking = new Set<string>();
 
-  constructor(behaviour: OrgBehaviour) {
+  /** The sandbox's clock (clock.ts): the time every write is stamped with unless it is given one. */
+  readonly clock: { now(): number };
+
+  constructor(behaviour: OrgBehaviour, clock: { now(): number } = { now: () => Date.now() }) {
     this.behaviour = behaviour;
+    this.clock = clock;
     for (const sobject of Object.keys(SCHEMA)) this.#data.set(sobject, new Map());
   }
 
@@ -137,7 +141,7 @@ export class Org {
   }
 
   /** Inserts without API checks: seeding and the sales simulator. */
-  insertRaw(sobject: string, fields: Record<string, unknown>, at = Date.now()): SfRecord {
+  insertRaw(sobject: string, fields: Record<string, unknown>, at = this.clock.now()): SfRecord {
     const name = canonicalObject(sobject);
     const id = this.ids.next(name);
     const record: SfRecord = { ...systemDefaults(name, at), ...fields, Id: id };
@@ -152,7 +156,7 @@ export class Org {
     return { version: apiVersion ?? Number.POSITIVE_INFINITY, multiCurrency: this.behaviour.currencies !== undefined };
   }
 
-  create(sobject: string, input: Record<string, unknown>, options: WriteOptions, at = Date.now()): SfRecord {
+  create(sobject: string, input: Record<string, unknown>, options: WriteOptions, at = this.clock.now()): SfRecord {
     const name = canonicalObject(sobject);
     const info = objectInfo(name);
     if (!info.createable) throw new RecordError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `entity type cannot be inserted: ${info.label}`, []);
@@ -183,7 +187,7 @@ export class Org {
     return candidate;
   }
 
-  update(sobject: string, id: string, input: Record<string, unknown>, options: WriteOptions, at = Date.now()): SfRecord {
+  update(sobject: string, id: string, input: Record<string, unknown>, options: WriteOptions, at = this.clock.now()): SfRecord {
     const name = canonicalObject(sobject);
     if (!isSalesforceId(id) || sobjectOfId(id) !== name) throw new RecordError('MALFORMED_ID', `${name} ID: id value of incorrect type: ${id}`, ['Id']);
     const info = objectInfo(name);
@@ -207,7 +211,7 @@ export class Org {
    * field-level or converted-lead checks, but the object's rules run as on any save (derived
    * fields, history rows) and the audit fields move.
    */
-  systemUpdate(sobject: string, id: string, fields: Record<string, unknown>, userId: string, at = Date.now()): SfRecord {
+  systemUpdate(sobject: string, id: string, fields: Record<string, unknown>, userId: string, at = this.clock.now()): SfRecord {
     const name = canonicalObject(sobject);
     const record = this.get(name, id);
     if (!record) throw new RecordError('ENTITY_IS_DELETED', 'entity is deleted', [], 404);
@@ -227,7 +231,7 @@ export class Org {
     return record;
   }
 
-  delete(sobject: string, id: string, at = Date.now()): void {
+  delete(sobject: string, id: string, at = this.clock.now()): void {
     const name = canonicalObject(sobject);
     const info = objectInfo(name);
     if (!info.deletable) throw new RecordError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `entity type cannot be deleted: ${info.label}`, []);

@@ -191,7 +191,7 @@ export const MAX_RECORDS_TO_MERGE = 2;
  * their Tasks (WhoId) and CampaignMembers (LeadId) move to the master. Only Lead is emulated.
  * Request-level problems (no type, a type merge() does not support) throw a SoapFault.
  */
-export function runMerge(org: Org, requests: readonly XmlElement[], userId: string, at = Date.now()): MergeResult[] {
+export function runMerge(org: Org, requests: readonly XmlElement[], userId: string, at = org.clock.now()): MergeResult[] {
   if (requests.length > MAX_MERGE_REQUESTS) {
     // Assumption: the fault's code and text (the docs give the limit only).
     throw new SoapFault('EXCEEDED_ID_LIMIT', `too many merge requests: at most ${MAX_MERGE_REQUESTS} in one call`);

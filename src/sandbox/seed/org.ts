@@ -46,7 +46,7 @@ const COMPETITORS = ['Rivalytics', 'DataPeak', 'Tableau', 'Power BI'];
 export function seedExtraAccounts(org: Org, count: number, seed: number, directory: OrgDirectory): void {
   const r = new SeededRandom(seed * 131 + 7);
   const owners = SALES_USERS.filter((u) => u.active !== false && /AE/.test(u.title)).map((u) => directory.userIdByEmail.get(u.email)!);
-  const now = Date.now();
+  const now = org.clock.now();
   for (let i = 0; i < count; i++) {
     const domain = `account-${i.toString(36)}.example`;
     const website = r.chance(0.1) ? null : r.pick([`https://www.${domain}/`, domain, `WWW.${domain.toUpperCase()}`, `http://${domain}/home`]);
@@ -59,7 +59,7 @@ export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properti
   if (contacts.length === 0) return directory;
   const r = new SeededRandom(seed * 31 + 5);
   const owners = SALES_USERS.filter((u) => u.active !== false && /AE/.test(u.title)).map((u) => directory.userIdByEmail.get(u.email)!);
-  const now = Date.now();
+  const now = org.clock.now();
 
   const accountsByDomain = new Map<string, string>();
   for (const c of contacts) {
