@@ -41,7 +41,10 @@ const audit = (): FieldDef[] => [
   sys('LastModifiedById', 'reference', { referenceTo: ['User'] }),
 ];
 
-export const LEAD_STATUSES = ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'];
+/** The org's LeadStatus values: a new org's four, and Recycled (sales gave the lead back to marketing for nurture). */
+export const LEAD_STATUSES = ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted', 'Recycled'];
+/** Why sales disqualified a lead (the Copperleaf org's custom Lead picklist Disqualified_Reason__c). */
+export const DISQUALIFIED_REASONS = ['No budget', 'Not a fit', 'Competitor customer', 'Student or personal', 'Bad contact data', 'No response', 'Duplicate'];
 export const LEAD_SOURCES = ['Trade Show', 'Web', 'Webinar', 'Advertisement', 'Partner Referral', 'Other', 'Demo Request', 'Content'];
 /**
  * The standard sales process's stages (OpportunityStage records of a new org) with what each
@@ -110,6 +113,7 @@ export const SCHEMA: Record<string, FieldDef[]> = {
     f('Lead_Score__c', 'double', { label: 'Lead Score' }),
     str('Lead_Grade__c', 10, { label: 'Lead Grade' }),
     str('Lead_Source_Detail__c', 255, { label: 'Lead Source Detail' }),
+    f('Disqualified_Reason__c', 'picklist', { length: 255, picklistValues: DISQUALIFIED_REASONS, label: 'Disqualified Reason' }),
     currency('Lead'),
   ],
   Contact: [
