@@ -22,6 +22,8 @@ import type { ContactStore, Properties } from './store.ts';
 export interface CrmRoute {
   endpoint: string;
   scopes: string[];
+  /** The rate limit the call counts against: search's per-second one, none but the daily one (`exempt`), else the 10-second budget. */
+  limit?: 'search' | 'exempt';
   params:
     | { kind: 'objects'; type: ObjectType; id?: string }
     | { kind: 'properties'; type: ObjectType; name?: string }
@@ -102,6 +104,8 @@ export function matchCrm(method: string, path: string): CrmRoute | undefined {
     if (sub === undefined && method === 'GET') return { endpoint: `${objectType}.list`, ...read, params };
     if (sub === undefined && method === 'POST') return { endpoint: `${objectType}.create`, ...write, params };
     if (sub?.startsWith('batch/') && method === 'POST') return { endpoint: `${objectType}.${sub.replace('/', '.')}`, ...(sub === 'batch/read' ? read : write), params };
+    // Search: its own per-second limit, outside the 10-second budget (docs/hubspot-api.md#search).
+    if (sub === 'search' && method === 'POST') return { endpoint: `${objectType}.search`, ...read, params, limit: 'search' };
     if (sub !== undefined && !sub.startsWith('batch/') && sub !== 'search' && sub !== 'merge') {
       const withId = { ...params, id: decode(sub) };
       if (method === 'GET') return { endpoint: `${objectType}.get`, ...read, params: withId };
@@ -153,7 +157,9 @@ export function matchCrm(method: string, path: string): CrmRoute | undefined {
   m = V4_LIST_RE.exec(path);
   if (m && method === 'GET') return v4(m[1]!, m[3]!, false, 'associations.v4.list', { fromId: decode(m[2]!) });
   m = V4_BATCH_RE.exec(path);
-  if (m && method === 'POST') return v4(m[1]!, m[2]!, m[3] !== 'read', V4_BATCH_ENDPOINTS[m[3]!]!);
+  // The spec exempts every association batch operation from the 10-second limit (docs/hubspot-api.md#associations).
+  const batch = m && method === 'POST' ? v4(m[1]!, m[2]!, m[3] !== 'read', V4_BATCH_ENDPOINTS[m[3]!]!) : undefined;
+  if (batch) return { ...batch, limit: 'exempt' };
   return undefined;
 }
 

@@ -51,6 +51,10 @@ export function defaultDealProperties(): PropertyDefinition[] {
     def('hubspot_owner_id', 'Deal owner', 'enumeration', 'select'),
     def('closed_lost_reason', 'Closed Lost Reason', 'string', 'textarea'),
     def('closed_won_reason', 'Closed Won Reason', 'string', 'textarea'),
+    // Filled by HubSpot's own Salesforce integration on the deals it syncs with opportunities (the
+    // name third-party property dumps show; whether a portal without the integration has it is
+    // unconfirmed, docs/hubspot-api.md#crm-objects-unconfirmed). Writable here so a test can play the connector.
+    def('hs_salesforceopportunityid', 'Salesforce Opportunity ID', 'string', 'text', { groupName: 'salesforceinformation' }),
     def('hs_is_closed', 'Is Deal Closed?', 'bool', 'booleancheckbox', { readOnly: true }),
     def('hs_is_closed_won', 'Is Closed Won', 'bool', 'booleancheckbox', { readOnly: true }),
     def('hs_deal_stage_probability', 'Deal probability', 'number', 'number', { readOnly: true }),

@@ -8,7 +8,7 @@ import { batchReply, checkBatchSize, newTraceId, notFoundError, readContacts, va
 import { createCrm, type CrmHelpers } from './crm.ts';
 import { hubspotError, HubSpotReplyError, validationError } from './errors.ts';
 import { defaultContactProperties, VALID_TYPES, type PropertyDefinition } from './properties.ts';
-import { RATE_LIMIT_MESSAGES, RateLimiter } from './rate-limits.ts';
+import { RATE_LIMIT_MESSAGES, RateLimiter, type RateLimitKind } from './rate-limits.ts';
 import { present, runSearch, searchRequestSchema } from './search.ts';
 import { ContactStore, type ChangeEvent, type ContactRecord, type Properties } from './store.ts';
 

@@ -9,7 +9,7 @@ import { inputError, objectsNotFound, uniqueValueConflict } from './object-error
 import type { CrmRecord, ObjectStore } from './object-store.ts';
 import { objectTypeOf, type CrmObjectType } from './object-types.ts';
 import type { Pipeline } from './pipelines.ts';
-import { present } from './search.ts';
+import { present, runSearch, searchRequestSchema } from './search.ts';
 import type { Properties } from './store.ts';
 
 /**
@@ -193,6 +193,23 @@ export function handleObjects(
       if (!existing) return hubspotError(endpoint, 404, 'OBJECT_NOT_FOUND', 'Object not found.', { context: { id: [id!] } });
       const record = writeObject(ctx, type, endpoint, { properties: body.properties }, existing, now);
       return { status: 200, endpoint, body: present(record, written((body.properties as Properties) ?? {})) };
+    }
+    case 'search': {
+      // `POST /crm/v3/objects/{type}/search`: the contact search's request, limits and paging
+      // (docs/hubspot-api.md#search) over this type's records, each result with this type's
+      // properties; search sees a change at once here (no indexing lag for companies and deals).
+      const parsed = searchRequestSchema.safeParse(body);
+      if (!parsed.success)
+        throw new HubSpotReplyError(validationError(endpoint, `Invalid search request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'INVALID_REQUEST'));
+      const asked = parsed.data.properties ?? [];
+      const properties = asked.length > 0 ? [...new Set([...asked, 'hs_object_id', 'createdate', 'hs_lastmodifieddate'])] : defaultsOf(type);
+      try {
+        const answer = runSearch(parsed.data, store.all(), store.definitions);
+        return { status: 200, endpoint, body: { ...answer, results: answer.results.map((r) => present(store.get(r.id)!, properties)) } };
+      } catch (error) {
+        if (error instanceof HubSpotReplyError) throw new HubSpotReplyError({ ...error.reply, endpoint });
+        throw error;
+      }
     }
     case 'archive':
       store.archive(id!, now);
