@@ -488,3 +488,114 @@ describe('HubSpot CRM objects: scopes, rate limits, faults and the request log',
     }
   });
 });
+
+describe('HubSpot deals written by a unique property, as the won/lost feedback writes them (SDK)', () => {
+  const KEY = 'contract_opportunity_id';
+  beforeAll(async () => {
+    await client.crm.properties.coreApi.create('deals', {
+      name: KEY,
+      label: 'Opportunity id (contract)',
+      type: 'string' as never,
+      fieldType: 'text' as never,
+      groupName: 'dealinformation',
+      hasUniqueValue: true,
+    });
+  });
+  const keyed = (name: string, value: string) => deal(name, 'appointmentscheduled', { [KEY]: value });
+
+  it('refuses a whole batch create with a 409 for one held unique value without trace ids; with them, reports that input (207) and creates the rest', async () => {
+    const held = await client.crm.deals.basicApi.create({ properties: keyed('Held', '006C000001'), associations: [] });
+    const before = sandbox.hubspot.deals().length;
+    const whole = await sdkError(
+      client.crm.deals.batchApi.create({
+        inputs: [
+          { properties: keyed('New 2', '006C000002'), associations: [] },
+          { properties: keyed('Again 1', '006C000001'), associations: [] },
+        ],
+      }),
+    );
+    expect(whole.code).toBe(409);
+    expect(whole.body).toMatchObject({ category: 'CONFLICT', context: { propertyName: [KEY], id: [held.id] } });
+    expect(sandbox.hubspot.deals()).toHaveLength(before);
+
+    const traced = (await client.crm.deals.batchApi.create({
+      inputs: [
+        { properties: keyed('New 2', '006C000002'), associations: [], objectWriteTraceId: '006C000002' },
+        { properties: keyed('Again 1', '006C000001'), associations: [], objectWriteTraceId: '006C000001' },
+      ],
+    })) as BatchAnswer & { results: { properties: Record<string, string> }[] };
+    expect(traced.results.map((r) => r.properties[KEY])).toEqual(['006C000002']);
+    expect(traced.errors).toHaveLength(1);
+    expect(traced.errors?.[0]).toMatchObject({ category: 'CONFLICT', context: { objectWriteTraceId: ['006C000001'], propertyName: [KEY], id: [held.id] } });
+    expect(sandbox.hubspot.deals()).toHaveLength(before + 1);
+  });
+
+  it('reads and updates a batch by the unique property (idProperty); a value no deal holds is OBJECT_NOT_FOUND in a 207', async () => {
+    const a = await client.crm.deals.basicApi.create({ properties: keyed('Keyed A', '006C000010'), associations: [] });
+    const read = (await client.crm.deals.batchApi.read({ inputs: [{ id: '006C000010' }, { id: '006C000099' }], idProperty: KEY, properties: [KEY], propertiesWithHistory: [] })) as BatchAnswer & {
+      results: { id: string }[];
+    };
+    expect(read.results.map((r) => r.id)).toEqual([a.id]);
+    expect(read.errors?.[0]).toMatchObject({ category: 'OBJECT_NOT_FOUND', context: { ids: ['006C000099'] } });
+
+    const updated = (await client.crm.deals.batchApi.update({
+      inputs: [
+        { id: '006C000010', idProperty: KEY, properties: { dealstage: 'closedwon', amount: '900' } },
+        { id: '006C000099', idProperty: KEY, properties: { dealstage: 'closedwon' } },
+      ],
+    })) as BatchAnswer & { results: { id: string }[] };
+    expect(updated.results.map((r) => r.id)).toEqual([a.id]);
+    expect(updated.errors?.[0]).toMatchObject({ category: 'OBJECT_NOT_FOUND', context: { ids: ['006C000099'] } });
+    expect(sandbox.hubspot.getDeal(a.id)?.properties).toMatchObject({ dealstage: 'closedwon', amount: '900', hs_is_closed_won: 'true' });
+    const { status, body } = await call('POST', '/crm/v3/objects/deals/batch/update', { inputs: [{ id: '006C000010', idProperty: KEY, properties: { amount: '901' } }] });
+    expect(status).toBe(200);
+    expect(objects('BatchResponseSimplePublicObject', body)).toEqual([]);
+    // A property that is not unique identifies nothing.
+    expect((await sdkError(client.crm.deals.batchApi.update({ inputs: [{ id: 'Keyed A', idProperty: 'dealname', properties: { amount: '1' } }] }))).code).toBe(400);
+  });
+
+  it("searches deals (HAS_PROPERTY on the Salesforce connector's hs_salesforceopportunityid), and refuses a filter on an unknown property with 400", async () => {
+    const synced = sandbox.hubspot.createDeal(deal('Connector synced'));
+    sandbox.hubspot.updateDeal(synced.id, { hs_salesforceopportunityid: '006Dn00000ZyXwVUA1' });
+    const page = await client.crm.deals.searchApi.doSearch({
+      filterGroups: [{ filters: [{ propertyName: 'hs_salesforceopportunityid', operator: 'HAS_PROPERTY' as never }] }],
+      properties: ['hs_salesforceopportunityid', 'dealname'],
+      limit: 1,
+    } as never);
+    expect(page.total).toBe(1);
+    expect(page.results[0]).toMatchObject({ id: synced.id, properties: { hs_salesforceopportunityid: '006Dn00000ZyXwVUA1', dealname: 'Connector synced', hs_object_id: synced.id } });
+    // Deals have hs_lastmodifieddate, no lastmodifieddate (docs/hubspot-api.md#search).
+    expect(Object.keys(page.results[0]!.properties).sort()).toEqual(['createdate', 'dealname', 'hs_lastmodifieddate', 'hs_object_id', 'hs_salesforceopportunityid']);
+    const { body } = await call('POST', '/crm/v3/objects/deals/search', { filterGroups: [{ filters: [{ propertyName: 'dealname', operator: 'EQ', value: 'Connector synced' }] }], limit: 5 });
+    expect(objects('CollectionResponseWithTotalSimplePublicObject', body)).toEqual(['/results/0/properties/amount must be string', '/results/0/properties/closedate must be string']);
+    const error = await sdkError(client.crm.deals.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'no_such_property', operator: 'HAS_PROPERTY' as never }] }], limit: 1 } as never));
+    expect(error.code).toBe(400);
+    expect(error.body.category).toBe('VALIDATION_ERROR');
+  });
+
+  it('counts association batch calls against the daily limit only (the spec exempts them from the 10-second one); deal search against the per-second search limit', async () => {
+    const limited = await startSandbox({ contacts: 2, hubspot: { tenSecondlyLimit: 1, searchPerSecond: 1, dailyLimit: 100 } });
+    try {
+      const c = new Client({ accessToken: limited.connectionInfo().hubspot.accessToken, basePath: limited.url, numberOfApiCallRetries: 1 });
+      await c.crm.deals.basicApi.getPage(1);
+      expect((await sdkError(c.crm.deals.basicApi.getPage(1))).code).toBe(429);
+      for (let i = 0; i < 3; i++) {
+        const answer = await c.crm.associations.v4.batchApi.getPageWithHttpInfo('contacts', 'companies', { inputs: [{ id: '1001' }] });
+        expect(answer.httpStatusCode).toBe(207);
+        expect(answer.headers['x-hubspot-ratelimit-remaining']).toBeUndefined();
+        expect(answer.headers['x-hubspot-ratelimit-daily-remaining']).toBe(String(100 - 2 - i));
+      }
+      await c.crm.associations.v4.batchApi.createDefault('contacts', 'companies', { inputs: [] });
+      const search = () => c.crm.deals.searchApi.doSearch({ filterGroups: [], limit: 1 } as never);
+      await search();
+      const secondly = await sdkError(search());
+      expect(secondly.code).toBe(429);
+      expect(secondly.body).toMatchObject({ policyName: 'SECONDLY' });
+      // The single-record association endpoints are not exempt.
+      expect((await sdkError(c.crm.associations.v4.basicApi.getPage('contacts', '1001', 'companies'))).code).toBe(429);
+      expect(limited.requestLog.counts('hubspot')).toMatchObject({ 'associations.v4.batch.read': 3, 'associations.v4.batch.associate-default': 1, 'deals.search': 2 });
+    } finally {
+      await limited.close();
+    }
+  });
+});
