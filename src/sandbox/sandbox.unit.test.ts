@@ -39,11 +39,26 @@ describe('SOQL subset parser', () => {
       ],
     });
   });
+  it('parses parent-child subqueries in the SELECT list, each with its own filter, order and limit', () => {
+    const q = parseSoql(
+      "SELECT Id, (SELECT ContactId, Contact.Email FROM OpportunityContactRoles WHERE IsPrimary = true ORDER BY CreatedDate LIMIT 5), Name, (SELECT CompetitorName FROM OpportunityCompetitors) FROM Opportunity WHERE Name != 'x'",
+    );
+    expect(q).toMatchObject({
+      fields: ['Id', 'Name'],
+      from: 'Opportunity',
+      where: { kind: 'cmp', field: 'Name', op: '!=' },
+      subqueries: [
+        { fields: ['ContactId', 'Contact.Email'], from: 'OpportunityContactRoles', where: { kind: 'cmp', field: 'IsPrimary', value: true }, orderBy: [{ field: 'CreatedDate' }], limit: 5 },
+        { fields: ['CompetitorName'], from: 'OpportunityCompetitors', orderBy: [] },
+      ],
+    });
+  });
   it.each([
     ["SELECT Id FROM Lead WHERE LastName = 'x\\' OR Id != null", 'unterminated string literal'],
     ["SELECT Id FROM Lead WHERE LastName = 'a\\qb'", "Illegal character sequence '\\q'"],
     ['SELECT Id FROM Lead GROUP BY Id', 'GROUP is not supported by the sandbox'],
-    ['SELECT Id, (SELECT Id FROM Contacts) FROM Account', 'sub-queries are not supported'],
+    ['SELECT Id, (SELECT Id, (SELECT Id FROM Histories) FROM OpportunityHistories) FROM Opportunity', 'nested subqueries are not supported'],
+    ['SELECT Id, (SELECT Id FROM OpportunityHistories FROM Opportunity', "expected ')'"],
     ['SELECT Id FROM Lead WHERE CreatedDate = TODAY', 'not supported by the sandbox'],
     ['SELECT Id FROM Lead, Contact', 'only one object in FROM'],
   ])('refuses %s clearly', (soql, message) => {

@@ -63,7 +63,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const seed = options.seed ?? 1;
   const clock = options.clock ?? createSandboxClock();
   const requestLog = new RequestLog();
-  const server = createServer({ keepAliveTimeout: 60_000 });
+  // Node refuses request lines and headers over 16 KiB with its own 431; the emulators answer as their vendors do (salesforce/uri-limit.ts).
+  const server = createServer({ keepAliveTimeout: 60_000, maxHeaderSize: 64 * 1024 });
   const hanging = new Set<ServerResponse>();
 
   await new Promise<void>((resolve, reject) => {

@@ -11,12 +11,15 @@ import type { Emulator, SandboxReply, SandboxRequest } from '../types.ts';
 import { convertLead, type LeadConvert, leadConvertResultXml, runConvertLead } from './conversion.ts';
 import { setFieldHistoryTracking } from './history.ts';
 import { KEY_PREFIX, isSalesforceId, sobjectOfId, toId18 } from './ids.ts';
+import { queryFieldDefinition } from './metadata.ts';
 import { seedOpportunityStages } from './opportunities.ts';
 import { canonicalObject, Org, RecordError, sfDate, type SfRecord, type WriteOptions } from './org.ts';
 import { sfDay } from './record.ts';
+import { CHILD_RELATIONSHIPS, type ChildRelationship, childRelationship, unknownChildRelationship } from './relationships.ts';
 import { type FieldDef, fieldIn, fieldOf, fieldsIn, objectInfo, SCHEMA, type SchemaView } from './schema.ts';
 import { type FieldType, matches, parseSoql, SoqlError, type SoqlQuery, type Where } from './soql.ts';
 import { child, mergeResultXml, parseXml, runMerge, SoapFault, type SoapReply, soapFault, soapResponse, type XmlElement, XmlError } from './soap.ts';
+import { uriLimitReply } from './uri-limit.ts';
 
 export interface SalesforceEmulatorOptions {
   baseUrl: string;
@@ -285,20 +288,60 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
 
   function runQuery(soql: string, all: boolean, version: string, endpoint: string, batch: number): SandboxReply {
     let query: SoqlQuery;
+    let children: { relationship: ChildRelationship; query: SoqlQuery }[];
+    let metadata: Record<string, unknown>[] | undefined;
     try {
       query = parseSoql(soql);
+      // FieldDefinition is metadata read as rows (metadata.ts), not a table of the org.
+      metadata = queryFieldDefinition(org, query, viewOf(version), version);
     } catch (error) {
       if (error instanceof SoqlError) return errorReply(endpoint, 400, error.errorCode, error.message);
       throw error;
     }
+    if (metadata) return page(metadata, 0, version, endpoint, batch);
     const sobject = canonicalObject(query.from);
     if (!SCHEMA[sobject]) return errorReply(endpoint, 400, 'INVALID_TYPE', `\n${soql}\nERROR at Row:1\nsObject type '${query.from}' is not supported.`);
     try {
       checkFields(query, sobject, soql, viewOf(version));
+      // Parent-child subqueries name a child relationship in FROM (relationships.ts); their fields are the child's.
+      children = query.subqueries.map((sub) => {
+        const relationship = childRelationship(sobject, sub.from);
+        if (!relationship) throw new SoqlError('INVALID_TYPE', unknownChildRelationship(soql, sub.from));
+        checkFields(sub, relationship.childSObject, soql, viewOf(version));
+        return { relationship, query: sub };
+      });
     } catch (error) {
       if (error instanceof SoqlError) return errorReply(endpoint, 400, error.errorCode, error.message);
       throw error;
     }
+    // An equality or IN filter on a text field reads only its candidates (the org can be 100,000 leads); the filter still decides.
+    const rows = select(sobject, query, all, candidateRows(org, query.where, sobject) ?? [...org.table(sobject).values()]);
+    if (query.count) return { status: 200, endpoint, body: { totalSize: rows.length, done: true, records: [] } };
+    // Each subquery's child rows grouped by parent once, not scanned once per parent row.
+    const byParent = children.map(({ relationship }) => {
+      const groups = new Map<string, SfRecord[]>();
+      for (const row of org.table(relationship.childSObject).values()) {
+        const parent = String(row[relationship.field] ?? '');
+        const group = groups.get(parent);
+        if (group) group.push(row);
+        else groups.set(parent, [row]);
+      }
+      return groups;
+    });
+    const records = rows.map((r) => {
+      const out = present(sobject, r, query.fields, version);
+      children.forEach(({ relationship, query: sub }, i) => {
+        // Salesforce nests a child query's result as { totalSize, done, records }, or null when it has no rows.
+        const found = select(relationship.childSObject, sub, all, byParent[i]!.get(r.Id) ?? []).map((c) => present(relationship.childSObject, c, sub.fields, version));
+        out[relationship.relationshipName] = found.length === 0 ? null : { totalSize: found.length, done: true, records: found };
+      });
+      return out;
+    });
+    return page(records, 0, version, endpoint, batch);
+  }
+
+  /** The rows of `scope` a query selects: its filter (deleted rows only for queryAll), order, offset and limit. */
+  function select(sobject: string, query: SoqlQuery, all: boolean, scope: SfRecord[]): SfRecord[] {
     const get = (record: SfRecord) => (field: string) => {
       if (field.includes('.')) {
         const [rel, f] = field.split('.') as [string, string];
@@ -310,8 +353,6 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       }
       return record[fieldOf(sobject, field)!.name];
     };
-    // An equality or IN filter on a text field reads only its candidates (the org can be 100,000 leads); the filter still decides.
-    const scope = candidateRows(org, query.where, sobject) ?? [...org.table(sobject).values()];
     const types = (field: string) => typeOf(sobject, field);
     let rows = scope.filter((r) => (all || !r.IsDeleted) && matches(query.where, get(r), types));
     if (query.orderBy.length > 0) {
@@ -336,9 +377,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
     }
     if (query.offset) rows = rows.slice(query.offset);
     if (query.limit !== undefined) rows = rows.slice(0, query.limit);
-    if (query.count) return { status: 200, endpoint, body: { totalSize: rows.length, done: true, records: [] } };
-    const records = rows.map((r) => present(sobject, r, query.fields, version));
-    return page(records, 0, version, endpoint, batch);
+    return rows;
   }
 
   /**
@@ -808,6 +847,7 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
         referenceTo: d.referenceTo ?? [],
         relationshipName: d.relationshipName ?? null,
       })),
+      childRelationships: (CHILD_RELATIONSHIPS[sobject] ?? []).map((r) => ({ ...r, deprecatedAndHidden: false, restrictedDelete: false })),
     };
   }
 
@@ -828,7 +868,8 @@ export async function createSalesforceEmulator(options: SalesforceEmulatorOption
       if (/^\/services\/Soap\/u\/\d{2,3}\.\d\/?$/.test(path) && request.method === 'POST') return soap(request);
       const match = /^\/services\/data\/v(\d{2,3}\.\d)\/(.*)$/.exec(path);
       if (!match) return path.startsWith('/services/') ? errorReply('unknown', 404, 'NOT_FOUND', 'The requested resource does not exist') : undefined;
-      return rest(request, match[1]!, match[2]!);
+      // Salesforce's front end refuses an over-long URI or header block before the API sees it (uri-limit.ts).
+      return uriLimitReply(request, classify(request.method, match[2]!)) ?? rest(request, match[1]!, match[2]!);
     },
     credentials: () => ({ apiVersion, accessToken: fixedToken, refreshToken, clientId, clientSecret, username: INTEGRATION_USERNAME, privateKeyFile }),
     seedOrg(contacts) {

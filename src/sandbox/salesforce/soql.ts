@@ -2,10 +2,12 @@
  * A SOQL subset: SELECT fields (and Relationship.Field, COUNT()) FROM one object, WHERE with
  * AND/OR/NOT/parentheses, = != <> < <= > >=, LIKE, IN/NOT IN, NULL, booleans, numbers, quoted
  * strings with Salesforce's escapes, unquoted date/datetime literals; ORDER BY (ASC/DESC,
- * NULLS FIRST/LAST), LIMIT, OFFSET. Anything else is a clear MALFORMED_QUERY.
+ * NULLS FIRST/LAST), LIMIT, OFFSET; parent-child subqueries one level deep in the SELECT list,
+ * `(SELECT fields FROM ChildRelationship [WHERE] [ORDER BY] [LIMIT])`
+ * (docs/salesforce-api.md#parent-child-subqueries). Anything else is a clear MALFORMED_QUERY.
  */
 export class SoqlError extends Error {
-  readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE' | 'INVALID_QUERY_FILTER_OPERATOR';
+  readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE' | 'INVALID_QUERY_FILTER_OPERATOR' | 'EXTERNAL_OBJECT_UNSUPPORTED_EXCEPTION';
   constructor(errorCode: SoqlError['errorCode'], message: string) {
     super(message);
     this.errorCode = errorCode;
@@ -22,6 +24,8 @@ export type Where =
 
 export interface SoqlQuery {
   fields: string[];
+  /** Parent-child subqueries of the SELECT list, in order; each `from` is a child relationship name. */
+  subqueries: SoqlQuery[];
   count: boolean;
   from: string;
   where?: Where;
@@ -136,27 +140,6 @@ export function parseSoql(text: string): SoqlQuery {
     return tok.v;
   };
 
-  expectKw('SELECT');
-  const fields: string[] = [];
-  let count = false;
-  if (kw('COUNT') && tokens[p + 1]?.v === '(') {
-    p += 2;
-    expectPunct(')');
-    count = true;
-  } else {
-    for (;;) {
-      if (peek()?.t === 'punct' && peek()!.v === '(') throw new SoqlError('MALFORMED_QUERY', 'sub-queries are not supported by the sandbox');
-      const name = ident();
-      if (peek()?.t === 'punct' && peek()!.v === '(') throw new SoqlError('MALFORMED_QUERY', `the function ${name}() is not supported by the sandbox`);
-      fields.push(name);
-      if (peek()?.v !== ',') break;
-      p++;
-    }
-  }
-  expectKw('FROM');
-  const from = ident();
-  if (peek()?.v === ',') throw new SoqlError('MALFORMED_QUERY', 'only one object in FROM is supported');
-
   const literal = (): Literal => {
     const tok = peek();
     if (!tok) throw new SoqlError('MALFORMED_QUERY', 'expected a value at the end of the query');
@@ -248,47 +231,82 @@ export function parseSoql(text: string): SoqlQuery {
     return left;
   };
 
-  const query: SoqlQuery = { fields, count, from, orderBy: [] };
-  if (kw('WHERE')) {
-    p++;
-    query.where = expr();
-  }
-  if (kw('ORDER')) {
-    p++;
-    expectKw('BY');
-    for (;;) {
-      const field = ident();
-      let desc = false;
-      if (kw('ASC')) p++;
-      else if (kw('DESC')) {
+  const select = (nested: boolean): SoqlQuery => {
+    expectKw('SELECT');
+    const fields: string[] = [];
+    const subqueries: SoqlQuery[] = [];
+    let count = false;
+    if (kw('COUNT') && tokens[p + 1]?.v === '(') {
+      p += 2;
+      expectPunct(')');
+      count = true;
+    } else {
+      for (;;) {
+        if (peek()?.t === 'punct' && peek()!.v === '(') {
+          // A parent-child subquery; Salesforce nests them further only in newer versions, the sandbox one level.
+          if (nested) throw new SoqlError('MALFORMED_QUERY', 'nested subqueries are not supported by the sandbox');
+          p++;
+          subqueries.push(select(true));
+          expectPunct(')');
+          if (peek()?.v !== ',') break;
+          p++;
+          continue;
+        }
+        const name = ident();
+        if (peek()?.t === 'punct' && peek()!.v === '(') throw new SoqlError('MALFORMED_QUERY', `the function ${name}() is not supported by the sandbox`);
+        fields.push(name);
+        if (peek()?.v !== ',') break;
         p++;
-        desc = true;
       }
-      let nullsLast = desc; // Salesforce: nulls first ascending, last descending
-      if (kw('NULLS')) {
-        p++;
-        if (kw('FIRST')) nullsLast = false;
-        else if (kw('LAST')) nullsLast = true;
-        else throw new SoqlError('MALFORMED_QUERY', 'NULLS must be followed by FIRST or LAST');
-        p++;
-      }
-      query.orderBy.push({ field, desc, nullsLast });
-      if (peek()?.v !== ',') break;
-      p++;
     }
-  }
-  const countAfter = (word: 'LIMIT' | 'OFFSET'): number | undefined => {
-    if (!kw(word)) return undefined;
-    p++;
-    const tok = peek();
-    if (tok?.t !== 'number') throw new SoqlError('MALFORMED_QUERY', `${word} needs a number`);
-    p++;
-    return Number(tok.v);
+    expectKw('FROM');
+    const from = ident();
+    if (peek()?.v === ',') throw new SoqlError('MALFORMED_QUERY', 'only one object in FROM is supported');
+    const query: SoqlQuery = { fields, subqueries, count, from, orderBy: [] };
+    if (kw('WHERE')) {
+      p++;
+      query.where = expr();
+    }
+    if (kw('ORDER')) {
+      p++;
+      expectKw('BY');
+      for (;;) {
+        const field = ident();
+        let desc = false;
+        if (kw('ASC')) p++;
+        else if (kw('DESC')) {
+          p++;
+          desc = true;
+        }
+        let nullsLast = desc; // Salesforce: nulls first ascending, last descending
+        if (kw('NULLS')) {
+          p++;
+          if (kw('FIRST')) nullsLast = false;
+          else if (kw('LAST')) nullsLast = true;
+          else throw new SoqlError('MALFORMED_QUERY', 'NULLS must be followed by FIRST or LAST');
+          p++;
+        }
+        query.orderBy.push({ field, desc, nullsLast });
+        if (peek()?.v !== ',') break;
+        p++;
+      }
+    }
+    const countAfter = (word: 'LIMIT' | 'OFFSET'): number | undefined => {
+      if (!kw(word)) return undefined;
+      p++;
+      const tok = peek();
+      if (tok?.t !== 'number') throw new SoqlError('MALFORMED_QUERY', `${word} needs a number`);
+      p++;
+      return Number(tok.v);
+    };
+    const limit = countAfter('LIMIT');
+    if (limit !== undefined) query.limit = limit;
+    const offset = countAfter('OFFSET');
+    if (offset !== undefined) query.offset = offset;
+    return query;
   };
-  const limit = countAfter('LIMIT');
-  if (limit !== undefined) query.limit = limit;
-  const offset = countAfter('OFFSET');
-  if (offset !== undefined) query.offset = offset;
+
+  const query = select(false);
   if (p < tokens.length) {
     const tok = tokens[p]!;
     throw new SoqlError(
