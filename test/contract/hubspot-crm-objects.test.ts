@@ -523,7 +523,7 @@ describe('HubSpot deals written by a unique property, as the won/lost feedback w
         { properties: keyed('New 2', '006C000002'), associations: [], objectWriteTraceId: '006C000002' },
         { properties: keyed('Again 1', '006C000001'), associations: [], objectWriteTraceId: '006C000001' },
       ],
-    })) as BatchAnswer & { results: { properties: Record<string, string> }[] };
+    })) as Omit<BatchAnswer, 'results'> & { results: { properties: Record<string, string> }[] };
     expect(traced.results.map((r) => r.properties[KEY])).toEqual(['006C000002']);
     expect(traced.errors).toHaveLength(1);
     expect(traced.errors?.[0]).toMatchObject({ category: 'CONFLICT', context: { objectWriteTraceId: ['006C000001'], propertyName: [KEY], id: [held.id] } });
@@ -532,7 +532,10 @@ describe('HubSpot deals written by a unique property, as the won/lost feedback w
 
   it('reads and updates a batch by the unique property (idProperty); a value no deal holds is OBJECT_NOT_FOUND in a 207', async () => {
     const a = await client.crm.deals.basicApi.create({ properties: keyed('Keyed A', '006C000010'), associations: [] });
-    const read = (await client.crm.deals.batchApi.read({ inputs: [{ id: '006C000010' }, { id: '006C000099' }], idProperty: KEY, properties: [KEY], propertiesWithHistory: [] })) as BatchAnswer & {
+    const read = (await client.crm.deals.batchApi.read({ inputs: [{ id: '006C000010' }, { id: '006C000099' }], idProperty: KEY, properties: [KEY], propertiesWithHistory: [] })) as Omit<
+      BatchAnswer,
+      'results'
+    > & {
       results: { id: string }[];
     };
     expect(read.results.map((r) => r.id)).toEqual([a.id]);
@@ -543,7 +546,7 @@ describe('HubSpot deals written by a unique property, as the won/lost feedback w
         { id: '006C000010', idProperty: KEY, properties: { dealstage: 'closedwon', amount: '900' } },
         { id: '006C000099', idProperty: KEY, properties: { dealstage: 'closedwon' } },
       ],
-    })) as BatchAnswer & { results: { id: string }[] };
+    })) as Omit<BatchAnswer, 'results'> & { results: { id: string }[] };
     expect(updated.results.map((r) => r.id)).toEqual([a.id]);
     expect(updated.errors?.[0]).toMatchObject({ category: 'OBJECT_NOT_FOUND', context: { ids: ['006C000099'] } });
     expect(sandbox.hubspot.getDeal(a.id)?.properties).toMatchObject({ dealstage: 'closedwon', amount: '900', hs_is_closed_won: 'true' });
