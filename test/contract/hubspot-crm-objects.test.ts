@@ -553,8 +553,18 @@ describe('HubSpot deals written by a unique property, as the won/lost feedback w
     const { status, body } = await call('POST', '/crm/v3/objects/deals/batch/update', { inputs: [{ id: '006C000010', idProperty: KEY, properties: { amount: '901' } }] });
     expect(status).toBe(200);
     expect(objects('BatchResponseSimplePublicObject', body)).toEqual([]);
-    // A property that is not unique identifies nothing.
-    expect((await sdkError(client.crm.deals.batchApi.update({ inputs: [{ id: 'Keyed A', idProperty: 'dealname', properties: { amount: '1' } }] }))).code).toBe(400);
+    // A property that is not unique identifies nothing, and neither does hs_object_id named as idProperty:
+    // the record id goes in `id` alone (the whole batch is refused with HubSpot's "non-unique" 400).
+    for (const [id, idProperty] of [
+      ['Keyed A', 'dealname'],
+      [a.id, 'hs_object_id'],
+    ] as const) {
+      const refused = await sdkError(client.crm.deals.batchApi.update({ inputs: [{ id, idProperty, properties: { amount: '1' } }] }));
+      expect(refused.code).toBe(400);
+      expect(refused.body).toMatchObject({ category: 'VALIDATION_ERROR', message: `Unable to perform update/upsert by non-unique 0-3 property ${idProperty} in portal ID 62515` });
+    }
+    await client.crm.deals.batchApi.update({ inputs: [{ id: a.id, properties: { amount: '902' } }] });
+    expect(sandbox.hubspot.getDeal(a.id)?.properties.amount).toBe('902');
   });
 
   it("searches deals (HAS_PROPERTY on the Salesforce connector's hs_salesforceopportunityid), and refuses a filter on an unknown property with 400", async () => {

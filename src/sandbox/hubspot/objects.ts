@@ -7,7 +7,7 @@ import { checkDeal, DEFAULT_DEAL_PROPERTIES } from './deals.ts';
 import { HubSpotReplyError, hubspotError, validationError } from './errors.ts';
 import { inputError, objectsNotFound, uniqueValueConflict } from './object-errors.ts';
 import type { CrmRecord, ObjectStore } from './object-store.ts';
-import { objectTypeOf, type CrmObjectType } from './object-types.ts';
+import { OBJECT_TYPES, objectTypeOf, type CrmObjectType } from './object-types.ts';
 import type { Pipeline } from './pipelines.ts';
 import { present, runSearch, searchRequestSchema } from './search.ts';
 import type { Properties } from './store.ts';
@@ -52,14 +52,31 @@ function presentRead(ctx: ObjectsContext, type: ObjectType, record: CrmRecord, p
   return Object.keys(linked).length > 0 ? { ...body, associations: linked } : body;
 }
 
-function idPropertyOf(endpoint: string, store: ObjectStore, idProperty: unknown): string {
-  const name = typeof idProperty === 'string' && idProperty !== '' ? idProperty : 'hs_object_id';
+/**
+ * The property an input's id is a value of: `hs_object_id` (the record id) when none is named,
+ * else a `hasUniqueValue` property. A batch update or upsert naming any other property, or naming
+ * `hs_object_id` itself, is refused with "Unable to perform update/upsert by non-unique …"
+ * (third-party captures, docs/hubspot-api.md#unique-value-properties): the record id goes in `id`
+ * with no idProperty. Reads keep accepting `hs_object_id`; their refusal's wording is unconfirmed.
+ */
+function idPropertyOf(endpoint: string, store: ObjectStore, idProperty: unknown, batchWrite = false): string {
+  const named = typeof idProperty === 'string' && idProperty !== '';
+  const name = named ? idProperty : 'hs_object_id';
+  if (batchWrite && (!store.isUnique(name) || name === 'hs_object_id') && named) {
+    throw new HubSpotReplyError(
+      validationError(endpoint, `Unable to perform update/upsert by non-unique ${OBJECT_TYPES[store.type].typeId} property ${name} in portal ID ${SANDBOX_PORTAL_ID}`, 'INVALID_ID_PROPERTY', {
+        propertyName: [name],
+      }),
+    );
+  }
   if (!store.isUnique(name)) {
-    // Only hs_object_id and hasUniqueValue properties identify a record; the wording is unconfirmed.
     throw new HubSpotReplyError(validationError(endpoint, `${name} is not a unique identifier property of ${store.type}`, 'INVALID_ID_PROPERTY', { propertyName: [name] }));
   }
   return name;
 }
+
+/** The sandbox portal's id (the one its webhooks carry, emulator.ts). */
+const SANDBOX_PORTAL_ID = 62515;
 
 /** One input's planned write, or the refusal it gets. */
 type Planned = { ok: true; properties: Properties; existing?: CrmRecord; associations: InlineAssociation[] } | { ok: false; error: HubSpotReplyError };
@@ -244,7 +261,7 @@ export function handleObjects(
       const claimed = new Map<string, object>();
       const missing: string[] = [];
       const planned = inputs.flatMap((input, n) => {
-        const existing = store.findBy(idPropertyOf(endpoint, store, input.idProperty), ids[n]!);
+        const existing = store.findBy(idPropertyOf(endpoint, store, input.idProperty, true), ids[n]!);
         if (!existing) {
           missing.push(ids[n]!);
           return [];
@@ -260,7 +277,7 @@ export function handleObjects(
       if (new Set(ids).size !== ids.length) throw new HubSpotReplyError(validationError(endpoint, 'Duplicate IDs found in batch input', 'DUPLICATE_IDS'));
       const claimed = new Map<string, object>();
       const planned = inputs.map((input, n) => {
-        const idProperty = idPropertyOf(endpoint, store, input.idProperty);
+        const idProperty = idPropertyOf(endpoint, store, input.idProperty, true);
         const existing = store.findBy(idProperty, ids[n]!);
         if (!existing && idProperty === 'hs_object_id') {
           // A record cannot be created with an id of the caller's choosing: upsert creates through a unique property.
