@@ -258,4 +258,39 @@ describe('HubSpotDeals: the DealSink', () => {
     const updateCalls = s.requestLog.total('hubspot');
     expect({ createCalls, updateCalls }).toEqual({ createCalls: 10, updateCalls: 30 });
   });
+
+  it('creates each deal once when answers are lost: retried until it goes through, every opportunity ends as created or existing', async () => {
+    // Seeded: a quarter of the calls are carried out and never answered (the client times out).
+    const s = await startSandbox({ contacts: 300, seed: 7, faults: { hubspot: { lostAnswerRate: 0.25 } }, hubspot: { tenSecondlyLimit: 0, searchPerSecond: 0 } });
+    sandbox = s;
+    const deals = new HubSpotDeals(createHubSpotClient({ accessToken: s.connectionInfo().hubspot.accessToken, baseUrl: s.url, timeoutMs: 200 }), { opportunityIdProperty: PROPERTY });
+    const failures: string[] = [];
+    const retried = async <T>(work: () => Promise<T>): Promise<T> => {
+      for (let attempt = 0; attempt < 40; attempt++) {
+        try {
+          return await work();
+        } catch (error) {
+          failures.push((error as { code?: string }).code ?? String(error));
+        }
+      }
+      throw new Error('never went through');
+    };
+    await retried(() => deals.ensureDealProperties(GROUP, DEAL_PROPERTIES));
+    const company = s.hubspot.createCompany({ name: 'A' });
+    const writes = Array.from({ length: 250 }, (_, n) => dealWrite(n, [company.id]));
+    const result = await retried(() => deals.createDeals(writes));
+    expect(failures.length).toBeGreaterThan(0);
+    expect(new Set(failures)).toEqual(new Set(['UNAVAILABLE']));
+    expect(result.rejections).toEqual([]);
+    // Each opportunity once: created by the attempt that went through, or found as written by an earlier one.
+    expect(new Set([...result.created.keys(), ...result.existing.keys()])).toEqual(new Set(writes.map((w) => w.opportunityId)));
+    expect(result.created.size + result.existing.size).toBe(250);
+    expect(result.existing.size).toBeGreaterThan(0);
+    const live = s.hubspot.deals();
+    expect(live).toHaveLength(250);
+    expect(new Set(live.map((d) => d.properties[PROPERTY])).size).toBe(250);
+    for (const [opportunityId, dealId] of [...result.created, ...result.existing]) expect(s.hubspot.getDeal(dealId)?.properties[PROPERTY]).toBe(opportunityId);
+    // The associations were made with each deal, once.
+    for (const d of live) expect(s.hubspot.associations('deals', d.id, 'companies')).toEqual([{ id: company.id, typeIds: [PRIMARY_DEAL_TO_COMPANY, DEAL_TO_COMPANY] }]);
+  });
 });
