@@ -20,15 +20,15 @@ interface CompositeAnswer {
  * Runs independent SOQL queries together: up to five in one /composite call instead of one call
  * each. Every result is read to its end (a result past 2,000 rows is followed with queryMore, one
  * call a page, as queryAll does). A refused query fails the whole read with the error Salesforce
- * gave it, named as a direct query's would be.
+ * gave it, named as a direct query's would be. `scanAll` runs them as `/queryAll` (deleted rows too).
  */
-export async function queryTogether<T>(conn: Connection, soqls: readonly string[]): Promise<T[][]> {
+export async function queryTogether<T>(conn: Connection, soqls: readonly string[], options: { scanAll?: boolean } = {}): Promise<T[][]> {
   const results: T[][] = [];
   for (let i = 0; i < soqls.length; i += QUERIES_PER_CALL) {
     const chunk = soqls.slice(i, i + QUERIES_PER_CALL);
     if (chunk.length === 1) {
       // One query alone costs one call either way: no composite envelope.
-      results.push(await queryAll<T>(conn, chunk[0]!));
+      results.push(await queryAll<T>(conn, chunk[0]!, options));
       continue;
     }
     const base = `/services/data/v${conn.version}`;
@@ -36,7 +36,7 @@ export async function queryTogether<T>(conn: Connection, soqls: readonly string[
     try {
       answer = await conn.requestPost<CompositeAnswer>(`${base}/composite`, {
         allOrNone: false,
-        compositeRequest: chunk.map((soql, n) => ({ method: 'GET', url: `${base}/query?q=${encodeURIComponent(soql)}`, referenceId: `query${n}` })),
+        compositeRequest: chunk.map((soql, n) => ({ method: 'GET', url: `${base}/${options.scanAll ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`, referenceId: `query${n}` })),
       });
     } catch (error) {
       throw classifySalesforceError(error);

@@ -60,3 +60,31 @@ export function inLists(values: readonly string[], maxChars = 20_000): string[] 
   if (current.length > 0) lists.push(current.join(', '));
   return lists;
 }
+
+/**
+ * Record ids per `IN (...)` list. A query travels in the GET URI (`/query?q=`), and Salesforce
+ * refuses a URI over 16,384 bytes (414) or URI and headers over that (431)
+ * (docs/salesforce-api.md#uri-length). An 18-character id costs 30 bytes there once
+ * URL-encoded (`%27` + id + `%27%2C%20`): 300 ids are 9,000 bytes, which leaves room for the
+ * SELECT list, the rest of the WHERE clause and the headers.
+ */
+export const IDS_PER_QUERY = 300;
+
+/** Record ids (checked, each once) as IN lists of at most IDS_PER_QUERY: `'006…', '006…'`. */
+export function idLists(ids: readonly string[]): string[] {
+  const unique = [...new Set(ids.map(salesforceId))];
+  const lists: string[] = [];
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY)
+    lists.push(
+      unique
+        .slice(i, i + IDS_PER_QUERY)
+        .map(quote)
+        .join(', '),
+    );
+  return lists;
+}
+
+/** A datetime as the API returns it (`2024-05-20T20:49:32.000+0000`) in epoch milliseconds. */
+export function parseDateTime(value: string): number {
+  return Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
