@@ -74,6 +74,9 @@ async function createChunk(client: Client, property: string, chunk: DealWrite[],
   for (const deal of pending) result.rejections.push({ system: 'hubspot', recordKey: deal.opportunityId, code: 'CONFLICT', fields: [property] });
 }
 
+/** A batch create's answer (200, 201 or 207) as the SDK returns it. */
+type BatchAnswer = { results: { id: string; properties: Record<string, string | null> }[]; errors?: BatchError[] };
+
 interface Sent {
   /** Inputs refused because their unique value is held: look the holders up. */
   conflicts: DealWrite[];
@@ -85,19 +88,11 @@ async function send(client: Client, property: string, inputs: DealWrite[], resul
   const sent: Sent = { conflicts: [], retry: [] };
   if (inputs.length === 0) return sent;
   const byId = new Map(inputs.map((d) => [d.opportunityId, d]));
+  let response: BatchAnswer;
   try {
-    const response = (await client.crm.deals.batchApi.create({
+    response = (await client.crm.deals.batchApi.create({
       inputs: inputs.map((deal) => ({ properties: { ...deal.properties, [property]: deal.opportunityId }, associations: associationsOf(deal), objectWriteTraceId: deal.opportunityId })),
-    })) as { results: { id: string; properties: Record<string, string | null> }[]; errors?: BatchError[] };
-    for (const deal of response.results) {
-      const opportunityId = deal.properties[property];
-      if (opportunityId) result.created.set(opportunityId, deal.id);
-    }
-    for (const error of response.errors ?? []) {
-      const deal = byId.get(error.context?.objectWriteTraceId?.[0] ?? '');
-      if (deal) refused(deal, error, property, sent, result);
-    }
-    return sent;
+    })) as BatchAnswer;
   } catch (raw) {
     const error = classifyHubSpotError(raw);
     if (!(error instanceof RequestRefused) || (error.status !== 400 && error.status !== 409)) throw error;
@@ -123,6 +118,36 @@ async function send(client: Client, property: string, inputs: DealWrite[], resul
     }
     return sent;
   }
+  const named = new Set<string>();
+  for (const deal of response.results) {
+    const opportunityId = deal.properties[property];
+    if (opportunityId) {
+      result.created.set(opportunityId, deal.id);
+      named.add(opportunityId);
+    }
+  }
+  for (const error of response.errors ?? []) {
+    const deal = byId.get(error.context?.objectWriteTraceId?.[0] ?? '');
+    if (!deal) continue;
+    named.add(deal.opportunityId);
+    refused(deal, error, property, sent, result);
+  }
+  // An input the answer names neither way (a result without the property's value, an error
+  // without its trace id): whether its deal exists is read by the unique property.
+  const unnamed = inputs.filter((d) => !named.has(d.opportunityId));
+  if (unnamed.length > 0) {
+    const holders = await findDealsByProperty(
+      client,
+      property,
+      unnamed.map((d) => d.opportunityId),
+    );
+    for (const deal of unnamed) {
+      const holder = holders.get(deal.opportunityId);
+      if (holder) result.created.set(deal.opportunityId, holder);
+      else sent.retry.push(deal);
+    }
+  }
+  return sent;
 }
 
 /** One input HubSpot refused: a held unique value, an association to a record that is gone, or a rejection. */

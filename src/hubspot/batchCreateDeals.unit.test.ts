@@ -11,7 +11,7 @@ const PROPERTY = 'leadloop_opportunity_id';
  * whatever objectWriteTraceId says: the emulator answers such a batch per input (207), so this
  * path is driven by a stand-in for the SDK.
  */
-function wholeBatchPortal(held: Map<string, string>) {
+function wholeBatchPortal(held: Map<string, string>, options: { bareResults?: boolean } = {}) {
   const calls: string[] = [];
   let next = 500;
   const client = {
@@ -31,7 +31,7 @@ function wholeBatchPortal(held: Map<string, string>) {
             const results = request.inputs.map((i) => {
               const id = String(next++);
               held.set(i.properties[PROPERTY]!, id);
-              return { id, properties: { ...i.properties } };
+              return { id, properties: options.bareResults ? { hs_object_id: id } : { ...i.properties } };
             });
             return { status: 'COMPLETE', results };
           },
@@ -90,5 +90,23 @@ describe('batchCreateDeals against a portal that refuses a batch whole for one h
     expect(result.created.size).toBe(0);
     expect(result.existing.size).toBe(0);
     expect(result.rejections).toEqual([{ system: 'hubspot', recordKey: '0061', code: 'CONFLICT', fields: [PROPERTY] }]);
+  });
+
+  it('reads by the unique property which deals an answer created when its results do not carry the property', async () => {
+    const { client, calls } = wholeBatchPortal(new Map([['0062', '11']]), { bareResults: true });
+    const result = await batchCreateDeals(
+      client,
+      PROPERTY,
+      Array.from({ length: 4 }, (_, n) => deal(n)),
+    );
+    expect(result.existing).toEqual(new Map([['0062', '11']]));
+    expect(result.created).toEqual(
+      new Map([
+        ['0060', '500'],
+        ['0061', '501'],
+        ['0063', '502'],
+      ]),
+    );
+    expect(calls).toEqual(['create 4', 'read 4', 'create 3', 'read 3']);
   });
 });

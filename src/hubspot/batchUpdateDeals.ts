@@ -3,6 +3,7 @@ import type { DealWrite } from '../domain/feedback/types.ts';
 import { RequestRefused, type Rejection } from '../errors/index.ts';
 import { type BatchError, chunks, errorCode, errorProperties } from './batch-errors.ts';
 import { classifyHubSpotError } from './errors.ts';
+import { findDealsByProperty } from './findDealsByProperty.ts';
 
 // "Object API batch endpoints are limited to 100 inputs per request" (docs/hubspot-api.md#batch).
 const BATCH_LIMIT = 100;
@@ -31,24 +32,16 @@ export async function batchUpdateDeals(client: Client, property: string, deals: 
   return result;
 }
 
+/** A batch update's answer (200 or 207) as the SDK returns it. */
+type BatchAnswer = { results: { id: string; properties: Record<string, string | null> }[]; errors?: BatchError[] };
+
 async function write(client: Client, property: string, inputs: DealWrite[], result: UpdateDealsResult): Promise<void> {
   if (inputs.length === 0) return;
+  let response: BatchAnswer;
   try {
-    const response = (await client.crm.deals.batchApi.update({
+    response = (await client.crm.deals.batchApi.update({
       inputs: inputs.map((deal) => ({ id: deal.opportunityId, idProperty: property, properties: { ...deal.properties, [property]: deal.opportunityId }, objectWriteTraceId: deal.opportunityId })),
-    })) as { results: { id: string; properties: Record<string, string | null> }[]; errors?: BatchError[] };
-    for (const deal of response.results) {
-      const opportunityId = deal.properties[property];
-      if (opportunityId) result.updated.set(opportunityId, deal.id);
-    }
-    for (const error of response.errors ?? []) {
-      if (error.category === 'OBJECT_NOT_FOUND') {
-        result.missing.push(...(error.context?.ids ?? []));
-        continue;
-      }
-      const opportunityId = error.context?.objectWriteTraceId?.[0];
-      if (opportunityId) result.rejections.push({ system: 'hubspot', recordKey: opportunityId, code: errorCode(error), fields: errorProperties(error) });
-    }
+    })) as BatchAnswer;
   } catch (raw) {
     const error = classifyHubSpotError(raw);
     if (!(error instanceof RequestRefused) || (error.status !== 400 && error.status !== 404 && error.status !== 409)) throw error;
@@ -62,5 +55,36 @@ async function write(client: Client, property: string, inputs: DealWrite[], resu
     const half = Math.ceil(inputs.length / 2);
     await write(client, property, inputs.slice(0, half), result);
     await write(client, property, inputs.slice(half), result);
+    return;
+  }
+  const named = new Set<string>();
+  for (const deal of response.results) {
+    const opportunityId = deal.properties[property];
+    if (!opportunityId) continue;
+    result.updated.set(opportunityId, deal.id);
+    named.add(opportunityId);
+  }
+  for (const error of response.errors ?? []) {
+    if (error.category === 'OBJECT_NOT_FOUND') {
+      for (const id of error.context?.ids ?? []) {
+        result.missing.push(id);
+        named.add(id);
+      }
+      continue;
+    }
+    const opportunityId = error.context?.objectWriteTraceId?.[0];
+    if (!opportunityId) continue;
+    result.rejections.push({ system: 'hubspot', recordKey: opportunityId, code: errorCode(error), fields: errorProperties(error) });
+    named.add(opportunityId);
+  }
+  // An input the answer names neither way: its deal, if any, is read by the unique property.
+  const unnamed = inputs.filter((d) => !named.has(d.opportunityId)).map((d) => d.opportunityId);
+  if (unnamed.length > 0) {
+    const holders = await findDealsByProperty(client, property, unnamed);
+    for (const opportunityId of unnamed) {
+      const dealId = holders.get(opportunityId);
+      if (dealId) result.updated.set(opportunityId, dealId);
+      else result.missing.push(opportunityId);
+    }
   }
 }
