@@ -51,29 +51,50 @@ export function register(program: Command, _source: NodeJS.ProcessEnv): void {
     .option('--seed <n>', 'seed of generated data and injected faults', integer('--seed'), 1)
     .option('--webhook-url <url>', 'send HubSpot contact webhooks (v3-signed with the sandbox client secret) to this URL')
     .option('--webhook-batch-ms <ms>', 'gather webhook events this long before a delivery (HubSpot batches too)', integer('--webhook-batch-ms'), 50)
+    .option('--simulate-sales', 'a seeded sales team works the pushed leads continuously (src/sandbox/sales/live.ts); logs to stderr')
+    .option('--sales-speed <days>', 'with --simulate-sales: simulated days per real minute (60: a day a second)', Number, 60)
     .option('--fault <system.option=value>', `inject faults (repeatable); options: ${FAULT_KEYS.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (options: { port: number; host: string; contacts: number; accounts: number; seed: number; fault: string[]; webhookUrl?: string; webhookBatchMs: number }) => {
-      const faults = parseFaults(options.fault);
-      // Loaded on use: the emulators are heavy and no other command needs them.
-      const { startSandbox } = await import('../sandbox/server.ts');
-      if (options.webhookUrl && !/^https?:\/\//.test(options.webhookUrl)) throw new CliError(`--webhook-url must be an http(s) URL, got "${options.webhookUrl}"`, EXIT.usage);
-      const sandbox = await startSandbox({
-        port: options.port,
-        host: options.host,
-        contacts: options.contacts,
-        seed: options.seed,
-        faults,
-        ...(options.accounts ? { salesforce: { extraAccounts: options.accounts } } : {}),
-        ...(options.webhookUrl ? { hubspot: { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } } : {}),
-      });
-      const info = sandbox.connectionInfo();
-      const exports = Object.entries(info.env).map(([k, v]) => `export ${k}=${v}`);
-      process.stdout.write(`${JSON.stringify({ ...info, contacts: options.contacts, seed: options.seed, exports })}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await sandbox.close();
-    });
+    .action(
+      async (options: {
+        port: number;
+        host: string;
+        contacts: number;
+        accounts: number;
+        seed: number;
+        fault: string[];
+        webhookUrl?: string;
+        webhookBatchMs: number;
+        simulateSales?: boolean;
+        salesSpeed: number;
+      }) => {
+        const faults = parseFaults(options.fault);
+        // Loaded on use: the emulators are heavy and no other command needs them.
+        const { startSandbox } = await import('../sandbox/server.ts');
+        if (options.simulateSales && !(options.salesSpeed > 0)) throw new CliError('--sales-speed must be a positive number of simulated days per real minute', EXIT.usage);
+        if (options.webhookUrl && !/^https?:\/\//.test(options.webhookUrl)) throw new CliError(`--webhook-url must be an http(s) URL, got "${options.webhookUrl}"`, EXIT.usage);
+        const sandbox = await startSandbox({
+          port: options.port,
+          host: options.host,
+          contacts: options.contacts,
+          seed: options.seed,
+          faults,
+          ...(options.accounts ? { salesforce: { extraAccounts: options.accounts } } : {}),
+          ...(options.webhookUrl ? { hubspot: { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } } : {}),
+        });
+        // The sales team works the pushed leads in compressed time; it writes to stderr only (stdout's one JSON line is a contract).
+        const sales = options.simulateSales
+          ? (await import('../sandbox/sales/live.ts')).startLiveSales(sandbox.salesforce, { seed: options.seed, speed: options.salesSpeed, log: (line) => process.stderr.write(`${line}\n`) })
+          : undefined;
+        const info = sandbox.connectionInfo();
+        const exports = Object.entries(info.env).map(([k, v]) => `export ${k}=${v}`);
+        process.stdout.write(`${JSON.stringify({ ...info, contacts: options.contacts, seed: options.seed, exports })}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        sales?.stop();
+        await sandbox.close();
+      },
+    );
 }
