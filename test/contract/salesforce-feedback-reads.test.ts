@@ -1,6 +1,7 @@
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.ts';
+import { fixture, missingFromShape } from '../support/fixtures.ts';
 
 /**
  * The reads the won/lost feedback adapter (src/salesforce/salesforce-feedback.ts) relies on,
@@ -33,6 +34,15 @@ afterAll(async () => {
 });
 
 describe('parent-child subqueries', () => {
+  it('answers the SOQL guide’s parent-to-child example in its documented shape', async () => {
+    const account = sandbox.salesforce.create('Account', { Name: 'Acme Corp (West)' });
+    sandbox.salesforce.create('Contact', { FirstName: 'Jane', LastName: 'Doe', AccountId: account });
+    sandbox.salesforce.create('Contact', { FirstName: 'Ravi', LastName: 'Patel', AccountId: account });
+    const body = await conn.query<Row>("SELECT Id, Name, (SELECT Id, FirstName, LastName FROM Contacts) FROM Account WHERE Name like 'Acme Corp (West)%'");
+    expect(missingFromShape(fixture('salesforce/query_parent_child_subquery.json'), body)).toEqual([]);
+    expect((body.records[0]!.Contacts as { totalSize: number }).totalSize).toBe(2);
+  });
+
   it('nests each child relationship as { totalSize, done, records } (null when empty), with relationship fields, filters and order of its own', async () => {
     const hands = sandbox.salesforce;
     const accountId = hands.create('Account', { Name: 'Fernhill Labs', Website: 'https://fernhill.example' });

@@ -1,7 +1,7 @@
 /**
  * Child relationships a parent-child subquery names in its FROM (`SELECT Id, (SELECT ... FROM
  * OpportunityContactRoles) FROM Opportunity`), as describe lists them under `childRelationships`.
- * Only those the won/lost feedback reads are emulated (docs/salesforce-api.md#parent-child-subqueries).
+ * Only those the won/lost feedback reads, and Account's Contacts, are emulated (docs/salesforce-api.md#parent-child-subqueries).
  */
 export interface ChildRelationship {
   relationshipName: string;
@@ -12,6 +12,8 @@ export interface ChildRelationship {
 }
 
 export const CHILD_RELATIONSHIPS: Readonly<Record<string, readonly ChildRelationship[]>> = {
+  // The SOQL guide's own parent-to-child example (test/fixtures/vendor/salesforce/query_parent_child_subquery.json).
+  Account: [{ relationshipName: 'Contacts', childSObject: 'Contact', field: 'AccountId', cascadeDelete: true }],
   Opportunity: [
     { relationshipName: 'OpportunityContactRoles', childSObject: 'OpportunityContactRole', field: 'OpportunityId', cascadeDelete: true },
     { relationshipName: 'OpportunityCompetitors', childSObject: 'OpportunityCompetitor', field: 'OpportunityId', cascadeDelete: true },
