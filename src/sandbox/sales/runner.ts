@@ -357,6 +357,7 @@ export class SalesSimulation {
       hasContactRoles: origin === 'converted-lead',
       deleted: false,
       leadSource: origin === 'converted-lead' ? lead.leadSource : null,
+      campaignId: null,
     };
   }
 
@@ -383,7 +384,7 @@ export class SalesSimulation {
       const field = text(record?.Competitor__c);
       const competitorsMet = [...new Set([...rows, ...(field ? [field] : [])])].sort();
       const competitor = o.state === 'lost' ? (field ?? (rows.length === 1 ? rows[0]! : null)) : null;
-      return { ...o, link, contactIds, competitor, lossReason: o.state === 'lost' ? o.lossReason : null, competitorsMet };
+      return { ...o, link, contactIds, competitor, lossReason: o.state === 'lost' ? o.lossReason : null, competitorsMet, campaignId: text(record?.CampaignId) };
     });
     const leads = this.#leads.map((l) => ({ ...l, statuses: [...l.statuses], opportunityIds: [...l.opportunityIds] }));
     return { seed: this.#seed, days: this.#days, endedAt: this.#clock.now(), leads, opportunities, bySource: totalsBySource(leads, opportunities) };

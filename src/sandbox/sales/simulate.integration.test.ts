@@ -44,10 +44,11 @@ async function sandboxWithLeads(options: Partial<SandboxOptions> & { tracking?: 
   const owners = [queue, queue, userId('priya.raman@copperleaf.example'), userId('kevin.oneil@copperleaf.example'), userId('dana.whitfield@copperleaf.example'), queue];
   const taken = new Set(sf.records('Lead').map((l) => String(l.Email).toLowerCase()));
   const contacts = sandbox.hubspot.store.all().filter((c) => /^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(c.properties.email ?? '') && !taken.has(c.properties.email!.toLowerCase()));
+  const campaigns = new Map(sf.records('Campaign').map((c) => [c.Name, String(c.Id)]));
   contacts.slice(0, LEADS).forEach((c, i) => {
     const p = c.properties;
     const rating = RATINGS[i % 3]!;
-    sf.create(
+    const leadId = sf.create(
       'Lead',
       {
         HubSpot_Contact_Id__c: c.id,
@@ -65,6 +66,9 @@ async function sandboxWithLeads(options: Partial<SandboxOptions> & { tracking?: 
       },
       { userId: integration, at: START + i * 10 * 60_000 },
     );
+    // leadloop makes the lead a member of its show's or webinar's campaign.
+    const campaignId = campaigns.get(p.lead_source_detail);
+    if (campaignId) sf.create('CampaignMember', { CampaignId: campaignId, LeadId: leadId, Status: 'Responded' }, { userId: integration, at: START + i * 10 * 60_000 });
   });
   return sandbox;
 }
@@ -235,10 +239,14 @@ describe('simulateSales', () => {
     for (const o of bare) expect(roles.filter((r) => r.OpportunityId === o.opportunityId)).toHaveLength(0);
     for (const o of side.filter((x) => x.link === 'contact-role-email')) expect(o.contactIds).toContain(o.fromContactId);
     for (const o of side.filter((x) => x.link === 'none')) expect(o.contactIds).toEqual([]);
+    const members = new Map(sandbox.salesforce.records('CampaignMember').map((m) => [m.LeadId, m.CampaignId]));
     for (const o of truth.opportunities.filter((x) => x.origin === 'converted-lead')) {
       expect(o.link).toBe('converted-lead');
       expect(o.contactIds).toEqual([o.fromContactId]);
+      const lead = truth.leads.find((l) => l.contactId === o.fromContactId)!;
+      expect(o.campaignId).toBe(members.get(lead.leadId) ?? null);
     }
+    expect(truth.opportunities.filter((o) => o.campaignId !== null).length).toBeGreaterThan(10);
   });
 
   it('is what jsforce reads through the REST API', async () => {
@@ -254,7 +262,7 @@ describe('simulateSales', () => {
       expect(row.ConvertedOpportunityId ?? null).toBe(l.converted?.opportunityId ?? null);
       if (last?.class === 'disqualified') expect(row.Disqualified_Reason__c).toBe(last.reason);
     }
-    const all = await conn.query<Record<string, unknown>>('SELECT Id, IsDeleted, IsClosed, IsWon, Amount, CurrencyIsoCode, Loss_Reason__c, Competitor__c FROM Opportunity', {
+    const all = await conn.query<Record<string, unknown>>('SELECT Id, IsDeleted, IsClosed, IsWon, Amount, CurrencyIsoCode, Loss_Reason__c, Competitor__c, CampaignId FROM Opportunity', {
       scanAll: true,
       autoFetch: true,
       maxFetch: 100_000,
@@ -267,8 +275,13 @@ describe('simulateSales', () => {
       expect(row.IsWon).toBe(o.state === 'won');
       expect(row.Amount).toBe(o.amount);
       expect(row.CurrencyIsoCode).toBe(o.currency);
+      expect(row.CampaignId ?? null).toBe(o.campaignId);
       if (o.state === 'lost') expect(row.Loss_Reason__c).toBe(o.lossReason);
+      if (o.state === 'lost' && row.Competitor__c) expect(row.Competitor__c).toBe(o.competitor);
     }
+    const roles = await conn.query<Record<string, unknown>>('SELECT OpportunityId FROM OpportunityContactRole', { autoFetch: true, maxFetch: 100_000 });
+    const withRoles = new Set(roles.records.map((r) => r.OpportunityId));
+    for (const o of truth.opportunities.filter((x) => !x.deleted)) expect(withRoles.has(o.opportunityId)).toBe(o.hasContactRoles);
     const live = await conn.query<Record<string, unknown>>('SELECT Id FROM Opportunity WHERE IsDeleted = false', { autoFetch: true, maxFetch: 100_000 });
     expect(live.records.some((r) => truth.opportunities.find((o) => o.opportunityId === r.Id)?.deleted)).toBe(false);
   });

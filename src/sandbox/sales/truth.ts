@@ -64,6 +64,8 @@ export interface OpportunityTruth {
   deleted: boolean;
   /** The lead's LeadSource for a converted one; null for a side deal. */
   leadSource: string | null;
+  /** Primary Campaign Source at the end (a converted lead's latest campaign, when leadloop made it a member of one). */
+  campaignId: string | null;
 }
 
 export interface SourceTotals {

@@ -136,6 +136,7 @@ describe('totalsBySource', () => {
       hasContactRoles: true,
       deleted: false,
       leadSource: 'Trade Show',
+      campaignId: null,
       ...over,
     });
     const leads = [
