@@ -21,8 +21,9 @@
  * (when Lead.Status is tracked) and OpportunityHistory come in order; at the end the clock stands
  * at the end of the period (the latest lead's creation plus `days`). Each lead's story is drawn
  * from its own random source (the seed and its HubSpot contact id): the same seed and the same
- * leads give the same story, whatever other leads there are. The returned truth (truth.ts) says
- * what happened to each lead and opportunity and how leadloop should link each opportunity.
+ * leads give the same story and the same records; a lead's timing and outcomes do not depend on
+ * the other leads. The returned truth (truth.ts) says what happened to each lead and opportunity
+ * and how leadloop should link each opportunity (a deleted one by the contact roles it had).
  *
  * `SalesSimulation` is the same, a round at a time: `leadloop sandbox --simulate-sales` (live.ts)
  * takes the newly pushed leads every few seconds and runs the clock forward faster than real time.
@@ -95,6 +96,7 @@ export class SalesSimulation {
   readonly #seen = new Set<string>();
   readonly #leads: LeadTruth[] = [];
   readonly #opportunities = new Map<string, OpportunityTruth>();
+  readonly #problems: string[] = [];
   #pending: Pending[] = [];
   #seq = 0;
   #horizon = Number.NEGATIVE_INFINITY;
@@ -188,7 +190,6 @@ export class SalesSimulation {
           pools: this.#pools,
           userId: side.pick(this.#reps).userId,
           days: this.#days,
-          serial: this.#leads.length,
           ...(currencies ? { currencies } : {}),
         });
         const sideStory: Story = { lead, side: plan, failed: false };
@@ -223,7 +224,9 @@ export class SalesSimulation {
       } catch (error) {
         // The lead or opportunity changed under the team (deleted, converted by someone else): the story stops.
         item.story.failed = true;
-        item.story.lead.interrupted ??= `${item.step.kind} at ${new Date(at).toISOString()}: ${(error as Error).message}`;
+        const problem = `${item.step.kind} at ${new Date(at).toISOString()}: ${(error as Error).message}`;
+        if (item.story.side) this.#problems.push(`side deal of ${item.story.lead.contactId}: ${problem}`);
+        else item.story.lead.interrupted ??= problem;
       }
     }
     this.#pending = this.#pending.slice(done);
@@ -387,6 +390,6 @@ export class SalesSimulation {
       return { ...o, link, contactIds, competitor, lossReason: o.state === 'lost' ? o.lossReason : null, competitorsMet, campaignId: text(record?.CampaignId) };
     });
     const leads = this.#leads.map((l) => ({ ...l, statuses: [...l.statuses], opportunityIds: [...l.opportunityIds] }));
-    return { seed: this.#seed, days: this.#days, endedAt: this.#clock.now(), leads, opportunities, bySource: totalsBySource(leads, opportunities) };
+    return { seed: this.#seed, days: this.#days, endedAt: this.#clock.now(), leads, opportunities, bySource: totalsBySource(leads, opportunities), sideDealProblems: [...this.#problems] };
   }
 }

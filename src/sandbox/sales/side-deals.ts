@@ -66,12 +66,7 @@ export function emailDomain(email: string | null | undefined): string | undefine
   return match?.[1]?.toLowerCase();
 }
 
-export function planSideDeal(
-  r: SeededRandom,
-  profile: SalesTeamProfile,
-  lead: LeadFacts,
-  input: { pools: AccountPools; userId: string; days: number; currencies?: readonly string[]; serial: number },
-): SideDealPlan {
+export function planSideDeal(r: SeededRandom, profile: SalesTeamProfile, lead: LeadFacts, input: { pools: AccountPools; userId: string; days: number; currencies?: readonly string[] }): SideDealPlan {
   const end = lead.createdAt + input.days * DAY;
   const at = lead.createdAt + r.next() * 0.6 * input.days * DAY;
   const domain = emailDomain(lead.email);
@@ -82,7 +77,7 @@ export function planSideDeal(
   if (kind === 'contact-role-email' && !domain) kind = 'no-link';
 
   const other = (): SideDealPlan['create']['account'] =>
-    input.pools.unmatched.length > 0 ? r.pick(input.pools.unmatched) : { create: { Name: `Northwind Outfitters ${input.serial}`, Website: `northwind-${input.serial}.example` } };
+    input.pools.unmatched.length > 0 ? r.pick(input.pools.unmatched) : { create: { Name: `Northwind Outfitters ${lead.contactId}`, Website: `northwind-${lead.contactId}.example` } };
   const account = kind === 'no-link' ? other() : kind === 'contact-role-email' ? (atDomain ?? other()) : { id: matched!.id, name: matched!.name };
   let contactRole: SideDealPlan['create']['contactRole'] = null;
   if (kind === 'contact-role-email') {
@@ -90,7 +85,7 @@ export function planSideDeal(
     contactRole = { contact: { FirstName: cap(first || 'Pat'), LastName: cap(last || 'Unknown'), Email: lead.email!.trim() }, role: 'Decision Maker' };
   } else if (kind === 'account-domain') {
     const [first, last] = r.pick(COLLEAGUES);
-    contactRole = { contact: { FirstName: first, LastName: last, Email: `${first}.${last}.${input.serial}@${matched!.domain}`.toLowerCase() }, role: 'Evaluator' };
+    contactRole = { contact: { FirstName: first, LastName: last, Email: `${first}.${last}.${lead.contactId}@${matched!.domain}`.toLowerCase() }, role: 'Evaluator' };
   }
   const name = 'create' in account ? account.create.Name : account.name;
   const amount = Math.round((10_000 + r.next() * 90_000) / 500) * 500;

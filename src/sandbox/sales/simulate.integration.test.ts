@@ -4,7 +4,7 @@ import { createSandboxClock } from '../clock.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../server.ts';
 import { DAY, HOUR } from './plan.ts';
 import { expectedWinPerLead, SALES_PROFILE } from './profile.ts';
-import { simulateSales } from './runner.ts';
+import { SalesSimulation, simulateSales } from './runner.ts';
 import type { SalesTruth } from './truth.ts';
 
 /**
@@ -132,6 +132,7 @@ describe('simulateSales', () => {
     expect(count((l) => l.recycled)).toBeGreaterThan(20);
     expect(count((l) => l.converted !== null)).toBeGreaterThan(40);
     expect(count((l) => l.interrupted !== null)).toBe(0);
+    expect(truth.sideDealProblems).toEqual([]);
     const disqualifiedLeads = truth.leads.flatMap((l) => l.statuses.filter((s) => s.class === 'disqualified'));
     expect(disqualifiedLeads.every((s) => s.reason !== null && s.status === 'Closed - Not Converted')).toBe(true);
     // Queue-owned leads end with the rep who picked them up as owner.
@@ -284,5 +285,60 @@ describe('simulateSales', () => {
     for (const o of truth.opportunities.filter((x) => !x.deleted)) expect(withRoles.has(o.opportunityId)).toBe(o.hasContactRoles);
     const live = await conn.query<Record<string, unknown>>('SELECT Id FROM Opportunity WHERE IsDeleted = false', { autoFetch: true, maxFetch: 100_000 });
     expect(live.records.some((r) => truth.opportunities.find((o) => o.opportunityId === r.Id)?.deleted)).toBe(false);
+  });
+});
+
+describe('SalesSimulation', () => {
+  const small = async (n: number, skip: (i: number) => boolean = () => false) => {
+    const s = await startSandbox({ seed: 9, clock: createSandboxClock({ start: START, frozen: true }) });
+    const queue = String(s.salesforce.records('Group').find((g) => g.DeveloperName === 'Inbound_Lead_Queue')!.Id);
+    for (let i = 0; i < n; i++) {
+      if (skip(i)) continue;
+      s.salesforce.create(
+        'Lead',
+        { HubSpot_Contact_Id__c: String(700 + i), LastName: `L${i}`, Company: `C${i}`, Email: `l${i}@c${i}.example`, Rating: RATINGS[i % 3], LeadSource: 'Webinar', OwnerId: queue },
+        { at: START + i * 60_000 },
+      );
+    }
+    return s;
+  };
+
+  it("draws each lead's timing and outcome from its own source: the other leads change nothing of it", async () => {
+    const all = await small(60);
+    const some = await small(60, (i) => i % 4 === 0);
+    try {
+      const story = (t: SalesTruth) => new Map(t.leads.map((l) => [l.contactId, { touched: l.touched, statuses: l.statuses, pickedUp: l.pickedUp, converted: l.converted !== null }]));
+      const full = story(simulateSales(all.salesforce, { seed: 3 }));
+      const part = story(simulateSales(some.salesforce, { seed: 3 }));
+      expect(part.size).toBe(45);
+      for (const [contactId, s] of part) expect(s).toEqual(full.get(contactId));
+    } finally {
+      await Promise.all([all.close(), some.close()]);
+    }
+  });
+
+  it('stops a story when the lead changes under the team (deleted, converted by someone else), and carries on with the others', async () => {
+    const s = await small(30);
+    try {
+      const simulation = new SalesSimulation(s.salesforce, { seed: 4 });
+      expect(simulation.takeNewLeads()).toBe(30);
+      expect(simulation.takeNewLeads()).toBe(0);
+      simulation.runUntil(START + 2 * HOUR);
+      const early = simulation.truth().leads;
+      const untouched = early.filter((l) => l.statuses.length === 0).slice(0, 4);
+      expect(untouched).toHaveLength(4);
+      s.salesforce.org.delete('Lead', untouched[0]!.leadId);
+      s.salesforce.org.delete('Lead', untouched[1]!.leadId);
+      s.salesforce.convertLead(untouched[2]!.leadId, { userId: String(s.salesforce.records('User')[0]!.Id) });
+      simulation.runUntil(simulation.horizon);
+      const truth = simulation.truth();
+      const stopped = truth.leads.filter((l) => l.interrupted !== null).map((l) => l.leadId);
+      expect(stopped.length).toBeGreaterThanOrEqual(2);
+      expect(untouched.slice(0, 3).map((l) => l.leadId)).toEqual(expect.arrayContaining(stopped));
+      expect(truth.leads.filter((l) => l.interrupted === null && l.statuses.length > 0).length).toBeGreaterThan(15);
+      expect(s.clock.now()).toBe(simulation.horizon);
+    } finally {
+      await s.close();
+    }
   });
 });

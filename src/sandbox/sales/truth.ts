@@ -94,6 +94,8 @@ export interface SalesTruth {
   opportunities: OpportunityTruth[];
   /** By the lead's LeadSource (`(none)` when it has none). */
   bySource: Record<string, SourceTotals>;
+  /** Side deals whose story stopped because a step could not be carried out (their opportunity deleted by someone else...). */
+  sideDealProblems: string[];
 }
 
 /** A website or email domain, normalised as leadloop documents it ("https://www.Acme.com/x" → acme.com). */
