@@ -50,7 +50,7 @@ export async function benchApp(info: SandboxConnectionInfo, options: { label: st
     { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] },
   );
   const app = await compose(env, usePostgres ? { ledgerSchema: schema } : {});
-  if (options.setup !== false) await setupHubSpot(app.hubspot, app.config.mapping);
+  if (options.setup !== false) await setupHubSpot(app.hubspot, app.deals, app.config.mapping);
   return {
     app,
     env,

@@ -9,7 +9,7 @@ import { Connection } from 'jsforce';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
 import { decide } from '../src/domain/decide.ts';
 import { HubSpotContacts } from '../src/hubspot/hubspot-contacts.ts';
-import { setupHubSpot } from '../src/pipeline/setup.ts';
+import { writebackProperties } from '../src/domain/setup.ts';
 import { syncLeads } from '../src/pipeline/syncLeads.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.ts';
 import { benchApp, CONFIG_DIR, redisAnswers } from './support.ts';
@@ -82,7 +82,7 @@ async function naive() {
   try {
     const info = sandbox.connectionInfo();
     const hubspot = new Client({ accessToken: info.hubspot.accessToken, basePath: info.hubspot.baseUrl, numberOfApiCallRetries: 1 });
-    await setupHubSpot(new HubSpotContacts(hubspot), config.mapping);
+    await new HubSpotContacts(hubspot).ensureProperties({ name: 'leadloop', label: 'leadloop' }, writebackProperties(config.mapping));
     const sf = new Connection({ instanceUrl: info.salesforce.instanceUrl, accessToken: info.salesforce.accessToken, version: '64.0' });
     sandbox.requestLog.reset();
     for (let i = 0; i < NAIVE_CONTACTS; i++) {

@@ -19,7 +19,7 @@ import { Queue } from 'bullmq';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPEN_GATE } from '../src/api-gate.ts';
-import { hubspotAdapter } from '../src/app.ts';
+import { hubspotAdapters } from '../src/app.ts';
 import { freePort } from '../src/cli/demo-redis.ts';
 import { loadEnv } from '../src/config/env.ts';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
@@ -115,7 +115,8 @@ describe('hostile webhooks against leadloop start --role all (child process)', (
       LOG_LEVEL: 'error',
     };
     const { config } = await loadConfigDirOrThrow(configDir);
-    await setupHubSpot(hubspotAdapter(loadEnv(env, { needs: ['hubspot'] }), OPEN_GATE), config.mapping);
+    const portal = hubspotAdapters(loadEnv(env, { needs: ['hubspot'] }), config, OPEN_GATE);
+    await setupHubSpot(portal.hubspot, portal.deals, config.mapping);
     child = await startLeadloopChild(env, await freePort());
     handoffQueue = new Queue('handoff', { connection: redis, prefix });
   }, 120_000);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../src/config/env.ts';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
 import { startWorker } from '../src/cli/start.ts';
-import { hubspotAdapter } from '../src/app.ts';
+import { hubspotAdapters } from '../src/app.ts';
 import { OPEN_GATE } from '../src/api-gate.ts';
 import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { DeadLetterList } from '../src/queue/dead-letter.ts';
@@ -36,7 +36,8 @@ async function withWorker(
       { needs: ['hubspot', 'salesforce'] },
     );
     const { config } = await loadConfigDirOrThrow(configDir);
-    await setupHubSpot(hubspotAdapter(env, OPEN_GATE), config.mapping);
+    const portal = hubspotAdapters(env, config, OPEN_GATE);
+    await setupHubSpot(portal.hubspot, portal.deals, config.mapping);
     const running = await startWorker(env);
     try {
       await test({ sandbox, running, redis, prefix });
@@ -56,14 +57,17 @@ describe('sync-leads job (BullMQ scheduler + worker)', () => {
   it('runs the lead sync on the schedule from sync.yaml, one cycle at a time', async () => {
     await withWorker({ contacts: 300, seed: 13 }, async ({ sandbox, running }) => {
       const completed: { pulled: number; created: number; adopted: number; scored: number }[] = [];
-      running.worker.on('completed', (_job, result) => completed.push(result));
+      // The feedback shares the sync queue (its own schedule): only the lead sync's cycles count here.
+      running.worker.on('completed', (job, result) => {
+        if (job.name === 'sync-leads') completed.push(result);
+      });
       await until(
         () => completed.length,
         (n) => n >= 3,
         20_000,
       );
       const schedulers = await running.queues.sync.getJobSchedulers();
-      expect(schedulers.map((s) => s.key)).toEqual(['sync-leads']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['sync-feedback', 'sync-leads']);
       // The daily rescore is scheduled beside it (sync.yaml's cron), on its own queue.
       expect((await running.queues.maintenance.getJobSchedulers()).map((s) => ({ key: s.key, pattern: s.pattern }))).toEqual([{ key: 'rescore-leads', pattern: '0 3 * * *' }]);
       expect(completed.length).toBeGreaterThanOrEqual(3);

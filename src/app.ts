@@ -6,6 +6,7 @@ import { loadConfigDirOrThrow } from './config/load.ts';
 import type { LeadloopConfig } from './domain/config/index.ts';
 import { createHubSpotClient } from './hubspot/client.ts';
 import { HubSpotContacts } from './hubspot/hubspot-contacts.ts';
+import { HubSpotDeals } from './hubspot/hubspot-deals.ts';
 import { SalesforceLookups } from './pipeline/lookups.ts';
 import type { CachedPreflight, PreflightCache, PreflightDeps } from './pipeline/preflight.ts';
 import type { SyncDeps } from './pipeline/ports.ts';
@@ -15,6 +16,7 @@ import { createRedisConnection } from './queue/connection.ts';
 import { DeadLetterList } from './queue/dead-letter.ts';
 import { moveLegacyKeys, RedisKeys } from './redis-keys.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
+import { SalesforceFeedback } from './salesforce/salesforce-feedback.ts';
 import { SalesforceLeads } from './salesforce/salesforce-leads.ts';
 import { AccountIndexTable } from './store/account-index.ts';
 import { ContactStateTable, importLegacyContactState } from './store/contact-state.ts';
@@ -62,6 +64,10 @@ export interface App extends Storage {
   gate: ApiGate;
   hubspot: HubSpotContacts;
   salesforce: SalesforceLeads;
+  /** HubSpot's deals (the feedback's sink, and setup's deal checks). */
+  deals: HubSpotDeals;
+  /** Salesforce read back for the feedback. */
+  feedback: SalesforceFeedback;
   /** The pipeline's ports. */
   deps: SyncDeps;
   /** What setup's preflight reads. */
@@ -117,21 +123,46 @@ export async function composeStorage(env: Env, options: ComposeOptions = {}): Pr
 
 /** The HubSpot adapter behind `gate` (`explain` of a live contact uses it alone). */
 export function hubspotAdapter(env: Env, gate: ApiGate, options: ComposeOptions = {}): HubSpotContacts {
-  return new HubSpotContacts(
-    createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl, gate, ...(options.hubspotTimeoutMs ? { timeoutMs: options.hubspotTimeoutMs } : {}) }),
-  );
+  return new HubSpotContacts(hubspotClient(env, gate, options));
+}
+
+/** HubSpot's contacts and deals behind `gate` (setup without Salesforce, tests). */
+export function hubspotAdapters(env: Env, config: LeadloopConfig, gate: ApiGate, options: ComposeOptions = {}): { hubspot: HubSpotContacts; deals: HubSpotDeals } {
+  const client = hubspotClient(env, gate, options);
+  return { hubspot: new HubSpotContacts(client), deals: new HubSpotDeals(client, { opportunityIdProperty: config.mapping.deal.salesforce_id_property }) };
+}
+
+function hubspotClient(env: Env, gate: ApiGate, options: ComposeOptions) {
+  return createHubSpotClient({ accessToken: env.hubspot.accessToken!, baseUrl: env.hubspot.baseUrl, gate, ...(options.hubspotTimeoutMs ? { timeoutMs: options.hubspotTimeoutMs } : {}) });
 }
 
 /** The two API adapters behind `gate` (setup, which may run before Redis exists, uses them alone). */
-export async function composeAdapters(env: Env, config: LeadloopConfig, gate: ApiGate, options: ComposeOptions = {}): Promise<{ hubspot: HubSpotContacts; salesforce: SalesforceLeads }> {
-  const hubspot = hubspotAdapter(env, gate, options);
+export async function composeAdapters(
+  env: Env,
+  config: LeadloopConfig,
+  gate: ApiGate,
+  options: ComposeOptions = {},
+): Promise<{ hubspot: HubSpotContacts; deals: HubSpotDeals; salesforce: SalesforceLeads; feedback: SalesforceFeedback }> {
+  const { hubspot, deals } = hubspotAdapters(env, config, gate, options);
   const connection = await connectSalesforce({
     auth: env.salesforce.auth!,
     apiVersion: env.salesforce.apiVersion,
     gate,
     ...(options.salesforceTimeoutMs ? { timeoutMs: options.salesforceTimeoutMs } : {}),
   });
-  return { hubspot, salesforce: new SalesforceLeads(connection, { externalIdField: config.mapping.external_id_field, taskKeyField: config.mapping.task_key_field }) };
+  const mapping = config.mapping;
+  return {
+    hubspot,
+    deals,
+    salesforce: new SalesforceLeads(connection, { externalIdField: mapping.external_id_field, taskKeyField: mapping.task_key_field }),
+    feedback: new SalesforceFeedback(connection, {
+      externalIdField: mapping.external_id_field,
+      lossReasonField: mapping.opportunity.loss_reason,
+      competitorField: mapping.opportunity.competitor,
+      competitorFrom: mapping.opportunity.competitor_from,
+      ...(mapping.lead_status.disqualified_reason_field ? { disqualifiedReasonField: mapping.lead_status.disqualified_reason_field } : {}),
+    }),
+  };
 }
 
 export async function compose(env: Env, options: ComposeOptions = {}): Promise<App> {
@@ -142,7 +173,7 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
     const governor = new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets));
     const metered = governorGate(governor, options.registry ? { registry: options.registry } : {});
     const gate = options.wrapGate ? options.wrapGate(metered) : metered;
-    const { hubspot, salesforce } = await composeAdapters(env, config, gate, options);
+    const { hubspot, deals, salesforce, feedback } = await composeAdapters(env, config, gate, options);
     const accountIndex = new AccountIndexTable(storage.ledger.db);
     const syncState = new SyncState(redis, env.prefix);
     const deps: SyncDeps = {
@@ -155,6 +186,9 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       accountIndex,
       deadLetter: storage.deadLetters,
       erasures: storage.erasures,
+      feedback,
+      deals,
+      outcomes: storage.ledger,
       config,
       configVersion: storage.configVersion,
       now: storage.now,
@@ -165,8 +199,10 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       gate,
       hubspot,
       salesforce,
+      deals,
+      feedback,
       deps,
-      preflightDeps: { portal: hubspot, org: salesforce, config, configVersion: storage.configVersion },
+      preflightDeps: { portal: hubspot, deals, org: salesforce, config, configVersion: storage.configVersion },
       lookups: new SalesforceLookups(salesforce, accountIndex, { maxAgeMs: LOOKUPS_MAX_AGE_MS, now: storage.now }),
       syncState,
     };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { OPEN_GATE } from '../../src/api-gate.ts';
-import { hubspotAdapter } from '../../src/app.ts';
+import { hubspotAdapters } from '../../src/app.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import { loadConfigDirOrThrow } from '../../src/config/load.ts';
 import type { BackfillPosition } from '../../src/pipeline/ports.ts';
@@ -113,7 +113,8 @@ export class World {
       };
       // `leadloop setup`'s HubSpot half (the write-back properties), done in this process to save a start.
       const { config } = await loadConfigDirOrThrow(configDir);
-      await setupHubSpot(hubspotAdapter(loadEnv(env, { needs: ['hubspot'] }), OPEN_GATE), config.mapping);
+      const portal = hubspotAdapters(loadEnv(env, { needs: ['hubspot'] }), config, OPEN_GATE);
+      await setupHubSpot(portal.hubspot, portal.deals, config.mapping);
       return new World({ label: options.label, sandbox, prefix, configDir, dataDir, env, database, redis });
     } catch (error) {
       await undo();

@@ -23,8 +23,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         import('../pipeline/preflight.ts'),
       ]);
       // Setup may run before Redis does: its few calls are not metered.
-      const { hubspot, salesforce } = await composeAdapters(env, config, OPEN_GATE);
-      const deps: PreflightDeps = { portal: hubspot, org: salesforce, config, configVersion: version };
+      const { hubspot, deals, salesforce } = await composeAdapters(env, config, OPEN_GATE);
+      const deps: PreflightDeps = { portal: hubspot, deals, org: salesforce, config, configVersion: version };
 
       let properties: { createdHubSpotProperties: string[] } | { missingHubSpotProperties: string[] };
       let result: PreflightResult;
@@ -38,10 +38,11 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         // A dry run writes nothing, not even the cached answer the sync reads.
         const checked = await preflight(deps);
         // Properties a real run would create are listed above, not as a blocking problem of setup.
-        result = { blocking: checked.blocking.filter((p) => p.code !== 'hubspot-writeback-missing'), warnings: checked.warnings };
+        result = { blocking: checked.blocking.filter((p) => p.code !== 'hubspot-writeback-missing' && p.code !== 'hubspot-deal-property-missing'), warnings: checked.warnings };
       } else {
-        properties = { createdHubSpotProperties: await setupHubSpot(hubspot, config.mapping) };
-        result = await checkAndRemember(deps, env.redisUrl, env.prefix, cachedPreflight, preflight);
+        const { rideOut } = await import('./ride-out.ts');
+        properties = { createdHubSpotProperties: await rideOut('setup', () => setupHubSpot(hubspot, deals, config.mapping)) };
+        result = await rideOut('setup', () => checkAndRemember(deps, env.redisUrl, env.prefix, cachedPreflight, preflight));
       }
 
       process.stderr.write(formatReport(result));

@@ -61,3 +61,16 @@ export function writebackProperties(mapping: Pick<MappingConfig, 'hubspot_writeb
   ];
   return props.filter((p): p is WritebackProperty => p !== undefined);
 }
+
+/** A HubSpot deal property leadloop writes (created by `leadloop setup`). */
+export interface DealPropertySpec extends WritebackProperty {
+  hasUniqueValue?: boolean;
+}
+
+/** The deal properties the feedback writes besides HubSpot's own: the unique opportunity id, and the competitor. */
+export function dealPropertySpecs(mapping: Pick<MappingConfig, 'deal'>): DealPropertySpec[] {
+  return [
+    { name: mapping.deal.salesforce_id_property, label: 'Salesforce opportunity id', type: 'string', fieldType: 'text', hasUniqueValue: true },
+    { name: mapping.deal.competitor_property, label: 'leadloop competitor', type: 'string', fieldType: 'text' },
+  ];
+}

@@ -40,11 +40,11 @@ export async function ensureDealProperties(client: Client, group: { name: string
   }
 }
 
-/** Every deal property's type (string, number, datetime, enumeration, bool) and whether its values are unique, by internal name. */
-export async function dealProperties(client: Client): Promise<Map<string, { type: string; hasUniqueValue: boolean }>> {
+/** Every deal property's type (string, number, datetime, enumeration, bool), whether its values are unique, and an enumeration's option values, by internal name. */
+export async function dealProperties(client: Client): Promise<Map<string, { type: string; hasUniqueValue: boolean; options: string[] }>> {
   try {
     const all = await client.crm.properties.coreApi.getAll('deals');
-    return new Map(all.results.map((p) => [p.name, { type: p.type, hasUniqueValue: p.hasUniqueValue === true }]));
+    return new Map(all.results.map((p) => [p.name, { type: p.type, hasUniqueValue: p.hasUniqueValue === true, options: (p.options ?? []).map((o) => o.value) }]));
   } catch (error) {
     throw classifyHubSpotError(error);
   }

@@ -56,8 +56,8 @@ describe('HubSpotDeals: deal properties and pipelines', () => {
     expect((await deals.dealPropertyTypes()).has(PROPERTY)).toBe(false);
     expect(await deals.ensureDealProperties(GROUP, DEAL_PROPERTIES)).toEqual([PROPERTY, 'leadloop_competitor']);
     const properties = await deals.dealProperties();
-    expect(properties.get(PROPERTY)).toEqual({ type: 'string', hasUniqueValue: true });
-    expect(properties.get('leadloop_competitor')).toEqual({ type: 'string', hasUniqueValue: false });
+    expect(properties.get(PROPERTY)).toEqual({ type: 'string', hasUniqueValue: true, options: [] });
+    expect(properties.get('leadloop_competitor')).toEqual({ type: 'string', hasUniqueValue: false, options: [] });
     expect((await deals.dealPropertyTypes()).get('amount')).toBe('number');
     // The portal enforces it: a second deal with a value another holds is refused.
     s.hubspot.createDeal({ dealname: 'One', pipeline: 'default', dealstage: 'qualifiedtobuy', [PROPERTY]: '006A' });

@@ -63,7 +63,7 @@ export class HubSpotDeals {
   }
 
   /** Every deal property's type and whether its values are unique (preflight: the opportunity-id property must be). */
-  dealProperties(): Promise<Map<string, { type: string; hasUniqueValue: boolean }>> {
+  dealProperties(): Promise<Map<string, { type: string; hasUniqueValue: boolean; options: string[] }>> {
     return dealProperties(this.#client);
   }
 

@@ -48,7 +48,11 @@ async function applyPendingMerges(deps: HandoffDeps, contactIds: readonly string
     // Re-keyed, merged into the survivor's lead (gone, its tasks moved: nothing for a person), or a conflict.
     const outcome = await deps.leads.rekeyLeads(survivorId, mergedIds);
     // Every merged-away contact's ledger rows become the survivor's, whatever became of its lead.
-    for (const mergedId of mergedIds) await deps.ledger.rekeyContact(mergedId, survivorId);
+    for (const mergedId of mergedIds) {
+      await deps.ledger.rekeyContact(mergedId, survivorId);
+      // What sales did with the merged-away contact's lead now belongs to the survivor, so a later privacy deletion of the survivor reaches it.
+      await deps.outcomes.rekeyFeedback(mergedId, survivorId);
+    }
     await deps.ledger.forgetScores(mergedIds);
     for (const conflict of outcome.conflicts) {
       await deps.deadLetter.add({ system: 'leadloop', operation: 'merge-rekey', recordKey: conflict.contactId, reason: mergeConflictReason(conflict, survivorId), error: null, at: now });

@@ -30,7 +30,7 @@ async function deps(faults?: { hubspot?: FaultOptions; salesforce?: FaultOptions
   // Setup is not under test here: it is simply repeated until no call of it hangs.
   for (let attempt = 0; ; attempt++) {
     try {
-      await setupHubSpot(app.hubspot, app.config.mapping);
+      await setupHubSpot(app.hubspot, app.deals, app.config.mapping);
       break;
     } catch (error) {
       if (attempt > 20) throw error;

@@ -16,11 +16,13 @@ import type {
   LeadStatusHistoryRow,
   OpportunityRecord,
   OpportunitySnapshot,
+  SourceFigures,
   StageChange,
   UnlinkedOpportunity,
 } from '../domain/feedback/types.ts';
+import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
 import type { Rejection } from '../errors/index.ts';
-import type { DescribedObject, WritebackProperty } from '../domain/setup.ts';
+import type { DealPropertySpec, DescribedObject, WritebackProperty } from '../domain/setup.ts';
 
 // The pipeline's view of the world: leadloop's own interfaces, implemented by the adapters
 // (src/hubspot, src/salesforce, src/store) and wired in one place (src/app.ts). The pipeline
@@ -167,6 +169,10 @@ export interface FeedbackLedgerPort {
   unlinkedOpportunities(options: { limit: number; after?: string }): Promise<UnlinkedOpportunity[]>;
   /** After a HubSpot merge (beside LedgerPort.rekeyContact): the merged-away contact's status changes and opportunity links move to the survivor, its keys go. */
   rekeyFeedback(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
+  /** Every opportunity each contact links to, for its outcome summary. */
+  contactOpportunities(contactIds: readonly string[]): Promise<Map<string, ContactOpportunity[]>>;
+  /** The closed-loop figures per source (hand-offs, SQL, disqualified, recycled, opportunities open/won/lost, won amount per currency) and the unlinked count. */
+  feedbackFigures(): Promise<{ bySource: SourceFigures[]; unlinked: number }>;
 }
 
 /**
@@ -205,6 +211,10 @@ export interface DealSink {
   updateDeals(deals: readonly DealWrite[]): Promise<{ updated: Map<string, string>; missing: string[]; rejections: Rejection[] }>;
   /** Archives the deals of deleted opportunities (by the unique property); ones already gone count as archived. */
   archiveDeals(opportunityIds: readonly string[]): Promise<{ archived: string[]; rejections: Rejection[] }>;
+  /** A deal HubSpot's own Salesforce connector synced from an opportunity, if any: then the connector makes the deals (and moves lifecycle stages). */
+  connectorSyncedDeal(): Promise<{ id: string } | undefined>;
+  /** The deal properties (type, unique values, an enumeration's option values): the portal's currencies are deal_currency_code's options. */
+  dealProperties(): Promise<Map<string, { type: string; hasUniqueValue: boolean; options: string[] }>>;
 }
 
 /** The backfill's list position. */
@@ -276,6 +286,14 @@ export interface PortalSetup {
   connectorSyncedContact(): Promise<{ id: string; properties: Record<string, string | null> } | undefined>;
 }
 
+/** HubSpot's deal schema and pipelines, for setup and the feedback's preflight. */
+export interface DealSetup {
+  dealProperties(): Promise<Map<string, { type: string; hasUniqueValue: boolean; options: string[] }>>;
+  ensureDealProperties(group: { name: string; label: string }, properties: readonly DealPropertySpec[]): Promise<string[]>;
+  pipelineStages(pipelineId: string): Promise<{ pipeline: string; stages: { id: string; label: string; isClosed: boolean; probability: number }[] } | undefined>;
+  connectorSyncedDeal(): Promise<{ id: string; properties: Record<string, string | null> } | undefined>;
+}
+
 /** Where refused records go. */
 export interface DeadLetterSink {
   add(input: { system: 'hubspot' | 'salesforce' | 'leadloop'; operation: string; recordKey: string; reason: string; error: unknown; payload?: unknown; at: number }): Promise<unknown>;
@@ -296,7 +314,23 @@ export interface PendingMergesPort {
 /** A write a dry run would have made. */
 export interface PlannedWrite {
   system: 'salesforce' | 'hubspot' | 'ledger';
-  operation: 'lead-create' | 'lead-update' | 'lead-adopt' | 'task-create' | 'contact-writeback' | 'handoff-record' | 'score-record' | 'score-forget' | 'skip';
+  operation:
+    | 'lead-create'
+    | 'lead-update'
+    | 'lead-adopt'
+    | 'task-create'
+    | 'contact-writeback'
+    | 'handoff-record'
+    | 'score-record'
+    | 'score-forget'
+    | 'skip'
+    | 'status-record'
+    | 'opportunity-record'
+    | 'opportunity-delete'
+    | 'contact-keys'
+    | 'deal-create'
+    | 'deal-update'
+    | 'deal-archive';
   key: string;
   fields?: Record<string, unknown>;
 }
@@ -312,6 +346,12 @@ export interface SyncDeps {
   accountIndex: AccountIndexPort;
   deadLetter: DeadLetterSink;
   erasures: ErasuresPort;
+  /** Salesforce read back for the won/lost feedback. */
+  feedback: FeedbackSource;
+  /** HubSpot's deals, where the feedback lands. */
+  deals: DealSink;
+  /** The ledger's outcomes (the feedback's view of it). */
+  outcomes: FeedbackLedgerPort;
   config: LeadloopConfig;
   configVersion: string;
   now: () => number;

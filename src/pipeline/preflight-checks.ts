@@ -11,6 +11,8 @@ export interface PreflightProblem {
   fix: string;
   /** Set where a caller must tell this problem apart (e.g. setup creates the missing HubSpot properties itself). */
   code?: string;
+  /** Blocks only the won/lost feedback (the lead sync and hand-offs go on). */
+  feedbackOnly?: boolean;
 }
 
 /** Blocking problems stop `sync` from writing; warnings are reported and the sync goes on. */
@@ -484,4 +486,85 @@ export function checkRoutingOwners(routing: RoutingConfig, directory: OwnerDirec
 function describeFallback(routing: RoutingConfig): string {
   const fb = routing.fallback;
   return fb.assign === 'owner' ? `the fallback (${fb.owner})` : fb.assign === 'team' ? `the fallback (team ${fb.team})` : `the fallback (queue ${fb.queue})`;
+}
+
+/** What the feedback's checks read from HubSpot. */
+export interface DealCheckInput {
+  mapping: Pick<MappingConfig, 'deal'>;
+  dealProperties: ReadonlyMap<string, { type: string; hasUniqueValue: boolean }>;
+  pipeline: { pipeline: string; stages: { id: string; label: string; isClosed: boolean; probability: number }[] } | undefined;
+  connectorDeal: { id: string } | undefined;
+}
+
+/**
+ * What the won/lost feedback needs in HubSpot: the unique deal property holding the opportunity id
+ * (unique values can only be asked for when a property is created), the competitor property, the
+ * pipeline and the three stages mapping.yaml names (a label given for an id is named); and a
+ * warning when HubSpot's own Salesforce connector already makes deals of opportunities. Problems
+ * here block only the feedback.
+ */
+export function checkDeals(input: DealCheckInput): PreflightResult {
+  const result = emptyResult();
+  const block = (problem: PreflightProblem) => result.blocking.push({ ...problem, feedbackOnly: true });
+  const deal = input.mapping.deal;
+  const idProperty = input.dealProperties.get(deal.salesforce_id_property);
+  if (!idProperty) {
+    block({
+      subject: `HubSpot deal property ${deal.salesforce_id_property}`,
+      problem: 'missing: each deal is keyed by the Salesforce opportunity id it holds',
+      fix: 'run `leadloop setup` (it creates it with unique values)',
+      code: 'hubspot-deal-property-missing',
+    });
+  } else if (!idProperty.hasUniqueValue) {
+    block({
+      subject: `HubSpot deal property ${deal.salesforce_id_property}`,
+      problem: 'exists without unique values: HubSpot would not stop a second deal for the same opportunity, and deals cannot be updated by it',
+      fix: 'name a new property in mapping.yaml deal.salesforce_id_property and run `leadloop setup` (HubSpot sets unique values only when a property is created)',
+    });
+  }
+  if (!input.dealProperties.has(deal.competitor_property)) {
+    block({
+      subject: `HubSpot deal property ${deal.competitor_property}`,
+      problem: 'missing: the competitor that won goes there',
+      fix: 'run `leadloop setup` (it creates it)',
+      code: 'hubspot-deal-property-missing',
+    });
+  }
+  if (!input.pipeline) {
+    block({
+      subject: `HubSpot deal pipeline ${deal.pipeline}`,
+      problem: 'no deal pipeline has this internal id',
+      fix: "set mapping.yaml deal.pipeline to a pipeline's internal id (HubSpot: Settings → Objects → Deals → Pipelines; the default pipeline's is `default`)",
+    });
+  } else {
+    const stages = input.pipeline.stages;
+    for (const [outcome, id] of Object.entries(deal.stages) as ['open' | 'won' | 'lost', string][]) {
+      const stage = stages.find((s) => s.id === id);
+      if (!stage) {
+        const byLabel = stages.find((s) => s.label.trim().toLowerCase() === id.trim().toLowerCase());
+        block({
+          subject: `mapping.yaml deal.stages.${outcome}`,
+          problem: `pipeline ${deal.pipeline} has no stage with internal id "${id}"${byLabel ? `; the stage labelled "${byLabel.label}" has the internal id "${byLabel.id}"` : ''}`,
+          fix: `use one of: ${stages.map((s) => `${s.id} (${s.label})`).join(', ')}`,
+        });
+        continue;
+      }
+      const fits = outcome === 'open' ? !stage.isClosed : outcome === 'won' ? stage.isClosed && stage.probability >= 1 : stage.isClosed && stage.probability <= 0;
+      if (!fits) {
+        result.warnings.push({
+          subject: `mapping.yaml deal.stages.${outcome}`,
+          problem: `stage "${stage.label}" is ${stage.isClosed ? 'closed' : 'open'} with probability ${stage.probability}: HubSpot's reports would count ${outcome} deals wrongly`,
+          fix: `pick a stage that is ${outcome === 'open' ? 'open' : outcome === 'won' ? 'closed won (probability 1)' : 'closed lost (probability 0)'}`,
+        });
+      }
+    }
+  }
+  if (input.connectorDeal) {
+    result.warnings.push({
+      subject: 'HubSpot deals (Salesforce connector)',
+      problem: `HubSpot's own Salesforce connector already makes deals of opportunities (deal ${input.connectorDeal.id})`,
+      fix: 'nothing to do: leadloop then makes no deals and leaves lifecycle stages to the connector, and writes only the contact outcome properties it adds',
+    });
+  }
+  return result;
 }

@@ -37,10 +37,10 @@ let portal: HubSpotContacts;
 async function deps(overrides: { config?: LeadloopConfig; setup?: boolean } = {}): Promise<PreflightDeps> {
   const info = sandbox.connectionInfo();
   const env = loadEnv({ ...info.env, SALESFORCE_ACCESS_TOKEN: info.salesforce.accessToken }, { needs: ['hubspot', 'salesforce'] });
-  const { hubspot, salesforce } = await composeAdapters(env, config, OPEN_GATE);
+  const { hubspot, deals, salesforce } = await composeAdapters(env, config, OPEN_GATE);
   portal = hubspot;
-  if (overrides.setup !== false) await setupHubSpot(hubspot, config.mapping);
-  return { portal: hubspot, org: salesforce, config: overrides.config ?? config, configVersion: version };
+  if (overrides.setup !== false) await setupHubSpot(hubspot, deals, config.mapping);
+  return { portal: hubspot, deals, org: salesforce, config: overrides.config ?? config, configVersion: version };
 }
 
 const cache = () => new PreflightCacheStore<CachedPreflight>(redis, prefix);
@@ -58,21 +58,26 @@ function deactivate(email: string): void {
 }
 
 describe('preflight against the sandbox', () => {
-  it('passes the default setup with no problem, in 7 calls', async () => {
+  it('passes the default setup with no problem, in 10 calls', async () => {
     const d = await deps();
     sandbox.requestLog.reset();
     const result = await preflight(d);
     expect(result).toEqual({ blocking: [], warnings: [] });
     const calls = sandbox.requestLog.snapshot();
-    expect(calls.hubspot).toEqual({ 'properties.list': 1, 'contacts.search': 1 });
+    expect(calls.hubspot).toEqual({ 'properties.list': 1, 'contacts.search': 1, 'deals.properties.list': 1, 'deals.search': 1, 'pipelines.deals.get': 1 });
     expect(calls.salesforce).toEqual({ 'sobjects.describe': 3, query: 2 });
   });
 
   it('before setup, the missing write-back properties are blocking and say to run setup', async () => {
     const result = await preflight(await deps({ setup: false }));
-    expect(result.blocking).toHaveLength(1);
-    expect(result.blocking[0]).toMatchObject({ code: 'hubspot-writeback-missing', fix: expect.stringContaining('leadloop setup') });
+    expect(result.blocking.map((b) => b.code)).toEqual(['hubspot-writeback-missing', 'hubspot-deal-property-missing', 'hubspot-deal-property-missing']);
+    expect(result.blocking[0]).toMatchObject({ fix: expect.stringContaining('leadloop setup') });
     expect(result.blocking[0]!.subject).toContain('leadloop_score');
+    // The feedback's deal properties block the feedback alone: the lead sync may go on without them.
+    expect(result.blocking.slice(1).map((b) => [b.subject, b.feedbackOnly])).toEqual([
+      ['HubSpot deal property leadloop_salesforce_opportunity_id', true],
+      ['HubSpot deal property leadloop_competitor', true],
+    ]);
   });
 
   it('a mapping naming a field Lead does not have is blocking, with the field named', async () => {
@@ -148,11 +153,15 @@ describe('preflight against the sandbox', () => {
     const d = await deps();
     // The sandbox portal has no salesforce* properties: the search answers 400, which means no connector.
     expect((await preflight(d)).warnings).toEqual([]);
+    // Each preflight makes two searches; HubSpot allows five a second (production paces them through the budget gate).
+    const searchWindow = () => new Promise((r) => setTimeout(r, 1_100));
+    await searchWindow();
 
     await portal.ensureProperties({ name: 'contactinformation', label: 'Contact information' }, [
       { name: 'salesforcelastsynctime', label: 'Last Salesforce Sync Time', type: 'datetime', fieldType: 'date' },
     ]);
     expect((await preflight(d)).warnings).toEqual([]);
+    await searchWindow();
     sandbox.hubspot.updateContact('1007', { salesforcelastsynctime: new Date().toISOString(), salesforceleadid: '00Q5g00000AbCdEFGH' });
     const result = await preflight(d);
     expect(result.blocking).toEqual([]);

@@ -1,14 +1,15 @@
 import type { LeadloopConfig } from '../domain/config/index.ts';
 import { writebackProperties } from '../domain/setup.ts';
 import { LeadloopError } from '../errors/index.ts';
-import { checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
-import type { OrgSetup, PortalSetup } from './ports.ts';
+import { checkDeals, checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
+import type { DealSetup, OrgSetup, PortalSetup } from './ports.ts';
 
 export type { PreflightProblem, PreflightResult } from './preflight-checks.ts';
 
 /** What preflight reads: both systems' schemas and the config. */
 export interface PreflightDeps {
   portal: PortalSetup;
+  deals: DealSetup;
   org: OrgSetup;
   config: LeadloopConfig;
   configVersion: string;
@@ -36,12 +37,15 @@ const DESCRIBED = ['Lead', 'Task', 'Campaign'] as const;
  */
 export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
   const { config } = deps;
-  const [hubspotTypes, objects, directory, connector] = await Promise.all([
+  const [hubspotTypes, objects, directory, connector, dealProperties, pipeline, connectorDeal] = await Promise.all([
     deps.portal.propertyTypes(),
     deps.org.describe(DESCRIBED),
     // Fresh, not the per-connection cache: a user deactivated since the worker started must show.
     deps.org.directory({ refresh: true }),
     deps.portal.connectorSyncedContact(),
+    deps.deals.dealProperties(),
+    deps.deals.pipelineStages(config.mapping.deal.pipeline),
+    deps.deals.connectorSyncedDeal(),
   ]);
 
   const hubspot: PreflightResult = { blocking: [], warnings: [] };
@@ -65,7 +69,12 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
     });
   }
 
-  return mergeResults(hubspot, checkSalesforceFields({ mapping: config.mapping, scoreMax: config.scoring.caps.total, objects, hubspotTypes }), checkRoutingOwners(config.routing, directory));
+  return mergeResults(
+    hubspot,
+    checkSalesforceFields({ mapping: config.mapping, scoreMax: config.scoring.caps.total, objects, hubspotTypes }),
+    checkRoutingOwners(config.routing, directory),
+    checkDeals({ mapping: config.mapping, dealProperties, pipeline, connectorDeal }),
+  );
 }
 
 /** How long a preflight answer is reused: the sync checks before every cycle, the APIs are asked at most this often. */
@@ -91,10 +100,14 @@ export async function cachedPreflight(
   return { ...result, cached: false, checkedAt };
 }
 
-/** The cached preflight, for work that must not write while a blocking problem stands: throws PreflightBlocked then. */
-export async function assertPreflight(deps: PreflightDeps, cache: PreflightCache): Promise<void> {
+/**
+ * The cached preflight, for work that must not write while a blocking problem stands: throws
+ * PreflightBlocked then. Problems that concern only the won/lost feedback block only it.
+ */
+export async function assertPreflight(deps: PreflightDeps, cache: PreflightCache, work: 'leads' | 'feedback' = 'leads'): Promise<void> {
   const checked = await cachedPreflight(deps, cache);
-  if (checked.blocking.length > 0) throw new PreflightBlocked(checked.blocking);
+  const blocking = work === 'feedback' ? checked.blocking : checked.blocking.filter((p) => !p.feedbackOnly);
+  if (blocking.length > 0) throw new PreflightBlocked(blocking);
 }
 
 /** PREFLIGHT_BLOCKED: the sync must not write while a blocking setup problem stands; a person must fix it. */

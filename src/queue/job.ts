@@ -31,8 +31,8 @@ export interface JobDefinition<Data = unknown, Result = unknown> {
   schedule?: keyof SyncConfig['schedules'];
   /** Runs under a Redis lease named after the job: a second run (a `--once` beside the worker) steps aside. */
   lease?: boolean;
-  /** Checks setup's preflight (cached) before any write: a blocking problem holds the job back. */
-  preflight?: boolean;
+  /** Checks setup's preflight (cached) before any write: a blocking problem holds the job back ('feedback': the feedback's problems too). */
+  preflight?: boolean | 'feedback';
   /** The budget lane its API calls draw on. */
   lane: Lane;
   run(data: Data, helpers: JobHelpers): Promise<Result>;
@@ -67,7 +67,7 @@ export async function runJob<Data, Result>(definition: JobDefinition<Data, Resul
   const work = async (signal: AbortSignal, lease?: Lease): Promise<Result> => {
     if (definition.preflight) {
       if (options.plannedWrites) options.onPreflight?.(await cachedPreflight(app.preflightDeps, app.preflightCache));
-      else await assertPreflight(app.preflightDeps, app.preflightCache);
+      else await assertPreflight(app.preflightDeps, app.preflightCache, definition.preflight === 'feedback' ? 'feedback' : 'leads');
     }
     // Under a lease, positions are saved only while the lease is held (compared and set in Redis).
     const fenced = lease ? { ...deps, state: app.syncState.fencedBy(lease.fence) } : deps;

@@ -1,10 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { ContactKeys } from '../domain/feedback/contact-keys.ts';
-import type { EarliestHandoff, LeadStatusChange, OpportunityRecord, UnlinkedOpportunity } from '../domain/feedback/types.ts';
+import type { EarliestHandoff, LeadStatusChange, OpportunityRecord, SourceFigures, UnlinkedOpportunity } from '../domain/feedback/types.ts';
 import type { DecisionRecord, HandoffRecord, ScoreWrite } from '../domain/handoff/types.ts';
 import type { Assignee } from '../domain/routing/types.ts';
 import { contactsDueForReview } from './contactsDueForReview.ts';
+import { contactOpportunities } from './contactOpportunities.ts';
 import { dealFingerprints, setDealFingerprints } from './dealFingerprints.ts';
+import { feedbackFigures } from './feedbackFigures.ts';
+import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
 import { earliestHandoffs } from './earliestHandoffs.ts';
 import { handedOffByDomain, handedOffByEmailKey } from './findHandedOffContacts.ts';
 import { markOpportunitiesDeleted } from './markOpportunitiesDeleted.ts';
@@ -188,6 +191,14 @@ export class LedgerStore {
 
   rekeyFeedback(fromContactId: string, toContactId: string): Promise<{ moved: boolean }> {
     return rekeyFeedback(this.db, fromContactId, toContactId);
+  }
+
+  contactOpportunities(contactIds: readonly string[]): Promise<Map<string, ContactOpportunity[]>> {
+    return contactOpportunities(this.db, contactIds);
+  }
+
+  feedbackFigures(): Promise<{ bySource: SourceFigures[]; unlinked: number }> {
+    return feedbackFigures(this.db);
   }
 
   /** Resolves when the database answers (`/readyz`). */

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { loadEnv, type Env } from '../../src/config/env.ts';
 import { loadConfigDirOrThrow } from '../../src/config/load.ts';
 import { startLeadloop, envNeeds, type Role } from '../../src/cli/start.ts';
-import { hubspotAdapter } from '../../src/app.ts';
+import { hubspotAdapters } from '../../src/app.ts';
 import { OPEN_GATE } from '../../src/api-gate.ts';
 import { setupHubSpot } from '../../src/pipeline/setup.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './redis.ts';
@@ -61,7 +61,8 @@ export async function openLeadloop(options: LeadloopOptions): Promise<LeadloopCo
       { needs: envNeeds(role) },
     );
     const { config } = await loadConfigDirOrThrow(configDir);
-    await setupHubSpot(hubspotAdapter(env, OPEN_GATE), config.mapping);
+    const portal = hubspotAdapters(env, config, OPEN_GATE);
+    await setupHubSpot(portal.hubspot, portal.deals, config.mapping);
     const running = await startLeadloop(env, { role, port: 0 });
     if (running.url) sandbox.hubspot.setWebhookTarget({ targetUrl: `${running.url}/webhooks/hubspot` });
     return {

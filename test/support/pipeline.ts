@@ -64,7 +64,7 @@ export async function sandboxApp(sandbox: Sandbox, options: SandboxAppOptions = 
   );
   const testRedis = testConnection();
   const app = await compose(env, options);
-  if (options.setup !== false) await setupHubSpot(app.hubspot, app.config.mapping);
+  if (options.setup !== false) await setupHubSpot(app.hubspot, app.deals, app.config.mapping);
   return {
     ...app,
     prefix,

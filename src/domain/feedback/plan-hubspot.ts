@@ -47,7 +47,7 @@ export interface DealPlan {
   archive: string[];
   /** The fingerprint each written deal will carry, to store once the write succeeded. */
   fingerprints: Map<string, string>;
-  skipped: { opportunityId: string; reason: 'unchanged' | 'unlinked' | 'connector-syncs-deals' | 'deleted-never-written' }[];
+  skipped: { opportunityId: string; reason: 'unchanged' | 'unlinked' | 'connector-syncs-deals' | 'deleted-never-written' | 'currency-not-in-portal'; currency?: string }[];
 }
 
 /**
@@ -55,7 +55,9 @@ export interface DealPlan {
  * An opportunity whose deal the ledger says was written is updated, else created; nothing is
  * planned when the fingerprint of what the deal would carry equals the one last written (a rerun
  * writes nothing). A deleted opportunity's deal is archived. Where HubSpot's own Salesforce
- * connector already makes deals of opportunities, leadloop makes none.
+ * connector already makes deals of opportunities, leadloop makes none. An opportunity in a
+ * currency the portal has not set up gets no deal (its amount would be read in the wrong
+ * currency): it is skipped with that reason, for a person to add the currency.
  */
 export function planDeals(input: {
   contents: readonly DealContent[];
@@ -63,6 +65,8 @@ export function planDeals(input: {
   companyOf: ReadonlyMap<string, string>;
   mapping: Pick<MappingConfig, 'deal'>;
   connectorSyncsDeals: boolean;
+  /** The currencies the HubSpot portal has (deal_currency_code's options); undefined: not known, not checked. */
+  portalCurrencies?: ReadonlySet<string>;
 }): DealPlan {
   const plan: DealPlan = { create: [], update: [], archive: [], fingerprints: new Map(), skipped: [] };
   for (const content of input.contents) {
@@ -83,6 +87,10 @@ export function planDeals(input: {
     }
     if (content.contactIds.length === 0) {
       plan.skipped.push({ opportunityId: id, reason: 'unlinked' });
+      continue;
+    }
+    if (content.currency && input.portalCurrencies && !input.portalCurrencies.has(content.currency)) {
+      plan.skipped.push({ opportunityId: id, reason: 'currency-not-in-portal', currency: content.currency });
       continue;
     }
     const write = dealWrite(content, input.mapping, input.companyOf);

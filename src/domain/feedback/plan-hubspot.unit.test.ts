@@ -108,6 +108,14 @@ describe('planDeals', () => {
     expect(plan([content()], deleted.fingerprints).create.map((d) => d.opportunityId)).toEqual(['006A']);
   });
 
+  it('makes no deal in a currency the portal has not set up, and says which', () => {
+    const planned = planDeals({ contents: [content({ currency: 'EUR' })], written: new Map(), companyOf: new Map(), mapping, connectorSyncsDeals: false, portalCurrencies: new Set(['USD']) });
+    expect(planned.create).toEqual([]);
+    expect(planned.skipped).toEqual([{ opportunityId: '006A', reason: 'currency-not-in-portal', currency: 'EUR' }]);
+    const known = planDeals({ contents: [content({ currency: 'EUR' })], written: new Map(), companyOf: new Map(), mapping, connectorSyncsDeals: false, portalCurrencies: new Set(['USD', 'EUR']) });
+    expect(known.create.map((d) => d.properties.deal_currency_code)).toEqual(['EUR']);
+  });
+
   it('makes no deal for an opportunity linked to nobody, nor any where the connector syncs deals', () => {
     expect(plan([content({ contactIds: [] })]).skipped).toEqual([{ opportunityId: '006A', reason: 'unlinked' }]);
     const beside = plan([content()], new Map(), true);

@@ -227,3 +227,21 @@ export interface DealWrite {
 
 /** The feedback's two pulls from Salesforce, each with its own cursor. */
 export type FeedbackFlow = 'lead-status' | 'opportunities';
+
+/** What came back for one source: hand-offs, what sales made of them, and the opportunities attributed to it. */
+export interface SourceFigures {
+  source: string;
+  /** Contacts whose earliest hand-off carried this source. */
+  handoffs: number;
+  /** Of those, accepted by sales (an accepted Lead Status, or converted). */
+  sql: number;
+  disqualified: number;
+  recycled: number;
+  /** Opportunities attributed to the source (deleted ones left out). */
+  opportunities: number;
+  open: number;
+  won: number;
+  lost: number;
+  /** Won amounts per currency (`corporate` where the org has one currency); never added across currencies. */
+  wonAmount: Record<string, number>;
+}

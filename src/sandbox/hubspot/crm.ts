@@ -180,13 +180,13 @@ function orThrow<T>(write: () => T): T {
   }
 }
 
-export function createCrm(options: { contacts: ContactStore; baseUrl: string; clock?: { now(): number } }): Crm {
+export function createCrm(options: { contacts: ContactStore; baseUrl: string; clock?: { now(): number }; currencies?: readonly string[] }): Crm {
   const { contacts, baseUrl } = options;
   const clock = options.clock ?? { now: () => Date.now() };
   const pipelines = defaultDealPipelines();
   const stores: Record<ObjectType, ObjectStore> = {
     companies: new ObjectStore('companies', defaultCompanyProperties(), { firstId: 20_000_001 }),
-    deals: new ObjectStore('deals', defaultDealProperties(), { firstId: 30_000_001, derive: deriveDealProperties(pipelines) }),
+    deals: new ObjectStore('deals', defaultDealProperties(options.currencies), { firstId: 30_000_001, derive: deriveDealProperties(pipelines) }),
   };
   const exists = (type: CrmObjectType, id: string) => (type === 'contacts' ? contacts.get(id) !== undefined : stores[type].get(id) !== undefined);
   const associations = new AssociationStore({

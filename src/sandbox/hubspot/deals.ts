@@ -33,7 +33,7 @@ export const REQUIRED_DEAL_PROPERTIES = ['dealname', 'pipeline', 'dealstage'];
  * their options are given by the properties API from the pipelines (not stored here), and their
  * values are checked by `checkDeal` (a stage must belong to the deal's pipeline).
  */
-export function defaultDealProperties(): PropertyDefinition[] {
+export function defaultDealProperties(currencies: readonly string[] = ['USD']): PropertyDefinition[] {
   return [
     def('hs_object_id', 'Record ID', 'number', 'number', { readOnly: true, hasUniqueValue: true }),
     def('dealname', 'Deal Name', 'string', 'text'),
@@ -51,6 +51,10 @@ export function defaultDealProperties(): PropertyDefinition[] {
     def('hubspot_owner_id', 'Deal owner', 'enumeration', 'select'),
     def('closed_lost_reason', 'Closed Lost Reason', 'string', 'textarea'),
     def('closed_won_reason', 'Closed Won Reason', 'string', 'textarea'),
+    // "Currency": every portal has it; its options are the currencies the portal has set up
+    // (Settings → Account defaults → Currency), so a deal in a currency the portal lacks is refused
+    // as an invalid option. Which exact error body HubSpot gives then is unconfirmed.
+    def('deal_currency_code', 'Currency', 'enumeration', 'select', { options: currencies.map((c) => ({ label: c, value: c })) }),
     // Filled by HubSpot's own Salesforce integration on the deals it syncs with opportunities (the
     // name third-party property dumps show; whether a portal without the integration has it is
     // unconfirmed, docs/hubspot-api.md#crm-objects-unconfirmed). Writable here so a test can play the connector.

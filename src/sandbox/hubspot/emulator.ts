@@ -31,6 +31,8 @@ export interface HubSpotEmulatorOptions {
   /** Scopes the token lacks: calls needing them get 403 MISSING_SCOPES. */
   missingScopes?: string[];
   webhooks?: { targetUrl: string; batchDelayMs?: number; maxBatch?: number; signedUrl?: string };
+  /** The currencies the portal has set up, the first its company currency (the deal property deal_currency_code's options). Default ['USD']. */
+  currencies?: string[];
   /** The sandbox's clock (clock.ts): createdate, lastmodifieddate, updatedAt and webhook occurredAt read it. Default: real time. */
   clock?: SandboxClock;
 }
@@ -77,7 +79,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     searchPerSecond: options.searchPerSecond ?? 5,
     dailyLimit: options.dailyLimit ?? 1_000_000,
   });
-  const crm = createCrm({ contacts: store, baseUrl: options.baseUrl, clock });
+  const crm = createCrm({ contacts: store, baseUrl: options.baseUrl, clock, ...(options.currencies ? { currencies: options.currencies } : {}) });
   const faults = options.faults;
   let calls = 0;
   let revoked = false;

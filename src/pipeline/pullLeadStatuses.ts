@@ -1,0 +1,53 @@
+import { contactPropertiesRead, leadStatusChanges, planContactWrites } from '../domain/feedback/index.ts';
+import type { KeysetCursor } from '../domain/feedback/types.ts';
+import type { SyncDeps } from './ports.ts';
+import type { FeedbackSummary } from './syncFeedback.ts';
+import { writeFeedbackContacts } from './writeFeedbackContacts.ts';
+
+/**
+ * The Lead Status half of the feedback: the leads leadloop handed off that changed since the
+ * cursor, a page at a time — their status changes (dated by LeadHistory where Status history is
+ * tracked, else approximated) recorded in the ledger, the accepted contacts' lifecycle stage moved
+ * forward in HubSpot, then the cursor moved past the page. Erased contacts are left out.
+ */
+export async function pullLeadStatuses(deps: SyncDeps, options: { after: KeysetCursor; until: number; org: FeedbackSummary['org']; summary: FeedbackSummary; signal?: AbortSignal }): Promise<void> {
+  const { summary, org } = options;
+  for await (const page of deps.feedback.changedLeads({ after: options.after, until: options.until })) {
+    options.signal?.throwIfAborted();
+    summary.pages += 1;
+    summary.leads += page.leads.length;
+    const erased = await deps.erasures.among(page.leads.flatMap((l) => (l.contactId ? [l.contactId] : [])));
+    const leads = page.leads.filter((l) => !(l.contactId && erased.has(l.contactId)));
+    const history = org.statusHistoryTracked && leads.length > 0 ? await deps.feedback.leadStatusHistory(leads.map((l) => l.leadId)) : undefined;
+    const changes = leads.flatMap((l) => leadStatusChanges(l, history, deps.config.mapping));
+    for (const c of changes) {
+      summary.statusChanges[c.class] += 1;
+      if (c.approximated) summary.statusChanges.approximated += 1;
+    }
+    if (deps.plannedWrites) {
+      deps.plannedWrites.push(
+        ...changes.map((c) => ({
+          system: 'ledger' as const,
+          operation: 'status-record' as const,
+          key: c.leadId,
+          fields: { status: c.status, class: c.class, changedAt: new Date(c.changedAt).toISOString() },
+        })),
+      );
+    } else {
+      await deps.outcomes.recordLeadStatusChanges(changes);
+    }
+
+    const accepted = [...new Set(changes.filter((c) => c.class === 'accepted' && c.contactId).map((c) => c.contactId!))];
+    if (accepted.length > 0) {
+      const { contacts } = await deps.contacts.read(accepted, contactPropertiesRead(deps.config.mapping));
+      const writes = planContactWrites({
+        contacts: accepted.map((contactId) => ({ contactId, lifecycle: 'accepted' as const })),
+        current: new Map(contacts.map((c) => [c.id, c.properties])),
+        mapping: deps.config.mapping,
+        connectorSetsLifecycle: org.connectorSyncsDeals,
+      });
+      await writeFeedbackContacts(deps, writes, summary);
+    }
+    if (!deps.plannedWrites) await deps.state.saveFeedbackCursor('lead-status', page.cursor);
+  }
+}

@@ -1,0 +1,103 @@
+import { normalizeDomain } from '../domain/domain-name.ts';
+import { contactPropertiesRead, contactSummary, dealContent, emailKey, linkOpportunity, opportunityRecord, planContactWrites, planDeals } from '../domain/feedback/index.ts';
+import type { KeysetCursor, LinkEvidence, OpportunityRecord, OpportunitySnapshot } from '../domain/feedback/types.ts';
+import type { SyncDeps } from './ports.ts';
+import type { FeedbackSummary } from './syncFeedback.ts';
+import { writeDeals } from './writeDeals.ts';
+import { writeFeedbackContacts } from './writeFeedbackContacts.ts';
+
+/**
+ * The opportunity half of the feedback: opportunities changed since the cursor (deleted ones too),
+ * a page at a time — each linked to its HubSpot contacts, attributed and read for its outcome,
+ * recorded in the ledger; then its HubSpot deal written where what it carries changed, and each
+ * linked contact's outcome properties and lifecycle stage; then the cursor moved past the page.
+ */
+export async function pullOpportunities(deps: SyncDeps, options: { after: KeysetCursor; until: number; org: FeedbackSummary['org']; summary: FeedbackSummary; signal?: AbortSignal }): Promise<void> {
+  const { summary, org } = options;
+  for await (const page of deps.feedback.changedOpportunities({ after: options.after, until: options.until, multiCurrency: org.multiCurrency })) {
+    options.signal?.throwIfAborted();
+    summary.pages += 1;
+    summary.opportunities.pulled += page.opportunities.length;
+    const records = await recordsOf(deps, page.opportunities);
+    for (const r of records) {
+      if (r.outcome.deleted) summary.opportunities.deleted += 1;
+      else summary.opportunities[r.outcome.state] += 1;
+      if (r.links.kind === 'unlinked' && !r.outcome.deleted) summary.opportunities.unlinked += 1;
+      if (r.outcome.reopened) summary.opportunities.reopened += 1;
+    }
+    if (deps.plannedWrites) {
+      deps.plannedWrites.push(
+        ...records.map((r) => ({
+          system: 'ledger' as const,
+          operation: r.outcome.deleted ? ('opportunity-delete' as const) : ('opportunity-record' as const),
+          key: r.opportunity.opportunityId,
+          fields: { outcome: r.outcome.state, link: r.links.kind === 'linked' ? r.links.path : 'unlinked', source: r.attribution.source, campaign: r.attribution.campaign },
+        })),
+      );
+    } else {
+      await deps.outcomes.recordOpportunities(records, deps.now());
+    }
+
+    const linked = [...new Set(records.flatMap((r) => (r.links.kind === 'linked' ? r.links.contacts.map((c) => c.contactId) : [])))];
+    const [written, companyOf] = await Promise.all([
+      deps.outcomes.dealFingerprints(records.map((r) => r.opportunity.opportunityId)),
+      org.connectorSyncsDeals || linked.length === 0 ? new Map<string, string>() : deps.deals.primaryCompanies(linked),
+    ]);
+    const plan = planDeals({
+      contents: records.map((r) => dealContent(r.opportunity, r.outcome, r.links)),
+      written,
+      companyOf,
+      mapping: deps.config.mapping,
+      connectorSyncsDeals: org.connectorSyncsDeals,
+      ...(org.portalCurrencies.length > 0 ? { portalCurrencies: new Set(org.portalCurrencies) } : {}),
+    });
+    await writeDeals(deps, plan, summary);
+
+    if (linked.length > 0) {
+      const [opportunitiesOf, current] = await Promise.all([deps.outcomes.contactOpportunities(linked), deps.contacts.read(linked, contactPropertiesRead(deps.config.mapping))]);
+      const writes = planContactWrites({
+        contacts: linked.map((contactId) => {
+          const summaryOf = contactSummary(opportunitiesOf.get(contactId) ?? []);
+          const live = (opportunitiesOf.get(contactId) ?? []).some((o) => !o.deleted);
+          return { contactId, summary: summaryOf, ...(summaryOf.outcome === 'won' ? { lifecycle: 'won' as const } : live ? { lifecycle: 'opportunity' as const } : {}) };
+        }),
+        current: new Map(current.contacts.map((c) => [c.id, c.properties])),
+        mapping: deps.config.mapping,
+        connectorSetsLifecycle: org.connectorSyncsDeals,
+      });
+      await writeFeedbackContacts(deps, writes, summary);
+    }
+    if (!deps.plannedWrites) await deps.state.saveFeedbackCursor('opportunities', page.cursor);
+  }
+}
+
+/** Links, attributes and reads the outcome of a page of opportunities, from what Salesforce and the ledger say about them. */
+async function recordsOf(deps: SyncDeps, opportunities: readonly OpportunitySnapshot[]): Promise<OpportunityRecord[]> {
+  if (opportunities.length === 0) return [];
+  const ids = opportunities.map((o) => o.opportunityId);
+  const campaignIds = [...new Set(opportunities.flatMap((o) => (o.campaignId ? [o.campaignId] : [])))];
+  const emailKeys = [...new Set(opportunities.flatMap((o) => o.contactRoles.map((r) => emailKey(r.email)).filter((k): k is string => k !== undefined)))];
+  const domains = [...new Set(opportunities.map((o) => normalizeDomain(o.accountWebsite)).filter((d): d is string => d !== undefined))];
+  const [history, convertedLeads, campaigns, handedOffByEmail, handedOffByDomain] = await Promise.all([
+    deps.feedback.stageHistory(ids),
+    deps.feedback.convertedLeads(ids),
+    campaignIds.length > 0 ? deps.feedback.campaigns(campaignIds) : new Map(),
+    deps.outcomes.handedOffByEmailKey(emailKeys),
+    deps.outcomes.handedOffByDomain(domains),
+  ]);
+  const candidates = new Set<string>([
+    ...[...convertedLeads.values()].flat().flatMap((l) => (l.externalId ? [l.externalId] : [])),
+    ...opportunities.flatMap((o) => o.contactRoles.flatMap((r) => (r.externalId ? [r.externalId] : []))),
+    ...[...handedOffByEmail.values()].flat(),
+    ...[...handedOffByDomain.values()].flat(),
+  ]);
+  const evidence: LinkEvidence = { convertedLeads, handedOffByEmail, handedOffByDomain, erased: await deps.erasures.among([...candidates]) };
+  const contacts = [...new Set(opportunities.flatMap((o) => linkedContacts(o, evidence)))];
+  const handoffs = await deps.outcomes.earliestHandoffs(contacts);
+  return opportunities.map((o) => opportunityRecord(o, history.get(o.opportunityId) ?? [], evidence, handoffs, campaigns));
+}
+
+function linkedContacts(opportunity: OpportunitySnapshot, evidence: LinkEvidence): string[] {
+  const links = linkOpportunity(opportunity, evidence);
+  return links.kind === 'linked' ? links.contacts.map((c) => c.contactId) : [];
+}
