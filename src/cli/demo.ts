@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LeadloopConfig } from '../domain/config/index.ts';
 import type { Sandbox } from '../sandbox/server.ts';
+import { table } from './table.ts';
 import { demoRedis } from './demo-redis.ts';
 import { CliError, EXIT } from './errors.ts';
 
@@ -66,7 +67,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       const out = (line = '') => process.stdout.write(`${line}\n`);
       const { startSandbox } = await import('../sandbox/server.ts');
       const started = performance.now();
-      const sandbox = await startSandbox({ contacts: count, seed: Number(options.seed) });
+      // The Copperleaf org tracks Lead Status history, so the feedback dates each status change exactly.
+      const sandbox = await startSandbox({ contacts: count, seed: Number(options.seed), salesforce: { fieldHistoryTracking: ['Lead.Status'] } });
       try {
         const info = sandbox.connectionInfo();
         out(`leadloop demo — config ${version}; sandbox at ${sandbox.url} seeded with ${count} HubSpot contacts in ${Math.round(performance.now() - started)} ms`);
@@ -166,7 +168,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         const log = sandbox.requestLog.snapshot();
         out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
         out();
-        await pushWithTheSync(sandbox, config, options.dir, source.REDIS_URL, out);
+        await pushWithTheSync(sandbox, config, options.dir, source.REDIS_URL, out, Number(options.seed));
       } finally {
         await sandbox.close();
       }
@@ -178,7 +180,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
  * cycle (owners, tasks, write-back), then a live trade show whose booth scans arrive and are
  * handed off by the next cycle.
  */
-async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configDir: string, redisUrl: string | undefined, out: (line?: string) => void): Promise<void> {
+async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configDir: string, redisUrl: string | undefined, out: (line?: string) => void, seed: number): Promise<void> {
   const redis = await demoRedis(redisUrl);
   if ('missing' in redis) {
     out(`Skipping the push into Salesforce: ${redis.missing}.`);
@@ -199,7 +201,7 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configD
   );
   let app: Awaited<ReturnType<typeof compose>> | undefined = await compose(env);
   try {
-    const created = await setupHubSpot(app.hubspot, config.mapping);
+    const created = await setupHubSpot(app.hubspot, app.deals, config.mapping);
     out(`Setup: created ${created.length} HubSpot properties for the write-back (${created.join(', ')}).`);
     const deps = app.deps;
     sandbox.requestLog.reset();
@@ -266,20 +268,14 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configD
     app = undefined;
     const { liveHandoff } = await import('./demo-live.ts');
     await liveHandoff(sandbox, env, out);
+    out();
+    const { closedLoop } = await import('./demo-feedback.ts');
+    await closedLoop(sandbox, env, out, { seed });
   } finally {
     await app?.close();
     await dropDemoKeys(redis.url, prefix);
     redis.stop();
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-function table(out: (line?: string) => void, header: string[], rows: string[][]): void {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  for (const [n, row] of all.entries()) {
-    out(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
-    if (n === 0) out(widths.map((w) => '-'.repeat(w)).join('  '));
   }
 }
 

@@ -1,6 +1,6 @@
 import { normalizeDomain } from '../domain/domain-name.ts';
-import { contactPropertiesRead, contactSummary, dealContent, emailKey, linkOpportunity, opportunityRecord, planContactWrites, planDeals } from '../domain/feedback/index.ts';
-import type { KeysetCursor, LinkEvidence, OpportunityRecord, OpportunitySnapshot } from '../domain/feedback/types.ts';
+import { contactPropertiesRead, contactSummary, dealContent, emailKey, linkOpportunity, opportunityRecord, planContactWrites, planDeals, sourceOfCampaignType } from '../domain/feedback/index.ts';
+import type { CampaignInfo, KeysetCursor, LinkEvidence, OpportunityRecord, OpportunitySnapshot } from '../domain/feedback/types.ts';
 import type { SyncDeps } from './ports.ts';
 import type { FeedbackSummary } from './syncFeedback.ts';
 import { writeDeals } from './writeDeals.ts';
@@ -78,10 +78,10 @@ async function recordsOf(deps: SyncDeps, opportunities: readonly OpportunitySnap
   const campaignIds = [...new Set(opportunities.flatMap((o) => (o.campaignId ? [o.campaignId] : [])))];
   const emailKeys = [...new Set(opportunities.flatMap((o) => o.contactRoles.map((r) => emailKey(r.email)).filter((k): k is string => k !== undefined)))];
   const domains = [...new Set(opportunities.map((o) => normalizeDomain(o.accountWebsite)).filter((d): d is string => d !== undefined))];
-  const [history, convertedLeads, campaigns, handedOffByEmail, handedOffByDomain] = await Promise.all([
+  const [history, convertedLeads, campaignsRead, handedOffByEmail, handedOffByDomain] = await Promise.all([
     deps.feedback.stageHistory(ids),
     deps.feedback.convertedLeads(ids),
-    campaignIds.length > 0 ? deps.feedback.campaigns(campaignIds) : new Map(),
+    campaignIds.length > 0 ? deps.feedback.campaigns(campaignIds) : new Map<string, CampaignInfo>(),
     deps.outcomes.handedOffByEmailKey(emailKeys),
     deps.outcomes.handedOffByDomain(domains),
   ]);
@@ -91,6 +91,7 @@ async function recordsOf(deps: SyncDeps, opportunities: readonly OpportunitySnap
     ...[...handedOffByEmail.values()].flat(),
     ...[...handedOffByDomain.values()].flat(),
   ]);
+  const campaigns = new Map([...campaignsRead].map(([id, c]) => [id, { ...c, type: sourceOfCampaignType(c.type, deps.config.mapping.lead.fields) }]));
   const evidence: LinkEvidence = { convertedLeads, handedOffByEmail, handedOffByDomain, erased: await deps.erasures.among([...candidates]) };
   const contacts = [...new Set(opportunities.flatMap((o) => linkedContacts(o, evidence)))];
   const handoffs = await deps.outcomes.earliestHandoffs(contacts);

@@ -97,7 +97,6 @@ describe('syncFeedback against the sandbox', () => {
 
     const summary = await syncFeedback(app!.deps);
     expect(summary.org).toMatchObject({ statusHistoryTracked: true, multiCurrency: false, connectorSyncsDeals: false });
-    expect(summary.statusChanges.approximated).toBe(0);
     expect(summary.opportunities.reopened).toBe(1);
     expect(summary.opportunities.unlinked).toBeGreaterThanOrEqual(1);
     expect(summary.deadLettered).toBe(0);

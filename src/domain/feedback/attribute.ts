@@ -39,3 +39,17 @@ export function attributeOpportunity(
       : { source: null, sourceVia: 'none' };
   return { ...source, ...campaign, handoff };
 }
+
+/**
+ * A Salesforce Campaign Type (Trade Show, Webinar, …) in the words the hand-offs' sources use:
+ * the HubSpot lead_source value mapping.yaml maps to that LeadSource value (the first listed, so
+ * `trade_show` for "Trade Show"), compared case-insensitively; a type no source maps to stays as
+ * it is. Attribution by campaign type then counts under the same source as the hand-offs.
+ */
+export function sourceOfCampaignType(type: string | null, leadFields: readonly { salesforce: string; values?: Record<string, string | number> | undefined }[]): string | null {
+  if (!type) return type;
+  const leadSource = leadFields.find((f) => f.salesforce === 'LeadSource');
+  const wanted = type.trim().toLowerCase();
+  const match = Object.entries(leadSource?.values ?? {}).find(([, value]) => String(value).trim().toLowerCase() === wanted);
+  return match ? match[0] : type;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attributeOpportunity } from './attribute.ts';
+import { attributeOpportunity, sourceOfCampaignType } from './attribute.ts';
 import { tallyOutcomes } from './tally.ts';
 import type { EarliestHandoff, OpportunityLinks } from './types.ts';
 
@@ -103,5 +103,16 @@ describe('attributeOpportunity', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('sourceOfCampaignType', () => {
+  const fields = [{ salesforce: 'LeadSource', values: { trade_show: 'Trade Show', event: 'Trade Show', webinar: 'Webinar' } }];
+  it('speaks the hand-offs’ source words: the first lead_source value mapped to that LeadSource, any case', () => {
+    expect(sourceOfCampaignType('Trade Show', fields)).toBe('trade_show');
+    expect(sourceOfCampaignType('webinar ', fields)).toBe('webinar');
+    expect(sourceOfCampaignType('Partners', fields)).toBe('Partners');
+    expect(sourceOfCampaignType(null, fields)).toBeNull();
+    expect(sourceOfCampaignType('Trade Show', [])).toBe('Trade Show');
   });
 });

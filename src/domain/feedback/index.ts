@@ -1,4 +1,4 @@
-export { attributeOpportunity } from './attribute.ts';
+export { attributeOpportunity, sourceOfCampaignType } from './attribute.ts';
 export { contactKeys, emailKey, type ContactKeys } from './contact-keys.ts';
 export { dealContent, dealFingerprint, type DealContent } from './deal.ts';
 export { classifyLeadStatus, leadStatusChanges } from './lead-status.ts';

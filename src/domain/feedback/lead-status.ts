@@ -33,6 +33,12 @@ export function classifyLeadStatus(status: string | null | undefined, lists: Sta
  * Status alone), so the latest disqualification carries it. A converted lead was accepted by
  * sales whatever its converted status is called: its current status counts as `accepted` unless
  * mapping.yaml lists it as something else.
+ *
+ * Tracked history has gaps (a status set before tracking was turned on, or while it was off):
+ * the status a lead had before its first row (that row's OldValue) is recorded as approximated,
+ * dated just before that row; and a current status no row leads to (none at all, or set since the
+ * last row) is recorded as approximated, dated by SystemModstamp — so a lead already accepted
+ * when tracking began still counts as accepted.
  */
 export function leadStatusChanges(lead: LeadSnapshot, history: readonly LeadStatusHistoryRow[] | undefined, lists: StatusLists): LeadStatusChange[] {
   const mapping = listsOf(lists);
@@ -41,23 +47,21 @@ export function leadStatusChanges(lead: LeadSnapshot, history: readonly LeadStat
     return listed === 'open' && isCurrent && lead.isConverted ? 'accepted' : listed;
   };
   const reasonFor = (status: string, isCurrent: boolean): string | null => (isCurrent && classOf(status, true) === 'disqualified' ? (lead.disqualifiedReason ?? null) : null);
-  if (history === undefined) {
-    return [
-      {
-        leadId: lead.leadId,
-        contactId: lead.contactId,
-        status: lead.status,
-        class: classOf(lead.status, true),
-        changedAt: lead.systemModstamp,
-        approximated: true,
-        reason: reasonFor(lead.status, true),
-      },
-    ];
-  }
+  const current: LeadStatusChange = {
+    leadId: lead.leadId,
+    contactId: lead.contactId,
+    status: lead.status,
+    class: classOf(lead.status, true),
+    changedAt: lead.systemModstamp,
+    approximated: true,
+    reason: reasonFor(lead.status, true),
+  };
+  if (history === undefined) return [current];
   const rows = history
     .filter((r): r is LeadStatusHistoryRow & { newValue: string } => r.leadId === lead.leadId && r.newValue !== null && r.newValue !== '')
     .toSorted((a, b) => a.createdDate - b.createdDate);
-  return rows.map((r, i) => {
+  if (rows.length === 0) return [current];
+  const changes: LeadStatusChange[] = rows.map((r, i) => {
     const isCurrent = i === rows.length - 1 && same(r.newValue, lead.status);
     return {
       leadId: lead.leadId,
@@ -69,4 +73,10 @@ export function leadStatusChanges(lead: LeadSnapshot, history: readonly LeadStat
       reason: reasonFor(r.newValue, isCurrent),
     };
   });
+  const before = rows[0]!.oldValue;
+  if (before) {
+    changes.unshift({ leadId: lead.leadId, contactId: lead.contactId, status: before, class: classOf(before, false), changedAt: rows[0]!.createdDate - 1, approximated: true, reason: null });
+  }
+  if (!same(rows.at(-1)!.newValue, lead.status)) changes.push(current);
+  return changes;
 }

@@ -87,7 +87,21 @@ describe('leadStatusChanges', () => {
     expect(leadStatusChanges(lead, undefined, { lead_status: mapping })[0]!.class).toBe('disqualified');
   });
 
-  it('finds no change in a tracked history that has none for the lead', () => {
-    expect(leadStatusChanges(lead, [], mapping)).toEqual([]);
+  it('fills the gaps of tracked history: the status before the first row, and a current status no row leads to, approximated', () => {
+    // Accepted before tracking began, recycled since: accepted still counts.
+    const recycled = { ...lead, status: 'Recycled', disqualifiedReason: null };
+    const history = [{ leadId: lead.leadId, oldValue: 'Working - Contacted', newValue: 'Recycled', createdDate: t('2026-11-12T08:00:00Z') }];
+    expect(leadStatusChanges(recycled, history, mapping)).toEqual([
+      { leadId: lead.leadId, contactId: '5101', status: 'Working - Contacted', class: 'accepted', changedAt: t('2026-11-12T08:00:00Z') - 1, approximated: true, reason: null },
+      { leadId: lead.leadId, contactId: '5101', status: 'Recycled', class: 'recycled', changedAt: t('2026-11-12T08:00:00Z'), approximated: false, reason: null },
+    ]);
+    // No row for the lead at all: its current status, approximated.
+    expect(leadStatusChanges(lead, [], mapping)).toEqual(leadStatusChanges(lead, undefined, mapping));
+    // Changed since the last row (tracking turned off meanwhile): the current status is added.
+    const since = [{ leadId: lead.leadId, oldValue: null, newValue: 'Working - Contacted', createdDate: t('2026-11-11T08:00:00Z') }];
+    expect(leadStatusChanges(lead, since, mapping).map((c) => [c.status, c.approximated])).toEqual([
+      ['Working - Contacted', false],
+      ['Closed - Not Converted', true],
+    ]);
   });
 });

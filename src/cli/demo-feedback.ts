@@ -1,0 +1,88 @@
+import type { Env } from '../config/env.ts';
+import type { SourceFigures } from '../domain/feedback/types.ts';
+import type { Sandbox } from '../sandbox/server.ts';
+import { table } from './table.ts';
+
+const DAY = 86_400_000;
+// Past the feedback's commit lag (it reads Salesforce only up to a minute ago).
+const AFTER_THE_QUARTER_MS = 2 * 60_000;
+
+/**
+ * The demo's closed loop: the sandbox's seeded sales team works every lead leadloop handed off
+ * for a simulated quarter (the sandbox clock moves 90 days on), then leadloop's feedback job runs
+ * once — as a worker or `sync feedback --once` runs it — and the demo prints what came back per
+ * source, beside what the simulated team did.
+ */
+export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string) => void, options: { seed: number }): Promise<void> {
+  const [{ simulateSales }, { compose }, { runJob, isSkipped }, { syncFeedbackJob }] = await Promise.all([
+    import('../sandbox/sales/runner.ts'),
+    import('../app.ts'),
+    import('../queue/job.ts'),
+    import('../../jobs/sync-feedback.ts'),
+  ]);
+  const started = performance.now();
+  const truth = simulateSales(sandbox.salesforce, { seed: options.seed, days: 90 });
+  const touched = truth.leads.filter((l) => l.touched).length;
+  const won = truth.opportunities.filter((o) => o.state === 'won' && !o.deleted).length;
+  const lost = truth.opportunities.filter((o) => o.state === 'lost' && !o.deleted).length;
+  out(
+    `A simulated sales quarter (${Math.round(performance.now() - started)} ms): the team touched ${touched} of ${truth.leads.length} leads, accepted ${truth.leads.filter((l) => l.accepted).length}, disqualified ${truth.leads.filter((l) => l.disqualified).length}, recycled ${truth.leads.filter((l) => l.recycled).length}, converted ${truth.leads.filter((l) => l.converted).length}; ${truth.opportunities.length} opportunities (${won} won, ${lost} lost, some never handed off by leadloop).`,
+  );
+  sandbox.clock.advance(AFTER_THE_QUARTER_MS);
+
+  // leadloop lives in the sandbox's time: the quarter has passed for it too.
+  const app = await compose(env, { now: () => sandbox.clock.now() });
+  try {
+    sandbox.requestLog.reset();
+    const runStarted = performance.now();
+    const summary = await runJob(syncFeedbackJob, {}, app);
+    if (isSkipped(summary)) {
+      out(`The feedback did not run: ${summary.skipped}.`);
+      return;
+    }
+    const calls = sandbox.requestLog.snapshot();
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    out(
+      `Feedback (${Math.round(performance.now() - runStarted)} ms, from ${summary.from.opportunities.slice(0, 10)}): ${summary.leads} leads read, status changes ${summary.statusChanges.accepted} accepted / ${summary.statusChanges.disqualified} disqualified / ${summary.statusChanges.recycled} recycled; ${summary.opportunities.pulled} opportunities (${summary.opportunities.won} won, ${summary.opportunities.lost} lost, ${summary.opportunities.open} open, ${summary.opportunities.deleted} deleted, ${summary.opportunities.unlinked} linked to no HubSpot contact); HubSpot deals created ${summary.deals.created}, updated ${summary.deals.updated}; contacts updated ${summary.contactsUpdated}; dead-lettered ${summary.deadLettered}.`,
+    );
+    out(`  API calls: HubSpot ${total(calls.hubspot)} ${JSON.stringify(calls.hubspot)}, Salesforce ${total(calls.salesforce)} ${JSON.stringify(calls.salesforce)}.`);
+    const figures = await app.ledger.feedbackFigures();
+    out();
+    out('What came back, per source (the ledger; a contact counts for the source of its first hand-off):');
+    figuresTable(out, figures.bySource);
+    if (figures.unlinked > 0) out(`${figures.unlinked} opportunities link to no HubSpot contact: listed in the ledger (and the report), counted under (none).`);
+    const lateWinner = truth.opportunities.find((o) => o.state === 'won' && !o.deleted && o.link === 'converted-lead');
+    if (lateWinner) {
+      const contact = sandbox.hubspot.getContact(lateWinner.contactIds[0] ?? '');
+      out(
+        `For example HubSpot contact ${lateWinner.contactIds[0]}: lifecycle stage ${contact?.properties.lifecyclestage ?? '-'}, outcome ${contact?.properties.leadloop_outcome ?? '-'} (${contact?.properties.leadloop_outcome_amount ?? '-'}), with a deal in closed won.`,
+      );
+    }
+    out(`(The simulated quarter ended ${new Date(truth.endedAt).toISOString().slice(0, 10)}, ${Math.round((truth.endedAt - Date.now()) / DAY)} days ahead of today: the sandbox's clock.)`);
+  } finally {
+    await app.close();
+  }
+}
+
+function figuresTable(out: (line?: string) => void, rows: readonly SourceFigures[]): void {
+  const money = (amounts: Record<string, number>) =>
+    Object.entries(amounts)
+      .map(([currency, amount]) => `${Math.round(amount).toLocaleString('en-US')}${currency === 'corporate' ? '' : ` ${currency}`}`)
+      .join(' + ') || '0';
+  table(
+    out,
+    ['source', 'handed off', 'SQL', 'disqualified', 'recycled', 'opportunities', 'won', 'lost', 'win rate', 'revenue'],
+    rows.map((f) => [
+      f.source,
+      String(f.handoffs),
+      String(f.sql),
+      String(f.disqualified),
+      String(f.recycled),
+      String(f.opportunities),
+      String(f.won),
+      String(f.lost),
+      f.won + f.lost > 0 ? `${Math.round((100 * f.won) / (f.won + f.lost))}%` : '-',
+      money(f.wonAmount),
+    ]),
+  );
+}
