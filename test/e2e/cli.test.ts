@@ -115,6 +115,47 @@ describe('leadloop CLI', () => {
     });
   });
 
+  it('sync feedback --once: a dry run lists the deals it would write and writes none, the run writes them, a rerun writes nothing', async () => {
+    await withSandboxEnv({ contacts: 300, seed: 8 }, async ({ sandbox, env }) => {
+      expect((await runCliAsync(['setup'], env)).code).toBe(0);
+      expect((await runCliAsync(['sync', 'leads', '--once'], env)).code).toBe(0);
+      // A lead whose contact's lifecycle stage can still move forward to customer.
+      const early = new Set(['', 'subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead']);
+      const leads = sandbox.salesforce
+        .records('Lead')
+        .filter((l) => l.HubSpot_Contact_Id__c && !l.IsConverted && early.has(sandbox.hubspot.getContact(String(l.HubSpot_Contact_Id__c))?.properties.lifecyclestage ?? ''));
+      // Sales' work of ten minutes ago (the feedback reads Salesforce up to a minute before now).
+      sandbox.clock.set(Date.now() - 10 * 60_000);
+      const won = sandbox.salesforce.convertLead(String(leads[0]!.Id), { amount: 42_000 }).opportunityId!;
+      sandbox.salesforce.closeOpportunity(won, true);
+      sandbox.clock.set(Date.now());
+      const last = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+      const dry = await runCliAsync(['sync', 'feedback', '--once', '--dry-run'], env);
+      expect(dry.code, dry.stderr).toBe(0);
+      const planned = dry.stdout
+        .trim()
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line).wouldWrite);
+      expect(planned).toContainEqual(expect.objectContaining({ system: 'hubspot', operation: 'deal-create', key: won }));
+      expect(last(dry.stdout)).toMatchObject({ ok: true, dryRun: true });
+      expect(sandbox.hubspot.deals()).toEqual([]);
+
+      const run = await runCliAsync(['sync', 'feedback', '--once'], env);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = last(run.stdout);
+      expect(summary).toMatchObject({ ok: true, dryRun: false, deadLettered: 0 });
+      expect(summary.deals.created).toBeGreaterThanOrEqual(1);
+      expect(sandbox.hubspot.deals().find((d) => d.properties.leadloop_salesforce_opportunity_id === won)?.properties).toMatchObject({ dealstage: 'closedwon', amount: '42000' });
+      expect(sandbox.hubspot.getContact(String(leads[0]!.HubSpot_Contact_Id__c))?.properties).toMatchObject({ leadloop_outcome: 'won', lifecyclestage: 'customer' });
+
+      const again = last((await runCliAsync(['sync', 'feedback', '--once'], env)).stdout);
+      expect(again.deals).toMatchObject({ created: 0, updated: 0, archived: 0 });
+      expect(again.contactsUpdated).toBe(0);
+    });
+  });
+
   it('setup reports a mapping field Salesforce lacks as blocking (exit 1); sync leads --once then refuses to write, --dry-run reports it', async () => {
     const edit = (file: string, text: string) =>
       file === 'mapping.yaml'
