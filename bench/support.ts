@@ -30,7 +30,7 @@ export interface BenchApp {
  * set up. With `postgres`, the ledger goes to PostgreSQL (BENCH_DATABASE_URL or the local one) in a
  * schema of this run's own when it answers, as deployed; else the embedded PGlite.
  */
-export async function benchApp(info: SandboxConnectionInfo, options: { label: string; postgres?: boolean; configDir?: string; setup?: boolean }): Promise<BenchApp> {
+export async function benchApp(info: SandboxConnectionInfo, options: { label: string; postgres?: boolean; configDir?: string; setup?: boolean; now?: () => number }): Promise<BenchApp> {
   const prefix = `bench-${options.label}-${Date.now()}`;
   const dataDir = mkdtempSync(join(tmpdir(), `leadloop-bench-${options.label}-`));
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.LEADLOOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -49,7 +49,8 @@ export async function benchApp(info: SandboxConnectionInfo, options: { label: st
     },
     { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] },
   );
-  const app = await compose(env, usePostgres ? { ledgerSchema: schema } : {});
+  // `now`: leadloop's clock, the sandbox's when the bench moves the sandbox's time (bench/feedback.ts).
+  const app = await compose(env, { ...(usePostgres ? { ledgerSchema: schema } : {}), ...(options.now ? { now: options.now } : {}) });
   if (options.setup !== false) await setupHubSpot(app.hubspot, app.deals, app.config.mapping);
   return {
     app,
