@@ -202,7 +202,7 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       deals,
       feedback,
       deps,
-      preflightDeps: { portal: hubspot, deals, org: salesforce, config, configVersion: storage.configVersion },
+      preflightDeps: { portal: hubspot, deals, org: salesforce, feedback, config, configVersion: storage.configVersion },
       lookups: new SalesforceLookups(salesforce, accountIndex, { maxAgeMs: LOOKUPS_MAX_AGE_MS, now: storage.now }),
       syncState,
     };

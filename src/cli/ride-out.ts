@@ -22,3 +22,13 @@ export async function rideOut<T>(what: string, work: () => Promise<T>, options: 
     }
   }
 }
+
+/** The same object with every method call ridden out on its own (rideOut): one failed call is repeated, not the whole sequence. */
+export function ridingOut<T extends object>(what: string, target: T): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value = Reflect.get(object, key, object);
+      return typeof value === 'function' ? (...args: unknown[]) => rideOut(what, () => value.apply(object, args)) : value;
+    },
+  });
+}

@@ -23,8 +23,14 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         import('../pipeline/preflight.ts'),
       ]);
       // Setup may run before Redis does: its few calls are not metered.
-      const { hubspot, deals, salesforce } = await composeAdapters(env, config, OPEN_GATE);
-      const deps: PreflightDeps = { portal: hubspot, deals, org: salesforce, config, configVersion: version };
+      const adapters = await composeAdapters(env, config, OPEN_GATE);
+      // Setup's calls are idempotent: each rides out a 429, a 5xx or a timeout on its own, as a queued job would.
+      const { ridingOut } = await import('./ride-out.ts');
+      const hubspot = ridingOut('setup', adapters.hubspot);
+      const deals = ridingOut('setup', adapters.deals);
+      const salesforce = ridingOut('setup', adapters.salesforce);
+      const feedback = ridingOut('setup', adapters.feedback);
+      const deps: PreflightDeps = { portal: hubspot, deals, org: salesforce, feedback, config, configVersion: version };
 
       let properties: { createdHubSpotProperties: string[] } | { missingHubSpotProperties: string[] };
       let result: PreflightResult;
@@ -40,9 +46,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         // Properties a real run would create are listed above, not as a blocking problem of setup.
         result = { blocking: checked.blocking.filter((p) => p.code !== 'hubspot-writeback-missing' && p.code !== 'hubspot-deal-property-missing'), warnings: checked.warnings };
       } else {
-        const { rideOut } = await import('./ride-out.ts');
-        properties = { createdHubSpotProperties: await rideOut('setup', () => setupHubSpot(hubspot, deals, config.mapping)) };
-        result = await rideOut('setup', () => checkAndRemember(deps, env.redisUrl, env.prefix, cachedPreflight, preflight));
+        properties = { createdHubSpotProperties: await setupHubSpot(hubspot, deals, config.mapping) };
+        result = await checkAndRemember(deps, env.redisUrl, env.prefix, cachedPreflight, preflight);
       }
 
       process.stderr.write(formatReport(result));

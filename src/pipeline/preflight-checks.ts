@@ -568,3 +568,40 @@ export function checkDeals(input: DealCheckInput): PreflightResult {
   }
   return result;
 }
+
+/** What the feedback finds in the org (FeedbackSource.capabilities), as setup reports it. */
+export function checkFeedbackCapabilities(
+  capabilities: { statusHistoryTracked: boolean; lossReasonField: boolean; competitorField: boolean; disqualifiedReasonField: boolean },
+  mapping: Pick<MappingConfig, 'opportunity' | 'lead_status'>,
+): PreflightResult {
+  const result = emptyResult();
+  if (!capabilities.statusHistoryTracked) {
+    result.warnings.push({
+      subject: 'Lead.Status (field history)',
+      problem: "history tracking is off: the feedback dates a status change by the lead's last edit of any field (flagged approximated), and sees only the latest status between two runs",
+      fix: 'turn on field history tracking for Lead Status (Setup → Object Manager → Lead → Fields & Relationships → Set History Tracking)',
+    });
+  }
+  if (!capabilities.lossReasonField) {
+    result.warnings.push({
+      subject: `Opportunity.${mapping.opportunity.loss_reason}`,
+      problem: 'missing (or not visible to the integration user): lost opportunities come back without a loss reason',
+      fix: 'create the field, grant the integration user read access, or name yours in mapping.yaml opportunity.loss_reason',
+    });
+  }
+  if (!capabilities.competitorField && mapping.opportunity.competitor_from !== 'opportunity_competitor') {
+    result.warnings.push({
+      subject: `Opportunity.${mapping.opportunity.competitor}`,
+      problem: 'missing (or not visible to the integration user): the competitor is read from OpportunityCompetitor alone',
+      fix: 'create the field, or set mapping.yaml opportunity.competitor_from: opportunity_competitor',
+    });
+  }
+  if (mapping.lead_status.disqualified_reason_field && !capabilities.disqualifiedReasonField) {
+    result.warnings.push({
+      subject: `Lead.${mapping.lead_status.disqualified_reason_field}`,
+      problem: 'missing (or not visible to the integration user): disqualifications come back without a reason',
+      fix: 'create the field, grant read access, or remove lead_status.disqualified_reason_field from mapping.yaml',
+    });
+  }
+  return result;
+}

@@ -3,7 +3,7 @@ import { mappingConfigSchema, type MappingConfig } from '../domain/config/mappin
 import { routingConfigSchema, type RoutingConfig } from '../domain/config/routing.ts';
 import type { DescribedField, DescribedObject } from '../salesforce/describeFields.ts';
 import type { SalesforceDirectory } from '../salesforce/directory.ts';
-import { checkRoutingOwners, checkSalesforceFields, TASK_KEY_LENGTH } from './preflight-checks.ts';
+import { checkDeals, checkFeedbackCapabilities, checkRoutingOwners, checkSalesforceFields, TASK_KEY_LENGTH } from './preflight-checks.ts';
 
 function field(name: string, type: string, extra: Partial<DescribedField> = {}): DescribedField {
   return {
@@ -248,5 +248,52 @@ describe('checkRoutingOwners', () => {
       ],
     });
     expect(checkRoutingOwners(wrong, dir).blocking[0]!.problem).toContain('no Salesforce user has the id 005999999999999');
+  });
+});
+
+describe('checkDeals (the feedback in HubSpot)', () => {
+  const mapping = {
+    deal: { salesforce_id_property: 'sf_opp_id', pipeline: 'default', stages: { open: 'appointmentscheduled', won: 'closedwon', lost: 'closedlost' }, competitor_property: 'leadloop_competitor' },
+  };
+  const properties = new Map([
+    ['sf_opp_id', { type: 'string', hasUniqueValue: true }],
+    ['leadloop_competitor', { type: 'string', hasUniqueValue: false }],
+  ]);
+  const pipeline = {
+    pipeline: 'Sales Pipeline',
+    stages: [
+      { id: 'appointmentscheduled', label: 'Appointment Scheduled', isClosed: false, probability: 0.2 },
+      { id: 'closedwon', label: 'Closed Won', isClosed: true, probability: 1 },
+      { id: 'closedlost', label: 'Closed Lost', isClosed: true, probability: 0 },
+    ],
+  };
+
+  it('passes the default pipeline with both properties, and blocks only the feedback otherwise', () => {
+    expect(checkDeals({ mapping, dealProperties: properties, pipeline, connectorDeal: undefined })).toEqual({ blocking: [], warnings: [] });
+    const notUnique = checkDeals({ mapping, dealProperties: new Map([...properties, ['sf_opp_id', { type: 'string', hasUniqueValue: false }]]), pipeline, connectorDeal: undefined });
+    expect(notUnique.blocking).toEqual([expect.objectContaining({ subject: 'HubSpot deal property sf_opp_id', feedbackOnly: true, problem: expect.stringContaining('without unique values') })]);
+  });
+
+  it('names the internal id when a stage is given by its label, and warns when a stage does not mean its outcome', () => {
+    const byLabel = checkDeals({ mapping: { deal: { ...mapping.deal, stages: { ...mapping.deal.stages, won: 'Closed Won' } } }, dealProperties: properties, pipeline, connectorDeal: undefined });
+    expect(byLabel.blocking[0]!.problem).toContain('the stage labelled "Closed Won" has the internal id "closedwon"');
+    const swapped = checkDeals({ mapping: { deal: { ...mapping.deal, stages: { ...mapping.deal.stages, won: 'closedlost' } } }, dealProperties: properties, pipeline, connectorDeal: undefined });
+    expect(swapped.warnings.map((w) => w.subject)).toEqual(['mapping.yaml deal.stages.won']);
+    expect(checkDeals({ mapping, dealProperties: properties, pipeline: undefined, connectorDeal: undefined }).blocking[0]!.subject).toBe('HubSpot deal pipeline default');
+    expect(checkDeals({ mapping, dealProperties: properties, pipeline, connectorDeal: { id: '1' } }).warnings[0]!.subject).toBe('HubSpot deals (Salesforce connector)');
+  });
+});
+
+describe('checkFeedbackCapabilities (the feedback in Salesforce)', () => {
+  const mapping = {
+    opportunity: { loss_reason: 'Loss_Reason__c', competitor: 'Competitor__c', competitor_from: 'either' as const },
+    lead_status: { accepted: ['A'], disqualified: ['D'], disqualified_reason_field: 'Why__c' },
+  };
+  it('warns for untracked Status history and each missing field, and nothing when all is there', () => {
+    const all = { statusHistoryTracked: true, lossReasonField: true, competitorField: true, disqualifiedReasonField: true };
+    expect(checkFeedbackCapabilities(all, mapping)).toEqual({ blocking: [], warnings: [] });
+    const none = { statusHistoryTracked: false, lossReasonField: false, competitorField: false, disqualifiedReasonField: false };
+    expect(checkFeedbackCapabilities(none, mapping).warnings.map((w) => w.subject)).toEqual(['Lead.Status (field history)', 'Opportunity.Loss_Reason__c', 'Opportunity.Competitor__c', 'Lead.Why__c']);
+    expect(checkFeedbackCapabilities(none, { ...mapping, opportunity: { ...mapping.opportunity, competitor_from: 'opportunity_competitor' } }).warnings).toHaveLength(3);
   });
 });

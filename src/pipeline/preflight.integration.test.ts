@@ -24,7 +24,7 @@ beforeEach(async () => {
   ({ config, version } = await loadConfigDirOrThrow(join(import.meta.dirname, '../../config')));
   redis = testConnection();
   prefix = uniqueTestPrefix('preflight');
-  sandbox = await startSandbox({ contacts: 40, seed: 5 });
+  sandbox = await startSandbox({ contacts: 40, seed: 5, salesforce: { fieldHistoryTracking: ['Lead.Status'] } });
 });
 afterEach(async () => {
   await sandbox?.close();
@@ -37,10 +37,10 @@ let portal: HubSpotContacts;
 async function deps(overrides: { config?: LeadloopConfig; setup?: boolean } = {}): Promise<PreflightDeps> {
   const info = sandbox.connectionInfo();
   const env = loadEnv({ ...info.env, SALESFORCE_ACCESS_TOKEN: info.salesforce.accessToken }, { needs: ['hubspot', 'salesforce'] });
-  const { hubspot, deals, salesforce } = await composeAdapters(env, config, OPEN_GATE);
+  const { hubspot, deals, salesforce, feedback } = await composeAdapters(env, config, OPEN_GATE);
   portal = hubspot;
   if (overrides.setup !== false) await setupHubSpot(hubspot, deals, config.mapping);
-  return { portal: hubspot, deals, org: salesforce, config: overrides.config ?? config, configVersion: version };
+  return { portal: hubspot, deals, org: salesforce, feedback, config: overrides.config ?? config, configVersion: version };
 }
 
 const cache = () => new PreflightCacheStore<CachedPreflight>(redis, prefix);
@@ -58,14 +58,14 @@ function deactivate(email: string): void {
 }
 
 describe('preflight against the sandbox', () => {
-  it('passes the default setup with no problem, in 10 calls', async () => {
+  it('passes the default setup with no problem, in 13 calls', async () => {
     const d = await deps();
     sandbox.requestLog.reset();
     const result = await preflight(d);
     expect(result).toEqual({ blocking: [], warnings: [] });
     const calls = sandbox.requestLog.snapshot();
     expect(calls.hubspot).toEqual({ 'properties.list': 1, 'contacts.search': 1, 'deals.properties.list': 1, 'deals.search': 1, 'pipelines.deals.get': 1 });
-    expect(calls.salesforce).toEqual({ 'sobjects.describe': 3, query: 2 });
+    expect(calls.salesforce).toEqual({ 'sobjects.describe': 5, query: 3 });
   });
 
   it('before setup, the missing write-back properties are blocking and say to run setup', async () => {

@@ -1,8 +1,8 @@
 import type { LeadloopConfig } from '../domain/config/index.ts';
 import { writebackProperties } from '../domain/setup.ts';
 import { LeadloopError } from '../errors/index.ts';
-import { checkDeals, checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
-import type { DealSetup, OrgSetup, PortalSetup } from './ports.ts';
+import { checkDeals, checkFeedbackCapabilities, checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
+import type { DealSetup, FeedbackSource, OrgSetup, PortalSetup } from './ports.ts';
 
 export type { PreflightProblem, PreflightResult } from './preflight-checks.ts';
 
@@ -11,6 +11,7 @@ export interface PreflightDeps {
   portal: PortalSetup;
   deals: DealSetup;
   org: OrgSetup;
+  feedback: Pick<FeedbackSource, 'capabilities'>;
   config: LeadloopConfig;
   configVersion: string;
 }
@@ -37,7 +38,7 @@ const DESCRIBED = ['Lead', 'Task', 'Campaign'] as const;
  */
 export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
   const { config } = deps;
-  const [hubspotTypes, objects, directory, connector, dealProperties, pipeline, connectorDeal] = await Promise.all([
+  const [hubspotTypes, objects, directory, connector, dealProperties, pipeline, connectorDeal, capabilities] = await Promise.all([
     deps.portal.propertyTypes(),
     deps.org.describe(DESCRIBED),
     // Fresh, not the per-connection cache: a user deactivated since the worker started must show.
@@ -46,6 +47,7 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
     deps.deals.dealProperties(),
     deps.deals.pipelineStages(config.mapping.deal.pipeline),
     deps.deals.connectorSyncedDeal(),
+    deps.feedback.capabilities(),
   ]);
 
   const hubspot: PreflightResult = { blocking: [], warnings: [] };
@@ -74,6 +76,7 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
     checkSalesforceFields({ mapping: config.mapping, scoreMax: config.scoring.caps.total, objects, hubspotTypes }),
     checkRoutingOwners(config.routing, directory),
     checkDeals({ mapping: config.mapping, dealProperties, pipeline, connectorDeal }),
+    checkFeedbackCapabilities(capabilities, config.mapping),
   );
 }
 

@@ -17,7 +17,8 @@ async function withSandboxEnv(
   options: { contacts: number; seed: number; edit?: (file: string, text: string) => string; env?: Record<string, string>; faults?: NonNullable<Parameters<typeof startSandbox>[0]>['faults'] },
   test: (ctx: SandboxEnv) => Promise<void>,
 ): Promise<void> {
-  const sandbox = await startSandbox({ contacts: options.contacts, seed: options.seed, ...(options.faults ? { faults: options.faults } : {}) });
+  // An org that tracks Lead Status history, as the Copperleaf one does: setup has nothing to warn about.
+  const sandbox = await startSandbox({ contacts: options.contacts, seed: options.seed, salesforce: { fieldHistoryTracking: ['Lead.Status'] }, ...(options.faults ? { faults: options.faults } : {}) });
   const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-data-'));
   const configDir = mkdtempSync(join(tmpdir(), 'leadloop-cli-config-'));
   cpSync('config', configDir, { recursive: true });
@@ -202,7 +203,7 @@ describe('leadloop CLI', () => {
   }, 180_000);
 
   it("sync leads --once exits 75 with paused and resumeAt when the org's daily allocation is spent: nothing lost, try later", async () => {
-    await withSandboxEnv({ contacts: 100, seed: 10, faults: { salesforce: { dailyLimitAfterCalls: 6 } } }, async ({ env }) => {
+    await withSandboxEnv({ contacts: 100, seed: 10, faults: { salesforce: { dailyLimitAfterCalls: 9 } } }, async ({ env }) => {
       expect((await runCliAsync(['setup'], env)).code).toBe(0);
       const sync = await runCliAsync(['sync', 'leads', '--once'], env);
       expect(sync.code, sync.stderr).toBe(75);
