@@ -84,7 +84,11 @@ export const mappingConfigSchema = z
     campaign: z
       .object({
         name_from: hsProperty.default('lead_source_detail').describe('HubSpot property naming the Campaign a lead belongs to (show, webinar).'),
-        member_status: z.string().default('Responded'),
+        member_status: z.string().default('Responded').describe('CampaignMember Status a hand-off gets (created on a campaign that lacks it).'),
+        create_missing: z
+          .boolean()
+          .default(false)
+          .describe('Create the Campaign a hand-off names when Salesforce has none of that name (needs the Marketing User permission); else the hand-off goes on without membership and the campaign is reported missing.'),
         figures: z.object({ leads: sfField, won: sfField, lost: sfField, won_amount: sfField }).strict().describe('Campaign fields that receive the closed-loop figures.'),
       })
       .strict(),
