@@ -1,5 +1,5 @@
-import { contactPropertiesRead, leadStatusChanges, planContactWrites } from '../domain/feedback/index.ts';
-import type { KeysetCursor } from '../domain/feedback/types.ts';
+import { type BackToMarketing, contactPropertiesRead, leadStatusChanges, planContactWrites } from '../domain/feedback/index.ts';
+import type { KeysetCursor, LeadStatusChange } from '../domain/feedback/types.ts';
 import type { SyncDeps } from './ports.ts';
 import type { FeedbackSummary } from './syncFeedback.ts';
 import { writeFeedbackContacts } from './writeFeedbackContacts.ts';
@@ -7,8 +7,10 @@ import { writeFeedbackContacts } from './writeFeedbackContacts.ts';
 /**
  * The Lead Status half of the feedback: the leads leadloop handed off that changed since the
  * cursor, a page at a time — their status changes (dated by LeadHistory where Status history is
- * tracked, else approximated) recorded in the ledger, the accepted contacts' lifecycle stage moved
- * forward in HubSpot, then the cursor moved past the page. Erased contacts are left out.
+ * tracked, else approximated) recorded in the ledger; in HubSpot, a contact whose latest change is
+ * an acceptance moves its lifecycle stage forward, one disqualified or recycled goes back to
+ * marketing (mapping.yaml's back_to_marketing); then the cursor moves past the page. Erased
+ * contacts are left out.
  */
 export async function pullLeadStatuses(deps: SyncDeps, options: { after: KeysetCursor; until: number; org: FeedbackSummary['org']; summary: FeedbackSummary; signal?: AbortSignal }): Promise<void> {
   const { summary, org } = options;
@@ -37,16 +39,26 @@ export async function pullLeadStatuses(deps: SyncDeps, options: { after: KeysetC
       await deps.outcomes.recordLeadStatusChanges(changes);
     }
 
-    const accepted = [...new Set(changes.filter((c) => c.class === 'accepted' && c.contactId).map((c) => c.contactId!))];
-    if (accepted.length > 0) {
-      const { contacts } = await deps.contacts.read(accepted, contactPropertiesRead(deps.config.mapping));
-      const writes = planContactWrites({
-        contacts: accepted.map((contactId) => ({ contactId, lifecycle: 'accepted' as const })),
+    // Each contact's latest change says where it stands: accepted (lifecycle forward), or back to marketing.
+    const latest = new Map<string, LeadStatusChange>();
+    for (const c of changes) {
+      if (!c.contactId) continue;
+      const before = latest.get(c.contactId);
+      if (!before || c.changedAt >= before.changedAt) latest.set(c.contactId, c);
+    }
+    const moved = [...latest.values()].filter((c) => c.class !== 'open');
+    if (moved.length > 0) {
+      const { contacts } = await deps.contacts.read(
+        moved.map((c) => c.contactId!),
+        contactPropertiesRead(deps.config.mapping),
+      );
+      const plan = planContactWrites({
+        contacts: moved.map((c) => (c.class === 'accepted' ? { contactId: c.contactId!, lifecycle: 'accepted' as const } : { contactId: c.contactId!, backToMarketing: c.class as BackToMarketing })),
         current: new Map(contacts.map((c) => [c.id, c.properties])),
         mapping: deps.config.mapping,
         connectorSetsLifecycle: org.connectorSyncsDeals,
       });
-      await writeFeedbackContacts(deps, writes, summary);
+      await writeFeedbackContacts(deps, plan, summary);
     }
     if (!deps.plannedWrites) await deps.state.saveFeedbackCursor('lead-status', page.cursor);
   }

@@ -69,6 +69,7 @@ describe('syncFeedback against the sandbox', () => {
     sf.closeOpportunity(won, true);
     // c1 accepted, c2 disqualified with a reason.
     sf.edit('Lead', c1.leadId, { Status: 'Working - Contacted' });
+    hs.updateContact(c2.contactId, { lifecyclestage: 'salesqualifiedlead' });
     sf.edit('Lead', c2.leadId, { Status: 'Closed - Not Converted', Disqualified_Reason__c: 'No budget' });
     // c3: a contact role on a Contact carrying c3's external ID; lost to a competitor.
     const account = sf.create('Account', { Name: 'Initrode', Website: 'initrode-feedback.example' });
@@ -132,6 +133,8 @@ describe('syncFeedback against the sandbox', () => {
     // Contacts: outcome and lifecycle, forward only.
     expect(hs.getContact(c0.contactId)!.properties).toMatchObject({ leadloop_outcome: 'won', leadloop_outcome_amount: '50000', lifecyclestage: 'customer' });
     expect(hs.getContact(c1.contactId)!.properties.lifecyclestage).toBe('salesqualifiedlead');
+    // Disqualified: back to marketing — the stage moved back (cleared first, as HubSpot requires), the lead status set.
+    expect(hs.getContact(c2.contactId)!.properties).toMatchObject({ hs_lead_status: 'UNQUALIFIED', lifecyclestage: 'lead' });
     expect(hs.getContact(c3.contactId)!.properties).toMatchObject({ leadloop_outcome: 'lost', leadloop_loss_reason: 'Price', leadloop_competitor: 'Initech', lifecyclestage: 'opportunity' });
 
     // A rerun with nothing new reads and writes nothing.

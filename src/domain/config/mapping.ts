@@ -88,7 +88,9 @@ export const mappingConfigSchema = z
         create_missing: z
           .boolean()
           .default(false)
-          .describe('Create the Campaign a hand-off names when Salesforce has none of that name (needs the Marketing User permission); else the hand-off goes on without membership and the campaign is reported missing.'),
+          .describe(
+            'Create the Campaign a hand-off names when Salesforce has none of that name (needs the Marketing User permission); else the hand-off goes on without membership and the campaign is reported missing.',
+          ),
         figures: z.object({ leads: sfField, won: sfField, lost: sfField, won_amount: sfField }).strict().describe('Campaign fields that receive the closed-loop figures.'),
       })
       .strict(),
@@ -102,6 +104,22 @@ export const mappingConfigSchema = z
           .describe('Lead field holding why sales disqualified it (e.g. Disqualified_Reason__c); optional. The feedback records its value with each disqualification.'),
       })
       .strict(),
+    back_to_marketing: z
+      .object({
+        lifecycle_stage: z
+          .string()
+          .min(1)
+          .default('lead')
+          .describe('HubSpot lifecycle stage (internal value) the contact goes back to; moving back clears the stage first, in its own request, as HubSpot requires.'),
+        lead_status: z
+          .object({ disqualified: z.string().min(1).default('UNQUALIFIED'), recycled: z.string().min(1).default('BAD_TIMING') })
+          .strict()
+          .default({ disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' })
+          .describe("HubSpot's hs_lead_status (internal value) for a contact sales disqualified or recycled."),
+      })
+      .strict()
+      .default({ lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' } })
+      .describe('What a contact becomes in HubSpot when sales disqualified or recycled its lead: back to marketing. A customer or evangelist is left as it is.'),
     sales_owned_fields: z.array(sfField).default(['OwnerId', 'Status']).describe('Fields sales owns: leadloop sets them when it creates a record and never afterwards.'),
     hubspot_writeback: z
       .object({

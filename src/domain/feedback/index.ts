@@ -14,6 +14,7 @@ export {
   lifecycleForward,
   planContactWrites,
   planDeals,
+  type BackToMarketing,
   type ContactOpportunity,
   type ContactSummary,
   type DealPlan,

@@ -154,20 +154,30 @@ export function contactSummary(opportunities: readonly ContactOpportunity[]): Co
 /** What moves a contact's lifecycle stage: sales accepted it, it has an opportunity, one was won. */
 export type LifecycleReason = 'accepted' | 'opportunity' | 'won';
 
+/** Why a contact goes back to marketing: sales disqualified or recycled its lead. */
+export type BackToMarketing = 'disqualified' | 'recycled';
+
+// A contact that bought stays where it is, whatever becomes of a later lead.
+const BOUGHT = new Set(['customer', 'evangelist']);
+
 /**
  * The contact property writes of the feedback: each contact's outcome properties, and its
  * lifecycle stage moved forward for the furthest reason it has — only what differs from what
  * HubSpot holds now, so a rerun writes nothing. Lifecycle is left alone where HubSpot's own
- * connector moves it.
+ * connector moves it. A contact going back to marketing gets mapping.yaml's `back_to_marketing`
+ * stage and HubSpot lead status; HubSpot refuses to move a stage backwards unless it is cleared
+ * first, in a request of its own, so those contacts are listed in `clearFirst`.
  */
 export function planContactWrites(input: {
-  contacts: readonly { contactId: string; summary?: ContactSummary; lifecycle?: LifecycleReason }[];
+  contacts: readonly { contactId: string; summary?: ContactSummary; lifecycle?: LifecycleReason; backToMarketing?: BackToMarketing }[];
   current: ReadonlyMap<string, Record<string, string | null>>;
-  mapping: Pick<MappingConfig, 'hubspot_writeback' | 'lifecycle_stage'>;
+  mapping: Pick<MappingConfig, 'hubspot_writeback' | 'lifecycle_stage' | 'back_to_marketing'>;
   connectorSetsLifecycle: boolean;
-}): { contactId: string; properties: Record<string, string> }[] {
+}): { writes: { contactId: string; properties: Record<string, string> }[]; clearFirst: string[] } {
   const w = input.mapping.hubspot_writeback;
   const writes: { contactId: string; properties: Record<string, string> }[] = [];
+  const clearFirst: string[] = [];
+  const order = LIFECYCLE_ORDER as readonly string[];
   for (const contact of input.contacts) {
     const now = input.current.get(contact.contactId);
     // A contact HubSpot no longer has (deleted, merged away) is not written.
@@ -179,18 +189,27 @@ export function planContactWrites(input: {
       wanted[w.loss_reason] = contact.summary.lossReason;
       wanted[w.competitor] = contact.summary.competitor;
     }
-    if (contact.lifecycle && !input.connectorSetsLifecycle) {
+    const stage = now.lifecyclestage ?? '';
+    if (contact.backToMarketing && !BOUGHT.has(stage)) {
+      const back = input.mapping.back_to_marketing;
+      wanted.hs_lead_status = back.lead_status[contact.backToMarketing];
+      if (!input.connectorSetsLifecycle && stage !== back.lifecycle_stage) {
+        wanted.lifecyclestage = back.lifecycle_stage;
+        // Later in HubSpot's order, or a stage of the portal's own: cleared first.
+        if (stage && !(order.indexOf(stage) >= 0 && order.indexOf(stage) < order.indexOf(back.lifecycle_stage))) clearFirst.push(contact.contactId);
+      }
+    } else if (contact.lifecycle && !input.connectorSetsLifecycle) {
       const next = lifecycleForward(now.lifecyclestage, input.mapping.lifecycle_stage[contact.lifecycle]);
       if (next) wanted.lifecyclestage = next;
     }
     const changed = Object.fromEntries(Object.entries(wanted).filter(([name, value]) => (now[name] ?? '') !== value));
     if (Object.keys(changed).length > 0) writes.push({ contactId: contact.contactId, properties: changed });
   }
-  return writes.toSorted((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
+  return { writes: writes.toSorted((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0)), clearFirst: clearFirst.sort() };
 }
 
 /** The properties a contact's feedback write compares against (read from HubSpot before planning). */
 export function contactPropertiesRead(mapping: Pick<MappingConfig, 'hubspot_writeback'>): string[] {
   const w = mapping.hubspot_writeback;
-  return ['lifecyclestage', w.outcome, w.outcome_amount, w.loss_reason, w.competitor];
+  return ['lifecyclestage', 'hs_lead_status', w.outcome, w.outcome_amount, w.loss_reason, w.competitor];
 }

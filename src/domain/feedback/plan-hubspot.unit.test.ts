@@ -20,6 +20,7 @@ const mapping = {
     competitor: 'leadloop_competitor',
   },
   lifecycle_stage: { accepted: 'salesqualifiedlead', opportunity: 'opportunity', won: 'customer' },
+  back_to_marketing: { lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' } },
 };
 
 const content = (over: Partial<DealContent> = {}): DealContent => ({
@@ -175,10 +176,37 @@ describe('planContactWrites', () => {
       mapping,
       connectorSetsLifecycle: false,
     });
-    expect(writes).toEqual([{ contactId: '5101', properties: { lifecyclestage: 'salesqualifiedlead' } }]);
+    expect(writes).toEqual({ writes: [{ contactId: '5101', properties: { lifecyclestage: 'salesqualifiedlead' } }], clearFirst: [] });
+  });
+
+  it('sends a disqualified or recycled contact back to marketing: stage cleared first when it moves back, lead status set; a customer stays', () => {
+    const now = new Map<string, Record<string, string | null>>([
+      ['6001', { lifecyclestage: 'salesqualifiedlead', hs_lead_status: 'IN_PROGRESS' }],
+      ['6002', { lifecyclestage: 'subscriber', hs_lead_status: null }],
+      ['6003', { lifecyclestage: 'customer', hs_lead_status: 'OPEN_DEAL' }],
+      ['6004', { lifecyclestage: 'lead', hs_lead_status: 'BAD_TIMING' }],
+    ]);
+    const plan = planContactWrites({
+      contacts: [
+        { contactId: '6001', backToMarketing: 'disqualified' },
+        { contactId: '6002', backToMarketing: 'recycled' },
+        { contactId: '6003', backToMarketing: 'disqualified' },
+        { contactId: '6004', backToMarketing: 'recycled' },
+      ],
+      current: now,
+      mapping,
+      connectorSetsLifecycle: false,
+    });
+    expect(plan).toEqual({
+      writes: [
+        { contactId: '6001', properties: { hs_lead_status: 'UNQUALIFIED', lifecyclestage: 'lead' } },
+        { contactId: '6002', properties: { hs_lead_status: 'BAD_TIMING', lifecyclestage: 'lead' } },
+      ],
+      clearFirst: ['6001'],
+    });
   });
 
   it('leaves lifecycle to the connector when it moves it', () => {
-    expect(planContactWrites({ contacts: [{ contactId: '5101', lifecycle: 'accepted' }], current, mapping, connectorSetsLifecycle: true })).toEqual([]);
+    expect(planContactWrites({ contacts: [{ contactId: '5101', lifecycle: 'accepted' }], current, mapping, connectorSetsLifecycle: true })).toEqual({ writes: [], clearFirst: [] });
   });
 });
