@@ -224,8 +224,8 @@ export interface FieldCheckInput {
 /**
  * The Salesforce fields mapping.yaml names, against describe. Missing fields, wrong types, an
  * external ID that is not a unique External ID, a task key that cannot be filtered on: blocking.
- * Text shorter than what the mapping can write, picklist values, Campaign figures (the lead sync
- * never writes them; the closed-loop report will): warnings.
+ * Text shorter than what the mapping can write, picklist values: warnings. The Campaign figure
+ * fields: blocking for the won/lost feedback only (`feedbackOnly`).
  */
 export function checkSalesforceFields(input: FieldCheckInput): PreflightResult {
   const out = emptyResult();
@@ -333,29 +333,38 @@ function checkTaskKey(task: DescribedObject, name: string, out: PreflightResult)
   }
 }
 
+/**
+ * The Campaign fields the feedback writes its figures to (mapping.yaml campaign.figures): each must
+ * exist, hold a number (Number or Percent) and be editable by the integration user. Blocking for
+ * the feedback only: the lead sync and hand-offs never write them.
+ */
 function checkCampaign(campaign: DescribedObject | undefined, figures: MappingConfig['campaign']['figures'], out: PreflightResult): void {
-  const why = 'the lead sync does not write it; the closed-loop campaign figures will';
+  const block = (problem: PreflightProblem) => out.blocking.push({ ...problem, feedbackOnly: true });
+  const why = 'the won/lost feedback writes it (the lead sync does not)';
   if (!campaign) {
-    out.warnings.push({
+    block({
       subject: 'Campaign',
-      problem: 'the integration user cannot describe Campaign; the lead sync does not need it, the closed-loop campaign figures will',
-      fix: 'give the integration user read/edit on Campaign',
+      problem: 'the integration user cannot describe Campaign; the lead sync does not need it, the won/lost feedback writes the campaign figures',
+      fix: 'give the integration user read/edit on Campaign (Marketing User)',
     });
     return;
   }
   for (const [role, name] of Object.entries(figures)) {
     const field = campaign.get(name.toLowerCase());
+    const kind = role === 'win_rate' ? 'Percent (or Number)' : 'Number';
     if (!field)
-      out.warnings.push({
+      block({
         subject: `Campaign.${name}`,
         problem: `no such field (mapping.yaml campaign.figures.${role}); ${why}`,
-        fix: `create a Number field "${name}" on Campaign, or change campaign.figures.${role}`,
+        fix: `create a ${kind} field "${name}" on Campaign, or change campaign.figures.${role}`,
       });
-    else if (!NUMBER_TYPES.has(field.type))
-      out.warnings.push({
+    else if (!NUMBER_TYPES.has(field.type) || field.type === 'currency')
+      block({ subject: `Campaign.${field.name}`, problem: `${article(typeLabel(field))} field, but campaign.figures.${role} is a number; ${why}`, fix: `use a ${kind} field` });
+    else if (!field.updateable)
+      block({
         subject: `Campaign.${field.name}`,
-        problem: `${article(typeLabel(field))} field, but campaign.figures.${role} is a number; ${why}`,
-        fix: `use a Number${role === 'won_amount' ? ' or Currency' : ''} field`,
+        problem: `the integration user cannot edit this field; ${why}`,
+        fix: 'give the integration user edit access to the field and edit on Campaign (Marketing User)',
       });
   }
 }

@@ -34,14 +34,14 @@ const lead = (...extra: DescribedField[]) =>
     ...extra,
   );
 const task = (key: Partial<DescribedField> = {}) => object(field('Leadloop_Key__c', 'string', { length: 80, externalId: true, unique: true, ...key }));
-const campaign = () => object(...['Leadloop_Leads__c', 'Leadloop_Won__c', 'Leadloop_Lost__c', 'Leadloop_Won_Amount__c'].map((n) => field(n, 'double')));
+const campaign = () => object(...['Leadloop_Handoffs__c', 'Leadloop_SQL__c', 'Leadloop_Lost__c'].map((n) => field(n, 'double')), field('Leadloop_Win_Rate__c', 'percent'));
 
 function mapping(fields: unknown[]): MappingConfig {
   return mappingConfigSchema.parse({
     lead: {
       fields: [{ salesforce: 'LastName', hubspot: 'lastname', max_length: 80, default: '[none]' }, { salesforce: 'Company', hubspot: 'company', max_length: 255, default: '[none]' }, ...fields],
     },
-    campaign: { figures: { leads: 'Leadloop_Leads__c', won: 'Leadloop_Won__c', lost: 'Leadloop_Lost__c', won_amount: 'Leadloop_Won_Amount__c' } },
+    campaign: { figures: { handoffs: 'Leadloop_Handoffs__c', sql: 'Leadloop_SQL__c', lost: 'Leadloop_Lost__c', win_rate: 'Leadloop_Win_Rate__c' } },
     lead_status: { accepted: ['Working'], disqualified: ['Closed'] },
     hubspot_writeback: { score: 's', grade: 'g', owner: 'o', salesforce_id: 'i', outcome: 'x', outcome_amount: 'y', loss_reason: 'l', competitor: 'c' },
   });
@@ -156,10 +156,31 @@ describe('checkSalesforceFields', () => {
     expect(result.blocking).toEqual([expect.objectContaining({ subject: 'Lead.Region__c', problem: expect.stringContaining('REQUIRED_FIELD_MISSING') })]);
   });
 
-  it('Campaign figure fields are only warnings: the lead sync does not write them', () => {
-    const result = check(mapping([]), { Lead: lead(), Task: task(), Campaign: object(field('Leadloop_Leads__c', 'string', { length: 10 })) });
-    expect(result.blocking).toEqual([]);
-    expect(result.warnings.map((w) => w.subject)).toEqual(['Campaign.Leadloop_Leads__c', 'Campaign.Leadloop_Won__c', 'Campaign.Leadloop_Lost__c', 'Campaign.Leadloop_Won_Amount__c']);
+  it('Campaign figure fields block only the feedback: missing, not a number, or not editable', () => {
+    const result = check(mapping([]), {
+      Lead: lead(),
+      Task: task(),
+      Campaign: object(field('Leadloop_Handoffs__c', 'string', { length: 10 }), field('Leadloop_SQL__c', 'currency'), field('Leadloop_Win_Rate__c', 'percent', { updateable: false })),
+    });
+    expect(result.warnings).toEqual([]);
+    expect(result.blocking.map((b) => [b.subject, b.feedbackOnly])).toEqual([
+      ['Campaign.Leadloop_Handoffs__c', true],
+      ['Campaign.Leadloop_SQL__c', true],
+      ['Campaign.Leadloop_Lost__c', true],
+      ['Campaign.Leadloop_Win_Rate__c', true],
+    ]);
+    expect(result.blocking.map((b) => b.problem)).toEqual([
+      expect.stringContaining('string(10) field, but campaign.figures.handoffs is a number'),
+      expect.stringContaining('currency field'),
+      expect.stringContaining('no such field (mapping.yaml campaign.figures.lost)'),
+      expect.stringContaining('cannot edit this field'),
+    ]);
+    expect(result.blocking[3]!.fix).toContain('Marketing User');
+  });
+
+  it('Campaign figure fields of Number and Percent types pass; no Campaign describe blocks the feedback only', () => {
+    expect(check(mapping([]), { Lead: lead(), Task: task(), Campaign: campaign() })).toEqual({ blocking: [], warnings: [] });
+    expect(check(mapping([]), { Lead: lead(), Task: task() }).blocking).toEqual([expect.objectContaining({ subject: 'Campaign', feedbackOnly: true })]);
   });
 });
 

@@ -91,7 +91,12 @@ export const mappingConfigSchema = z
           .describe(
             'Create the Campaign a hand-off names when Salesforce has none of that name (needs the Marketing User permission); else the hand-off goes on without membership and the campaign is reported missing.',
           ),
-        figures: z.object({ leads: sfField, won: sfField, lost: sfField, won_amount: sfField }).strict().describe('Campaign fields that receive the closed-loop figures.'),
+        figures: z
+          .object({ handoffs: sfField, sql: sfField, lost: sfField, win_rate: sfField })
+          .strict()
+          .describe(
+            "Campaign Number (or Percent) fields that receive the closed-loop figures Salesforce does not compute itself: hand-offs, SQL among them, lost opportunities and win rate (percent). Won opportunities and their amount are Salesforce's own roll-ups (NumberOfWonOpportunities, AmountWonOpportunities).",
+          ),
       })
       .strict(),
     lead_status: z

@@ -302,6 +302,7 @@ function systemDefaults(sobject: string, at: number): Record<string, unknown> {
   const base: Record<string, unknown> = { IsDeleted: false, CreatedDate: sfDate(at), LastModifiedDate: sfDate(at), SystemModstamp: sfDate(at) };
   if (sobject === 'Lead') Object.assign(base, { IsConverted: false, Status: 'Open - Not Contacted' });
   if (sobject === 'Task') Object.assign(base, { Status: 'Not Started', Priority: 'Normal', IsClosed: false });
+  if (sobject === 'Campaign') Object.assign(base, { NumberOfOpportunities: 0, NumberOfWonOpportunities: 0, AmountAllOpportunities: 0, AmountWonOpportunities: 0 });
   return base;
 }
 

@@ -1,4 +1,5 @@
 import { eventRules, taskRules } from './activities.ts';
+import { campaignRollupRules } from './campaigns.ts';
 import { leadHistoryRules } from './history.ts';
 import { contactRoleRules, opportunityRules } from './opportunities.ts';
 import type { Org } from './org.ts';
@@ -31,7 +32,7 @@ export interface ObjectRules {
 }
 
 const RULES: Readonly<Record<string, readonly ObjectRules[]>> = {
-  Opportunity: [opportunityRules],
+  Opportunity: [opportunityRules, campaignRollupRules],
   OpportunityContactRole: [contactRoleRules],
   Task: [taskRules],
   Event: [eventRules],

@@ -270,10 +270,19 @@ export const SCHEMA: Record<string, FieldDef[]> = {
     f('Status', 'picklist'),
     f('StartDate', 'date'),
     f('IsActive', 'boolean'),
-    f('Leadloop_Leads__c', 'double'),
-    f('Leadloop_Won__c', 'double'),
+    f('BudgetedCost', 'currency'),
+    f('ActualCost', 'currency'),
+    f('ExpectedRevenue', 'currency'),
+    // Read-only roll-ups of the opportunities whose CampaignId is this campaign (campaigns.ts).
+    sys('NumberOfOpportunities', 'int', { nillable: false }),
+    sys('NumberOfWonOpportunities', 'int', { nillable: false }),
+    sys('AmountAllOpportunities', 'currency'),
+    sys('AmountWonOpportunities', 'currency'),
+    // The Copperleaf org's fields for leadloop's closed-loop figures (mapping.yaml campaign.figures).
+    f('Leadloop_Handoffs__c', 'double'),
+    f('Leadloop_SQL__c', 'double'),
     f('Leadloop_Lost__c', 'double'),
-    f('Leadloop_Won_Amount__c', 'currency'),
+    f('Leadloop_Win_Rate__c', 'percent'),
     currency('Campaign'),
   ],
   CampaignMember: [

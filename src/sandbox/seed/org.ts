@@ -87,6 +87,9 @@ export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properti
         Name: name,
         Type: /webinar/i.test(name) ? 'Webinar' : 'Trade Show',
         Status: 'Completed',
+        // What the show or webinar cost (fixed per name: the seed's random draws stay as they were).
+        BudgetedCost: /webinar/i.test(name) ? 4_000 : 30_000 + 1_000 * (name.length % 15),
+        ActualCost: /webinar/i.test(name) ? 3_500 : 28_000 + 1_500 * (name.length % 13),
         IsActive: true,
         OwnerId: directory.userIdByEmail.get('victor.hale@copperleaf.example'),
       }).Id,
