@@ -9,6 +9,7 @@ export const KEY_PREFIX: Record<string, string> = {
   Group: '00G',
   Campaign: '701',
   CampaignMember: '00v',
+  CampaignMemberStatus: '01Y',
   OpportunityContactRole: '00K',
   Organization: '00D',
 };

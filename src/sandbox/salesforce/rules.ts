@@ -1,4 +1,5 @@
 import { eventRules, taskRules } from './activities.ts';
+import { campaignMemberRules, campaignMemberStatusDefaults, memberStatusRules } from './campaign-members.ts';
 import { campaignRollupRules } from './campaigns.ts';
 import { leadHistoryRules } from './history.ts';
 import { contactRoleRules, opportunityRules } from './opportunities.ts';
@@ -37,6 +38,9 @@ const RULES: Readonly<Record<string, readonly ObjectRules[]>> = {
   Task: [taskRules],
   Event: [eventRules],
   Lead: [leadHistoryRules],
+  Campaign: [campaignMemberStatusDefaults],
+  CampaignMember: [campaignMemberRules],
+  CampaignMemberStatus: [memberStatusRules],
 };
 
 export function rulesOf(sobject: string): readonly ObjectRules[] {

@@ -285,13 +285,24 @@ export const SCHEMA: Record<string, FieldDef[]> = {
     f('Leadloop_Win_Rate__c', 'percent'),
     currency('Campaign'),
   ],
+  // A lead or contact once per campaign; Status is one of the campaign's CampaignMemberStatus labels, HasResponded follows it (campaign-members.ts).
   CampaignMember: [
     ...audit(),
-    f('CampaignId', 'reference', { nillable: false, referenceTo: ['Campaign'] }),
-    f('LeadId', 'reference', { referenceTo: ['Lead'] }),
-    f('ContactId', 'reference', { referenceTo: ['Contact'] }),
-    f('Status', 'picklist'),
-    sys('HasResponded', 'boolean'),
+    f('CampaignId', 'reference', { nillable: false, referenceTo: ['Campaign'], relationshipName: 'Campaign', updateable: false }),
+    f('LeadId', 'reference', { referenceTo: ['Lead'], relationshipName: 'Lead', updateable: false }),
+    f('ContactId', 'reference', { referenceTo: ['Contact'], relationshipName: 'Contact', updateable: false }),
+    f('Status', 'picklist', { length: 40 }),
+    sys('HasResponded', 'boolean', { nillable: false }),
+    sys('FirstRespondedDate', 'date'),
+  ],
+  // The member statuses of one campaign (a new campaign gets Sent, the default, and Responded).
+  CampaignMemberStatus: [
+    ...audit(),
+    f('CampaignId', 'reference', { nillable: false, referenceTo: ['Campaign'], relationshipName: 'Campaign', updateable: false }),
+    f('Label', 'string', { length: 765, nillable: false, label: 'Member Status' }),
+    f('HasResponded', 'boolean', { nillable: false, defaultValue: false, label: 'Responded' }),
+    f('IsDefault', 'boolean', { nillable: false, defaultValue: false, label: 'Is Default' }),
+    f('SortOrder', 'int'),
   ],
 };
 

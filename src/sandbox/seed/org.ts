@@ -1,6 +1,7 @@
 import { SeededRandom } from '../rng.ts';
 import type { Org } from '../salesforce/org.ts';
 import { TRADE_SHOWS } from './contacts.ts';
+import { addDefaultMemberStatuses } from '../salesforce/campaign-members.ts';
 
 /** The Copperleaf Software org's people: always present, so config files can name owners by email. */
 export const SALES_USERS: { email: string; first: string; last: string; title: string; active?: boolean }[] = [
@@ -94,6 +95,7 @@ export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properti
         OwnerId: directory.userIdByEmail.get('victor.hale@copperleaf.example'),
       }).Id,
     );
+    addDefaultMemberStatuses(org, campaigns.get(name)!);
   }
 
   const seen = new Set<string>();
