@@ -63,7 +63,10 @@ describe('Redis restarts empty under a running worker', () => {
         },
         async ({ sandbox, running }) => {
           const completed: { pulled: number; created: number; scored: number }[] = [];
-          running.worker!.on('completed', (_job, result) => completed.push(result as (typeof completed)[number]));
+          // The feedback shares the sync queue (its own schedule): only the lead sync's cycles count here.
+          running.worker!.on('completed', (job, result) => {
+            if (job.name === 'sync-leads') completed.push(result as (typeof completed)[number]);
+          });
           expect(
             await until(
               () => completed.length,
@@ -82,7 +85,7 @@ describe('Redis restarts empty under a running worker', () => {
           // their fingerprints are in the ledger.
           const backfilled = () => completed.slice(before).some((c) => c.pulled === 300);
           expect(await until(backfilled, Boolean, 30_000), 'no sync cycle ran after Redis came back empty').toBe(true);
-          expect((await running.queues.sync.getJobSchedulers()).map((s) => s.key)).toEqual(['sync-leads']);
+          expect((await running.queues.sync.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['sync-feedback', 'sync-leads']);
           expect((await running.queues.maintenance.getJobSchedulers()).map((s) => s.key)).toEqual(['rescore-leads']);
           expect(await running.queues.sync.getGlobalConcurrency()).toBe(1);
           for (const cycle of completed.slice(before)) expect(cycle).toMatchObject({ scored: 0, created: 0 });
