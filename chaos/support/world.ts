@@ -166,16 +166,20 @@ export class World {
  * The config copy every chaos world starts from: the shipped files, with the scheduled sync every
  * 2 s (a worker starts its backfill at once and, after a kill, takes the next job soon after the
  * lease and the stalled job are freed) and the HubSpot budgets at the sandbox's own limits (190 a
- * rolling 10 s, 5 searches a second: leadloop keeps a little under them). The sandbox enforces
+ * rolling 10 s, 5 searches a second: leadloop keeps a little under them), the feedback's schedule
+ * off (scenarios that want it run it themselves). The sandbox enforces
  * those limits whatever leadloop believes.
  */
 export function chaosConfig(file: string, text: string): string {
   if (file !== 'sync.yaml') return text;
   const edited = text
     .replace('sync_leads: { every: 5m }', 'sync_leads: { every: 2s }')
+    // The lead sync's scenarios compare its writes with a clean run's: the feedback (its own scenario) stays off.
+    .replace('sync_feedback: { every: 15m }', 'sync_feedback: { every: 15m, enabled: false }')
     .replace(/per_10_seconds: \d+/, 'per_10_seconds: 180')
     .replace(/search_per_second: \d+/, 'search_per_second: 4');
-  if (edited === text || !edited.includes('every: 2s') || !edited.includes('per_10_seconds: 180')) throw new Error('chaosConfig: sync.yaml no longer has the lines the chaos suite edits');
+  if (edited === text || !edited.includes('every: 2s') || !edited.includes('every: 15m, enabled: false') || !edited.includes('per_10_seconds: 180'))
+    throw new Error('chaosConfig: sync.yaml no longer has the lines the chaos suite edits');
   return edited;
 }
 
