@@ -1,4 +1,4 @@
-import type { HandoffPlan, Landing } from '../domain/handoff/types.ts';
+import type { CampaignMemberWrite, HandoffPlan, Landing } from '../domain/handoff/types.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { LeadSink, LeadWriteOptions } from './ports.ts';
 
@@ -17,7 +17,12 @@ export interface ExecutedPlan {
   /** Records Salesforce refused, keyed by HubSpot contact id (leads) or task key (tasks). */
   rejections: Rejection[];
   tasksCreated: number;
+  /** Campaign members created, and found existing (DUPLICATE_VALUE: an earlier run's, its answer lost). */
+  campaignMembers: { created: number; existing: number };
 }
+
+/** A campaign member's key in answers and dead letters: `<contact>:campaign:<campaign id or name>`. */
+export const memberKey = (m: CampaignMemberWrite): string => `${m.contactId}:campaign:${m.campaignId ?? m.campaignName}`;
 
 /**
  * Carries out a plan through the sink, in the order the writes depend on: the lead upserts and
@@ -47,7 +52,55 @@ export async function executeHandoffPlan(sink: LeadSink, plan: HandoffPlan, opti
     return on ? [{ ...t, whoId: on.salesforceId }] : [];
   });
   const created = tasks.length > 0 ? await sink.createTasks(tasks) : { created: [], rejections: [] };
-  return { landed, rejections: [...rejections, ...created.rejections], tasksCreated: created.created.length };
+  const members = await writeCampaignMembers(sink, plan, landed);
+  return { landed, rejections: [...rejections, ...created.rejections, ...members.rejections], tasksCreated: created.created.length, campaignMembers: members.counts };
+}
+
+/**
+ * The batch's campaign memberships, each on the record its contact's hand-off landed on: the
+ * campaigns to create first (one call, only when there are any), then the member statuses they
+ * lack (likewise), then every member in one Collections create. A member whose campaign or status
+ * could not be created is not attempted (the refusal is dead-lettered instead).
+ */
+async function writeCampaignMembers(sink: LeadSink, plan: HandoffPlan, landed: ReadonlyMap<string, Landed>) {
+  const rejections: Rejection[] = [];
+  const counts = { created: 0, existing: 0 };
+  const members = plan.campaignMembers.filter((m) => landed.has(m.contactId));
+  if (members.length === 0) return { rejections, counts };
+  const campaignIds = new Map<string, string>();
+  const creates = plan.campaignCreates.filter((c) => members.some((m) => m.campaignId === null && m.campaignName === c.name));
+  if (creates.length > 0) {
+    const answer = await sink.createCampaignRecords(
+      'Campaign',
+      creates.map((c) => ({ key: c.name, fields: { Name: c.name, IsActive: true } })),
+    );
+    for (const [name, id] of answer.created) campaignIds.set(name, id);
+    rejections.push(...answer.rejections.map((r) => ({ ...r, recordKey: `campaign-create:${r.recordKey}` })));
+  }
+  const campaignOf = (m: { campaignId: string | null; campaignName: string }) => m.campaignId ?? campaignIds.get(m.campaignName);
+  const refusedStatus = new Set<string>();
+  const statuses = plan.memberStatusCreates.filter((s) => campaignOf(s) !== undefined && members.some((m) => campaignOf(m) === campaignOf(s)));
+  if (statuses.length > 0) {
+    const answer = await sink.createCampaignRecords(
+      'CampaignMemberStatus',
+      statuses.map((s) => ({ key: campaignOf(s)!, fields: { CampaignId: campaignOf(s), Label: s.label, HasResponded: true, SortOrder: s.sortOrder } })),
+    );
+    for (const r of answer.rejections) refusedStatus.add(r.recordKey);
+    rejections.push(...answer.rejections.map((r) => ({ ...r, recordKey: `campaign-status:${r.recordKey}` })));
+  }
+  const writes = members.flatMap((m) => {
+    const campaignId = campaignOf(m);
+    if (!campaignId || refusedStatus.has(campaignId)) return [];
+    const on = landed.get(m.contactId)!;
+    const who = m.leadId ? { LeadId: m.leadId } : m.salesforceContactId ? { ContactId: m.salesforceContactId } : on.object === 'Lead' ? { LeadId: on.salesforceId } : { ContactId: on.salesforceId };
+    return [{ key: memberKey(m), fields: { CampaignId: campaignId, ...who, Status: m.status } }];
+  });
+  if (writes.length === 0) return { rejections, counts };
+  const answer = await sink.createCampaignRecords('CampaignMember', writes);
+  counts.created = answer.created.size;
+  counts.existing = answer.existing.length;
+  rejections.push(...answer.rejections);
+  return { rejections, counts };
 }
 
 function landedRecord(landing: Landing, writes: { upserted: Map<string, { id: string; created: boolean }>; adopted: Set<string> }): Landed | undefined {

@@ -28,9 +28,10 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
           handoffs.map((h) => h.contactId),
           handoffs.map((h) => h.properties.email ?? ''),
           candidateTaskKeys(handoffs, directory),
+          campaignNames(handoffs, config.mapping.campaign.name_from),
         )
       : NOTHING_FOUND;
-  const plan = planHandoffs(handoffs, found, directory, now);
+  const plan = planHandoffs(handoffs, found, directory, now, config.mapping.campaign);
   const scores = planScores(changed, decisions, config, now);
 
   if (deps.plannedWrites) {
@@ -60,6 +61,7 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
   summary.tasks += executed.tasksCreated;
   summary.convertedSkipped += plan.skipped.filter((s) => s.reason === 'converted-lead').length;
   summary.deadLettered += await deadLetter(deps, executed.rejections, now);
+  summary.deadLettered += await deadLetterAmbiguousCampaigns(deps, plan, now);
   await deps.ledger.recordHandoffs(records);
   await deps.ledger.setLandedIds(new Map([...executed.landed].map(([contactId, l]) => [contactId, l.salesforceId])), handoffs[0]?.handoffKey ?? 'first');
 
@@ -134,8 +136,44 @@ async function withoutErased(deps: SyncDeps, prepared: PreparedContacts): Promis
 async function deadLetter(deps: SyncDeps, rejections: readonly Rejection[], at: number): Promise<number> {
   for (const r of rejections) {
     // Task keys are `<contact>:<hand-off>:<step>`; leads and contacts are keyed by the contact id.
-    const operation = r.system === 'hubspot' ? 'contact-writeback' : r.recordKey.includes(':') ? 'task-create' : 'lead-upsert';
+    const operation =
+      r.system === 'hubspot'
+        ? 'contact-writeback'
+        : r.recordKey.startsWith('campaign-create:')
+          ? 'campaign-create'
+          : r.recordKey.startsWith('campaign-status:')
+            ? 'member-status-create'
+            : r.recordKey.includes(':campaign:')
+              ? 'campaign-member-create'
+              : r.recordKey.includes(':')
+                ? 'task-create'
+                : 'lead-upsert';
     await deps.deadLetter.add({ system: r.system, operation, recordKey: r.recordKey, reason: rejectionReason(r), error: { code: r.code, fields: r.fields }, at });
   }
   return rejections.length;
+}
+
+/** The campaign names a batch's hand-offs carry (mapping.yaml campaign.name_from), for findPeople. */
+function campaignNames(handoffs: readonly RoutedHandoff[], property: string): string[] {
+  return [...new Set(handoffs.map((h) => h.properties[property]?.trim() ?? '').filter(Boolean))];
+}
+
+/**
+ * A campaign name that matches two or more campaigns is refused with their ids, never guessed: the
+ * hand-off itself lands, its membership waits in the dead-letter list until the names are told
+ * apart (the contact's next sync then adds it).
+ */
+async function deadLetterAmbiguousCampaigns(deps: SyncDeps, plan: HandoffPlan, at: number): Promise<number> {
+  const ambiguous = plan.skipped.filter((s) => s.reason === 'campaign-ambiguous');
+  for (const s of ambiguous) {
+    await deps.deadLetter.add({
+      system: 'salesforce',
+      operation: 'campaign-member-create',
+      recordKey: s.contactId,
+      reason: `campaign-ambiguous: ${s.campaignIds?.length ?? 0} campaigns are named "${s.campaign}" (${(s.campaignIds ?? []).join(', ')}); rename all but one`,
+      error: { code: 'CAMPAIGN_AMBIGUOUS', campaignIds: s.campaignIds },
+      at,
+    });
+  }
+  return ambiguous.length;
 }

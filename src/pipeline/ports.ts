@@ -76,8 +76,12 @@ export interface LeadSink {
   directory(options?: { refresh?: boolean }): Promise<OwnerDirectory>;
   /** Accounts changed at or after `since` (epoch ms), with normalised domains, a page at a time, for routing's account index. */
   accountsChangedSince(since: number): AsyncIterable<IndexedAccount[]>;
-  /** Who Salesforce holds for these contacts (by our external ID and by email), and which of `taskKeys` exist: one read. */
-  findPeople(contactIds: readonly string[], emails: readonly string[], taskKeys: readonly string[]): Promise<FoundPeople>;
+  /**
+   * Who Salesforce holds for these contacts (by our external ID and by email), which of `taskKeys`
+   * exist, and the campaigns of `campaignNames` with their member statuses and the memberships
+   * they hold of these people: one read.
+   */
+  findPeople(contactIds: readonly string[], emails: readonly string[], taskKeys: readonly string[], campaignNames?: readonly string[]): Promise<FoundPeople>;
   /** Upserts leads by external ID and updates adopted ones by Id (one composite call where they fit). */
   writeLeads(
     upserts: readonly LeadFields[],
@@ -90,6 +94,14 @@ export interface LeadSink {
     adopted: Set<string>;
     rejections: Rejection[];
   }>;
+  /**
+   * Creates campaigns, member statuses or campaign members (one Collections create, 200 a call, allOrNone false),
+   * answered by the caller's keys; DUPLICATE_VALUE (already a member, a label the campaign has) counts as existing.
+   */
+  createCampaignRecords(
+    sobject: 'Campaign' | 'CampaignMemberStatus' | 'CampaignMember',
+    records: readonly { key: string; fields: Record<string, unknown> }[],
+  ): Promise<{ created: Map<string, string>; existing: string[]; rejections: Rejection[] }>;
   /** Creates tasks (with their WhoId) not created before; a key another run created meanwhile counts as existing. */
   createTasks(tasks: readonly (TaskWrite & { whoId: string })[]): Promise<{ created: string[]; rejections: Rejection[] }>;
   /** After HubSpot merged contacts: a merged-away contact's lead is re-keyed to the survivor, or merged into the survivor's lead. */
@@ -319,6 +331,9 @@ export interface PlannedWrite {
     | 'lead-update'
     | 'lead-adopt'
     | 'task-create'
+    | 'campaign-create'
+    | 'member-status-create'
+    | 'campaign-member-create'
     | 'contact-writeback'
     | 'handoff-record'
     | 'score-record'

@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import type { FoundPeople, OwnerDirectory, TaskWrite } from '../domain/handoff/types.ts';
 import type { Rejection } from '../errors/index.ts';
 import { pullAccounts, type IndexedAccount } from './accountIndex.ts';
+import { createCampaignRecords, type CampaignObject, type CampaignRecordToCreate } from './campaignMembers.ts';
 import { createTasks } from './createTasks.ts';
 import { describeFields, type DescribedObject } from './describeFields.ts';
 import { loadDirectory } from './directory.ts';
@@ -35,8 +36,12 @@ export class SalesforceLeads {
     return pullAccounts(this.#conn, since);
   }
 
-  findPeople(contactIds: readonly string[], emails: readonly string[], taskKeys: readonly string[]): Promise<FoundPeople> {
-    return findPeople(this.#conn, contactIds, emails, this.#externalIdField, taskKeys, this.#taskKeyField);
+  findPeople(contactIds: readonly string[], emails: readonly string[], taskKeys: readonly string[], campaignNames: readonly string[] = []): Promise<FoundPeople> {
+    return findPeople(this.#conn, contactIds, emails, this.#externalIdField, taskKeys, this.#taskKeyField, campaignNames);
+  }
+
+  createCampaignRecords(sobject: CampaignObject, records: readonly CampaignRecordToCreate[]) {
+    return createCampaignRecords(this.#conn, sobject, records);
   }
 
   async writeLeads(upserts: readonly Record<string, unknown>[], adoptions: readonly Record<string, unknown>[], options: { useAssignmentRules: boolean; allowDuplicateSave: boolean }) {

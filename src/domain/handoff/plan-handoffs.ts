@@ -1,6 +1,6 @@
 import type { PlannedTask } from '../playbook.ts';
 import { ownerIdOf, ownerLabelOf } from './route-batch.ts';
-import type { FoundPeople, HandoffPlan, OwnerDirectory, RoutedHandoff, TaskWrite } from './types.ts';
+import type { CampaignRules, FoundPeople, HandoffPlan, OwnerDirectory, RoutedHandoff, TaskWrite } from './types.ts';
 
 // Task keys: unique per contact, hand-off and task, so a retry finds the task it already created.
 const stepKey = (contactId: string, handoffKey: string, step: number) => `${contactId}:${handoffKey}:step${step}`;
@@ -33,8 +33,8 @@ export function candidateTaskKeys(handoffs: readonly RoutedHandoff[], directory:
  * task text are the decision's own (decide()). Tasks go to users only, on a first hand-off, and
  * never twice (keys found in Salesforce are skipped). Pure.
  */
-export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeople, directory: OwnerDirectory, now: number): HandoffPlan {
-  const plan: HandoffPlan = { upserts: [], adoptions: [], landings: [], tasks: [], skipped: [] };
+export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeople, directory: OwnerDirectory, now: number, campaign?: CampaignRules): HandoffPlan {
+  const plan: HandoffPlan = { upserts: [], adoptions: [], landings: [], tasks: [], campaignMembers: [], campaignCreates: [], memberStatusCreates: [], skipped: [] };
   for (const h of handoffs) {
     const lead = h.decision.lead;
     if (!lead) continue;
@@ -50,12 +50,15 @@ export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeo
       plan.skipped.push({ contactId: h.contactId, reason: 'converted-lead' });
       continue;
     }
+    let on: MemberOf = {};
     if (known) {
+      on = { leadId: known.id };
       plan.upserts.push({ contactId: h.contactId, isNew: false, fields: lead.update });
       plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'update', ownerLabel });
     } else if (contacts[0] || converted) {
       const contact = contacts[0] ?? { id: converted!.convertedContactId!, ownerId: converted!.ownerId };
       taskOwner = contact.ownerId;
+      on = { salesforceContactId: contact.id };
       plan.landings.push({
         contactId: h.contactId,
         object: 'Contact',
@@ -65,6 +68,7 @@ export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeo
         ownerLabel: directory.emailsById.get(contact.ownerId) ?? contact.ownerId,
       });
     } else if (open) {
+      on = { leadId: open.id };
       plan.adoptions.push({ contactId: h.contactId, leadId: open.id, fields: { ...lead.update, Id: open.id } });
       plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'adopt', leadId: open.id, ownerLabel });
     } else {
@@ -73,8 +77,61 @@ export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeo
       plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'create', ownerLabel });
     }
     if (h.firstTime) planTasks(h, taskOwner, found, directory, now, plan);
+    if (campaign) planMembership(h, on, campaign, found, plan);
   }
   return plan;
+}
+
+/** The statuses Salesforce gives a new campaign (docs/salesforce-api.md#campaign-members). */
+export const NEW_CAMPAIGN_STATUSES = ['Sent', 'Responded'] as const;
+
+/** The record a hand-off lands on, where it is known before the writes (a new lead's is not). */
+type MemberOf = { leadId?: string; salesforceContactId?: string };
+
+/**
+ * The hand-off's CampaignMember: of the one Campaign its `name_from` property names, with the
+ * configured status. No campaign of that name: skipped (`campaign-missing`), or the campaign is
+ * created when `create_missing` says so; two or more: refused with their ids
+ * (`campaign-ambiguous`), never guessed; a membership Salesforce has already: `already-member`.
+ * A status the campaign lacks is created first (once per campaign and batch). Hand-offs made
+ * before campaign membership existed get theirs at their next sync the same way.
+ */
+function planMembership(h: RoutedHandoff, on: MemberOf, rules: CampaignRules, found: FoundPeople, plan: HandoffPlan): void {
+  const name = h.properties[rules.name_from]?.trim();
+  if (!name) return;
+  const status = rules.member_status;
+  const matches = found.campaignsByName?.get(name.toLowerCase()) ?? [];
+  if (matches.length > 1) {
+    plan.skipped.push({ contactId: h.contactId, reason: 'campaign-ambiguous', campaign: name, campaignIds: matches.map((c) => c.id) });
+    return;
+  }
+  const record = on.leadId ?? on.salesforceContactId;
+  const target = matches[0];
+  if (!target) {
+    if (!rules.create_missing) {
+      plan.skipped.push({ contactId: h.contactId, reason: 'campaign-missing', campaign: name });
+      return;
+    }
+    const key = name.toLowerCase();
+    if (!plan.campaignCreates.some((c) => c.name.toLowerCase() === key)) {
+      plan.campaignCreates.push({ name });
+      if (!(NEW_CAMPAIGN_STATUSES as readonly string[]).includes(status)) {
+        plan.memberStatusCreates.push({ campaignId: null, campaignName: name, label: status, sortOrder: NEW_CAMPAIGN_STATUSES.length + 1 });
+      }
+    }
+    const campaignName = plan.campaignCreates.find((c) => c.name.toLowerCase() === key)!.name;
+    plan.campaignMembers.push({ contactId: h.contactId, campaignId: null, campaignName, ...on, status });
+    return;
+  }
+  if (record && (found.campaignMembers?.has(`${target.id}:${record}`) || plan.campaignMembers.some((m) => m.campaignId === target.id && (m.leadId ?? m.salesforceContactId) === record))) {
+    plan.skipped.push({ contactId: h.contactId, reason: 'already-member', campaign: target.name, key: `${target.id}:${record}` });
+    return;
+  }
+  if (!target.statuses.some((s) => s.label === status) && !plan.memberStatusCreates.some((s) => s.campaignId === target.id)) {
+    const sortOrder = Math.max(0, ...target.statuses.map((s) => s.sortOrder ?? 0)) + 1;
+    plan.memberStatusCreates.push({ campaignId: target.id, campaignName: target.name, label: status, sortOrder });
+  }
+  plan.campaignMembers.push({ contactId: h.contactId, campaignId: target.id, campaignName: target.name, ...on, status });
 }
 
 function planTasks(h: RoutedHandoff, ownerId: string | undefined, found: FoundPeople, directory: OwnerDirectory, now: number, plan: HandoffPlan): void {

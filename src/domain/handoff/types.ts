@@ -78,6 +78,38 @@ export interface FoundPeople {
   contactsByEmail: ReadonlyMap<string, readonly { id: string; ownerId: string }[]>;
   /** Task keys that exist already (of those the batch could create). */
   existingTaskKeys: ReadonlySet<string>;
+  /** The Campaigns the batch names, by name (lower case): two or more of one name are ambiguous. Absent: none asked for. */
+  campaignsByName?: ReadonlyMap<string, readonly KnownCampaign[]>;
+  /** Memberships that exist already in those campaigns, as `<campaign id>:<lead or contact id>`. */
+  campaignMembers?: ReadonlySet<string>;
+}
+
+/** A Campaign Salesforce holds, with its member status labels. */
+export interface KnownCampaign {
+  id: string;
+  name: string;
+  statuses: readonly { label: string; sortOrder: number | null }[];
+}
+
+/** mapping.yaml's `campaign` rules, as the planner needs them. */
+export interface CampaignRules {
+  name_from: string;
+  member_status: string;
+  create_missing: boolean;
+}
+
+/**
+ * A CampaignMember to create. The campaign is known by id, or by name when this batch creates it;
+ * the record is the lead or contact the hand-off lands on: an adopted, updated or existing one by
+ * id, a new lead (neither id) as the executor learns it from the upsert, as for tasks.
+ */
+export interface CampaignMemberWrite {
+  contactId: string;
+  campaignId: string | null;
+  campaignName: string;
+  leadId?: string;
+  salesforceContactId?: string;
+  status: string;
 }
 
 export type LeadFields = Record<string, SalesforceValue>;
@@ -99,7 +131,13 @@ export type SkipReason =
   /** A queue owns the record, and queues cannot own tasks. */
   | 'queue-cannot-own-task'
   /** The person to notify is not an active Salesforce user. */
-  | 'notify-user-inactive';
+  | 'notify-user-inactive'
+  /** No Campaign has the name the contact's campaign property holds, and create_missing is off. */
+  | 'campaign-missing'
+  /** Two or more Campaigns have that name: refused with their ids (dead-lettered), never guessed. */
+  | 'campaign-ambiguous'
+  /** The lead or contact is a member of the campaign already. */
+  | 'already-member';
 
 /** Where a hand-off lands, as planned. */
 export type Landing =
@@ -115,7 +153,11 @@ export interface HandoffPlan {
   adoptions: { contactId: string; leadId: string; fields: LeadFields }[];
   landings: Landing[];
   tasks: TaskWrite[];
-  skipped: { contactId: string; reason: SkipReason; key?: string }[];
+  /** Campaign memberships of the hand-offs (one Collections create), and what they need first: campaigns and member statuses to create. */
+  campaignMembers: CampaignMemberWrite[];
+  campaignCreates: { name: string }[];
+  memberStatusCreates: { campaignId: string | null; campaignName: string; label: string; sortOrder: number }[];
+  skipped: { contactId: string; reason: SkipReason; key?: string; campaign?: string; campaignIds?: string[] }[];
 }
 
 /** Properties written back to one HubSpot contact. */
