@@ -21,6 +21,7 @@ import type {
   UnlinkedOpportunity,
 } from '../domain/feedback/types.ts';
 import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
+import type { CampaignFigureRole, CampaignState, LedgerCampaignFigures, StoredCampaign } from '../domain/feedback/campaigns.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { DealPropertySpec, DescribedObject, WritebackProperty } from '../domain/setup.ts';
 
@@ -185,6 +186,15 @@ export interface FeedbackLedgerPort {
   contactOpportunities(contactIds: readonly string[]): Promise<Map<string, ContactOpportunity[]>>;
   /** The closed-loop figures per source (hand-offs, SQL, disqualified, recycled, opportunities open/won/lost, won amount per currency) and the unlinked count. */
   feedbackFigures(): Promise<{ bySource: SourceFigures[]; unlinked: number }>;
+  /** What the Campaign figures come from: hand-offs by campaign name (with SQL), opportunities won and lost by campaign id or name. */
+  campaignFigures(): Promise<LedgerCampaignFigures>;
+  /** Live linked opportunities without a Primary Campaign Source, with the campaign (name) of their earliest hand-off. */
+  opportunitiesLackingCampaign(): Promise<{ opportunityId: string; campaign: string }[]>;
+  /** After their Primary Campaign Source was written in Salesforce. */
+  setOpportunityCampaigns(campaigns: readonly { opportunityId: string; campaignId: string }[]): Promise<void>;
+  /** Stores the campaigns read (name, type, costs, Salesforce's won roll-ups) for the report. */
+  recordCampaigns(campaigns: readonly StoredCampaign[], at: number): Promise<void>;
+  storedCampaigns(): Promise<StoredCampaign[]>;
 }
 
 /**
@@ -207,6 +217,10 @@ export interface FeedbackSource {
   convertedLeads(opportunityIds: readonly string[]): Promise<Map<string, ConvertedLead[]>>;
   /** Campaigns by id: name and type. */
   campaigns(campaignIds: readonly string[]): Promise<Map<string, CampaignInfo>>;
+  /** Campaigns by id or by name (SOQL's case-insensitive =) with costs, won roll-ups and what their figure fields hold. */
+  campaignStates(options: { ids: readonly string[]; names: readonly string[]; fields: Record<CampaignFigureRole, string> }): Promise<CampaignState[]>;
+  /** Updates records by Id (sObject Collections, 200 a call, allOrNone false): the ids written, and the refusals. */
+  updateRecords(sobject: 'Campaign' | 'Opportunity', updates: readonly { id: string; fields: Record<string, unknown> }[]): Promise<{ updated: string[]; rejections: Rejection[] }>;
 }
 
 /** HubSpot's deals and the contact facts deal writing needs (src/hubspot/hubspot-deals.ts). */
@@ -345,7 +359,9 @@ export interface PlannedWrite {
     | 'contact-keys'
     | 'deal-create'
     | 'deal-update'
-    | 'deal-archive';
+    | 'deal-archive'
+    | 'campaign-update'
+    | 'opportunity-update';
   key: string;
   fields?: Record<string, unknown>;
 }

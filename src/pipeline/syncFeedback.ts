@@ -4,6 +4,7 @@ import { fillContactKeys } from './fillContactKeys.ts';
 import type { SyncDeps } from './ports.ts';
 import { pullLeadStatuses } from './pullLeadStatuses.ts';
 import { pullOpportunities } from './pullOpportunities.ts';
+import { syncCampaigns } from './syncCampaigns.ts';
 
 /** What one feedback cycle did, printed by `sync feedback --once`. */
 export interface FeedbackSummary {
@@ -12,6 +13,10 @@ export interface FeedbackSummary {
   opportunities: { pulled: number; open: number; won: number; lost: number; deleted: number; unlinked: number; reopened: number };
   deals: { created: number; updated: number; archived: number; unchanged: number; skipped: number };
   contactsUpdated: number;
+  /** Salesforce Campaigns whose figure fields were written, or already held the ledger's figures; campaign names or ids the ledger holds that match no campaign or several. */
+  campaigns: { updated: number; unchanged: number; unmatched: number };
+  /** Opportunities given the Primary Campaign Source of their earliest hand-off. */
+  primaryCampaignsSet: number;
   contactKeysFilled: number;
   deadLettered: number;
   pages: number;
@@ -28,6 +33,8 @@ export function emptyFeedbackSummary(org: FeedbackSummary['org'], from: Feedback
     opportunities: { pulled: 0, open: 0, won: 0, lost: 0, deleted: 0, unlinked: 0, reopened: 0 },
     deals: { created: 0, updated: 0, archived: 0, unchanged: 0, skipped: 0 },
     contactsUpdated: 0,
+    campaigns: { updated: 0, unchanged: 0, unmatched: 0 },
+    primaryCampaignsSet: 0,
     contactKeysFilled: 0,
     deadLettered: 0,
     pages: 0,
@@ -50,7 +57,8 @@ const COMMIT_LAG_MS = 60_000;
  * One feedback cycle (data flow 3): the ledger first learns how to find the contacts handed off
  * (their email keys and domains, from HubSpot), then what sales did since the cursors — Lead
  * Status changes, then opportunities — each page recorded in the ledger, carried into HubSpot
- * (deals, contact outcome properties, lifecycle stage forward), and only then its cursor moved.
+ * (deals, contact outcome properties, lifecycle stage forward), and only then its cursor moved;
+ * then the Salesforce Campaigns: Primary Campaign Source where missing, and the figures.
  * A first run starts `feedback.lookback` ago. A crash anywhere converges on rerun (every write is
  * idempotent and a deal already written is recognised). A dry run writes nothing and moves no cursor.
  */
@@ -72,5 +80,7 @@ export async function syncFeedback(deps: SyncDeps, options: SyncFeedbackOptions 
   summary.contactKeysFilled = await fillContactKeys(deps, options.signal);
   await pullLeadStatuses(deps, { after: leadCursor ?? start, until, org, summary, ...(options.signal ? { signal: options.signal } : {}) });
   await pullOpportunities(deps, { after: opportunityCursor ?? start, until, org, summary, ...(options.signal ? { signal: options.signal } : {}) });
+  options.signal?.throwIfAborted();
+  await syncCampaigns(deps, summary);
   return summary;
 }

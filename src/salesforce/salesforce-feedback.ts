@@ -1,9 +1,13 @@
 import type { Connection } from 'jsforce';
+import type { CampaignFigureRole, CampaignState } from '../domain/feedback/campaigns.ts';
+import type { Rejection } from '../errors/index.ts';
 import type { CampaignInfo, ConvertedLead, FeedbackCapabilities, KeysetCursor, LeadSnapshot, LeadStatusHistoryRow, OpportunitySnapshot, StageChange } from '../domain/feedback/types.ts';
 import { type FeedbackFields, feedbackCapabilities } from './feedbackCapabilities.ts';
 import { pullChangedLeads } from './pullChangedLeads.ts';
 import { pullChangedOpportunities } from './pullChangedOpportunities.ts';
 import { readCampaigns } from './readCampaigns.ts';
+import { readCampaignStates } from './readCampaignStates.ts';
+import { updateRecords } from './updateRecords.ts';
 import { readConvertedLeads } from './readConvertedLeads.ts';
 import { readLeadStatusHistory } from './readLeadStatusHistory.ts';
 import { readStageHistory } from './readStageHistory.ts';
@@ -51,6 +55,16 @@ export class SalesforceFeedback {
 
   campaigns(campaignIds: readonly string[]): Promise<Map<string, CampaignInfo>> {
     return readCampaigns(this.#conn, campaignIds);
+  }
+
+  /** Campaigns by id or name with costs, won roll-ups and their figure fields: one composite call per 1,500. */
+  campaignStates(options: { ids: readonly string[]; names: readonly string[]; fields: Record<CampaignFigureRole, string> }): Promise<CampaignState[]> {
+    return readCampaignStates(this.#conn, options);
+  }
+
+  /** Campaign figures and opportunities' Primary Campaign Source: one Collections update per 200. */
+  updateRecords(sobject: 'Campaign' | 'Opportunity', updates: readonly { id: string; fields: Record<string, unknown> }[]): Promise<{ updated: string[]; rejections: Rejection[] }> {
+    return updateRecords(this.#conn, sobject, updates);
   }
 
   async #known(): Promise<FeedbackCapabilities> {

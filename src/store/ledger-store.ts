@@ -7,6 +7,8 @@ import { contactsDueForReview } from './contactsDueForReview.ts';
 import { contactOpportunities } from './contactOpportunities.ts';
 import { dealFingerprints, setDealFingerprints } from './dealFingerprints.ts';
 import { feedbackFigures } from './feedbackFigures.ts';
+import { campaignFigures, opportunitiesLackingCampaign, recordCampaigns, setOpportunityCampaigns, storedCampaigns } from './campaignFigures.ts';
+import type { LedgerCampaignFigures, StoredCampaign } from '../domain/feedback/campaigns.ts';
 import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
 import { earliestHandoffs } from './earliestHandoffs.ts';
 import { handedOffByDomain, handedOffByEmailKey } from './findHandedOffContacts.ts';
@@ -199,6 +201,26 @@ export class LedgerStore {
 
   feedbackFigures(): Promise<{ bySource: SourceFigures[]; unlinked: number }> {
     return feedbackFigures(this.db);
+  }
+
+  campaignFigures(): Promise<LedgerCampaignFigures> {
+    return campaignFigures(this.db);
+  }
+
+  opportunitiesLackingCampaign(): Promise<{ opportunityId: string; campaign: string }[]> {
+    return opportunitiesLackingCampaign(this.db);
+  }
+
+  setOpportunityCampaigns(campaigns: readonly { opportunityId: string; campaignId: string }[]): Promise<void> {
+    return setOpportunityCampaigns(this.db, campaigns);
+  }
+
+  recordCampaigns(campaigns: readonly StoredCampaign[], at: number): Promise<void> {
+    return recordCampaigns(this.db, campaigns, at);
+  }
+
+  storedCampaigns(): Promise<StoredCampaign[]> {
+    return storedCampaigns(this.db);
   }
 
   /** Resolves when the database answers (`/readyz`). */

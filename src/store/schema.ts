@@ -167,6 +167,19 @@ export interface ContactKeysTable {
   updated_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** A Salesforce Campaign the feedback saw, as last read (costs and won roll-ups for the report). */
+export interface CampaignsTable {
+  campaign_id: string;
+  name: string;
+  type: string | null;
+  /** numeric: read back as a string, written as a number. */
+  actual_cost: ColumnType<string | null, number | null, number | null>;
+  budgeted_cost: ColumnType<string | null, number | null, number | null>;
+  won_opportunities: number | null;
+  won_amount: ColumnType<string | null, number | null, number | null>;
+  pulled_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
   handoffs: HandoffsTable;
@@ -179,6 +192,7 @@ export interface LedgerSchema {
   opportunity_stage_history: OpportunityStageHistoryTable;
   opportunity_contacts: OpportunityContactsTable;
   contact_keys: ContactKeysTable;
+  campaigns: CampaignsTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;

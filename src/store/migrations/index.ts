@@ -5,6 +5,7 @@ import * as contactScores from './0003_contact_scores.ts';
 import * as routingAndAccounts from './0004_routing_and_accounts.ts';
 import * as contactState from './0005_contact_state.ts';
 import * as outcomes from './0006_outcomes.ts';
+import * as campaigns from './0007_campaigns.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_routing_and_accounts': routingAndAccounts,
   '0005_contact_state': contactState,
   '0006_outcomes': outcomes,
+  '0007_campaigns': campaigns,
 };
 
 export const migrationProvider: MigrationProvider = {
