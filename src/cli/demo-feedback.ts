@@ -1,4 +1,5 @@
 import type { Env } from '../config/env.ts';
+import type { CampaignFigureRole, StoredCampaign } from '../domain/feedback/campaigns.ts';
 import type { SourceFigures } from '../domain/feedback/types.ts';
 import type { Sandbox } from '../sandbox/server.ts';
 import { table } from './table.ts';
@@ -51,6 +52,11 @@ export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string
     out('What came back, per source (the ledger; a contact counts for the source of its first hand-off):');
     figuresTable(out, figures.bySource);
     if (figures.unlinked > 0) out(`${figures.unlinked} opportunities link to no HubSpot contact: listed in the ledger (and the report), counted under (none).`);
+    out();
+    out(
+      `What Salesforce's campaigns now carry (${summary.campaigns.updated} updated, ${summary.primaryCampaignsSet} opportunities given their Primary Campaign Source): leadloop's figure fields, Salesforce's own won roll-up, and the cost:`,
+    );
+    campaignTable(out, sandbox, await app.ledger.storedCampaigns(), app.deps.config.mapping.campaign.figures);
     const lateWinner = truth.opportunities.find((o) => o.state === 'won' && !o.deleted && o.link === 'converted-lead');
     if (lateWinner) {
       const contact = sandbox.hubspot.getContact(lateWinner.contactIds[0] ?? '');
@@ -62,6 +68,41 @@ export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string
   } finally {
     await app.close();
   }
+}
+
+/** Each campaign the ledger saw, as its Salesforce record reads now: the figures leadloop wrote, the won roll-up and the cost. */
+function campaignTable(out: (line?: string) => void, sandbox: Sandbox, seen: readonly StoredCampaign[], fields: Record<CampaignFigureRole, string>): void {
+  const records = new Map(sandbox.salesforce.records('Campaign').map((c) => [String(c.Id), c]));
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  const whole = (v: number | null) => (v === null ? '-' : Math.round(v).toLocaleString('en-US'));
+  const rows = seen
+    .map((c) => ({ c, r: records.get(c.campaignId) }))
+    .filter((x) => x.r !== undefined)
+    .map(({ c, r }) => ({
+      c,
+      handoffs: num(r![fields.handoffs]),
+      sql: num(r![fields.sql]),
+      won: num(r!.NumberOfWonOpportunities),
+      amount: num(r!.AmountWonOpportunities),
+      lost: num(r![fields.lost]),
+      winRate: num(r![fields.win_rate]),
+      cost: num(r!.ActualCost),
+    }))
+    .toSorted((a, b) => (b.handoffs ?? 0) - (a.handoffs ?? 0) || (a.c.name < b.c.name ? -1 : 1));
+  table(
+    out,
+    ['campaign', 'hand-offs', 'SQL', 'won (Salesforce)', 'lost', 'win rate', 'cost', 'revenue / cost'],
+    rows.map((x) => [
+      x.c.name,
+      whole(x.handoffs),
+      whole(x.sql),
+      whole(x.won),
+      whole(x.lost),
+      x.winRate === null ? '-' : `${Math.round(x.winRate)}%`,
+      whole(x.cost),
+      x.cost && x.amount !== null ? `${(x.amount / x.cost).toFixed(2)}` : '-',
+    ]),
+  );
 }
 
 function figuresTable(out: (line?: string) => void, rows: readonly SourceFigures[]): void {

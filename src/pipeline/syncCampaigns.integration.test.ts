@@ -117,6 +117,9 @@ describe('the feedback writes Salesforce Campaigns', () => {
       expect(stored.get(id)).toMatchObject({ name: c.Name, actualCost: c.ActualCost, budgetedCost: c.BudgetedCost, wonOpportunities: c.NumberOfWonOpportunities, wonAmount: c.AmountWonOpportunities });
     }
     expect(stored.get(campaignOf(h1))!.wonOpportunities).toBeGreaterThanOrEqual(1);
+    // The roll-ups count every live won opportunity of the campaign, the seeded ones too.
+    const liveWon = sf.records('Opportunity').filter((o) => !o.IsDeleted && o.IsWon === true);
+    for (const [id, c] of campaignRecords()) expect(c.NumberOfWonOpportunities, String(c.Name)).toBe(liveWon.filter((o) => o.CampaignId === id).length);
     expect(stored.get(campaignOf(h1))!.actualCost).toBeGreaterThan(0);
 
     // A rerun, after the clock passed leadloop's own writes (the opportunities come back changed): no Salesforce write.

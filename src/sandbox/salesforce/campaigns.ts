@@ -14,14 +14,15 @@ const ZERO = { NumberOfOpportunities: 0, NumberOfWonOpportunities: 0, AmountAllO
 
 export const campaignRollupRules: ObjectRules = {
   afterSave({ org, record, before }) {
-    for (const id of new Set([before?.CampaignId, record.CampaignId])) if (typeof id === 'string') rollUp(org, id);
+    for (const id of new Set([before?.CampaignId, record.CampaignId])) if (typeof id === 'string') rollUpCampaign(org, id);
   },
   afterDelete(org: Org, record: SfRecord) {
-    if (typeof record.CampaignId === 'string') rollUp(org, record.CampaignId);
+    if (typeof record.CampaignId === 'string') rollUpCampaign(org, record.CampaignId);
   },
 };
 
-function rollUp(org: Org, campaignId: string): void {
+/** Recomputes one campaign's roll-ups from its opportunities (also for records seeded raw). */
+export function rollUpCampaign(org: Org, campaignId: string): void {
   const campaign = org.table('Campaign').get(campaignId);
   if (!campaign) return;
   const figures = { ...ZERO };

@@ -2,6 +2,7 @@ import { SeededRandom } from '../rng.ts';
 import type { Org } from '../salesforce/org.ts';
 import { TRADE_SHOWS } from './contacts.ts';
 import { addDefaultMemberStatuses } from '../salesforce/campaign-members.ts';
+import { rollUpCampaign } from '../salesforce/campaigns.ts';
 
 /** The Copperleaf Software org's people: always present, so config files can name owners by email. */
 export const SALES_USERS: { email: string; first: string; last: string; title: string; active?: boolean }[] = [
@@ -147,6 +148,8 @@ export function seedOrg(org: Org, contacts: ReadonlyArray<{ id: string; properti
   }
   // Leads were converted in place above, outside the org's own writes.
   org.invalidateIndexes();
+  // The seeded opportunities went in raw: Campaign's roll-ups count them as the org would.
+  for (const id of campaigns.values()) rollUpCampaign(org, id);
   return directory;
 }
 
