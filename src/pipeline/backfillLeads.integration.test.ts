@@ -86,7 +86,7 @@ describe('backfillLeads against the sandbox', () => {
     expect(next.updated).toBeGreaterThanOrEqual(1);
     expect(ourLeads().find((l) => String(l.HubSpot_Contact_Id__c) === changedId)).toMatchObject({ Title: 'Head of Backfills' });
     expect(ourLeads()).toHaveLength(leads.length);
-  }, 90_000);
+  }, 150_000);
 
   it('a backfill crashed after 3 batches resumes from the saved position, with no duplicate leads or tasks', async () => {
     const { d, taken } = await deps(1_500);

@@ -155,7 +155,7 @@ describe('leadloop CLI', () => {
       expect(again.deals).toMatchObject({ created: 0, updated: 0, archived: 0 });
       expect(again.contactsUpdated).toBe(0);
     });
-  });
+  }, 180_000);
 
   it('setup reports a mapping field Salesforce lacks as blocking (exit 1); sync leads --once then refuses to write, --dry-run reports it', async () => {
     const edit = (file: string, text: string) =>
