@@ -70,9 +70,11 @@ export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string
   }
 }
 
-/** Each campaign the ledger saw, as its Salesforce record reads now: the figures leadloop wrote, the won roll-up and the cost. */
+/** Each campaign the ledger saw, as its Salesforce record reads now: its members, the figures leadloop wrote, the won roll-up and the cost. */
 function campaignTable(out: (line?: string) => void, sandbox: Sandbox, seen: readonly StoredCampaign[], fields: Record<CampaignFigureRole, string>): void {
   const records = new Map(sandbox.salesforce.records('Campaign').map((c) => [String(c.Id), c]));
+  const members = new Map<string, number>();
+  for (const m of sandbox.salesforce.records('CampaignMember')) members.set(String(m.CampaignId), (members.get(String(m.CampaignId)) ?? 0) + 1);
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   const whole = (v: number | null) => (v === null ? '-' : Math.round(v).toLocaleString('en-US'));
   const rows = seen
@@ -80,6 +82,7 @@ function campaignTable(out: (line?: string) => void, sandbox: Sandbox, seen: rea
     .filter((x) => x.r !== undefined)
     .map(({ c, r }) => ({
       c,
+      members: members.get(c.campaignId) ?? 0,
       handoffs: num(r![fields.handoffs]),
       sql: num(r![fields.sql]),
       won: num(r!.NumberOfWonOpportunities),
@@ -91,9 +94,10 @@ function campaignTable(out: (line?: string) => void, sandbox: Sandbox, seen: rea
     .toSorted((a, b) => (b.handoffs ?? 0) - (a.handoffs ?? 0) || (a.c.name < b.c.name ? -1 : 1));
   table(
     out,
-    ['campaign', 'hand-offs', 'SQL', 'won (Salesforce)', 'lost', 'win rate', 'cost', 'revenue / cost'],
+    ['campaign', 'members', 'hand-offs', 'SQL', 'won (Salesforce)', 'lost', 'win rate', 'cost', 'revenue / cost'],
     rows.map((x) => [
       x.c.name,
+      whole(x.members),
       whole(x.handoffs),
       whole(x.sql),
       whole(x.won),
