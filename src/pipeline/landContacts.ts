@@ -63,7 +63,12 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
   summary.deadLettered += await deadLetter(deps, executed.rejections, now);
   summary.deadLettered += await deadLetterAmbiguousCampaigns(deps, plan, now);
   await deps.ledger.recordHandoffs(records);
-  await deps.ledger.setLandedIds(new Map([...executed.landed].map(([contactId, l]) => [contactId, l.salesforceId])), handoffs[0]?.handoffKey ?? 'first');
+  // Per hand-off key: a batch may hold first hand-offs and hand-offs again.
+  const keyOf = new Map(handoffs.map((h) => [h.contactId, h.handoffKey]));
+  for (const key of new Set(keyOf.values())) {
+    const landed = [...executed.landed].filter(([contactId]) => keyOf.get(contactId) === key);
+    if (landed.length > 0) await deps.ledger.setLandedIds(new Map(landed.map(([contactId, l]) => [contactId, l.salesforceId])), key);
+  }
 
   const landedRecords = new Map<string, LandedRecord>([...executed.landed].map(([contactId, l]) => [contactId, { salesforceId: l.salesforceId, ownerLabel: l.ownerLabel }]));
   run.signal?.throwIfAborted();

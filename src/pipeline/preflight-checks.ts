@@ -265,6 +265,7 @@ export function checkSalesforceFields(input: FieldCheckInput): PreflightResult {
   }
   if (task) checkTaskKey(task, mapping.task_key_field, out);
   checkCampaign(input.objects.get('Campaign'), mapping.campaign.figures, out);
+  checkCampaignCreation(input.objects.get('Campaign'), mapping.campaign, out);
   return out;
 }
 
@@ -367,6 +368,21 @@ function checkCampaign(campaign: DescribedObject | undefined, figures: MappingCo
         fix: 'give the integration user edit access to the field and edit on Campaign (Marketing User)',
       });
   }
+}
+
+/**
+ * Hand-offs create the campaigns they name when mapping.yaml's campaign.create_missing says so:
+ * the integration user must be able to (the Marketing User permission; describe then shows
+ * Campaign.Name createable). A warning: without it, hand-offs go on without membership.
+ */
+function checkCampaignCreation(campaign: DescribedObject | undefined, rules: MappingConfig['campaign'], out: PreflightResult): void {
+  if (!rules.create_missing || !campaign) return;
+  if (campaign.get('name')?.createable) return;
+  out.warnings.push({
+    subject: 'Campaign (create)',
+    problem: 'mapping.yaml campaign.create_missing is on, but the integration user cannot create campaigns: a hand-off naming a campaign Salesforce lacks goes on without its membership',
+    fix: 'tick Marketing User on the integration user and give its profile Create on Campaign, or turn campaign.create_missing off',
+  });
 }
 
 /**

@@ -318,3 +318,18 @@ describe('checkFeedbackCapabilities (the feedback in Salesforce)', () => {
     expect(checkFeedbackCapabilities(none, { ...mapping, opportunity: { ...mapping.opportunity, competitor_from: 'opportunity_competitor' } }).warnings).toHaveLength(3);
   });
 });
+
+describe('campaign creation (campaign.create_missing)', () => {
+  const creating = () => {
+    const m = mapping([]);
+    return { ...m, campaign: { ...m.campaign, create_missing: true } };
+  };
+  it('warns when hand-offs may create campaigns but the integration user cannot; nothing when it can or when creation is off', () => {
+    const cannot = object(...[...campaign().values()], field('Name', 'string', { createable: false }));
+    const can = object(...[...campaign().values()], field('Name', 'string'));
+    const subjects = (m: MappingConfig, c: DescribedObject) => check(m, { Lead: lead(), Task: task(), Campaign: c }).warnings.map((w) => w.subject);
+    expect(subjects(creating(), cannot)).toContain('Campaign (create)');
+    expect(subjects(creating(), can)).not.toContain('Campaign (create)');
+    expect(subjects(mapping([]), cannot)).not.toContain('Campaign (create)');
+  });
+});

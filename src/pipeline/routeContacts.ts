@@ -1,14 +1,15 @@
 import type { Contact } from '../domain/contact.ts';
 import { normalizeDomain } from '../domain/domain-name.ts';
-import { routeBatch } from '../domain/handoff/route-batch.ts';
+import { parseDuration } from '../domain/config/duration.ts';
+import { REHANDOFF_PREFIX, routeBatch } from '../domain/handoff/route-batch.ts';
 import type { RoutedHandoff, RoutingState } from '../domain/handoff/types.ts';
 import type { LeadDecision } from '../domain/decide.ts';
 import { historyOf, inputFingerprint, observe, observedProperties, type Observed } from '../domain/inputs.ts';
 import type { ContactHistory } from '../domain/scoring/types.ts';
 import type { SalesforceLookups } from './lookups.ts';
-import type { RoutingStatePort, SyncDeps, SyncSummary } from './ports.ts';
+import type { RoutingStatePort, StoredDecision, SyncDeps, SyncSummary } from './ports.ts';
 
-/** A contact's first hand-off; later ones (requalification) will carry their own key. */
+/** A contact's first hand-off; a hand-off again carries a key of its own (handoffKeys). */
 export const HANDOFF_KEY = 'first';
 
 /** A batch scored and routed (its fresh decisions stored) but not yet written anywhere: landContacts writes it. */
@@ -77,14 +78,13 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
   const accounts = await run.lookups.accounts(domains);
   // From reading the loads to counting the decisions stored, one run at a time (the sync, webhook hand-offs).
   const { batch, handoffs } = await run.routing.exclusively(async () => {
-    const [stored, routingState] = await Promise.all([
-      deps.ledger.findDecisions(
-        changed.map((c) => c.id),
-        HANDOFF_KEY,
-      ),
-      run.routing.load(dayOf(now)),
-    ]);
-    const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKey: HANDOFF_KEY });
+    const keys = await handoffKeys(
+      deps,
+      changed.map((c) => c.id),
+      now,
+    );
+    const [stored, routingState] = await Promise.all([findDecisionsByKey(deps, keys), run.routing.load(dayOf(now))]);
+    const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKeyOf: (id) => keys.get(id) });
     return { batch, handoffs: await storeFreshDecisions(deps, batch.handoffs, run) };
   });
   summary.scored += changed.length;
@@ -110,15 +110,42 @@ async function storeFreshDecisions(deps: SyncDeps, handoffs: readonly RoutedHand
     dayOf(run.now),
     fresh.filter((h) => won.has(h.contactId)).map((h) => ({ rotation: h.fresh!.rotation, ownerEmail: h.fresh!.ownerKind === 'user' ? h.fresh!.ownerEmail : null })),
   );
-  const lost = fresh.filter((h) => !won.has(h.contactId)).map((h) => h.contactId);
+  const lost = fresh.filter((h) => !won.has(h.contactId));
   if (lost.length === 0) return [...handoffs];
-  const stands = await deps.ledger.findDecisions(lost, HANDOFF_KEY);
+  const stands = await findDecisionsByKey(deps, new Map(lost.map((h) => [h.contactId, h.handoffKey])));
   return handoffs.map((h) => {
     const other = stands.get(h.contactId);
     if (!other || won.has(h.contactId)) return h;
     const { fresh: _discarded, ...rest } = h;
     return { ...rest, assignee: other.assignee, notify: other.notify, firstTime: other.landedId === null };
   });
+}
+
+/**
+ * Each contact's hand-off key. A contact sales gave back to marketing (its latest Lead Status
+ * disqualified or recycled, by the feedback) is handed off again only once mapping.yaml's
+ * back_to_marketing.cool_down has passed since then, as a hand-off of its own (`again:<when>`,
+ * the same key on every retry); before that it is not handed off at all (no key). Everyone else:
+ * their first hand-off.
+ */
+async function handoffKeys(deps: SyncDeps, contactIds: readonly string[], now: number): Promise<Map<string, string | undefined>> {
+  const back = await deps.ledger.backToMarketing(contactIds);
+  const coolDown = parseDuration(deps.config.mapping.back_to_marketing.cool_down);
+  return new Map(
+    contactIds.map((id) => {
+      const returned = back.get(id);
+      if (!returned) return [id, HANDOFF_KEY];
+      return [id, now - returned.since >= coolDown ? `${REHANDOFF_PREFIX}${new Date(returned.since).toISOString()}` : undefined];
+    }),
+  );
+}
+
+/** Stored decisions for each contact's own hand-off key (one read per key; keys of hand-offs again are rare). */
+async function findDecisionsByKey(deps: SyncDeps, keys: ReadonlyMap<string, string | undefined>): Promise<Map<string, StoredDecision>> {
+  const byKey = new Map<string, string[]>();
+  for (const [id, key] of keys) if (key !== undefined) byKey.set(key, [...(byKey.get(key) ?? []), id]);
+  const found = await Promise.all([...byKey].map(([key, ids]) => deps.ledger.findDecisions(ids, key)));
+  return new Map(found.flatMap((m) => [...m]));
 }
 
 /** The UTC day loads are counted in. */

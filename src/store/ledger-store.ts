@@ -4,6 +4,7 @@ import type { EarliestHandoff, LeadStatusChange, OpportunityRecord, SourceFigure
 import type { DecisionRecord, HandoffRecord, ScoreWrite } from '../domain/handoff/types.ts';
 import type { Assignee } from '../domain/routing/types.ts';
 import { contactsDueForReview } from './contactsDueForReview.ts';
+import { backToMarketing } from './backToMarketing.ts';
 import { contactOpportunities } from './contactOpportunities.ts';
 import { dealFingerprints, setDealFingerprints } from './dealFingerprints.ts';
 import { feedbackFigures } from './feedbackFigures.ts';
@@ -193,6 +194,10 @@ export class LedgerStore {
 
   rekeyFeedback(fromContactId: string, toContactId: string): Promise<{ moved: boolean }> {
     return rekeyFeedback(this.db, fromContactId, toContactId);
+  }
+
+  backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' }>> {
+    return backToMarketing(this.db, contactIds);
   }
 
   contactOpportunities(contactIds: readonly string[]): Promise<Map<string, ContactOpportunity[]>> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from './duration.ts';
 
 const sfField = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a Salesforce field API name such as Company or Lead_Score__c');
 const hsProperty = z.string().regex(/^[a-z0-9_]+$/, 'a HubSpot internal property name such as jobtitle');
@@ -121,9 +122,13 @@ export const mappingConfigSchema = z
           .strict()
           .default({ disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' })
           .describe("HubSpot's hs_lead_status (internal value) for a contact sales disqualified or recycled."),
+        cool_down: durationSchema
+          .default('30d')
+          .describe('How long after sales gave it back a contact that qualifies again waits before it is handed off again (its own hand-off: the same Lead reopened, or a task for a converted one).'),
+        reopen_status: z.string().min(1).default('Open - Not Contacted').describe('The Lead Status a lead handed off again is reopened with (with its newly routed owner).'),
       })
       .strict()
-      .default({ lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' } })
+      .default({ lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' }, cool_down: '30d', reopen_status: 'Open - Not Contacted' })
       .describe('What a contact becomes in HubSpot when sales disqualified or recycled its lead: back to marketing. A customer or evangelist is left as it is.'),
     sales_owned_fields: z.array(sfField).default(['OwnerId', 'Status']).describe('Fields sales owns: leadloop sets them when it creates a record and never afterwards.'),
     hubspot_writeback: z

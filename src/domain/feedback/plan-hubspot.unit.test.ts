@@ -20,7 +20,7 @@ const mapping = {
     competitor: 'leadloop_competitor',
   },
   lifecycle_stage: { accepted: 'salesqualifiedlead', opportunity: 'opportunity', won: 'customer' },
-  back_to_marketing: { lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' } },
+  back_to_marketing: { lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' }, cool_down: '30d', reopen_status: 'Open - Not Contacted' },
 };
 
 const content = (over: Partial<DealContent> = {}): DealContent => ({

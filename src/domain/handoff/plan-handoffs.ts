@@ -46,17 +46,22 @@ export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeo
     const contacts = email ? (found.contactsByEmail.get(email) ?? []) : [];
     const open = leads.find((l) => !l.isConverted && !l.externalId);
     const converted = leads.find((l) => l.isConverted && l.convertedContactId);
-    if (known?.isConverted) {
+    // Handed off again: a converted lead's contact gets the task (from the converted lead's owner's side).
+    const againOnContact = h.reopenStatus !== undefined && known?.isConverted === true && known.convertedContactId !== null;
+    if (known?.isConverted && !againOnContact) {
       plan.skipped.push({ contactId: h.contactId, reason: 'converted-lead' });
       continue;
     }
     let on: MemberOf = {};
-    if (known) {
+    if (known && !againOnContact) {
       on = { leadId: known.id };
-      plan.upserts.push({ contactId: h.contactId, isNew: false, fields: lead.update });
+      // Handed off again: the same Lead reopened with its routed owner — the one time an update sends Status and OwnerId.
+      const owner = ownerIdOf(h.assignee, directory);
+      const fields = h.reopenStatus !== undefined ? { ...lead.update, Status: h.reopenStatus, ...(owner ? { OwnerId: owner } : {}) } : lead.update;
+      plan.upserts.push({ contactId: h.contactId, isNew: false, fields });
       plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'update', ownerLabel });
-    } else if (contacts[0] || converted) {
-      const contact = contacts[0] ?? { id: converted!.convertedContactId!, ownerId: converted!.ownerId };
+    } else if (againOnContact || contacts[0] || converted) {
+      const contact = againOnContact ? { id: known!.convertedContactId!, ownerId: known!.ownerId } : (contacts[0] ?? { id: converted!.convertedContactId!, ownerId: converted!.ownerId });
       taskOwner = contact.ownerId;
       on = { salesforceContactId: contact.id };
       plan.landings.push({

@@ -137,3 +137,23 @@ describe('planHandoffs: campaign members', () => {
     expect(planHandoffs([handoff('1')], found(), directory, NOW).campaignMembers).toEqual([]);
   });
 });
+
+describe('planHandoffs: a hand-off again', () => {
+  const again = (contactId: string): RoutedHandoff => ({ ...handoff(contactId, null), handoffKey: 'again:2026-10-01T00:00:00.000Z', reopenStatus: 'Open - Not Contacted' });
+
+  it('reopens the same Lead with the reopen status and the newly routed owner (an update that sends Status and OwnerId)', () => {
+    const plan = planHandoffs([again('1')], found({ byExternalId: new Map([['1', lead('00Q1', { externalId: '1', ownerId: '0055g000000OtherAA' })]]) }), directory, NOW, RULES);
+    expect(plan.upserts).toEqual([{ contactId: '1', isNew: false, fields: { Company: 'Co', Status: 'Open - Not Contacted', OwnerId: DANA } }]);
+    // A first hand-off's update never sends them.
+    const first = planHandoffs([handoff('1', null)], found({ byExternalId: new Map([['1', lead('00Q1', { externalId: '1' })]]) }), directory, NOW, RULES);
+    expect(first.upserts[0]!.fields).toEqual({ Company: 'Co' });
+  });
+
+  it("lands on a converted lead's contact (no new lead), where a first hand-off of a converted lead is skipped", () => {
+    const converted = found({ byExternalId: new Map([['1', lead('00Q1', { externalId: '1', isConverted: true, convertedContactId: '0035g000000ConAAA' })]]) });
+    const plan = planHandoffs([again('1')], converted, directory, NOW, RULES);
+    expect(plan.upserts).toEqual([]);
+    expect(plan.landings).toEqual([expect.objectContaining({ contactId: '1', object: 'Contact', outcome: 'existing_contact', salesforceContactId: '0035g000000ConAAA' })]);
+    expect(planHandoffs([handoff('1', null)], converted, directory, NOW, RULES).skipped).toEqual([{ contactId: '1', reason: 'converted-lead' }]);
+  });
+});

@@ -15,8 +15,12 @@ export interface RouteBatchInput {
   accountByDomain: (domain: string) => AccountMatch | undefined;
   config: LeadloopConfig;
   now: number;
-  handoffKey: string;
+  /** Each contact's hand-off key: 'first', or one of its own for a hand-off again (REHANDOFF_PREFIX); undefined: not to be handed off now (cooling down). */
+  handoffKeyOf: (contactId: string) => string | undefined;
 }
+
+/** The key of a hand-off again starts with this; its Lead is reopened rather than only updated. */
+export const REHANDOFF_PREFIX = 'again:';
 
 export interface RoutedBatch {
   /** Every contact's decision (score, grade, hand-off), by contact id. */
@@ -34,7 +38,7 @@ export interface RoutedBatch {
  * state changes) before anything is written.
  */
 export function routeBatch(input: RouteBatchInput): RoutedBatch {
-  const { directory, config, now, handoffKey } = input;
+  const { directory, config, now } = input;
   const state: RoutingState = { roundRobin: { ...input.state.roundRobin }, loadToday: { ...input.state.loadToday } };
   const inactiveOwners = new Set([...directory.usersByEmail].filter(([, u]) => !u.active).map(([email]) => email));
   const context = {
@@ -55,6 +59,9 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
     const decision = decide({ id: contact.id, properties: contact.properties }, contact.history, config, context);
     decisions.set(contact.id, decision);
     if (!decision.score.handoff || !decision.route) continue;
+    const handoffKey = input.handoffKeyOf(contact.id);
+    if (handoffKey === undefined) continue;
+    const reopen = handoffKey.startsWith(REHANDOFF_PREFIX) ? { reopenStatus: config.mapping.back_to_marketing.reopen_status } : {};
     const stored = input.stored.get(contact.id);
     if (stored) {
       handoffs.push({
@@ -65,6 +72,7 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
         assignee: asConfigured(stored.assignee, config),
         notify: stored.notify,
         firstTime: stored.landedId === null,
+        ...reopen,
       });
       continue;
     }
@@ -81,6 +89,7 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
       assignee,
       notify: route.notify.map((n) => n.email),
       firstTime: true,
+      ...reopen,
       fresh: {
         contactId: contact.id,
         handoffKey,

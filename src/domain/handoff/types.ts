@@ -56,6 +56,8 @@ export interface RoutedHandoff {
   firstTime: boolean;
   /** Routed in this batch: the decision to store first (and whose state change counts once stored). */
   fresh?: DecisionRecord;
+  /** A hand-off again, after sales gave the contact back to marketing: its Lead is reopened with this Status (and the routed owner). */
+  reopenStatus?: string;
 }
 
 /** A Lead Salesforce holds, as the planner needs it. */
