@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DealWrite } from '../domain/feedback/types.ts';
+import type { DealPropertySpec } from '../domain/setup.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { createHubSpotClient } from './client.ts';
 import { HubSpotDeals } from './hubspot-deals.ts';
@@ -16,7 +17,7 @@ afterEach(async () => {
 
 const PROPERTY = 'leadloop_opportunity_id';
 const GROUP = { name: 'leadloop', label: 'leadloop' };
-const DEAL_PROPERTIES = [
+const DEAL_PROPERTIES: DealPropertySpec[] = [
   { name: PROPERTY, label: 'Salesforce opportunity id (leadloop)', type: 'string', fieldType: 'text', hasUniqueValue: true },
   { name: 'leadloop_competitor', label: 'Competitor (leadloop)', type: 'string', fieldType: 'text' },
 ];

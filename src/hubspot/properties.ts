@@ -3,19 +3,26 @@ import type { WritebackProperty } from '../domain/setup.ts';
 import { classifyHubSpotError } from './errors.ts';
 
 /**
- * Creates the properties leadloop writes back, in a `leadloop` group, when they are missing
- * (`leadloop setup`). Returns what it created; existing properties are left as they are.
+ * Creates the properties of `objectType` leadloop writes that are missing, in the property group
+ * `group` (created when missing), in one batch create (`leadloop setup`). Returns the names
+ * created; existing properties are left as they are — a unique one included (HubSpot sets
+ * hasUniqueValue only when a property is created).
  */
-export async function ensureContactProperties(client: Client, group: { name: string; label: string }, properties: readonly WritebackProperty[]): Promise<string[]> {
+export async function ensureProperties(
+  client: Client,
+  objectType: 'contacts' | 'deals',
+  group: { name: string; label: string },
+  properties: readonly (WritebackProperty & { hasUniqueValue?: boolean })[],
+): Promise<string[]> {
   try {
-    const existing = new Set((await client.crm.properties.coreApi.getAll('contacts')).results.map((p) => p.name));
+    const existing = new Set((await client.crm.properties.coreApi.getAll(objectType)).results.map((p) => p.name));
     const missing = properties.filter((p) => !existing.has(p.name));
     if (missing.length === 0) return [];
-    const groups = new Set((await client.crm.properties.groupsApi.getAll('contacts')).results.map((g) => g.name));
+    const groups = new Set((await client.crm.properties.groupsApi.getAll(objectType)).results.map((g) => g.name));
     if (!groups.has(group.name)) {
-      await client.crm.properties.groupsApi.create('contacts', { name: group.name, label: group.label, displayOrder: -1 });
+      await client.crm.properties.groupsApi.create(objectType, { name: group.name, label: group.label, displayOrder: -1 });
     }
-    await client.crm.properties.batchApi.create('contacts', {
+    await client.crm.properties.batchApi.create(objectType, {
       inputs: missing.map((p) => ({
         name: p.name,
         label: p.label,
@@ -23,12 +30,18 @@ export async function ensureContactProperties(client: Client, group: { name: str
         fieldType: p.fieldType as never,
         groupName: group.name,
         ...(p.options ? { options: p.options.map((o, i) => ({ ...o, displayOrder: i, hidden: false })) } : {}),
+        ...(p.hasUniqueValue ? { hasUniqueValue: true } : {}),
       })),
     });
     return missing.map((p) => p.name);
   } catch (error) {
     throw classifyHubSpotError(error);
   }
+}
+
+/** The contact properties leadloop writes back, created in `group` when missing. */
+export function ensureContactProperties(client: Client, group: { name: string; label: string }, properties: readonly WritebackProperty[]): Promise<string[]> {
+  return ensureProperties(client, 'contacts', group, properties);
 }
 
 /** Every contact property's type (string, number, datetime, enumeration, bool), by internal name. */
