@@ -1,4 +1,4 @@
-import { type BackToMarketing, contactPropertiesRead, leadStatusChanges, planContactWrites } from '../domain/feedback/index.ts';
+import { type BackToMarketing, leadStatusChanges } from '../domain/feedback/index.ts';
 import type { KeysetCursor, LeadStatusChange } from '../domain/feedback/types.ts';
 import type { SyncDeps } from './ports.ts';
 import type { FeedbackSummary } from './syncFeedback.ts';
@@ -47,19 +47,12 @@ export async function pullLeadStatuses(deps: SyncDeps, options: { after: KeysetC
       if (!before || c.changedAt >= before.changedAt) latest.set(c.contactId, c);
     }
     const moved = [...latest.values()].filter((c) => c.class !== 'open');
-    if (moved.length > 0) {
-      const { contacts } = await deps.contacts.read(
-        moved.map((c) => c.contactId!),
-        contactPropertiesRead(deps.config.mapping),
-      );
-      const plan = planContactWrites({
-        contacts: moved.map((c) => (c.class === 'accepted' ? { contactId: c.contactId!, lifecycle: 'accepted' as const } : { contactId: c.contactId!, backToMarketing: c.class as BackToMarketing })),
-        current: new Map(contacts.map((c) => [c.id, c.properties])),
-        mapping: deps.config.mapping,
-        connectorSetsLifecycle: org.connectorSyncsDeals,
-      });
-      await writeFeedbackContacts(deps, plan, summary);
-    }
+    await writeFeedbackContacts(
+      deps,
+      moved.map((c) => (c.class === 'accepted' ? { contactId: c.contactId!, lifecycle: 'accepted' as const } : { contactId: c.contactId!, backToMarketing: c.class as BackToMarketing })),
+      org,
+      summary,
+    );
     if (!deps.plannedWrites) await deps.state.saveFeedbackCursor('lead-status', page.cursor);
   }
 }

@@ -1,5 +1,5 @@
 import { normalizeDomain } from '../domain/domain-name.ts';
-import { contactPropertiesRead, contactSummary, dealContent, emailKey, linkOpportunity, opportunityRecord, planContactWrites, planDeals, sourceOfCampaignType } from '../domain/feedback/index.ts';
+import { contactSummary, dealContent, emailKey, linkOpportunity, opportunityRecord, planDeals, sourceOfCampaignType } from '../domain/feedback/index.ts';
 import type { CampaignInfo, KeysetCursor, LinkEvidence, OpportunityRecord, OpportunitySnapshot } from '../domain/feedback/types.ts';
 import type { SyncDeps } from './ports.ts';
 import type { FeedbackSummary } from './syncFeedback.ts';
@@ -53,20 +53,17 @@ export async function pullOpportunities(deps: SyncDeps, options: { after: Keyset
     });
     await writeDeals(deps, plan, summary);
 
-    if (linked.length > 0) {
-      const [opportunitiesOf, current] = await Promise.all([deps.outcomes.contactOpportunities(linked), deps.contacts.read(linked, contactPropertiesRead(deps.config.mapping))]);
-      const writes = planContactWrites({
-        contacts: linked.map((contactId) => {
-          const summaryOf = contactSummary(opportunitiesOf.get(contactId) ?? []);
-          const live = (opportunitiesOf.get(contactId) ?? []).some((o) => !o.deleted);
-          return { contactId, summary: summaryOf, ...(summaryOf.outcome === 'won' ? { lifecycle: 'won' as const } : live ? { lifecycle: 'opportunity' as const } : {}) };
-        }),
-        current: new Map(current.contacts.map((c) => [c.id, c.properties])),
-        mapping: deps.config.mapping,
-        connectorSetsLifecycle: org.connectorSyncsDeals,
-      });
-      await writeFeedbackContacts(deps, writes, summary);
-    }
+    const opportunitiesOf = await deps.outcomes.contactOpportunities(linked);
+    await writeFeedbackContacts(
+      deps,
+      linked.map((contactId) => {
+        const mine = opportunitiesOf.get(contactId) ?? [];
+        const summaryOf = contactSummary(mine);
+        return { contactId, summary: summaryOf, ...(summaryOf.outcome === 'won' ? { lifecycle: 'won' as const } : mine.some((o) => !o.deleted) ? { lifecycle: 'opportunity' as const } : {}) };
+      }),
+      org,
+      summary,
+    );
     if (!deps.plannedWrites) await deps.state.saveFeedbackCursor('opportunities', page.cursor);
   }
 }
