@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
-import { createSandboxClock } from '../sandbox/clock.ts';
+import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
 import { simulateSales } from '../sandbox/sales/runner.ts';
 import type { SalesTruth } from '../sandbox/sales/truth.ts';
-import { startSandbox, type Sandbox } from '../sandbox/server.ts';
+import type { Sandbox } from '../sandbox/server.ts';
 import { type FeedbackSummary, syncFeedback } from './syncFeedback.ts';
 import { syncLeads } from './syncLeads.ts';
 
@@ -18,15 +17,12 @@ let summary: FeedbackSummary;
 let statusBefore: Map<string, string>;
 
 beforeAll(async () => {
-  const clock = createSandboxClock();
-  sandbox = await startSandbox({
-    contacts: 600,
-    seed: 5,
-    clock,
-    salesforce: { fieldHistoryTracking: ['Lead.Status'], currencies: ['USD', 'EUR', 'GBP'] },
-    hubspot: { currencies: ['USD', 'EUR', 'GBP'] },
-  });
-  app = await sandboxApp(sandbox, { label: 'truth', now: () => clock.now() });
+  const world = await sandboxOnItsClock(
+    { contacts: 600, seed: 5, salesforce: { fieldHistoryTracking: ['Lead.Status'], currencies: ['USD', 'EUR', 'GBP'] }, hubspot: { currencies: ['USD', 'EUR', 'GBP'] } },
+    { label: 'truth' },
+  );
+  ({ sandbox, app } = world);
+  const { clock } = world;
   await syncLeads(app.deps, { indexingLagMs: 0 });
   statusBefore = new Map(sandbox.salesforce.records('Lead').map((l) => [String(l.Id), String(l.Status)]));
   truth = simulateSales(sandbox.salesforce, { seed: 11, days: 90 });

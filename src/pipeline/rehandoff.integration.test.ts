@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
-import { createSandboxClock } from '../sandbox/clock.ts';
-import { type Sandbox, startSandbox } from '../sandbox/server.ts';
+import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
+import type { Sandbox } from '../sandbox/server.ts';
 import { syncFeedback } from './syncFeedback.ts';
 import { syncLeads } from './syncLeads.ts';
 
@@ -19,9 +18,9 @@ const DAY = 86_400_000;
 
 describe('a lead sales gave back, handed off again', () => {
   it('waits out the cool-down, then reopens the same Lead with a newly routed owner as a hand-off of its own', async () => {
-    const clock = createSandboxClock();
-    sandbox = await startSandbox({ contacts: 300, seed: 21, clock });
-    app = await sandboxApp(sandbox, { label: 'again', now: () => clock.now() });
+    const world = await sandboxOnItsClock({ contacts: 300, seed: 21 }, { label: 'again' });
+    ({ sandbox, app } = world);
+    const { clock } = world;
     const sf = sandbox.salesforce;
     await syncLeads(app.deps, { indexingLagMs: 0 });
     const first = await app.ledger.db.selectFrom('handoffs').select(['hubspot_contact_id', 'salesforce_id']).where('outcome', '=', 'created').orderBy('hubspot_contact_id').executeTakeFirstOrThrow();

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
+import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
 import { winRate } from '../domain/feedback/campaigns.ts';
-import { createSandboxClock } from '../sandbox/clock.ts';
-import { startSandbox, type Sandbox } from '../sandbox/server.ts';
+import type { Sandbox } from '../sandbox/server.ts';
 import type { PlannedWrite } from './ports.ts';
 import { syncFeedback } from './syncFeedback.ts';
 import { syncLeads } from './syncLeads.ts';
@@ -46,9 +45,9 @@ async function ledgerFigures(a: SandboxApp, campaignIdByName: ReadonlyMap<string
 
 describe('the feedback writes Salesforce Campaigns', () => {
   it('sets a missing Primary Campaign Source, leaves a set one, writes figures equal to the ledger, pulls costs, and a rerun writes nothing', async () => {
-    const clock = createSandboxClock();
-    sandbox = await startSandbox({ contacts: 300, seed: 21, clock, salesforce: { fieldHistoryTracking: ['Lead.Status'] } });
-    app = await sandboxApp(sandbox, { label: 'campaigns', now: () => clock.now() });
+    const world = await sandboxOnItsClock({ contacts: 300, seed: 21, salesforce: { fieldHistoryTracking: ['Lead.Status'] } }, { label: 'campaigns' });
+    ({ sandbox, app } = world);
+    const { clock } = world;
     await syncLeads(app.deps, { indexingLagMs: 0 });
     const sf = sandbox.salesforce;
     const campaignRecords = () => new Map(sf.records('Campaign').map((c) => [String(c.Id), c]));

@@ -1,8 +1,7 @@
 import { Connection } from 'jsforce';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
-import { createSandboxClock } from '../sandbox/clock.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server.ts';
+import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
+import type { Sandbox, SandboxOptions } from '../sandbox/server.ts';
 import type { PlannedWrite, SyncDeps } from './ports.ts';
 import { syncFeedback } from './syncFeedback.ts';
 import { syncLeads } from './syncLeads.ts';
@@ -29,15 +28,12 @@ const OPPORTUNITY_ID_PROPERTY = 'leadloop_salesforce_opportunity_id';
 
 /** A sandbox whose hand-offs have landed: leadloop's clock is the sandbox's, so what sales does later is later for both. */
 async function handedOff(options: { salesforce?: SandboxOptions['salesforce']; hubspot?: SandboxOptions['hubspot']; contacts?: number } = {}) {
-  const clock = createSandboxClock();
-  sandbox = await startSandbox({
-    contacts: options.contacts ?? 300,
-    seed: 21,
-    clock,
-    ...(options.salesforce ? { salesforce: options.salesforce } : {}),
-    ...(options.hubspot ? { hubspot: options.hubspot } : {}),
-  });
-  app = await sandboxApp(sandbox, { label: 'feedback', now: () => clock.now() });
+  const world = await sandboxOnItsClock(
+    { contacts: options.contacts ?? 300, seed: 21, ...(options.salesforce ? { salesforce: options.salesforce } : {}), ...(options.hubspot ? { hubspot: options.hubspot } : {}) },
+    { label: 'feedback' },
+  );
+  ({ sandbox, app } = world);
+  const { clock } = world;
   await syncLeads(app.deps, { indexingLagMs: 0 });
   const rows = await app.ledger.db.selectFrom('handoffs').select(['hubspot_contact_id', 'salesforce_id']).where('outcome', '=', 'created').orderBy('hubspot_contact_id').execute();
   expect(rows.length).toBeGreaterThanOrEqual(10);

@@ -7,7 +7,8 @@ import { loadEnv } from '../../src/config/env.ts';
 import { SHIPPED_CONFIG_DIR } from './config.ts';
 import { setupHubSpot } from '../../src/pipeline/setup.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './redis.ts';
-import type { Sandbox } from '../../src/sandbox/server.ts';
+import { createSandboxClock, type SandboxClock } from '../../src/sandbox/clock.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
 
 export { SHIPPED_CONFIG_DIR, shippedConfig } from './config.ts';
 
@@ -78,4 +79,23 @@ export async function sandboxApp(sandbox: Sandbox, options: SandboxAppOptions = 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A sandbox on a clock of its own and leadloop composed on that same clock, so that what sales
+ * does "later" in the sandbox (clock.advance) is later for leadloop too (the feedback reads
+ * Salesforce only up to a minute before its now).
+ */
+export async function sandboxOnItsClock(
+  sandboxOptions: Omit<NonNullable<Parameters<typeof startSandbox>[0]>, 'clock'>,
+  appOptions: SandboxAppOptions = {},
+): Promise<{ sandbox: Sandbox; app: SandboxApp; clock: SandboxClock }> {
+  const clock = createSandboxClock();
+  const sandbox = await startSandbox({ ...sandboxOptions, clock });
+  try {
+    return { sandbox, app: await sandboxApp(sandbox, { ...appOptions, now: () => clock.now() }), clock };
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
 }
