@@ -180,6 +180,37 @@ export interface CampaignsTable {
   pulled_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/**
+ * The SLA clock of one hand-off (0008_sla): who it counts for, when it reminds and breaches (wall
+ * clock, computed in the owner's working hours), the first touch that stopped it, and what the
+ * reminder and the breach did (each once).
+ */
+export interface SlaClocksTable {
+  /** bigint: pg reads it back as a string. */
+  handoff_id: ColumnType<string, number | string, never>;
+  hubspot_contact_id: string;
+  salesforce_object: 'Lead' | 'Contact';
+  salesforce_id: string;
+  owner_id: string;
+  team: string | null;
+  temperature: 'hot' | 'warm' | 'cold';
+  /** What set the clock, as sync.yaml says it: `hot: 1 hour`, or a cohort's name. */
+  policy: string;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  remind_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  due_at: ColumnType<Date, Date | string, Date | string>;
+  /** The Salesforce owner leadloop last set; a breach reassigns only while the record still has it. */
+  assigned_owner_id: string;
+  first_touch_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  first_touch_by: string | null;
+  first_touch_kind: 'task' | 'event' | 'status' | 'converted' | null;
+  reminded_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  breached_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  escalation: ColumnType<unknown | null, string | null, string | null>;
+  restarted_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  checked_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
   handoffs: HandoffsTable;
@@ -193,6 +224,7 @@ export interface LedgerSchema {
   opportunity_contacts: OpportunityContactsTable;
   contact_keys: ContactKeysTable;
   campaigns: CampaignsTable;
+  sla_clocks: SlaClocksTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;

@@ -6,6 +6,7 @@ import * as routingAndAccounts from './0004_routing_and_accounts.ts';
 import * as contactState from './0005_contact_state.ts';
 import * as outcomes from './0006_outcomes.ts';
 import * as campaigns from './0007_campaigns.ts';
+import * as sla from './0008_sla.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_contact_state': contactState,
   '0006_outcomes': outcomes,
   '0007_campaigns': campaigns,
+  '0008_sla': sla,
 };
 
 export const migrationProvider: MigrationProvider = {
