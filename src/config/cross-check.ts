@@ -96,6 +96,10 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
     team.members.forEach((m, i) => {
       checkOwner(['teams', name, 'members', i], typeof m === 'string' ? m : m.email, 'team member');
     });
+    if (team.manager) checkOwner(['teams', name, 'manager'], team.manager, 'manager');
+  }
+  for (const [name, queue] of Object.entries(routing.queues)) {
+    if (queue.manager) checkOwner(['queues', name, 'manager'], queue.manager, 'manager');
   }
   const ruleIds = new Set<string>();
   routing.rules.forEach((rule, i) => {

@@ -76,12 +76,12 @@ describe('loadConfigDir', () => {
     {
       label: 'owner missing from the directory (cross-file)',
       edits: [{ file: 'routing.yaml', find: 'owner: dana.whitfield@copperleaf.example', replace: 'owner: dana.whitfeld@copperleaf.example' }],
-      expected: ['routing.yaml:74:12 rules[2].owner: owner dana.whitfeld@copperleaf.example is not in owners — did you mean dana.whitfield@copperleaf.example?'],
+      expected: ['routing.yaml:81:12 rules[2].owner: owner dana.whitfeld@copperleaf.example is not in owners — did you mean dana.whitfield@copperleaf.example?'],
     },
     {
       label: 'undefined team (cross-file)',
       edits: [{ file: 'routing.yaml', find: /team: smb$/m, replace: 'team: smbb' }],
-      expected: ['routing.yaml:101:11 rules[6].team: team "smbb" is not defined under teams — did you mean "smb"?'],
+      expected: ['routing.yaml:108:11 rules[6].team: team "smbb" is not defined under teams — did you mean "smb"?'],
     },
     {
       label: 'unknown HubSpot property (cross-file)',

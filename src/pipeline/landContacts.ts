@@ -1,4 +1,4 @@
-import { candidateTaskKeys, planHandoffs } from '../domain/handoff/plan-handoffs.ts';
+import { candidateTaskKeys, planHandoffs, queueManagersOf } from '../domain/handoff/plan-handoffs.ts';
 import { NEW_LEAD_ID, planScores, planWriteback, type LandedRecord } from '../domain/handoff/plan-writeback.ts';
 import type { FoundPeople, HandoffPlan, RoutedHandoff } from '../domain/handoff/types.ts';
 import { rejectionReason, type Rejection } from '../errors/index.ts';
@@ -31,7 +31,7 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
           campaignNames(handoffs, config.mapping.campaign.name_from),
         )
       : NOTHING_FOUND;
-  const plan = planHandoffs(handoffs, found, directory, now, config.mapping.campaign);
+  const plan = planHandoffs(handoffs, found, directory, now, config.mapping.campaign, queueManagersOf(config.routing.queues));
   const scores = planScores(changed, decisions, config, now);
 
   if (deps.plannedWrites) {

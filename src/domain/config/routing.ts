@@ -45,6 +45,7 @@ const team = z
   .object({
     strategy: z.enum(['round_robin', 'weighted']).default('round_robin').describe('round_robin: in turn; weighted: in proportion to weights.'),
     members: z.array(member).min(1).describe('Team members (emails of owners), optionally with weights.'),
+    manager: email.optional().describe("Who is told when a member's lead breaches its SLA (an owner's email)."),
   })
   .strict();
 
@@ -59,6 +60,7 @@ const queue = z
       .regex(/^00G[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/)
       .optional()
       .describe('Optional: found by DeveloperName when absent.'),
+    manager: email.optional().describe("The person who answers for the queue (an owner's email): a lead routed to the queue gives its tasks to them, and the SLA clock watches it for them."),
   })
   .strict();
 
@@ -106,6 +108,9 @@ export const routingConfigSchema = z
   .object({
     use_salesforce_assignment_rules: z.boolean().default(false).describe("true: leave the owner to the org's own Salesforce lead assignment rules; leadloop still scores and records."),
     owners: z.array(owner).min(1).describe('The owner directory: who to contact.'),
+    default_working_hours: workingHours
+      .default({ timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' })
+      .describe('Working hours of owners without their own: the SLA clock counts in them.'),
     teams: z.record(z.string(), team).default({}).describe('Teams by name.'),
     queues: z.record(z.string(), queue).default({}).describe('Salesforce queues by the name rules use.'),
     rules: z.array(rule).default([]).describe('Tried in order; the first rule that matches and finds an available owner decides.'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
+import { slaSchema } from './sla.ts';
 
 const GRADES = ['hot', 'warm', 'cold'] as const;
 
@@ -31,7 +32,7 @@ export const syncConfigSchema = z
         sync_leads: schedule.describe('Pull changed HubSpot contacts and hand off qualified leads.'),
         sync_feedback: schedule.optional().describe('Pull closed opportunities back.'),
         rescore: schedule.optional().describe('Re-grade contacts whose score decayed.'),
-        check_sla: schedule.optional().describe('Escalate hand-offs not worked in time.'),
+        check_sla: schedule.optional().describe('Backstop sweep of the SLA clock (first touches, reminders, breaches); the clock also wakes itself at each reminder and breach time.'),
       })
       .strict(),
     batch: z
@@ -81,16 +82,7 @@ export const syncConfigSchema = z
       .strict()
       .default({ lookback: '365d' })
       .describe('Won/lost feedback from Salesforce (the sync_feedback schedule).'),
-    sla: z
-      .object(
-        Object.fromEntries(GRADES.map((g) => [g, z.object({ first_touch_within: durationSchema }).strict().optional()])) as Record<
-          (typeof GRADES)[number],
-          z.ZodOptional<z.ZodObject<{ first_touch_within: typeof durationSchema }>>
-        >,
-      )
-      .strict()
-      .default({})
-      .describe('How soon sales must first touch a handed-off lead, per temperature.'),
+    sla: slaSchema,
     playbook: z
       .object(Object.fromEntries(GRADES.map((g) => [g, z.array(task).default([])])) as Record<(typeof GRADES)[number], z.ZodDefault<z.ZodArray<typeof task>>>)
       .strict()

@@ -9,6 +9,11 @@ const notifyKey = (contactId: string, handoffKey: string, userId: string) => `${
 /** Salesforce user ids start with 005; queues (00G) cannot own tasks. */
 const isUserId = (id: string | undefined): id is string => id?.startsWith('005') === true;
 
+/** Each queue's manager (routing.yaml), by the queue's DeveloperName, as fresh and stored decisions both name it. */
+export function queueManagersOf(queues: Readonly<Record<string, { salesforce_queue: string; manager?: string | undefined }>>): Map<string, string> {
+  return new Map(Object.values(queues).flatMap((q) => (q.manager ? [[q.salesforce_queue, q.manager] as const] : [])));
+}
+
 /**
  * Every task key a batch could create (the playbook steps and one per person notified, on a first
  * hand-off), so they can be looked up together with the people before anything is written.
@@ -33,7 +38,14 @@ export function candidateTaskKeys(handoffs: readonly RoutedHandoff[], directory:
  * task text are the decision's own (decide()). Tasks go to users only, on a first hand-off, and
  * never twice (keys found in Salesforce are skipped). Pure.
  */
-export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeople, directory: OwnerDirectory, now: number, campaign?: CampaignRules): HandoffPlan {
+export function planHandoffs(
+  handoffs: readonly RoutedHandoff[],
+  found: FoundPeople,
+  directory: OwnerDirectory,
+  now: number,
+  campaign?: CampaignRules,
+  queueManagers: ReadonlyMap<string, string> = new Map(),
+): HandoffPlan {
   const plan: HandoffPlan = { upserts: [], adoptions: [], landings: [], tasks: [], campaignMembers: [], campaignCreates: [], memberStatusCreates: [], skipped: [] };
   for (const h of handoffs) {
     const lead = h.decision.lead;
@@ -81,7 +93,7 @@ export function planHandoffs(handoffs: readonly RoutedHandoff[], found: FoundPeo
       plan.upserts.push({ contactId: h.contactId, isNew: true, fields: { ...lead.create, ...(owner ? { OwnerId: owner } : {}) } });
       plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'create', ownerLabel });
     }
-    if (h.firstTime) planTasks(h, taskOwner, found, directory, now, plan);
+    if (h.firstTime) planTasks(h, taskOwner, found, directory, now, plan, queueManagers);
     if (campaign) planMembership(h, on, campaign, found, plan);
   }
   return plan;
@@ -139,15 +151,19 @@ function planMembership(h: RoutedHandoff, on: MemberOf, rules: CampaignRules, fo
   plan.campaignMembers.push({ contactId: h.contactId, campaignId: target.id, campaignName: target.name, ...on, status });
 }
 
-function planTasks(h: RoutedHandoff, ownerId: string | undefined, found: FoundPeople, directory: OwnerDirectory, now: number, plan: HandoffPlan): void {
+function planTasks(h: RoutedHandoff, ownerId: string | undefined, found: FoundPeople, directory: OwnerDirectory, now: number, plan: HandoffPlan, queueManagers: ReadonlyMap<string, string>): void {
+  const managerEmail = h.assignee.kind === 'queue' ? queueManagers.get(h.assignee.salesforceQueue) : undefined;
+  const managerUser = managerEmail ? directory.usersByEmail.get(managerEmail.toLowerCase()) : undefined;
+  const manager = managerUser?.active ? managerUser.id : undefined;
   const add = (key: string, kind: TaskWrite['kind'], owner: string, task: PlannedTask) => {
     if (found.existingTaskKeys.has(key)) plan.skipped.push({ contactId: h.contactId, reason: 'task-exists', key });
     else plan.tasks.push({ key, contactId: h.contactId, kind, ownerId: owner, fields: taskFields(task, now) });
   };
   h.decision.tasks.forEach((task, i) => {
     const key = stepKey(h.contactId, h.handoffKey, i);
-    // Tasks cannot be owned by queues: a queue-owned lead gets no playbook task; its notify: people still get theirs.
+    // Tasks cannot be owned by queues: a queue-owned lead's task goes to the queue's manager (routing.yaml), else none.
     if (isUserId(ownerId)) add(key, 'playbook', ownerId, task);
+    else if (manager) add(key, 'playbook', manager, task);
     else plan.skipped.push({ contactId: h.contactId, reason: 'queue-cannot-own-task', key });
   });
   const note = h.decision.notifyTask;

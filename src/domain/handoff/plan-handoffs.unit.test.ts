@@ -157,3 +157,22 @@ describe('planHandoffs: a hand-off again', () => {
     expect(planHandoffs([handoff('1', null)], converted, directory, NOW, RULES).skipped).toEqual([{ contactId: '1', reason: 'converted-lead' }]);
   });
 });
+
+describe('planHandoffs: a lead routed to a queue', () => {
+  const queued = (): RoutedHandoff => {
+    const h = handoff('9', null);
+    const task = { subject: 'Call now', priority: 'High', type: 'Call', dueInMs: 3_600_000 };
+    return { ...h, decision: { ...h.decision, tasks: [task] } as RoutedHandoff['decision'], assignee: { kind: 'queue', queue: 'inbound', salesforceQueue: 'Inbound_Lead_Queue' } };
+  };
+  const withQueue: OwnerDirectory = { ...directory, queuesByName: new Map([['Inbound_Lead_Queue', '00G5g000000InbAAA']]) };
+
+  it("gives the playbook task to the queue's manager, since a queue cannot own a task", () => {
+    const plan = planHandoffs([queued()], found(), withQueue, NOW, RULES, new Map([['Inbound_Lead_Queue', 'dana@copperleaf.example']]));
+    expect(plan.tasks.map((t) => [t.key, t.ownerId, t.fields.Subject])).toEqual([['9:first:step0', DANA, 'Call now']]);
+  });
+  it('skips the task, saying why, when the queue names no manager', () => {
+    const plan = planHandoffs([queued()], found(), withQueue, NOW, RULES);
+    expect(plan.tasks).toEqual([]);
+    expect(plan.skipped).toContainEqual({ contactId: '9', reason: 'queue-cannot-own-task', key: '9:first:step0' });
+  });
+});

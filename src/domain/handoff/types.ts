@@ -120,7 +120,7 @@ export type LeadFields = Record<string, SalesforceValue>;
 export interface TaskWrite {
   key: string;
   contactId: string;
-  kind: 'playbook' | 'notify';
+  kind: 'playbook' | 'notify' | 'sla';
   ownerId: string;
   fields: { Subject: string; Priority: string; Type: string; Status: string; ActivityDate: string; Description?: string };
 }
