@@ -32,16 +32,21 @@ function batcherFor(deps: HandoffDeps): { batcher: DebounceBatcher<string, Hando
   return entry;
 }
 
+const SLA_START_DELAY_MS = 5_000;
+
 /** Webhook hand-off of one contact, on the `handoff` queue (enqueued by POST /webhooks/hubspot), on the budget share kept for hand-offs. */
 export const handoffLeadJob: JobDefinition<HandoffJobData, HandoffJobResult> = {
   name: HANDOFF_JOB,
   queue: 'handoff',
   lane: 'handoff',
-  run: async (data, { deps }) => {
+  run: async (data, { deps, wake }) => {
     const { batcher, retake } = batcherFor(deps);
     if (data.retake) retake.add(data.contactId);
     const outcome = await batcher.add(data.contactId);
-    return { outcome, latencyMs: Date.now() - data.receivedAt };
+    const latencyMs = Date.now() - data.receivedAt;
+    // The SLA clock of a hand-off starts at its next check: soon, one check per slot for a burst.
+    if (outcome === 'handled') await wake('check-sla', [Date.now() + SLA_START_DELAY_MS]);
+    return { outcome, latencyMs };
   },
   async stop() {
     await Promise.all([...batchers.values()].map((b) => b.batcher.drain()));

@@ -20,12 +20,16 @@ export const syncLeadsJob: JobDefinition<SyncLeadsData, SyncSummary> = {
   lease: true,
   preflight: true,
   lane: 'bulk',
-  run: (data, { deps, signal, progress }) =>
-    syncLeads(deps, {
+  run: async (data, { deps, signal, progress, wake }) => {
+    const summary = await syncLeads(deps, {
       indexingLagMs: parseDuration(deps.config.sync.indexing_lag),
       signal,
       ...(data.backfill ? { backfill: true } : {}),
       // A first run is a backfill that can take minutes: its progress shows on the job.
       onProgress: (p) => progress({ pulled: p.pulled, ...(p.total ? { total: p.total, percent: Math.floor((100 * p.pulled) / p.total) } : {}) }),
-    }),
+    });
+    // Hand-offs start their SLA clocks at the next check: now, rather than at the sweep.
+    if (summary.created + summary.adopted + summary.existingContacts > 0) await wake('check-sla', [Date.now()]);
+    return summary;
+  },
 };

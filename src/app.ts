@@ -18,6 +18,7 @@ import { moveLegacyKeys, RedisKeys } from './redis-keys.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceFeedback } from './salesforce/salesforce-feedback.ts';
 import { SalesforceLeads } from './salesforce/salesforce-leads.ts';
+import { SalesforceSla } from './salesforce/salesforce-sla.ts';
 import { AccountIndexTable } from './store/account-index.ts';
 import { ContactStateTable, importLegacyContactState } from './store/contact-state.ts';
 import { ErasedContacts } from './store/erased-contacts.ts';
@@ -26,6 +27,7 @@ import { LedgerStore } from './store/ledger-store.ts';
 import { PendingMerges } from './store/pending-merges.ts';
 import { PreflightCacheStore } from './store/preflight-cache.ts';
 import { RoutingStateStore } from './store/routing-state.ts';
+import { SlaClockStore } from './store/sla-clocks.ts';
 import { SyncState } from './store/sync-state.ts';
 
 /** Test and bench knobs; production passes none. */
@@ -142,7 +144,7 @@ export async function composeAdapters(
   config: LeadloopConfig,
   gate: ApiGate,
   options: ComposeOptions = {},
-): Promise<{ hubspot: HubSpotContacts; deals: HubSpotDeals; salesforce: SalesforceLeads; feedback: SalesforceFeedback }> {
+): Promise<{ hubspot: HubSpotContacts; deals: HubSpotDeals; salesforce: SalesforceLeads; feedback: SalesforceFeedback; sla: SalesforceSla }> {
   const { hubspot, deals } = hubspotAdapters(env, config, gate, options);
   const connection = await connectSalesforce({
     auth: env.salesforce.auth!,
@@ -162,6 +164,7 @@ export async function composeAdapters(
       competitorFrom: mapping.opportunity.competitor_from,
       ...(mapping.lead_status.disqualified_reason_field ? { disqualifiedReasonField: mapping.lead_status.disqualified_reason_field } : {}),
     }),
+    sla: new SalesforceSla(connection),
   };
 }
 
@@ -173,7 +176,7 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
     const governor = new BudgetGovernor(redis, env.prefix, budgetConfigFromSync(config.sync.budgets));
     const metered = governorGate(governor, options.registry ? { registry: options.registry } : {});
     const gate = options.wrapGate ? options.wrapGate(metered) : metered;
-    const { hubspot, deals, salesforce, feedback } = await composeAdapters(env, config, gate, options);
+    const { hubspot, deals, salesforce, feedback, sla } = await composeAdapters(env, config, gate, options);
     const accountIndex = new AccountIndexTable(storage.ledger.db);
     const syncState = new SyncState(redis, env.prefix);
     const deps: SyncDeps = {
@@ -189,6 +192,8 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       feedback,
       deals,
       outcomes: storage.ledger,
+      sla,
+      slaClocks: new SlaClockStore(storage.ledger.db),
       config,
       configVersion: storage.configVersion,
       now: storage.now,

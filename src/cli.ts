@@ -7,13 +7,15 @@ import { register as registerExplain } from './cli/explain.ts';
 import { register as registerRescore } from './cli/rescore.ts';
 import { register as registerSandbox } from './cli/sandbox.ts';
 import { register as registerSetup } from './cli/setup.ts';
+import { register as registerSla } from './cli/sla.ts';
 import { register as registerStart } from './cli/start.ts';
 import { register as registerSync } from './cli/sync.ts';
 
 /** The `leadloop` command: every verb lives in its own file under src/cli/. */
 export function buildProgram(source: NodeJS.ProcessEnv): Command {
   const program = new Command('leadloop').description('closed-loop lead management: HubSpot → score → route → Salesforce, and back').showHelpAfterError().exitOverride();
-  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq]) register(program, source);
+  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq, registerSla])
+    register(program, source);
   return program;
 }
 

@@ -76,14 +76,16 @@ export async function startWorker(env: Env) {
 }
 
 async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: import('../queue/pause.ts').PauseControl, logger: Logger) {
-  const [{ JOBS }, { createRedisConnection }, { keepSchedules, scheduleSpecs, syncSchedules }, { createLeadloopWorker }, { runJob }, { parseDuration }] = await Promise.all([
+  const [{ JOBS }, { createRedisConnection }, { keepSchedules, scheduleSpecs, syncSchedules }, { createLeadloopWorker }, { runJob, isSkipped }, { parseDuration }, { queueWake }] = await Promise.all([
     import('../../jobs/index.ts'),
     import('../queue/connection.ts'),
     import('../queue/schedules.ts'),
     import('../queue/worker.ts'),
     import('../queue/job.ts'),
     import('../domain/config/duration.ts'),
+    import('../queue/wake.ts'),
   ]);
+  const wake = queueWake(queues, JOBS);
   // syncSchedules removes every scheduler it is not given: all of them go in one list.
   const specs = scheduleSpecs(JOBS, app.config.sync.schedules, parseDuration);
   await syncSchedules(queues, specs);
@@ -104,10 +106,13 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
       logger,
       systems: ['hubspot', 'salesforce'],
       concurrency: CONCURRENCY[queue],
-      processor: (job, signal) => {
+      processor: async (job, signal) => {
         const definition = definitions.get(job.name);
         if (!definition) throw new Error(`no job named "${job.name}" on queue ${queue}`);
-        return runJob(definition, job.data as never, app, { signal, progress: (value) => void job.updateProgress(value).catch(() => undefined) });
+        const result = await runJob(definition, job.data as never, app, { signal, wake, progress: (value) => void job.updateProgress(value).catch(() => undefined) });
+        // A wake-up that found another run under the lease comes back shortly: its moment is not lost.
+        if (definition.retryWhenHeldMs !== undefined && isSkipped(result)) await wake(definition.name, [Date.now() + definition.retryWhenHeldMs]);
+        return result;
       },
     });
   }

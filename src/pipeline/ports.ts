@@ -24,6 +24,8 @@ import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
 import type { CampaignFigureRole, CampaignState, LedgerCampaignFigures, StoredCampaign } from '../domain/feedback/campaigns.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { DealPropertySpec, DescribedObject, WritebackProperty } from '../domain/setup.ts';
+import type { ObservedTouch } from '../domain/sla/plan-check.ts';
+import type { ClocklessHandoff, Escalation, OpenClock, RecordObservation, SlaCapabilities, StartedClock, TouchKind } from '../domain/sla/types.ts';
 
 // The pipeline's view of the world: leadloop's own interfaces, implemented by the adapters
 // (src/hubspot, src/salesforce, src/store) and wired in one place (src/app.ts). The pipeline
@@ -322,6 +324,34 @@ export interface DealSetup {
   connectorSyncedDeal(): Promise<{ id: string; properties: Record<string, string | null> } | undefined>;
 }
 
+/** Salesforce as the SLA clock reads it (src/salesforce/salesforce-sla.ts). */
+export interface SlaSource {
+  /** Whether Task.CompletedDateTime exists and Lead.Status history is tracked (asked once per check). */
+  capabilities(): Promise<SlaCapabilities>;
+  /** Each record's OwnerId now (null: gone) and every touch on it since its `since`, by anyone. */
+  observe(
+    records: readonly { object: 'Lead' | 'Contact'; id: string; since: number }[],
+    capabilities: SlaCapabilities,
+    now: number,
+  ): Promise<Map<string, RecordObservation & { touches: ObservedTouch[] }>>;
+  /** A breach's reassignment: leads to their new owners (assignment rules kept out). */
+  reassign(updates: readonly { id: string; ownerId: string }[]): Promise<{ updated: string[]; rejections: Rejection[] }>;
+}
+
+/** The ledger's SLA clocks (src/store/sla-clocks.ts). */
+export interface SlaLedgerPort {
+  handoffsWithoutClock(options: { since: number; limit: number; afterId?: string }): Promise<ClocklessHandoff[]>;
+  startClocks(clocks: readonly StartedClock[]): Promise<number>;
+  openClocks(options: { watchSince: number; limit: number; afterId?: string }): Promise<(OpenClock & { source: string | null })[]>;
+  recordTouch(handoffId: string, touch: { at: number; by: string | null; kind: TouchKind }, lateBreach?: { at: number; escalation: Escalation }): Promise<void>;
+  recordRestart(handoffId: string, restart: { at: number; ownerId: string; team: string | null; policy: string; remindAt: number | null; dueAt: number; assignedOwnerId: string }): Promise<void>;
+  recordReminded(handoffId: string, at: number): Promise<void>;
+  /** False when a breach was recorded already. */
+  recordBreach(handoffId: string, at: number, escalation: Escalation): Promise<boolean>;
+  finishEscalation(handoffId: string, escalation: Escalation, assignedOwnerId: string | undefined): Promise<void>;
+  markChecked(handoffIds: readonly string[], at: number): Promise<void>;
+}
+
 /** Where refused records go. */
 export interface DeadLetterSink {
   add(input: { system: 'hubspot' | 'salesforce' | 'leadloop'; operation: string; recordKey: string; reason: string; error: unknown; payload?: unknown; at: number }): Promise<unknown>;
@@ -363,7 +393,12 @@ export interface PlannedWrite {
     | 'deal-update'
     | 'deal-archive'
     | 'campaign-update'
-    | 'opportunity-update';
+    | 'opportunity-update'
+    | 'sla-clock-start'
+    | 'sla-touch'
+    | 'sla-restart'
+    | 'sla-breach'
+    | 'lead-reassign';
   key: string;
   fields?: Record<string, unknown>;
 }
@@ -385,6 +420,10 @@ export interface SyncDeps {
   deals: DealSink;
   /** The ledger's outcomes (the feedback's view of it). */
   outcomes: FeedbackLedgerPort;
+  /** Salesforce as the SLA clock reads it. */
+  sla: SlaSource;
+  /** The ledger's SLA clocks. */
+  slaClocks: SlaLedgerPort;
   config: LeadloopConfig;
   configVersion: string;
   now: () => number;

@@ -16,7 +16,16 @@ export interface JobHelpers {
   signal: AbortSignal;
   /** Reports progress on the job (bull-board, getJob); a `--once` command prints it. */
   progress(value: Record<string, unknown>): void;
+  /**
+   * Asks for runs of a job at these times (the SLA clock's reminders and breaches, a clock to start
+   * after a hand-off): one delayed job per slot of WAKE_SLOT_MS, however many ask. A `--once`
+   * command has no queue: nothing happens there.
+   */
+  wake(jobName: string, times: readonly number[]): Promise<void>;
 }
+
+/** Wake-ups are rounded up to slots this long: a burst of hand-offs asks for one run, not hundreds. */
+export const WAKE_SLOT_MS = 15_000;
 
 /**
  * One job, declared once and run the same way by its worker and its `--once` command
@@ -36,6 +45,8 @@ export interface JobDefinition<Data = unknown, Result = unknown> {
   /** The budget lane its API calls draw on. */
   lane: Lane;
   run(data: Data, helpers: JobHelpers): Promise<Result>;
+  /** When another run holds its lease, ask for a run again this much later (woken jobs whose time matters). */
+  retryWhenHeldMs?: number;
   /** Called when the worker stops (e.g. to finish a batch in flight). */
   stop?(): Promise<void>;
 }
@@ -55,6 +66,8 @@ export interface RunOptions {
   plannedWrites?: PlannedWrite[];
   /** A dry run's preflight problems (blocking ones do not stop it). */
   onPreflight?: (result: { blocking: PreflightProblem[]; warnings: PreflightProblem[] }) => void;
+  /** The worker's way to add delayed runs (JobHelpers.wake); absent for a `--once` command. */
+  wake?: (jobName: string, times: readonly number[]) => Promise<void>;
 }
 
 /**
@@ -71,7 +84,7 @@ export async function runJob<Data, Result>(definition: JobDefinition<Data, Resul
     }
     // Under a lease, positions are saved only while the lease is held (compared and set in Redis).
     const fenced = lease ? { ...deps, state: app.syncState.fencedBy(lease.fence) } : deps;
-    return definition.run(data, { deps: fenced, signal, progress: options.progress ?? (() => undefined) });
+    return definition.run(data, { deps: fenced, signal, progress: options.progress ?? (() => undefined), wake: options.plannedWrites ? noWake : (options.wake ?? noWake) });
   };
   return withLane(definition.lane, async () => {
     if (!definition.lease) return work(options.signal ?? new AbortController().signal);
@@ -80,6 +93,8 @@ export async function runJob<Data, Result>(definition: JobDefinition<Data, Resul
     return { skipped: `another ${definition.name} run holds the lease`, heldBy: outcome.heldBy, ...(outcome.heldUntil ? { heldUntil: outcome.heldUntil } : {}) };
   });
 }
+
+const noWake = async (): Promise<void> => undefined;
 
 const depsByApp = new WeakMap<App, HandoffDeps>();
 

@@ -31,6 +31,7 @@ export async function purgeContact(
       .set({ hubspot_contact_id: token, lead_id: sql<string>`'erased:' || md5(${token} || lead_id)` })
       .where('hubspot_contact_id', '=', contactId)
       .executeTakeFirst();
+    await tx.updateTable('sla_clocks').set({ hubspot_contact_id: token, salesforce_id: 'erased' }).where('hubspot_contact_id', '=', contactId).execute();
     const opportunityLinks = await tx.updateTable('opportunity_contacts').set({ hubspot_contact_id: token }).where('hubspot_contact_id', '=', contactId).executeTakeFirst();
     const contactKeys = await tx.deleteFrom('contact_keys').where('hubspot_contact_id', '=', contactId).executeTakeFirst();
     return {

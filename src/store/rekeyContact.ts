@@ -16,6 +16,8 @@ export async function rekeyContact(db: Kysely<LedgerSchema>, fromContactId: stri
   return db.transaction().execute(async (tx) => {
     const decisions = await move(tx, 'decisions', fromContactId, toContactId);
     const handoffs = await move(tx, 'handoffs', fromContactId, toContactId);
+    // The SLA clocks follow their hand-offs (same rows by id; the key is read from the hand-off).
+    await tx.updateTable('sla_clocks').set({ hubspot_contact_id: toContactId }).where('hubspot_contact_id', '=', fromContactId).execute();
     return { moved: decisions + handoffs > 0 };
   });
 }

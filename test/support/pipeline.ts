@@ -7,7 +7,7 @@ import { loadEnv } from '../../src/config/env.ts';
 import { SHIPPED_CONFIG_DIR } from './config.ts';
 import { setupHubSpot } from '../../src/pipeline/setup.ts';
 import { deleteKeysWithPrefix, testConnection, uniqueTestPrefix } from './redis.ts';
-import { createSandboxClock, type SandboxClock } from '../../src/sandbox/clock.ts';
+import { createSandboxClock, type SandboxClock, type SandboxClockOptions } from '../../src/sandbox/clock.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
 
 export { SHIPPED_CONFIG_DIR, shippedConfig } from './config.ts';
@@ -89,8 +89,9 @@ export async function sandboxApp(sandbox: Sandbox, options: SandboxAppOptions = 
 export async function sandboxOnItsClock(
   sandboxOptions: Omit<NonNullable<Parameters<typeof startSandbox>[0]>, 'clock'>,
   appOptions: SandboxAppOptions = {},
+  clockOptions: SandboxClockOptions = {},
 ): Promise<{ sandbox: Sandbox; app: SandboxApp; clock: SandboxClock }> {
-  const clock = createSandboxClock();
+  const clock = createSandboxClock(clockOptions);
   const sandbox = await startSandbox({ ...sandboxOptions, clock });
   try {
     return { sandbox, app: await sandboxApp(sandbox, { ...appOptions, now: () => clock.now() }), clock };

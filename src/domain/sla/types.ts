@@ -90,3 +90,9 @@ export type SlaAction =
       tasks: (TaskWrite & { whoId: string })[];
       reassign?: { object: 'Lead'; id: string; ownerId: string };
     };
+
+/** What the org lets the clock read: Task.CompletedDateTime (API 59.0+), and whether Lead.Status changes are in LeadHistory. */
+export interface SlaCapabilities {
+  taskCompletedDateTime: boolean;
+  statusHistoryTracked: boolean;
+}
