@@ -1,11 +1,20 @@
+import { Counter, register } from 'prom-client';
 import { checkSla, type SlaSummary } from '../src/pipeline/checkSla.ts';
 import type { JobDefinition } from '../src/queue/job.ts';
+
+const breaches = new Counter({
+  name: 'leadloop_sla_breaches_total',
+  help: 'Hand-offs not touched within their SLA, by temperature and whether the breach was escalated',
+  labelNames: ['temperature', 'escalated'] as const,
+  registers: [register],
+});
 
 /**
  * The SLA clock: one check per job on the `maintenance` queue under its lease. It runs at
  * sync.yaml's `schedules.check_sla` (the backstop sweep), after every hand-off (to start clocks),
  * and at each reminder and breach time, which each check asks for (delayed jobs), so the clock
- * fires on time. A wake-up that finds another check running comes back 15 s later.
+ * fires on time. A wake-up that finds another check running comes back 15 s later. Each breach
+ * is a log line and a count on `leadloop_sla_breaches_total`.
  */
 export const checkSlaJob: JobDefinition<Record<string, never>, SlaSummary> = {
   name: 'check-sla',
@@ -15,8 +24,12 @@ export const checkSlaJob: JobDefinition<Record<string, never>, SlaSummary> = {
   preflight: true,
   lane: 'bulk',
   retryWhenHeldMs: 15_000,
-  run: async (_data, { deps, signal, wake }) => {
+  run: async (_data, { deps, signal, wake, log }) => {
     const summary = await checkSla(deps, { signal });
+    for (const breach of summary.breaches) {
+      breaches.inc({ temperature: breach.temperature, escalated: String(breach.escalated) });
+      log.warn({ handoffId: breach.handoffId, temperature: breach.temperature, escalated: breach.escalated }, 'sla breached');
+    }
     await wake('check-sla', summary.wakeAt);
     return summary;
   },

@@ -109,7 +109,7 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
       processor: async (job, signal) => {
         const definition = definitions.get(job.name);
         if (!definition) throw new Error(`no job named "${job.name}" on queue ${queue}`);
-        const result = await runJob(definition, job.data as never, app, { signal, wake, progress: (value) => void job.updateProgress(value).catch(() => undefined) });
+        const result = await runJob(definition, job.data as never, app, { signal, wake, log: logger, progress: (value) => void job.updateProgress(value).catch(() => undefined) });
         // A wake-up that found another run under the lease comes back shortly: its moment is not lost.
         if (definition.retryWhenHeldMs !== undefined && isSkipped(result)) await wake(definition.name, [Date.now() + definition.retryWhenHeldMs]);
         return result;

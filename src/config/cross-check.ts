@@ -101,6 +101,11 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
   for (const [name, queue] of Object.entries(routing.queues)) {
     if (queue.manager) checkOwner(['queues', name, 'manager'], queue.manager, 'manager');
   }
+  const slaManager = config.sync.sla.on_breach.manager;
+  if (slaManager && !owners.has(slaManager.toLowerCase())) {
+    const hint = suggest(slaManager.toLowerCase(), owners);
+    issues.push({ file: 'sync', path: ['sla', 'on_breach', 'manager'], message: `manager ${slaManager} is not in routing.yaml's owners${hint ? ` — did you mean ${hint}?` : ''}` });
+  }
   const ruleIds = new Set<string>();
   routing.rules.forEach((rule, i) => {
     if (ruleIds.has(rule.id)) issues.push({ file: 'routing', path: ['rules', i, 'id'], message: `rule id "${rule.id}" is used twice` });

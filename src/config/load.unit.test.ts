@@ -84,6 +84,20 @@ describe('loadConfigDir', () => {
       expected: ['routing.yaml:108:11 rules[6].team: team "smbb" is not defined under teams — did you mean "smb"?'],
     },
     {
+      label: 'an SLA span an admin cannot mean',
+      edits: [{ file: 'sync.yaml', find: 'hot: 1 hour', replace: 'hot: 1 fortnight' }],
+      expected: [expect.stringMatching(/^sync\.yaml:\d+:8 sla\.hot: a span such as "1 hour", "30 minutes" or "2 working days"$/)],
+    },
+    {
+      label: 'an SLA manager who is not an owner (cross-file)',
+      edits: [{ file: 'sync.yaml', find: 'manager: rachel.stone@copperleaf.example', replace: 'manager: rachel.stoen@copperleaf.example' }],
+      expected: [
+        expect.stringMatching(
+          /^sync\.yaml:\d+:\d+ sla\.on_breach\.manager: manager rachel\.stoen@copperleaf\.example is not in routing\.yaml's owners — did you mean rachel\.stone@copperleaf\.example\?$/,
+        ),
+      ],
+    },
+    {
       label: 'unknown HubSpot property (cross-file)',
       edits: [{ file: 'scoring.yaml', find: '{ property: jobtitle, op: matches, value: "\\\\bmanager', replace: '{ property: job_title, op: matches, value: "\\\\bmanager' }],
       expected: [expect.stringMatching(/^scoring\.yaml:36:11 fit\[5\]\.when: unknown HubSpot property "job_title" — did you mean "jobtitle"\?/)],

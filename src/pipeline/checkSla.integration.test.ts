@@ -81,7 +81,7 @@ describe('the SLA clock against the sandbox', () => {
     await checkSla(app.deps);
     await checkSla(app.deps);
     const tasksOf = (key: string) => sf.records('Task').filter((t) => String(t.Leadloop_Key__c ?? '').endsWith(key) && t.WhoId === untouched.salesforce_id);
-    expect(tasksOf(':sla:remind').map((t) => t.OwnerId)).toEqual([untouched.owner_id]);
+    expect(tasksOf(':sla-remind').map((t) => t.OwnerId)).toEqual([untouched.owner_id]);
 
     // At its breach: reassigned to the next member of the owner's team, who gets a fresh task; the manager gets one. Once.
     clock.set(at(untouched.due_at)! + 1000);
@@ -94,14 +94,14 @@ describe('the SLA clock against the sandbox', () => {
     const lead = sf.records('Lead').find((l) => l.Id === untouched.salesforce_id)!;
     expect(lead.OwnerId).toBe(escalation.reassignTo!.ownerId);
     expect(lead.OwnerId).not.toBe(untouched.owner_id);
-    expect(tasksOf(':sla:breach:takeover').map((t) => t.OwnerId)).toEqual([escalation.reassignTo!.ownerId]);
-    expect(tasksOf(':sla:breach:manager').map((t) => t.OwnerId)).toEqual([escalation.managerId]);
+    expect(tasksOf(':sla-takeover').map((t) => t.OwnerId)).toEqual([escalation.reassignTo!.ownerId]);
+    expect(tasksOf(':sla-manager').map((t) => t.OwnerId)).toEqual([escalation.managerId]);
 
     clock.advance(30 * MINUTE);
     const again = await checkSla(app.deps);
     expect(again.escalated).toBe(0);
-    expect(tasksOf(':sla:breach:manager')).toHaveLength(1);
-    expect(tasksOf(':sla:breach:takeover')).toHaveLength(1);
+    expect(tasksOf(':sla-manager')).toHaveLength(1);
+    expect(tasksOf(':sla-takeover')).toHaveLength(1);
     // The reassignment is leadloop's own: it does not restart the clock.
     expect((await clocksOf(app)).find((c) => c.handoff_id === untouched.handoff_id)!.restarted_at).toBeNull();
   }, 120_000);

@@ -190,7 +190,7 @@ async function deadLetter(deps: SyncDeps, rejections: readonly Rejection[], at: 
   for (const r of rejections) {
     await deps.deadLetter.add({
       system: 'salesforce',
-      operation: r.recordKey.includes(':sla:') ? 'task-create' : 'lead-reassign',
+      operation: r.recordKey.includes(':sla-') ? 'task-create' : 'lead-reassign',
       recordKey: r.recordKey,
       reason: rejectionReason(r),
       error: { code: r.code, fields: r.fields },

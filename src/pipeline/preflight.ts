@@ -4,6 +4,8 @@ import { LeadloopError } from '../errors/index.ts';
 import { checkDeals, checkFeedbackCapabilities, checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
 import type { DealSetup, FeedbackSource, OrgSetup, PortalSetup } from './ports.ts';
 
+import { checkSla } from './sla-preflight-checks.ts';
+
 export type { PreflightProblem, PreflightResult } from './preflight-checks.ts';
 
 /** What preflight reads: both systems' schemas and the config. */
@@ -77,6 +79,7 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
     checkRoutingOwners(config.routing, directory),
     checkDeals({ mapping: config.mapping, dealProperties, pipeline, connectorDeal }),
     checkFeedbackCapabilities(capabilities, config.mapping),
+    checkSla(config, objects.get('Task'), capabilities.statusHistoryTracked),
   );
 }
 

@@ -22,7 +22,16 @@ export interface JobHelpers {
    * command has no queue: nothing happens there.
    */
   wake(jobName: string, times: readonly number[]): Promise<void>;
+  /** The worker's JSON log (ids and figures only, never personal data); silent for a `--once` command, whose summary says it all. */
+  log: JobLog;
 }
+
+export interface JobLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+const silentLog: JobLog = { info: () => undefined, warn: () => undefined };
 
 /** Wake-ups are rounded up to slots this long: a burst of hand-offs asks for one run, not hundreds. */
 export const WAKE_SLOT_MS = 15_000;
@@ -68,6 +77,7 @@ export interface RunOptions {
   onPreflight?: (result: { blocking: PreflightProblem[]; warnings: PreflightProblem[] }) => void;
   /** The worker's way to add delayed runs (JobHelpers.wake); absent for a `--once` command. */
   wake?: (jobName: string, times: readonly number[]) => Promise<void>;
+  log?: JobLog;
 }
 
 /**
@@ -84,7 +94,13 @@ export async function runJob<Data, Result>(definition: JobDefinition<Data, Resul
     }
     // Under a lease, positions are saved only while the lease is held (compared and set in Redis).
     const fenced = lease ? { ...deps, state: app.syncState.fencedBy(lease.fence) } : deps;
-    return definition.run(data, { deps: fenced, signal, progress: options.progress ?? (() => undefined), wake: options.plannedWrites ? noWake : (options.wake ?? noWake) });
+    return definition.run(data, {
+      deps: fenced,
+      signal,
+      progress: options.progress ?? (() => undefined),
+      wake: options.plannedWrites ? noWake : (options.wake ?? noWake),
+      log: options.log ?? silentLog,
+    });
   };
   return withLane(definition.lane, async () => {
     if (!definition.lease) return work(options.signal ?? new AbortController().signal);

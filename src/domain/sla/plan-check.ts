@@ -150,7 +150,7 @@ function breachAction(clock: OpenClock, escalation: Escalation, context: SlaChec
   const takeOver = escalation.reassignTo;
   if (takeOver?.ownerId.startsWith('005')) {
     tasks.push(
-      task(`${base}:breach:takeover`, clock, takeOver.ownerId, {
+      task(`${base}-takeover`, clock, takeOver.ownerId, {
         Subject: `Call now: lead reassigned to you (first touch was due ${due})`,
         Priority: 'High',
         Type: 'Call',
@@ -162,7 +162,7 @@ function breachAction(clock: OpenClock, escalation: Escalation, context: SlaChec
   if (escalation.managerId) {
     const reassigned = takeOver ? ` Reassigned to ${takeOver.label}.` : escalation.notReassigned ? ` Not reassigned: ${escalation.notReassigned}.` : '';
     tasks.push(
-      task(`${base}:breach:manager`, clock, escalation.managerId, {
+      task(`${base}-manager`, clock, escalation.managerId, {
         Subject: `SLA breached: ${clock.temperature} lead not touched by ${due}`,
         Priority: 'High',
         Type: 'Other',
@@ -185,7 +185,7 @@ function breachAction(clock: OpenClock, escalation: Escalation, context: SlaChec
 
 function reminderTask(clock: OpenClock, context: SlaCheckContext): TaskWrite & { whoId: string } {
   const due = formatLocal(clock.dueAt, context.people.hoursOf(clock.ownerId).timezone);
-  return task(`${clock.contactId}:${clock.handoffKey}:sla:remind`, clock, clock.ownerId, {
+  return task(`${clock.contactId}:${clock.handoffKey}:sla-remind`, clock, clock.ownerId, {
     Subject: `Reminder: first touch due by ${due}`,
     Priority: 'High',
     Type: 'Call',

@@ -139,7 +139,7 @@ describe('the SLA check', () => {
   it('reminds the owner once at 75 %, and not before', () => {
     expect(planSlaCheck([clock], seen(), ctx(started + 44 * 60_000))).toEqual([]);
     const [reminder] = planSlaCheck([clock], seen(), ctx(started + 46 * 60_000));
-    expect(reminder).toMatchObject({ kind: 'reminded', tasks: [{ ownerId: users.ann, whoId: clock.salesforceId, key: 'c1:first:sla:remind' }] });
+    expect(reminder).toMatchObject({ kind: 'reminded', tasks: [{ ownerId: users.ann, whoId: clock.salesforceId, key: 'c1:first:sla-remind' }] });
     expect(planSlaCheck([{ ...clock, remindedAt: started + 46 * 60_000 }], seen(), ctx(started + 50 * 60_000))).toEqual([]);
   });
   it('escalates a breach once: the next team member takes the lead with a fresh task, the manager gets a task', () => {
@@ -152,8 +152,8 @@ describe('the SLA check', () => {
       escalation: { escalated: true, reassignTo: { ownerId: users.bob }, managerId: users.mia, done: false },
     });
     expect(breach.tasks.map((t) => [t.key, t.ownerId])).toEqual([
-      ['c1:first:sla:breach:takeover', users.bob],
-      ['c1:first:sla:breach:manager', users.mia],
+      ['c1:first:sla-takeover', users.bob],
+      ['c1:first:sla-manager', users.mia],
     ]);
     // Recorded and done: nothing more, even though the lead is still untouched.
     const recorded = { ...clock, breachedAt: started + HOUR, escalation: { ...breach.escalation, done: true }, assignedOwnerId: users.bob };
