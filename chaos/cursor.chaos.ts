@@ -274,6 +274,8 @@ async function runCase(c: Case): Promise<void> {
       clearBackfill: () => app.deps.state.clearBackfill(),
       feedbackCursor: (flow) => app.deps.state.feedbackCursor(flow),
       saveFeedbackCursor: (flow, cursor) => app.deps.state.saveFeedbackCursor(flow, cursor),
+      pastMembersPass: () => app.deps.state.pastMembersPass(),
+      savePastMembersPass: (position) => app.deps.state.savePastMembersPass(position),
       async saveCursor(cursor) {
         if (reading) seenAtLeast.cursorSavesBetweenPages += 1;
         const before = await app.deps.state.cursor();

@@ -48,6 +48,10 @@ export class RedisKeys {
   feedbackCursor(flow: string): string {
     return this.key('sync', 'feedback', flow, 'cursor');
   }
+  /** The one-time pass adding campaign members to hand-offs made before campaign membership. */
+  pastMembersPass(): string {
+    return this.key('sync', 'feedback', 'past-members');
+  }
   /** Where installations before the ledger's contact_state kept fingerprints and observations: read once, imported, deleted. */
   legacyContactState(): { fingerprints: string; observed: string } {
     return { fingerprints: this.key('sync', 'fingerprints'), observed: this.key('sync', 'observed') };

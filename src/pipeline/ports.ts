@@ -21,6 +21,7 @@ import type {
   UnlinkedOpportunity,
 } from '../domain/feedback/types.ts';
 import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
+import type { PastHandoff, PastMemberFacts } from '../domain/feedback/past-members.ts';
 import type { CampaignFigureRole, CampaignState, LedgerCampaignFigures, StoredCampaign } from '../domain/feedback/campaigns.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { DealPropertySpec, DescribedObject, WritebackProperty } from '../domain/setup.ts';
@@ -199,6 +200,8 @@ export interface FeedbackLedgerPort {
   /** Stores the campaigns read (name, type, costs, Salesforce's won roll-ups) for the report. */
   recordCampaigns(campaigns: readonly StoredCampaign[], at: number): Promise<void>;
   storedCampaigns(): Promise<StoredCampaign[]>;
+  /** Hand-offs that carried a campaign name, in id order after `after` (the one-time pass adding the members hand-offs made before campaign membership lack). */
+  pastCampaignHandoffs(options: { after: number; limit: number }): Promise<PastHandoff[]>;
 }
 
 /**
@@ -225,6 +228,12 @@ export interface FeedbackSource {
   campaignStates(options: { ids: readonly string[]; names: readonly string[]; fields: Record<CampaignFigureRole, string> }): Promise<CampaignState[]>;
   /** Updates records by Id (sObject Collections, 200 a call, allOrNone false): the ids written, and the refusals. */
   updateRecords(sobject: 'Campaign' | 'Opportunity', updates: readonly { id: string; fields: Record<string, unknown> }[]): Promise<{ updated: string[]; rejections: Rejection[] }>;
+  /**
+   * For past hand-offs: the campaigns of these names with their member statuses, which of these
+   * Leads and Contacts exist (a converted lead with its Contact), and the memberships those
+   * campaigns hold of them (`CampaignId IN (…) AND LeadId IN (…)`, and by ContactId): two reads.
+   */
+  pastMemberFacts(options: { names: readonly string[]; leadIds: readonly string[]; contactIds: readonly string[] }): Promise<PastMemberFacts>;
 }
 
 /** HubSpot's deals and the contact facts deal writing needs (src/hubspot/hubspot-deals.ts). */
@@ -265,6 +274,9 @@ export interface SyncStatePort {
   /** Where the feedback's pull of one flow stands (undefined before its first run). */
   feedbackCursor(flow: FeedbackFlow): Promise<KeysetCursor | undefined>;
   saveFeedbackCursor(flow: FeedbackFlow, cursor: KeysetCursor): Promise<void>;
+  /** Where the one-time pass adding past hand-offs' campaign members stands: the last hand-off id done, and whether it finished. */
+  pastMembersPass(): Promise<{ after: number; done: boolean } | undefined>;
+  savePastMembersPass(position: { after: number; done: boolean }): Promise<void>;
 }
 
 /** What leadloop saw of each contact: its input fingerprint and the changes it observed. */

@@ -1,5 +1,6 @@
 import { parseDuration } from '../domain/config/duration.ts';
 import type { FeedbackCapabilities, KeysetCursor } from '../domain/feedback/types.ts';
+import { addPastCampaignMembers } from './addPastCampaignMembers.ts';
 import { fillContactKeys } from './fillContactKeys.ts';
 import type { SyncDeps } from './ports.ts';
 import { pullLeadStatuses } from './pullLeadStatuses.ts';
@@ -17,6 +18,8 @@ export interface FeedbackSummary {
   campaigns: { updated: number; unchanged: number; unmatched: number };
   /** Opportunities given the Primary Campaign Source of their earliest hand-off. */
   primaryCampaignsSet: number;
+  /** The one-time pass over hand-offs made before campaign membership: hand-offs looked at, members created, members Salesforce had already, and hand-offs skipped (campaign missing or ambiguous, record gone). */
+  pastHandoffMembers: { checked: number; created: number; existing: number; skipped: number };
   contactKeysFilled: number;
   deadLettered: number;
   pages: number;
@@ -35,6 +38,7 @@ export function emptyFeedbackSummary(org: FeedbackSummary['org'], from: Feedback
     contactsUpdated: 0,
     campaigns: { updated: 0, unchanged: 0, unmatched: 0 },
     primaryCampaignsSet: 0,
+    pastHandoffMembers: { checked: 0, created: 0, existing: 0, skipped: 0 },
     contactKeysFilled: 0,
     deadLettered: 0,
     pages: 0,
@@ -58,7 +62,8 @@ const COMMIT_LAG_MS = 60_000;
  * (their email keys and domains, from HubSpot), then what sales did since the cursors — Lead
  * Status changes, then opportunities — each page recorded in the ledger, carried into HubSpot
  * (deals, contact outcome properties, lifecycle stage forward), and only then its cursor moved;
- * then the Salesforce Campaigns: Primary Campaign Source where missing, and the figures.
+ * then the Salesforce Campaigns: once, the members hand-offs made before campaign membership
+ * lack (addPastCampaignMembers); Primary Campaign Source where missing, and the figures.
  * A first run starts `feedback.lookback` ago. A crash anywhere converges on rerun (every write is
  * idempotent and a deal already written is recognised). A dry run writes nothing and moves no cursor.
  */
@@ -81,6 +86,7 @@ export async function syncFeedback(deps: SyncDeps, options: SyncFeedbackOptions 
   await pullLeadStatuses(deps, { after: leadCursor ?? start, until, org, summary, ...(options.signal ? { signal: options.signal } : {}) });
   await pullOpportunities(deps, { after: opportunityCursor ?? start, until, org, summary, ...(options.signal ? { signal: options.signal } : {}) });
   options.signal?.throwIfAborted();
+  await addPastCampaignMembers(deps, summary, options.signal);
   await syncCampaigns(deps, summary);
   return summary;
 }

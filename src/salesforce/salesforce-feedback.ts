@@ -7,6 +7,8 @@ import { pullChangedLeads } from './pullChangedLeads.ts';
 import { pullChangedOpportunities } from './pullChangedOpportunities.ts';
 import { readCampaigns } from './readCampaigns.ts';
 import { readCampaignStates } from './readCampaignStates.ts';
+import { readPastMemberFacts } from './readPastMemberFacts.ts';
+import type { PastMemberFacts } from '../domain/feedback/past-members.ts';
 import { updateRecords } from './updateRecords.ts';
 import { readConvertedLeads } from './readConvertedLeads.ts';
 import { readLeadStatusHistory } from './readLeadStatusHistory.ts';
@@ -65,6 +67,11 @@ export class SalesforceFeedback {
   /** Campaign figures and opportunities' Primary Campaign Source: one Collections update per 200. */
   updateRecords(sobject: 'Campaign' | 'Opportunity', updates: readonly { id: string; fields: Record<string, unknown> }[]): Promise<{ updated: string[]; rejections: Rejection[] }> {
     return updateRecords(this.#conn, sobject, updates);
+  }
+
+  /** Past hand-offs' campaigns, records and memberships: two composite reads (each up to five queries of 300 ids). */
+  pastMemberFacts(options: { names: readonly string[]; leadIds: readonly string[]; contactIds: readonly string[] }): Promise<PastMemberFacts> {
+    return readPastMemberFacts(this.#conn, options);
   }
 
   async #known(): Promise<FeedbackCapabilities> {

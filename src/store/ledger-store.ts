@@ -12,6 +12,8 @@ import { campaignFigures, opportunitiesLackingCampaign, recordCampaigns, setOppo
 import type { LedgerCampaignFigures, StoredCampaign } from '../domain/feedback/campaigns.ts';
 import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
 import { earliestHandoffs } from './earliestHandoffs.ts';
+import type { PastHandoff } from '../domain/feedback/past-members.ts';
+import { pastCampaignHandoffs } from './pastCampaignHandoffs.ts';
 import { handedOffByDomain, handedOffByEmailKey } from './findHandedOffContacts.ts';
 import { markOpportunitiesDeleted } from './markOpportunitiesDeleted.ts';
 import { findDecisions, setDecisionSalesforceIds } from './findDecision.ts';
@@ -226,6 +228,10 @@ export class LedgerStore {
 
   storedCampaigns(): Promise<StoredCampaign[]> {
     return storedCampaigns(this.db);
+  }
+
+  pastCampaignHandoffs(options: { after: number; limit: number }): Promise<PastHandoff[]> {
+    return pastCampaignHandoffs(this.db, options);
   }
 
   /** Resolves when the database answers (`/readyz`). */

@@ -96,6 +96,15 @@ export class SyncState {
     await this.#set(this.#keys.feedbackCursor(flow), JSON.stringify(cursor));
   }
 
+  async pastMembersPass(): Promise<{ after: number; done: boolean } | undefined> {
+    const raw = await this.#redis.get(this.#keys.pastMembersPass());
+    return raw ? (JSON.parse(raw) as { after: number; done: boolean }) : undefined;
+  }
+
+  async savePastMembersPass(position: { after: number; done: boolean }): Promise<void> {
+    await this.#set(this.#keys.pastMembersPass(), JSON.stringify(position));
+  }
+
   async #set(key: string, value: string): Promise<void> {
     if (!this.#fence) {
       await this.#redis.set(key, value);
