@@ -15,24 +15,28 @@ const AFTER_THE_QUARTER_MS = 2 * 60_000;
  * source, beside what the simulated team did.
  */
 export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string) => void, options: { seed: number }): Promise<void> {
-  const [{ simulateSales }, { compose }, { runJob, isSkipped }, { syncFeedbackJob }] = await Promise.all([
-    import('../sandbox/sales/runner.ts'),
+  const [{ quarterWithSlaClock }, { compose }, { runJob, isSkipped }, { syncFeedbackJob }] = await Promise.all([
+    import('./demo-sla.ts'),
     import('../app.ts'),
     import('../queue/job.ts'),
     import('../../jobs/sync-feedback.ts'),
   ]);
+  // leadloop lives in the sandbox's time: the quarter passes for it too.
+  const app = await compose(env, { now: () => sandbox.clock.now() });
   const started = performance.now();
-  const truth = simulateSales(sandbox.salesforce, { seed: options.seed, days: 90 });
+  const quarter = await quarterWithSlaClock(sandbox, app, { seed: options.seed, days: 90 });
+  const { truth } = quarter;
   const touched = truth.leads.filter((l) => l.touched).length;
   const won = truth.opportunities.filter((o) => o.state === 'won' && !o.deleted).length;
   const lost = truth.opportunities.filter((o) => o.state === 'lost' && !o.deleted).length;
   out(
     `A simulated sales quarter (${Math.round(performance.now() - started)} ms): the team touched ${touched} of ${truth.leads.length} leads, accepted ${truth.leads.filter((l) => l.accepted).length}, disqualified ${truth.leads.filter((l) => l.disqualified).length}, recycled ${truth.leads.filter((l) => l.recycled).length}, converted ${truth.leads.filter((l) => l.converted).length}; ${truth.opportunities.length} opportunities (${won} won, ${lost} lost, some never handed off by leadloop).`,
   );
+  out(
+    `The SLA clock, woken ${quarter.checks} times in the first three weeks: ${quarter.clocks} hot and warm hand-offs on the clock, ${quarter.met} touched in time; ${quarter.reminded} reminders, ${quarter.breached} breaches (${quarter.escalated} escalated: ${quarter.reassigned} leads reassigned to the next rep), ${quarter.tasks} tasks.`,
+  );
   sandbox.clock.advance(AFTER_THE_QUARTER_MS);
 
-  // leadloop lives in the sandbox's time: the quarter has passed for it too.
-  const app = await compose(env, { now: () => sandbox.clock.now() });
   try {
     sandbox.requestLog.reset();
     const runStarted = performance.now();
