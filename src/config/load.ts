@@ -18,7 +18,10 @@ export interface ConfigIssue {
   message: string;
 }
 
-export type LoadResult = { ok: true; config: LeadloopConfig; version: string } | { ok: false; errors: ConfigIssue[] };
+/** Line and column of a path in one of the files (for checks that run after loading, e.g. against the HubSpot portal). */
+export type ConfigLocate = (file: ConfigFileName, path: readonly (string | number)[]) => { line: number; column: number } | undefined;
+
+export type LoadResult = { ok: true; config: LeadloopConfig; version: string; locate: ConfigLocate } | { ok: false; errors: ConfigIssue[] };
 
 /** The config files were refused; `issues` lists every problem found. */
 export class ConfigInvalid extends LeadloopError {
@@ -91,7 +94,11 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
     }
     if (errors.length === 0) {
       const version = createHash('sha256').update(texts.join('\0')).digest('hex').slice(0, 12);
-      return { ok: true, config, version };
+      const locateIn: ConfigLocate = (name, path) => {
+        const source = parsed[name]?.file;
+        return source ? locate(source, path) : undefined;
+      };
+      return { ok: true, config, version, locate: locateIn };
     }
   }
   errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
@@ -99,7 +106,7 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
 }
 
 /** Throws ConfigInvalid instead of returning errors. */
-export async function loadConfigDirOrThrow(dir: string): Promise<{ config: LeadloopConfig; version: string }> {
+export async function loadConfigDirOrThrow(dir: string): Promise<{ config: LeadloopConfig; version: string; locate: ConfigLocate }> {
   const result = await loadConfigDir(dir);
   if (!result.ok) throw new ConfigInvalid(result.errors);
   return result;

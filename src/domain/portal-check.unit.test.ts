@@ -1,0 +1,219 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shippedConfig } from '../../test/support/config.ts';
+import type { LeadloopConfig } from './config/index.ts';
+import { checkConfigAgainstPortal, type ConfigLocator, type PortalProperty } from './portal-check.ts';
+
+/** "trade_show" → "Trade Show": how a portal admin labels an option. */
+const title = (value: string) => value.replace(/_/g, ' ').replace(/\b[a-z]/g, (c) => c.toUpperCase());
+const text = (name: string): PortalProperty => ({ name, label: title(name), type: 'string', options: [] });
+const number = (name: string): PortalProperty => ({ name, label: title(name), type: 'number', options: [] });
+const datetime = (name: string): PortalProperty => ({ name, label: title(name), type: 'datetime', options: [] });
+const enumeration = (name: string, options: (string | [value: string, label: string])[]): PortalProperty => ({
+  name,
+  label: title(name),
+  type: 'enumeration',
+  options: options.map((o) => (typeof o === 'string' ? { value: o, label: title(o.toLowerCase()) } : { value: o[0], label: o[1] })),
+});
+
+/** A vanilla HubSpot portal: HubSpot's standard contact properties, internal values unlike their labels. */
+const VANILLA: PortalProperty[] = [
+  ...['email', 'firstname', 'lastname', 'jobtitle', 'company', 'phone', 'website', 'country', 'state', 'city', 'zip'].map(text),
+  enumeration('industry', [
+    'COMPUTER_SOFTWARE',
+    'INFORMATION_TECHNOLOGY_AND_SERVICES',
+    'INTERNET',
+    'COMPUTER_NETWORK_SECURITY',
+    'FINANCIAL_SERVICES',
+    'BANKING',
+    'INSURANCE',
+    'HOSPITAL_HEALTH_CARE',
+    'RETAIL',
+    'MANUFACTURING',
+    'EDUCATION_MANAGEMENT',
+  ]),
+  enumeration('numemployees', ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+']),
+  enumeration('lifecyclestage', [
+    'subscriber',
+    'lead',
+    ['marketingqualifiedlead', 'Marketing Qualified Lead'],
+    ['salesqualifiedlead', 'Sales Qualified Lead'],
+    'opportunity',
+    'customer',
+    'evangelist',
+    'other',
+  ]),
+  enumeration('hs_analytics_source', [
+    'ORGANIC_SEARCH',
+    'PAID_SEARCH',
+    'EMAIL_MARKETING',
+    ['SOCIAL_MEDIA', 'Organic Social'],
+    'REFERRALS',
+    'OTHER_CAMPAIGNS',
+    'DIRECT_TRAFFIC',
+    ['OFFLINE', 'Offline Sources'],
+    'PAID_SOCIAL',
+  ]),
+  number('hs_analytics_num_page_views'),
+  datetime('hs_analytics_last_visit_timestamp'),
+  number('hs_email_click'),
+  number('hs_email_bounce'),
+  datetime('hs_email_last_click_date'),
+  datetime('createdate'),
+];
+
+const LEAD_SOURCES = ['trade_show', 'event', 'demo_request', 'web_form', 'webinar', 'content_download', 'paid_ads', 'referral', 'other'];
+
+/** The vanilla portal with the custom properties the README asks for (internal values as the shipped rules use them). */
+const COPPERLEAF: PortalProperty[] = [
+  ...VANILLA,
+  enumeration('lead_source', LEAD_SOURCES),
+  text('lead_source_detail'),
+  ...['lead_source_date', 'last_content_download_date', 'webinar_attended_date', 'demo_requested_date', 'demo_watched_date'].map(datetime),
+  number('content_downloads'),
+  number('estimated_deal_size'),
+  enumeration('demo_watched', ['full', 'partial']),
+  enumeration('bant_budget', ['approved', 'planned', 'none']),
+  enumeration('bant_authority', ['decision_maker', 'influencer']),
+  enumeration('bant_need', ['urgent', 'confirmed', 'exploring']),
+  enumeration('bant_timeline', ['within_3_months', 'within_6_months', 'later']),
+];
+
+/** The portal of the issue: lead_source options whose internal values are their labels. */
+const LABELS_AS_VALUES: PortalProperty[] = COPPERLEAF.map((p) =>
+  p.name === 'lead_source' ? { ...p, options: ['Trade Show', 'Website', 'Event', 'Demo Request', 'Referral', 'Other'].map((v) => ({ label: v, value: v })) } : p,
+);
+
+let config: LeadloopConfig;
+let locate: ConfigLocator;
+beforeAll(async () => {
+  ({ config, locate } = await shippedConfig());
+});
+
+const changed = (edit: (c: LeadloopConfig) => void): LeadloopConfig => {
+  const copy = structuredClone(config);
+  edit(copy);
+  return copy;
+};
+
+describe('checkConfigAgainstPortal', () => {
+  it('finds nothing wrong with the shipped config on a portal with the documented properties', () => {
+    expect(checkConfigAgainstPortal(config, COPPERLEAF, locate)).toEqual([]);
+  });
+
+  it('names every rule value that is a label, not an internal value, with file and line and the value to use', () => {
+    const problems = checkConfigAgainstPortal(config, LABELS_AS_VALUES, locate);
+    const lines = problems.map((p) => `${p.severity} ${p.file}:${p.line} ${p.path.join('.')}: ${p.message}`);
+    // event, referral and other match 'Event', 'Referral' and 'Other': rules compare text case-insensitively.
+    expect(lines).toEqual([
+      "blocking scoring.yaml:146 mql.immediate_sources.value.0: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
+      "blocking scoring.yaml:146 mql.immediate_sources.value.2: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
+      "warning mapping.yaml:35 lead.fields.12.values.trade_show: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
+      "warning mapping.yaml:35 lead.fields.12.values.demo_request: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
+      'warning mapping.yaml:35 lead.fields.12.values.web_form: lead_source has no option web_form: this entry of values: is never used',
+      'warning mapping.yaml:35 lead.fields.12.values.webinar: lead_source has no option webinar: this entry of values: is never used',
+      'warning mapping.yaml:36 lead.fields.12.values.content_download: lead_source has no option content_download: this entry of values: is never used',
+      'warning mapping.yaml:36 lead.fields.12.values.paid_ads: lead_source has no option paid_ads: this entry of values: is never used',
+    ]);
+    expect(problems[0]).toMatchObject({ property: 'lead_source', column: 63, fix: "change trade_show to 'Trade Show' in scoring.yaml line 146" });
+    expect(problems[4]!.fix).toBe("use one of its internal values in mapping.yaml line 35: 'Trade Show', 'Website', 'Event', 'Demo Request', 'Referral', 'Other'");
+  });
+
+  it('on a vanilla portal: the hand-off rule naming a missing property blocks; score, routing and mapping rules warn', () => {
+    const problems = checkConfigAgainstPortal(config, VANILLA, locate);
+    const blocking = problems.filter((p) => p.severity === 'blocking');
+    expect(blocking).toEqual([
+      {
+        severity: 'blocking',
+        file: 'scoring.yaml',
+        path: ['mql', 'immediate_sources', 'property'],
+        line: 146,
+        column: 34,
+        property: 'lead_source',
+        message: 'lead_source is not a contact property of this HubSpot portal: the hand-off rule never holds on it',
+        fix: 'create the contact property lead_source in HubSpot (Settings → Properties), or change scoring.yaml line 146 to a property the portal has',
+      },
+    ]);
+    const warned = (file: string) => problems.filter((p) => p.severity === 'warning' && p.file === file).map((p) => p.property);
+    expect(new Set(warned('scoring.yaml'))).toEqual(
+      new Set([
+        'demo_requested_date',
+        'demo_watched',
+        'demo_watched_date',
+        'webinar_attended_date',
+        'content_downloads',
+        'last_content_download_date',
+        'bant_budget',
+        'bant_authority',
+        'bant_need',
+        'bant_timeline',
+      ]),
+    );
+    expect(warned('routing.yaml')).toEqual(['lead_source', 'estimated_deal_size']);
+    expect(warned('mapping.yaml')).toEqual(['lead_source', 'lead_source_detail']);
+    expect(problems.find((p) => p.file === 'mapping.yaml')!.message).toBe('lead_source is not a contact property of this HubSpot portal: Lead.LeadSource gets its default');
+  });
+
+  it('says which property a label names when a rule uses a label for a property name', () => {
+    const problems = checkConfigAgainstPortal(
+      changed((c) => {
+        c.scoring.mql.immediate_sources = { property: 'original_traffic_source', op: 'eq', value: 'OFFLINE' };
+      }),
+      [...COPPERLEAF.filter((p) => p.name !== 'hs_analytics_source'), { ...VANILLA.find((p) => p.name === 'hs_analytics_source')!, label: 'Original Traffic Source' }],
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'blocking',
+        message:
+          "original_traffic_source is not a contact property of this HubSpot portal: the hand-off rule never holds on it; the property labelled 'Original Traffic Source' has the internal name hs_analytics_source",
+        fix: 'name hs_analytics_source in scoring.yaml mql.immediate_sources.property',
+      }),
+    ]);
+  });
+
+  it('matches option values as the rules compare them (case-insensitive) and hints from labels the other way round', () => {
+    const portal = COPPERLEAF.map((p) =>
+      p.name === 'lead_source'
+        ? enumeration(
+            'lead_source',
+            LEAD_SOURCES.map((v) => [v, title(v)] as [string, string]),
+          )
+        : p,
+    );
+    const problems = checkConfigAgainstPortal(
+      changed((c) => {
+        c.scoring.mql.immediate_sources = { property: 'lead_source', op: 'in', value: ['TRADE_SHOW', 'Demo Request', 'booth'] };
+      }),
+      portal,
+    );
+    expect(problems.map((p) => [p.path.join('.'), p.message])).toEqual([
+      ['mql.immediate_sources.value.1', "lead_source has no option Demo Request; the option labelled 'Demo Request' has the internal value 'demo_request'"],
+      ['mql.immediate_sources.value.2', 'lead_source has no option booth: no contact ever has this value, so the hand-off rule never matches on it'],
+    ]);
+  });
+
+  it('refuses operators that do not fit the property type', () => {
+    const problems = checkConfigAgainstPortal(
+      changed((c) => {
+        c.scoring.fit = [
+          { id: 'big', when: { property: 'industry', op: 'gt', value: 5 }, points: 1 },
+          { id: 'recent-title', when: { property: 'jobtitle', op: 'within_days', value: 7 }, points: 1 },
+          { id: 'bands', when: { property: 'size_code', op: 'gte', value: 100 }, points: 1 },
+          { id: 'visited', when: { property: 'hs_analytics_last_visit_timestamp', op: 'within_days', value: 7 }, points: 1 },
+          { id: 'views', when: { property: 'hs_analytics_num_page_views', op: 'eq', value: 'many' }, points: 1 },
+          { id: 'date-compare', when: { property: 'createdate', op: 'lt', value: 5 }, points: 1 },
+        ];
+        c.scoring.engagement[0]!.recency = { property: 'content_downloads' };
+        c.scoring.disqualifiers = [{ id: 'tiny', when: { property: 'lifecyclestage', op: 'lte', value: 1 }, reason: 'r' }];
+      }),
+      [...COPPERLEAF, enumeration('size_code', ['10', '100', '1000'])],
+    );
+    expect(problems.map((p) => [p.severity, p.path.join('.'), p.message])).toEqual([
+      ['blocking', 'disqualifiers.0.when.op', 'lifecyclestage is an enumeration whose options are not numbers; lte compares numbers: the hand-off rule never holds on it'],
+      ['warning', 'fit.0.when.op', 'industry is an enumeration whose options are not numbers; gt compares numbers: the rule never holds on it'],
+      ['warning', 'fit.1.when.op', 'jobtitle is a string property; within_days needs a date or datetime property: the rule never holds on it'],
+      ['warning', 'fit.4.when.value', 'hs_analytics_num_page_views is a number property; "many" is not a number: no contact ever has this value, so the rule never matches on it'],
+      ['warning', 'fit.5.when.op', 'createdate is a datetime property; lt compares numbers: the rule never holds on it'],
+      ['warning', 'engagement.0.recency.property', 'content_downloads is a number property; recency needs a date or datetime property: the rule counts with undated_weight only'],
+    ]);
+  });
+});
