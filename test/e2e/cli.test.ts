@@ -157,6 +157,24 @@ describe('leadloop CLI', () => {
     });
   }, 180_000);
 
+  it('sla check --once starts the clocks of the hand-offs and prints its JSON summary; a dry run writes none', async () => {
+    await withSandboxEnv({ contacts: 200, seed: 9 }, async ({ env }) => {
+      expect((await runCliAsync(['setup'], env)).code).toBe(0);
+      expect((await runCliAsync(['sync', 'leads', '--once'], env)).code).toBe(0);
+      const last = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+      const dry = await runCliAsync(['sla', 'check', '--once', '--dry-run'], env);
+      expect(dry.code, dry.stderr).toBe(0);
+      const planned = last(dry.stdout);
+      expect(planned).toMatchObject({ ok: true, dryRun: true });
+      expect(planned.started).toBeGreaterThan(0);
+      const run = last((await runCliAsync(['sla', 'check', '--once'], env)).stdout);
+      expect(run).toMatchObject({ ok: true, dryRun: false, started: planned.started, deadLettered: 0 });
+      expect(run.wakeAt.length).toBeGreaterThan(0);
+      const again = last((await runCliAsync(['sla', 'check', '--once'], env)).stdout);
+      expect(again).toMatchObject({ ok: true, started: 0, running: run.started });
+    });
+  }, 180_000);
+
   it('setup reports a mapping field Salesforce lacks as blocking (exit 1); sync leads --once then refuses to write, --dry-run reports it', async () => {
     const edit = (file: string, text: string) =>
       file === 'mapping.yaml'
