@@ -13,10 +13,11 @@ const breaches = new Counter({
  * The SLA clock: one check per job on the `maintenance` queue under its lease. It runs at
  * sync.yaml's `schedules.check_sla` (the backstop sweep), after every hand-off (to start clocks),
  * and at each reminder and breach time, which each check asks for (delayed jobs), so the clock
- * fires on time. A wake-up that finds another check running comes back 15 s later. Each breach
+ * fires on time; a wake-up reads only the clocks with something due, the sweep reads them all (for
+ * first touches). A wake-up that finds another check running comes back 15 s later. Each breach
  * is a log line and a count on `leadloop_sla_breaches_total`.
  */
-export const checkSlaJob: JobDefinition<Record<string, never>, SlaSummary> = {
+export const checkSlaJob: JobDefinition<{ due?: boolean }, SlaSummary> = {
   name: 'check-sla',
   queue: 'maintenance',
   schedule: 'check_sla',
@@ -24,13 +25,14 @@ export const checkSlaJob: JobDefinition<Record<string, never>, SlaSummary> = {
   preflight: true,
   lane: 'bulk',
   retryWhenHeldMs: 15_000,
-  run: async (_data, { deps, signal, wake, log }) => {
-    const summary = await checkSla(deps, { signal });
+  run: async (data, { deps, signal, wake, log }) => {
+    // A wake-up looks at the clocks with something due; the scheduled sweep (and `--once`) at all.
+    const summary = await checkSla(deps, { signal, ...(data.due ? { dueOnly: true } : {}) });
     for (const breach of summary.breaches) {
       breaches.inc({ temperature: breach.temperature, escalated: String(breach.escalated) });
       log.warn({ handoffId: breach.handoffId, temperature: breach.temperature, escalated: breach.escalated }, 'sla breached');
     }
-    await wake('check-sla', summary.wakeAt);
+    await wake('check-sla', summary.wakeAt, { due: true });
     return summary;
   },
 };

@@ -45,7 +45,7 @@ export const handoffLeadJob: JobDefinition<HandoffJobData, HandoffJobResult> = {
     const outcome = await batcher.add(data.contactId);
     const latencyMs = Date.now() - data.receivedAt;
     // The SLA clock of a hand-off starts at its next check: soon, one check per slot for a burst.
-    if (outcome === 'handled') await wake('check-sla', [Date.now() + SLA_START_DELAY_MS]);
+    if (outcome === 'handled') await wake('check-sla', [Date.now() + SLA_START_DELAY_MS], { due: true });
     return { outcome, latencyMs };
   },
   async stop() {

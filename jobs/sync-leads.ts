@@ -29,7 +29,7 @@ export const syncLeadsJob: JobDefinition<SyncLeadsData, SyncSummary> = {
       onProgress: (p) => progress({ pulled: p.pulled, ...(p.total ? { total: p.total, percent: Math.floor((100 * p.pulled) / p.total) } : {}) }),
     });
     // Hand-offs start their SLA clocks at the next check: now, rather than at the sweep.
-    if (summary.created + summary.adopted + summary.existingContacts > 0) await wake('check-sla', [Date.now()]);
+    if (summary.created + summary.adopted + summary.existingContacts > 0) await wake('check-sla', [Date.now()], { due: true });
     return summary;
   },
 };

@@ -111,7 +111,7 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
         if (!definition) throw new Error(`no job named "${job.name}" on queue ${queue}`);
         const result = await runJob(definition, job.data as never, app, { signal, wake, log: logger, progress: (value) => void job.updateProgress(value).catch(() => undefined) });
         // A wake-up that found another run under the lease comes back shortly: its moment is not lost.
-        if (definition.retryWhenHeldMs !== undefined && isSkipped(result)) await wake(definition.name, [Date.now() + definition.retryWhenHeldMs]);
+        if (definition.retryWhenHeldMs !== undefined && isSkipped(result)) await wake(definition.name, [Date.now() + definition.retryWhenHeldMs], job.data as Record<string, unknown>);
         return result;
       },
     });

@@ -49,8 +49,14 @@ describe('the SLA clock against the sandbox', () => {
     const rachel = sf.records('User').find((u) => u.Email === 'rachel.stone@copperleaf.example')!.Id as string;
     const queued = clocks.filter((c) => c.assigned_owner_id.startsWith('00G'));
     for (const c of queued) expect(c.owner_id).toBe(rachel);
-    // A rerun starts nothing twice.
+    // A rerun starts nothing twice; a wake-up before any reminder is due reads no clock at all.
     expect((await checkSla(app.deps)).started).toBe(0);
+    sandbox.requestLog.reset();
+    const quiet = await checkSla(app.deps, { dueOnly: true });
+    expect(quiet).toMatchObject({ started: 0, running: 0 });
+    expect(sandbox.requestLog.snapshot().salesforce).not.toHaveProperty('composite');
+    // The clocks asked to be woken at each reminder and breach.
+    expect(first.wakeAt).toEqual(expect.arrayContaining(clocks.flatMap((c) => [at(c.remind_at)!, at(c.due_at)!])));
 
     const onTeams = clocks
       .filter((c) => c.salesforce_object === 'Lead' && c.owner_id.startsWith('005') && c.team !== null && c.assigned_owner_id === c.owner_id)
@@ -78,14 +84,15 @@ describe('the SLA clock against the sandbox', () => {
 
     // The untouched one: at 75 % its owner gets one reminder.
     clock.set(at(untouched.remind_at)! + 1000);
-    await checkSla(app.deps);
+    const woken = await checkSla(app.deps, { dueOnly: true });
+    expect(woken.reminded).toBeGreaterThanOrEqual(1);
     await checkSla(app.deps);
     const tasksOf = (key: string) => sf.records('Task').filter((t) => String(t.Leadloop_Key__c ?? '').endsWith(key) && t.WhoId === untouched.salesforce_id);
     expect(tasksOf(':sla-remind').map((t) => t.OwnerId)).toEqual([untouched.owner_id]);
 
     // At its breach: reassigned to the next member of the owner's team, who gets a fresh task; the manager gets one. Once.
     clock.set(at(untouched.due_at)! + 1000);
-    const breachCheck = await checkSla(app.deps);
+    const breachCheck = await checkSla(app.deps, { dueOnly: true });
     expect(breachCheck.escalated).toBeGreaterThanOrEqual(1);
     const breached = (await clocksOf(app)).find((c) => c.handoff_id === untouched.handoff_id)!;
     expect(at(breached.breached_at)).toBe(at(untouched.due_at));

@@ -2,7 +2,7 @@ import { parseDuration } from '../domain/config/duration.ts';
 import type { LeadloopConfig } from '../domain/config/index.ts';
 import { slaPeople, type SlaPeople } from '../domain/sla/people.ts';
 import { nextWakeTimes, planSlaCheck } from '../domain/sla/plan-check.ts';
-import { clockTimes } from '../domain/sla/start-clock.ts';
+import { clockTimes, gradesWithSla } from '../domain/sla/start-clock.ts';
 import type { ClocklessHandoff, SlaAction, StartedClock } from '../domain/sla/types.ts';
 import { rejectionReason, type Rejection } from '../errors/index.ts';
 import type { SyncDeps } from './ports.ts';
@@ -38,23 +38,32 @@ const START_WITHIN_MS = 14 * 86_400_000;
  * (planSlaCheck — pure) and carries it out: the first touch stops a clock, a person's reassignment
  * restarts it, the reminder task, and a breach recorded before its escalation's writes (reassign,
  * the new owner's and the manager's tasks) so a crash resumes the same escalation, never a second.
+ * A wake-up (`dueOnly`) reads only the clocks with a reminder, a breach or an unfinished
+ * escalation due; the sweep reads every running clock, for first touches and reassignments.
  * A dry run reads and decides, and lists what it would write.
  */
-export async function checkSla(deps: SyncDeps, run: { signal?: AbortSignal } = {}): Promise<SlaSummary> {
+export async function checkSla(deps: SyncDeps, run: { signal?: AbortSignal; dueOnly?: boolean } = {}): Promise<SlaSummary> {
   const summary: SlaSummary = { started: 0, running: 0, touched: 0, restarted: 0, reminded: 0, breached: 0, escalated: 0, reassigned: 0, tasks: 0, deadLettered: 0, wakeAt: [], breaches: [] };
   const { config } = deps;
   const now = deps.now();
   const people = slaPeople(config.routing, await deps.leads.directory(), config.sync.sla);
 
-  await startClocks(deps, people, now, summary);
+  const startedTimes = await startClocks(deps, people, now, summary);
 
   const capabilities = await deps.sla.capabilities();
   const context = { now, sla: config.sync.sla, people, initialStatuses: initialStatuses(config) };
   const wake = new Set<number>();
+  // New clocks ask for their own reminder and breach (a wake-up does not read the clocks not yet due).
+  for (const at of startedTimes) wake.add(at);
   let afterId: string | undefined;
   for (;;) {
     run.signal?.throwIfAborted();
-    const clocks = await deps.slaClocks.openClocks({ watchSince: now - parseDuration(config.sync.sla.watch_for), limit: PAGE, ...(afterId ? { afterId } : {}) });
+    const clocks = await deps.slaClocks.openClocks({
+      watchSince: now - parseDuration(config.sync.sla.watch_for),
+      limit: PAGE,
+      ...(afterId ? { afterId } : {}),
+      ...(run.dueOnly ? { dueBy: now } : {}),
+    });
     if (clocks.length === 0) break;
     afterId = clocks.at(-1)!.handoffId;
     summary.running += clocks.length;
@@ -77,18 +86,20 @@ export async function checkSla(deps: SyncDeps, run: { signal?: AbortSignal } = {
   return summary;
 }
 
-async function startClocks(deps: SyncDeps, people: SlaPeople, now: number, summary: SlaSummary): Promise<void> {
+async function startClocks(deps: SyncDeps, people: SlaPeople, now: number, summary: SlaSummary): Promise<number[]> {
+  const times: number[] = [];
   let afterId: string | undefined;
   for (;;) {
-    const handoffs = await deps.slaClocks.handoffsWithoutClock({ since: now - START_WITHIN_MS, limit: PAGE, ...(afterId ? { afterId } : {}) });
-    if (handoffs.length === 0) return;
+    const handoffs = await deps.slaClocks.handoffsWithoutClock({ since: now - START_WITHIN_MS, limit: PAGE, grades: gradesWithSla(deps.config.sync.sla), ...(afterId ? { afterId } : {}) });
+    if (handoffs.length === 0) return times;
     afterId = handoffs.at(-1)!.handoffId;
     const clocks = handoffs.flatMap((h) => startedClock(h, people, deps.config));
     if (deps.plannedWrites) {
       for (const c of clocks) deps.plannedWrites.push({ system: 'ledger', operation: 'sla-clock-start', key: c.handoffId, fields: { policy: c.policy, dueAt: new Date(c.dueAt).toISOString() } });
       summary.started += clocks.length;
     } else summary.started += await deps.slaClocks.startClocks(clocks);
-    if (handoffs.length < PAGE) return;
+    for (const c of clocks) for (const at of [c.remindAt, c.dueAt]) if (at !== null && at > now) times.push(at);
+    if (handoffs.length < PAGE) return times;
   }
 }
 

@@ -352,9 +352,9 @@ export interface SlaSource {
 
 /** The ledger's SLA clocks (src/store/sla-clocks.ts). */
 export interface SlaLedgerPort {
-  handoffsWithoutClock(options: { since: number; limit: number; afterId?: string }): Promise<ClocklessHandoff[]>;
+  handoffsWithoutClock(options: { since: number; limit: number; grades: readonly string[]; afterId?: string }): Promise<ClocklessHandoff[]>;
   startClocks(clocks: readonly StartedClock[]): Promise<number>;
-  openClocks(options: { watchSince: number; limit: number; afterId?: string }): Promise<(OpenClock & { source: string | null })[]>;
+  openClocks(options: { watchSince: number; limit: number; afterId?: string; dueBy?: number }): Promise<(OpenClock & { source: string | null })[]>;
   recordTouch(handoffId: string, touch: { at: number; by: string | null; kind: TouchKind }, lateBreach?: { at: number; escalation: Escalation }): Promise<void>;
   recordRestart(handoffId: string, restart: { at: number; ownerId: string; team: string | null; policy: string; remindAt: number | null; dueAt: number; assignedOwnerId: string }): Promise<void>;
   recordReminded(handoffId: string, at: number): Promise<void>;

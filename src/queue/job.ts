@@ -21,7 +21,7 @@ export interface JobHelpers {
    * after a hand-off): one delayed job per slot of WAKE_SLOT_MS, however many ask. A `--once`
    * command has no queue: nothing happens there.
    */
-  wake(jobName: string, times: readonly number[]): Promise<void>;
+  wake(jobName: string, times: readonly number[], data?: Record<string, unknown>): Promise<void>;
   /** The worker's JSON log (ids and figures only, never personal data); silent for a `--once` command, whose summary says it all. */
   log: JobLog;
 }
@@ -76,7 +76,7 @@ export interface RunOptions {
   /** A dry run's preflight problems (blocking ones do not stop it). */
   onPreflight?: (result: { blocking: PreflightProblem[]; warnings: PreflightProblem[] }) => void;
   /** The worker's way to add delayed runs (JobHelpers.wake); absent for a `--once` command. */
-  wake?: (jobName: string, times: readonly number[]) => Promise<void>;
+  wake?: (jobName: string, times: readonly number[], data?: Record<string, unknown>) => Promise<void>;
   log?: JobLog;
 }
 

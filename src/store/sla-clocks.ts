@@ -16,14 +16,17 @@ export class SlaClockStore {
     this.#db = db;
   }
 
-  /** Hand-offs made since `since` that have no clock yet (a temperature without an SLA stays without one), in id order after `afterId`. */
-  async handoffsWithoutClock(options: { since: number; limit: number; afterId?: string }): Promise<ClocklessHandoff[]> {
+  /** Hand-offs made since `since`, of the grades an SLA covers, with an owner and no clock yet, in id order after `afterId`. */
+  async handoffsWithoutClock(options: { since: number; limit: number; grades: readonly string[]; afterId?: string }): Promise<ClocklessHandoff[]> {
+    if (options.grades.length === 0) return [];
     let query = this.#db
       .selectFrom('handoffs as h')
       .leftJoin('sla_clocks as c', 'c.handoff_id', 'h.id')
       .select(['h.id', 'h.hubspot_contact_id', 'h.handoff_key', 'h.salesforce_object', 'h.salesforce_id', 'h.owner_id', 'h.grade', 'h.source', 'h.handed_off_at'])
       .where('c.handoff_id', 'is', null)
       .where('h.handed_off_at', '>=', new Date(options.since))
+      .where('h.grade', 'in', [...options.grades])
+      .where('h.owner_id', 'is not', null)
       .where('h.salesforce_id', '!=', 'erased')
       .orderBy('h.id')
       .limit(options.limit);
@@ -69,8 +72,12 @@ export class SlaClockStore {
     return result.length;
   }
 
-  /** Clocks not stopped by a first touch whose due time is at or after `watchSince`, in id order after `afterId`. */
-  async openClocks(options: { watchSince: number; limit: number; afterId?: string }): Promise<(OpenClock & { source: string | null })[]> {
+  /**
+   * Clocks not stopped by a first touch whose due time is at or after `watchSince`, in id order
+   * after `afterId`; with `dueBy`, only those with a reminder, a breach or an unfinished
+   * escalation due by then (a wake-up looks at those; the sweep at all).
+   */
+  async openClocks(options: { watchSince: number; limit: number; afterId?: string; dueBy?: number }): Promise<(OpenClock & { source: string | null })[]> {
     let query = this.#db
       .selectFrom('sla_clocks as c')
       .innerJoin('handoffs as h', 'h.id', 'c.handoff_id')
@@ -82,6 +89,17 @@ export class SlaClockStore {
       .orderBy('c.handoff_id')
       .limit(options.limit);
     if (options.afterId !== undefined) query = query.where('c.handoff_id', '>', options.afterId as never);
+    if (options.dueBy !== undefined) {
+      // Only clocks with something due: a reminder, a breach, or an escalation to finish.
+      const by = new Date(options.dueBy);
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb('c.breached_at', 'is', null), eb('c.due_at', '<=', by)]),
+          eb.and([eb('c.breached_at', 'is', null), eb('c.reminded_at', 'is', null), eb('c.remind_at', '<=', by)]),
+          eb.and([eb('c.breached_at', 'is not', null), sql<boolean>`c.escalation->>'done' = 'false'`]),
+        ]),
+      );
+    }
     const rows = await query.execute();
     return rows.map((r) => ({
       handoffId: String(r.handoff_id),

@@ -40,3 +40,9 @@ function cohortDue(sla: SlaConfig, handoff: { grade: Temperature; source: string
   }
   return undefined;
 }
+
+/** The temperatures some SLA can cover (a span, or a cohort; a cohort naming no grades covers all): only their hand-offs get clocks. */
+export function gradesWithSla(sla: SlaConfig): Temperature[] {
+  const all: Temperature[] = ['hot', 'warm', 'cold'];
+  return all.filter((grade) => sla[grade] !== undefined || sla.cohorts.some((c) => !c.grades || c.grades.includes(grade)));
+}
