@@ -109,6 +109,8 @@ export class LedgerStore {
         scored_at: new Date(context.scoredAt),
         config_version: context.configVersion,
         review_at: s.reviewAt === null ? null : new Date(s.reviewAt),
+        source: s.source ?? null,
+        campaign: s.campaign ?? null,
       })),
     );
   }

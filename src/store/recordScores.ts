@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LedgerSchema, NewContactScore } from './schema.ts';
 
-// PostgreSQL takes at most 65,535 parameters a statement (7 a row); a sync page is far below.
+// PostgreSQL takes at most 65,535 parameters a statement (9 a row); a sync page is far below.
 const ROWS_PER_STATEMENT = 5_000;
 
 /**
@@ -23,6 +23,9 @@ export async function recordScores(db: Kysely<LedgerSchema>, rows: readonly NewC
             scored_at: eb.ref('excluded.scored_at'),
             config_version: eb.ref('excluded.config_version'),
             review_at: eb.ref('excluded.review_at'),
+            // A write that does not know the source (none given) keeps the one recorded.
+            source: sql<string | null>`coalesce(excluded.source, contact_scores.source)`,
+            campaign: sql<string | null>`coalesce(excluded.campaign, contact_scores.campaign)`,
           }))
           .where('contact_scores.scored_at', '<=', (eb) => eb.ref('excluded.scored_at')),
       )

@@ -62,6 +62,9 @@ export interface ContactScoresTable {
   scored_at: ColumnType<Date, Date | string, Date | string>;
   config_version: string;
   review_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  /** HubSpot's lead_source and campaign property when scored (0009_report; null on rows scored before it). */
+  source: ColumnType<string | null, string | null | undefined, string | null>;
+  campaign: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Salesforce accounts by normalised website domain, for routing to the account owner. */

@@ -45,12 +45,22 @@ export function planWriteback(
 export function planScores(
   contacts: readonly { id: string; properties: PropertyBag; history: ContactHistory }[],
   decisions: ReadonlyMap<string, LeadDecision>,
-  config: Pick<LeadloopConfig, 'scoring'>,
+  config: Pick<LeadloopConfig, 'scoring' | 'mapping'>,
   now: number,
 ): ScoreWrite[] {
   return contacts.flatMap((c) => {
     const s = decisions.get(c.id)?.score;
     if (!s) return [];
-    return [{ contactId: c.id, score: s.score, grade: s.grade, mql: s.mql, reviewAt: nextGradeChangeAt(c, c.history, config.scoring, now) }];
+    return [
+      {
+        contactId: c.id,
+        score: s.score,
+        grade: s.grade,
+        mql: s.mql,
+        reviewAt: nextGradeChangeAt(c, c.history, config.scoring, now),
+        source: c.properties.lead_source ?? null,
+        campaign: c.properties[config.mapping.campaign.name_from] ?? null,
+      },
+    ];
   });
 }

@@ -175,6 +175,9 @@ export interface ScoreWrite {
   grade: 'hot' | 'warm' | 'cold';
   mql: boolean;
   reviewAt: number | null;
+  /** HubSpot's lead_source and campaign property (the report's funnel counts scored contacts by them). */
+  source?: string | null;
+  campaign?: string | null;
 }
 
 /** A hand-off that landed, for the ledger. */

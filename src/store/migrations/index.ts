@@ -7,6 +7,7 @@ import * as contactState from './0005_contact_state.ts';
 import * as outcomes from './0006_outcomes.ts';
 import * as campaigns from './0007_campaigns.ts';
 import * as sla from './0008_sla.ts';
+import * as report from './0009_report.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_outcomes': outcomes,
   '0007_campaigns': campaigns,
   '0008_sla': sla,
+  '0009_report': report,
 };
 
 export const migrationProvider: MigrationProvider = {
