@@ -448,6 +448,8 @@ export interface SyncSummary {
   unchanged: number;
   scored: number;
   qualified: number;
+  /** Setup found that the integration user cannot create campaign members (a `campaignOnly` problem): hand-offs and the feedback write none. */
+  campaignWritesBlocked?: boolean;
   created: number;
   adopted: number;
   updated: number;

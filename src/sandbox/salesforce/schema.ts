@@ -349,6 +349,9 @@ const OBJECT_INFO: Record<string, Partial<ObjectInfo>> = {
   OpportunityStage: { label: 'Opportunity Stage', ...READ_ONLY },
   OpportunityContactRole: { label: 'Contact Role' },
   OpportunityCompetitor: { label: 'Opportunity: Competitor' },
+  // Creatable by a user with Read on Campaign and Edit on Lead/Contact (Marketing User not needed: docs/salesforce-api.md#campaign-members).
+  CampaignMember: { label: 'Campaign Member' },
+  CampaignMemberStatus: { label: 'Campaign Member Status' },
   User: { ...READ_ONLY },
   Group: { ...READ_ONLY },
 };
