@@ -14,7 +14,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
     .option('--dry-run', 'check and say what is missing, create nothing')
     .action(async (options: { dryRun?: boolean }) => {
       const env = loadEnv(source, { needs: ['hubspot', 'salesforce'] });
-      const { config, version } = await loadConfigDirOrThrow(env.configDir);
+      const { config, version, locate } = await loadConfigDirOrThrow(env.configDir);
       const [{ composeAdapters }, { OPEN_GATE }, { setupHubSpot }, { writebackProperties }, { preflight, cachedPreflight, formatReport }] = await Promise.all([
         import('../app.ts'),
         import('../api-gate.ts'),
@@ -30,7 +30,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       const deals = ridingOut('setup', adapters.deals);
       const salesforce = ridingOut('setup', adapters.salesforce);
       const feedback = ridingOut('setup', adapters.feedback);
-      const deps: PreflightDeps = { portal: hubspot, deals, org: salesforce, feedback, config, configVersion: version };
+      const deps: PreflightDeps = { portal: hubspot, deals, org: salesforce, feedback, config, configVersion: version, locate };
 
       let properties: { createdHubSpotProperties: string[] } | { missingHubSpotProperties: string[] };
       let result: PreflightResult;

@@ -6,7 +6,8 @@ import { countContacts } from './countContacts.ts';
 import { findConnectorSyncedContact } from './findConnectorSyncedContact.ts';
 import { listContacts } from './listContacts.ts';
 import type { WritebackProperty } from '../domain/setup.ts';
-import { contactPropertyTypes, ensureContactProperties } from './properties.ts';
+import type { PortalProperty } from '../domain/portal-check.ts';
+import { contactPropertyDefinitions, contactPropertyTypes, ensureContactProperties } from './properties.ts';
 import { searchModifiedContacts } from './searchModifiedContacts.ts';
 
 /**
@@ -43,6 +44,11 @@ export class HubSpotContacts {
   /** Every contact property's type, by name. */
   propertyTypes(): Promise<Map<string, string>> {
     return contactPropertyTypes(this.#client);
+  }
+
+  /** Every contact property's definition (type, options with label and internal value). */
+  propertyDefinitions(): Promise<PortalProperty[]> {
+    return contactPropertyDefinitions(this.#client);
   }
 
   /** Creates the missing properties in `group`; returns the names created. */

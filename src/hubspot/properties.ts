@@ -1,4 +1,5 @@
 import type { Client } from '@hubspot/api-client';
+import type { PortalProperty } from '../domain/portal-check.ts';
 import type { WritebackProperty } from '../domain/setup.ts';
 import { classifyHubSpotError } from './errors.ts';
 
@@ -49,6 +50,16 @@ export async function contactPropertyTypes(client: Client): Promise<Map<string, 
   try {
     const all = await client.crm.properties.coreApi.getAll('contacts');
     return new Map(all.results.map((p) => [p.name, p.type]));
+  } catch (error) {
+    throw classifyHubSpotError(error);
+  }
+}
+
+/** Every contact property's definition: name, label, type and options (label and internal value). */
+export async function contactPropertyDefinitions(client: Client): Promise<PortalProperty[]> {
+  try {
+    const all = await client.crm.properties.coreApi.getAll('contacts');
+    return all.results.map((p) => ({ name: p.name, label: p.label, type: p.type, options: (p.options ?? []).map((o) => ({ label: o.label, value: o.value })) }));
   } catch (error) {
     throw classifyHubSpotError(error);
   }

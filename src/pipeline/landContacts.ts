@@ -28,11 +28,10 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
           handoffs.map((h) => h.contactId),
           handoffs.map((h) => h.properties.email ?? ''),
           candidateTaskKeys(handoffs, directory),
-          deps.campaignWritesBlocked ? [] : campaignNames(handoffs, config.mapping.campaign.name_from),
+          campaignNames(handoffs, config.mapping.campaign.name_from),
         )
       : NOTHING_FOUND;
-  // Campaign members only where setup found the integration user may create them.
-  const plan = planHandoffs(handoffs, found, directory, now, deps.campaignWritesBlocked ? undefined : config.mapping.campaign, queueManagersOf(config.routing.queues));
+  const plan = planHandoffs(handoffs, found, directory, now, config.mapping.campaign, queueManagersOf(config.routing.queues));
   const scores = planScores(changed, decisions, config, now);
 
   if (deps.plannedWrites) {

@@ -150,8 +150,8 @@ export interface LedgerPort {
   rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
   /** The leads a contact's hand-offs landed on: created by leadloop, or adopted (sales' own). */
   leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }>;
-  /** The contacts sales gave back to marketing, and when: their latest Lead Status change disqualified or recycled them, or every opportunity of their converted lead was lost. */
-  backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' | 'lost' }>>;
+  /** The contacts whose latest Lead Status change gave them back to marketing (disqualified or recycled), and when. */
+  backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' }>>;
   /** A privacy deletion in the ledger. */
   purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }>;
 }
@@ -448,8 +448,6 @@ export interface SyncSummary {
   unchanged: number;
   scored: number;
   qualified: number;
-  /** Setup found that the integration user cannot create campaign members (a `campaignOnly` problem): hand-offs and the feedback write none. */
-  campaignWritesBlocked?: boolean;
   created: number;
   adopted: number;
   updated: number;

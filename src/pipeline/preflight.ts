@@ -1,7 +1,9 @@
 import type { LeadloopConfig } from '../domain/config/index.ts';
+import type { ConfigLocator, PortalProperty } from '../domain/portal-check.ts';
 import { writebackProperties } from '../domain/setup.ts';
 import { LeadloopError } from '../errors/index.ts';
 import { checkDeals, checkFeedbackCapabilities, checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
+import { checkPortalConfig } from './portal-config.ts';
 import type { DealSetup, FeedbackSource, OrgSetup, PortalSetup } from './ports.ts';
 
 import { checkSla } from './sla-preflight-checks.ts';
@@ -10,12 +12,15 @@ export type { PreflightProblem, PreflightResult } from './preflight-checks.ts';
 
 /** What preflight reads: both systems' schemas and the config. */
 export interface PreflightDeps {
-  portal: PortalSetup;
+  /** The portal's setup port, and every contact property's definition (the rules are checked against them). */
+  portal: PortalSetup & { propertyDefinitions(): Promise<PortalProperty[]> };
   deals: DealSetup;
   org: OrgSetup;
   feedback: Pick<FeedbackSource, 'capabilities'>;
   config: LeadloopConfig;
   configVersion: string;
+  /** Where each setting is in the config files (the loader's), so problems name file and line. */
+  locate?: ConfigLocator;
 }
 
 /** A stored preflight answer (Redis; src/store/preflight-cache.ts). */
@@ -30,18 +35,19 @@ export interface PreflightCache {
 }
 
 /** The objects whose fields mapping.yaml names. */
-const DESCRIBED = ['Lead', 'Task', 'Campaign', 'CampaignMember'] as const;
+const DESCRIBED = ['Lead', 'Task', 'Campaign'] as const;
 
 /**
- * Everything the lead sync needs before it writes, checked against the live APIs: the HubSpot
+ * Everything the lead sync needs before it writes, checked against the live APIs: the rules'
+ * properties, operators and enumeration values against the portal's definitions, the HubSpot
  * write-back properties, the Salesforce fields mapping.yaml names (describe), routing's owners
  * and queues, and whether HubSpot's own Salesforce connector syncs the same contacts.
- * Costs 8 calls: HubSpot properties + 1 search, Salesforce 4 describes + 2 queries.
+ * Costs 7 calls: HubSpot properties + 1 search, Salesforce 3 describes + 2 queries.
  */
 export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
   const { config } = deps;
-  const [hubspotTypes, objects, directory, connector, dealProperties, pipeline, connectorDeal, capabilities] = await Promise.all([
-    deps.portal.propertyTypes(),
+  const [hubspotProperties, objects, directory, connector, dealProperties, pipeline, connectorDeal, capabilities] = await Promise.all([
+    deps.portal.propertyDefinitions(),
     deps.org.describe(DESCRIBED),
     // Fresh, not the per-connection cache: a user deactivated since the worker started must show.
     deps.org.directory({ refresh: true }),
@@ -52,6 +58,7 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
     deps.feedback.capabilities(),
   ]);
 
+  const hubspotTypes = new Map(hubspotProperties.map((p) => [p.name, p.type]));
   const hubspot: PreflightResult = { blocking: [], warnings: [] };
   const missing = writebackProperties(config.mapping).filter((p) => !hubspotTypes.has(p.name));
   if (missing.length > 0) {
@@ -75,6 +82,7 @@ export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
 
   return mergeResults(
     hubspot,
+    checkPortalConfig(config, hubspotProperties, deps.locate),
     checkSalesforceFields({ mapping: config.mapping, scoreMax: config.scoring.caps.total, objects, hubspotTypes }),
     checkRoutingOwners(config.routing, directory),
     checkDeals({ mapping: config.mapping, dealProperties, pipeline, connectorDeal }),
@@ -108,13 +116,11 @@ export async function cachedPreflight(
 
 /**
  * The cached preflight, for work that must not write while a blocking problem stands: throws
- * PreflightBlocked then. Problems that concern only the won/lost feedback block only it. Problems
- * that concern only the campaign writes block neither: they are returned, and the work goes on
- * without writing campaign members.
+ * PreflightBlocked then. Problems that concern only the won/lost feedback block only it.
  */
-export async function assertPreflight(deps: PreflightDeps, cache: PreflightCache, work: 'leads' | 'feedback' = 'leads'): Promise<{ campaignBlocked: PreflightProblem[] }> {
+export async function assertPreflight(deps: PreflightDeps, cache: PreflightCache, work: 'leads' | 'feedback' = 'leads'): Promise<void> {
   const checked = await cachedPreflight(deps, cache);
-  const blocking = (work === 'feedback' ? checked.blocking : checked.blocking.filter((p) => !p.feedbackOnly)).filter((p) => !p.campaignOnly);
+  const blocking = work === 'feedback' ? checked.blocking : checked.blocking.filter((p) => !p.feedbackOnly);
   if (blocking.length > 0) throw new PreflightBlocked(blocking);
 }
 
@@ -124,7 +130,6 @@ export class PreflightBlocked extends LeadloopError {
   readonly code = 'PREFLIGHT_BLOCKED' as const;
   readonly system = 'leadloop' as const;
   readonly blocking: PreflightProblem[];
-  return { campaignBlocked: checked.blocking.filter((p) => p.campaignOnly) };
   constructor(blocking: PreflightProblem[]) {
     super(
       `setup finds ${blocking.length} blocking problem${blocking.length === 1 ? '' : 's'}, so nothing was written; fix ${blocking.length === 1 ? 'it' : 'them'} and run \`leadloop setup\`:\n${formatProblems(blocking)}`,

@@ -22,7 +22,7 @@ export async function describeFields(conn: Connection, sobjects: readonly string
       }
       throw classifySalesforceError(error);
     }
-    const fields: DescribedObject = Object.assign(new Map<string, DescribedField>(), { createable: result.createable === true });
+    const fields: DescribedObject = new Map();
     for (const f of result.fields) {
       fields.set(f.name.toLowerCase(), {
         name: f.name,

@@ -7,7 +7,7 @@ import { sendWebhookBatch, type WebhookEvent } from '../webhook-sender.ts';
 import { batchReply, checkBatchSize, newTraceId, notFoundError, readContacts, validateProperties } from './batch.ts';
 import { createCrm, type CrmHelpers } from './crm.ts';
 import { hubspotError, HubSpotReplyError, validationError } from './errors.ts';
-import { defaultContactProperties, VALID_TYPES, type PropertyDefinition } from './properties.ts';
+import { defaultContactProperties, toPortalOptions, VALID_TYPES, withPropertyOptions, type ContactPropertyOptions, type PropertyDefinition } from './properties.ts';
 import { RATE_LIMIT_MESSAGES, RateLimiter, type RateLimitKind } from './rate-limits.ts';
 import { present, runSearch, searchRequestSchema } from './search.ts';
 import { ContactStore, type ChangeEvent, type ContactRecord, type Properties } from './store.ts';
@@ -35,6 +35,12 @@ export interface HubSpotEmulatorOptions {
   currencies?: string[];
   /** The sandbox's clock (clock.ts): createdate, lastmodifieddate, updatedAt and webhook occurredAt read it. Default: real time. */
   clock?: SandboxClock;
+  /**
+   * A portal set up differently: these enumeration contact properties get exactly these options,
+   * e.g. `{ lead_source: [{ label: 'Trade Show', value: 'Trade Show' }, …] }` (labels as internal
+   * values). Seeded contacts carry their values over to these options.
+   */
+  contactPropertyOptions?: ContactPropertyOptions;
 }
 
 export interface SeededContact {
@@ -73,7 +79,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
   const accessToken = options.accessToken ?? 'pat-na1-sandbox-0000-leadloop';
   let clientSecret = options.clientSecret ?? 'sandbox-client-secret-leadloop';
   const clock = options.clock ?? realClock();
-  const store = new ContactStore(defaultContactProperties(), options.indexingLagMs ?? 0, clock);
+  const store = new ContactStore(withPropertyOptions(defaultContactProperties(), options.contactPropertyOptions), options.indexingLagMs ?? 0, clock);
   const limiter = new RateLimiter({
     tenSecondlyLimit: options.tenSecondlyLimit ?? 190,
     searchPerSecond: options.searchPerSecond ?? 5,
@@ -420,7 +426,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     credentials: () => ({ accessToken, clientSecret }),
     seedContacts(n) {
       const generated = generateContacts(n, options.seed, clock.now());
-      return generated.map(({ properties, at }) => snapshot(store.create(properties, at, { silent: true })));
+      return generated.map(({ properties, at }) => snapshot(store.create(toPortalOptions(properties, options.contactPropertyOptions), at, { silent: true })));
     },
     createContact: (properties, o) => snapshot(store.create(properties, o?.at?.getTime() ?? clock.now())),
     updateContact: (id, properties, o) => snapshot(store.update(id, properties, o?.at?.getTime() ?? clock.now())),
@@ -462,7 +468,7 @@ function presentProperty(d: PropertyDefinition) {
     fieldType: d.fieldType,
     groupName: d.groupName,
     description: d.description ?? '',
-    options: d.options ?? [],
+    options: (d.options ?? []).map((o, displayOrder) => ({ label: o.label, value: o.value, displayOrder, hidden: false })),
     hasUniqueValue: d.hasUniqueValue ?? false,
     hidden: false,
     hubspotDefined: d.hubspotDefined ?? false,

@@ -19,14 +19,26 @@ export interface PropertyDefinition {
 const text = (name: string, label: string, groupName = 'contactinformation'): PropertyDefinition => ({ name, label, type: 'string', fieldType: 'text', groupName, hubspotDefined: true });
 const number = (name: string, label: string, groupName = 'contactinformation'): PropertyDefinition => ({ name, label, type: 'number', fieldType: 'number', groupName, hubspotDefined: true });
 const datetime = (name: string, label: string, groupName = 'contactinformation'): PropertyDefinition => ({ name, label, type: 'datetime', fieldType: 'date', groupName, hubspotDefined: true });
-const enumeration = (name: string, label: string, values: string[], groupName = 'contactinformation'): PropertyDefinition => ({
+/**
+ * An option's label as a portal shows it; the internal value is what the API stores and sends
+ * ("Trade Show" / trade_show, "Computer Software" / COMPUTER_SOFTWARE).
+ */
+export function optionLabel(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/_/g, ' ')
+    .replace(/\b[a-z]/g, (c) => c.toUpperCase());
+}
+
+/** Options by internal value; a [value, label] pair where HubSpot's label is not the value in words. */
+const enumeration = (name: string, label: string, values: (string | [value: string, label: string])[], groupName = 'contactinformation'): PropertyDefinition => ({
   name,
   label,
   type: 'enumeration',
   fieldType: 'select',
   groupName,
   hubspotDefined: true,
-  options: values.map((value) => ({ label: value, value })),
+  options: values.map((v) => (typeof v === 'string' ? { label: optionLabel(v), value: v } : { label: v[1], value: v[0] })),
 });
 const custom = (definition: PropertyDefinition): PropertyDefinition => ({ ...definition, hubspotDefined: false, groupName: 'lead_intelligence' });
 
@@ -70,7 +82,11 @@ export function defaultContactProperties(): PropertyDefinition[] {
     enumeration('industry', 'Industry', INDUSTRIES),
     enumeration('numemployees', 'Number of Employees', EMPLOYEE_BANDS),
     number('annualrevenue', 'Annual Revenue'),
-    enumeration('lifecyclestage', 'Lifecycle Stage', LIFECYCLE_STAGES),
+    enumeration(
+      'lifecyclestage',
+      'Lifecycle Stage',
+      LIFECYCLE_STAGES.map((v): [string, string] => [v, v === 'marketingqualifiedlead' ? 'Marketing Qualified Lead' : v === 'salesqualifiedlead' ? 'Sales Qualified Lead' : optionLabel(v)]),
+    ),
     enumeration('hs_lead_status', 'Lead Status', ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING']),
     { ...text('hs_email_domain', 'Email Domain'), readOnly: true },
     { ...datetime('createdate', 'Create Date'), readOnly: true },
@@ -81,11 +97,11 @@ export function defaultContactProperties(): PropertyDefinition[] {
         'ORGANIC_SEARCH',
         'PAID_SEARCH',
         'EMAIL_MARKETING',
-        'SOCIAL_MEDIA',
+        ['SOCIAL_MEDIA', 'Organic Social'],
         'REFERRALS',
         'OTHER_CAMPAIGNS',
         'DIRECT_TRAFFIC',
-        'OFFLINE',
+        ['OFFLINE', 'Offline Sources'],
         'PAID_SOCIAL',
       ]),
       readOnly: true,
@@ -122,3 +138,40 @@ export function defaultContactProperties(): PropertyDefinition[] {
 
 /** Property types HubSpot accepts on create (API: type + fieldType pairs). */
 export const VALID_TYPES = new Set(['string', 'number', 'date', 'datetime', 'enumeration', 'bool']);
+
+/**
+ * A portal whose contact properties have other options than the default ones (e.g. lead_source
+ * options whose internal values are their labels, "Trade Show" / "Trade Show"): each named
+ * enumeration gets exactly these options. Values the data generator makes are carried over to the
+ * option they name (by internal value or label, ignoring case, spaces and _), else left empty.
+ */
+export type ContactPropertyOptions = Record<string, { label: string; value: string }[]>;
+
+export function withPropertyOptions(definitions: PropertyDefinition[], options: ContactPropertyOptions | undefined): PropertyDefinition[] {
+  if (!options) return definitions;
+  for (const name of Object.keys(options)) {
+    const d = definitions.find((p) => p.name === name);
+    if (d?.type !== 'enumeration') throw new Error(`sandbox: contactPropertyOptions names ${name}, not an enumeration contact property`);
+  }
+  return definitions.map((d) => (options[d.name] ? { ...d, options: options[d.name]!.map((o) => ({ label: o.label, value: o.value })) } : d));
+}
+
+const slug = (text: string) =>
+  text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+
+/** A generated contact's values moved onto the portal's own options (see withPropertyOptions). */
+export function toPortalOptions(properties: Record<string, string | null>, options: ContactPropertyOptions | undefined): Record<string, string | null> {
+  if (!options) return properties;
+  const out = { ...properties };
+  for (const [name, allowed] of Object.entries(options)) {
+    const value = out[name];
+    if (value === undefined || value === null || value === '') continue;
+    const match = allowed.find((o) => o.value === value) ?? allowed.find((o) => slug(o.value) === slug(value) || slug(o.label) === slug(value));
+    out[name] = match ? match.value : null;
+  }
+  return out;
+}
