@@ -21,8 +21,11 @@ export interface DescribedField {
   restrictedPicklist: boolean;
 }
 
-/** An object's fields by lower-cased API name (Salesforce field names are case-insensitive). */
-export type DescribedObject = Map<string, DescribedField>;
+/**
+ * An object's fields by lower-cased API name (Salesforce field names are case-insensitive), and
+ * the object's own `createable` where describe gave it (false: the user cannot create its records).
+ */
+export type DescribedObject = Map<string, DescribedField> & { createable?: boolean };
 
 /** A HubSpot property leadloop writes back. */
 export interface WritebackProperty {

@@ -18,6 +18,8 @@ export const PAST_MEMBERS_PAGE = 1_000;
  * and saves nothing.
  */
 export async function addPastCampaignMembers(deps: SyncDeps, summary: FeedbackSummary, signal?: AbortSignal): Promise<void> {
+  // Setup found that members cannot be created: the pass waits (unmarked) until that is fixed.
+  if (deps.campaignWritesBlocked) return;
   const position = (await deps.state.pastMembersPass()) ?? { after: 0, done: false };
   if (position.done) return;
   const status = deps.config.mapping.campaign.member_status;

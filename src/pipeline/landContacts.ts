@@ -28,10 +28,11 @@ export async function landContacts(deps: SyncDeps, prepared: PreparedContacts, r
           handoffs.map((h) => h.contactId),
           handoffs.map((h) => h.properties.email ?? ''),
           candidateTaskKeys(handoffs, directory),
-          campaignNames(handoffs, config.mapping.campaign.name_from),
+          deps.campaignWritesBlocked ? [] : campaignNames(handoffs, config.mapping.campaign.name_from),
         )
       : NOTHING_FOUND;
-  const plan = planHandoffs(handoffs, found, directory, now, config.mapping.campaign, queueManagersOf(config.routing.queues));
+  // Campaign members only where setup found the integration user may create them.
+  const plan = planHandoffs(handoffs, found, directory, now, deps.campaignWritesBlocked ? undefined : config.mapping.campaign, queueManagersOf(config.routing.queues));
   const scores = planScores(changed, decisions, config, now);
 
   if (deps.plannedWrites) {

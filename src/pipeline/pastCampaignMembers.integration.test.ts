@@ -124,4 +124,22 @@ describe('campaign members for hand-offs made before campaign membership', () =>
     expect(made.length).toBe(resumed.pastHandoffMembers.created);
     expect(made.length).toBe(lines.filter((w) => handoffs.some((h) => h.id > middle.id && h.salesforce_id === (w.fields!.LeadId ?? w.fields!.ContactId))).length);
   }, 120_000);
+
+  it('writes no member, in hand-offs or in the pass, while setup finds the integration user cannot create them; the pass waits for the fix', async () => {
+    sandbox = await startSandbox({ contacts: 300, seed: 21 });
+    app = await sandboxApp(sandbox, { label: 'past-members-blocked' });
+    const before = members(sandbox).length;
+    const blocked = { ...app.deps, campaignWritesBlocked: true };
+    const handed = await syncLeads(blocked, { indexingLagMs: 0 });
+    expect(handed.qualified).toBeGreaterThan(10);
+    expect(handed.deadLettered).toBe(0);
+    expect(members(sandbox).length).toBe(before);
+    const summary = await syncFeedback(blocked);
+    expect(summary.pastHandoffMembers).toEqual({ checked: 0, created: 0, existing: 0, skipped: 0 });
+    expect(await app.deps.state.pastMembersPass()).toBeUndefined();
+    // Fixed: the next feedback run adds the members those hand-offs lack.
+    const fixed = await syncFeedback(app.deps);
+    expect(fixed.pastHandoffMembers.created).toBeGreaterThan(10);
+    expect(members(sandbox).length).toBe(before + fixed.pastHandoffMembers.created);
+  }, 120_000);
 });

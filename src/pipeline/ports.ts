@@ -150,8 +150,8 @@ export interface LedgerPort {
   rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
   /** The leads a contact's hand-offs landed on: created by leadloop, or adopted (sales' own). */
   leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }>;
-  /** The contacts whose latest Lead Status change gave them back to marketing (disqualified or recycled), and when. */
-  backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' }>>;
+  /** The contacts sales gave back to marketing, and when: their latest Lead Status change disqualified or recycled them, or every opportunity of their converted lead was lost. */
+  backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' | 'lost' }>>;
   /** A privacy deletion in the ledger. */
   purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }>;
 }
@@ -441,6 +441,8 @@ export interface SyncDeps {
   now: () => number;
   /** Set for a dry run: compute and read everything, write nothing, and collect here what would be written. */
   plannedWrites?: PlannedWrite[];
+  /** Setup found that the integration user cannot create campaign members (a `campaignOnly` problem): hand-offs and the feedback write none. */
+  campaignWritesBlocked?: boolean;
 }
 
 export interface SyncSummary {

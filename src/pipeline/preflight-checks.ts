@@ -13,6 +13,8 @@ export interface PreflightProblem {
   code?: string;
   /** Blocks only the won/lost feedback (the lead sync and hand-offs go on). */
   feedbackOnly?: boolean;
+  /** Blocks only leadloop's campaign writes — the hand-offs' campaign members and the feedback's pass for earlier hand-offs —; the rest of the lead sync and the feedback go on. */
+  campaignOnly?: boolean;
 }
 
 /** Blocking problems stop `sync` from writing; warnings are reported and the sync goes on. */
@@ -266,6 +268,7 @@ export function checkSalesforceFields(input: FieldCheckInput): PreflightResult {
   if (task) checkTaskKey(task, mapping.task_key_field, out);
   checkCampaign(input.objects.get('Campaign'), mapping.campaign.figures, out);
   checkCampaignCreation(input.objects.get('Campaign'), mapping.campaign, out);
+  if (input.objects.has('CampaignMember')) checkCampaignMemberCreation(input.objects.get('CampaignMember'), out);
   return out;
 }
 
@@ -383,6 +386,31 @@ function checkCampaignCreation(campaign: DescribedObject | undefined, rules: Map
     problem: 'mapping.yaml campaign.create_missing is on, but the integration user cannot create campaigns: a hand-off naming a campaign Salesforce lacks goes on without its membership',
     fix: 'tick Marketing User on the integration user and give its profile Create on Campaign, or turn campaign.create_missing off',
   });
+}
+
+/** The CampaignMember fields a member is created with. */
+const CAMPAIGN_MEMBER_FIELDS = ['CampaignId', 'LeadId', 'ContactId', 'Status'] as const;
+
+/**
+ * Every hand-off becomes a CampaignMember, and the feedback adds the members earlier hand-offs
+ * lack: the integration user must be able to create CampaignMember records with CampaignId,
+ * LeadId, ContactId and Status (describe: the object and those fields createable). Blocking for
+ * the campaign writes only (`campaignOnly`): without it, hand-offs and the feedback go on and no
+ * member is written, rather than every member being refused one by one.
+ */
+function checkCampaignMemberCreation(member: DescribedObject | undefined, out: PreflightResult): void {
+  const fix =
+    'give the integration user Create on CampaignMember: Read on Campaign and Edit on Lead and Contact in its profile or a permission set (creating campaigns and member statuses needs the Marketing User setting too)';
+  const why = 'every hand-off is added to its campaign as a member, and the feedback adds the members earlier hand-offs lack; no member is written until this is fixed';
+  if (!member) {
+    out.blocking.push({ subject: 'CampaignMember', problem: `the integration user cannot describe CampaignMember; ${why}`, fix, campaignOnly: true });
+    return;
+  }
+  const missing = CAMPAIGN_MEMBER_FIELDS.filter((name) => !member.get(name.toLowerCase())?.createable);
+  if (member.createable === false || missing.length > 0) {
+    const what = member.createable === false ? 'cannot create CampaignMember records' : `cannot set ${missing.map((n) => `CampaignMember.${n}`).join(', ')} on new members`;
+    out.blocking.push({ subject: 'CampaignMember (create)', problem: `the integration user ${what}; ${why}`, fix, campaignOnly: true });
+  }
 }
 
 /**

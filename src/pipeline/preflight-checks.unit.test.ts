@@ -3,7 +3,8 @@ import { mappingConfigSchema, type MappingConfig } from '../domain/config/mappin
 import { routingConfigSchema, type RoutingConfig } from '../domain/config/routing.ts';
 import type { DescribedField, DescribedObject } from '../salesforce/describeFields.ts';
 import type { SalesforceDirectory } from '../salesforce/directory.ts';
-import { checkDeals, checkFeedbackCapabilities, checkRoutingOwners, checkSalesforceFields, TASK_KEY_LENGTH } from './preflight-checks.ts';
+import { checkDeals, checkFeedbackCapabilities, checkRoutingOwners, checkSalesforceFields, type PreflightProblem, TASK_KEY_LENGTH } from './preflight-checks.ts';
+import { assertPreflight, PreflightBlocked, type PreflightDeps } from './preflight.ts';
 
 function field(name: string, type: string, extra: Partial<DescribedField> = {}): DescribedField {
   return {
@@ -47,7 +48,14 @@ function mapping(fields: unknown[]): MappingConfig {
   });
 }
 
-function check(m: MappingConfig, objects: { Lead?: DescribedObject; Task?: DescribedObject; Campaign?: DescribedObject }, hubspotTypes = new Map<string, string>()) {
+const campaignMember = (createable = true, ...readOnly: string[]): DescribedObject =>
+  Object.assign(object(...['CampaignId', 'LeadId', 'ContactId', 'Status'].map((n) => field(n, n === 'Status' ? 'picklist' : 'reference', { createable: !readOnly.includes(n) }))), { createable });
+
+function check(
+  m: MappingConfig,
+  objects: { Lead?: DescribedObject; Task?: DescribedObject; Campaign?: DescribedObject; CampaignMember?: DescribedObject | undefined },
+  hubspotTypes = new Map<string, string>(),
+) {
   return checkSalesforceFields({ mapping: m, scoreMax: 100, objects: new Map(Object.entries(objects)), hubspotTypes });
 }
 
@@ -176,6 +184,30 @@ describe('checkSalesforceFields', () => {
       expect.stringContaining('cannot edit this field'),
     ]);
     expect(result.blocking[3]!.fix).toContain('Marketing User');
+  });
+
+  it('CampaignMember creatable with CampaignId, LeadId, ContactId and Status passes', () => {
+    expect(check(mapping([]), { Lead: lead(), Task: task(), Campaign: campaign(), CampaignMember: campaignMember() })).toEqual({ blocking: [], warnings: [] });
+  });
+
+  it('an integration user that cannot create CampaignMember blocks the campaign writes only, naming the permission', () => {
+    const objectRefused = check(mapping([]), { Lead: lead(), Task: task(), Campaign: campaign(), CampaignMember: campaignMember(false) });
+    expect(objectRefused.warnings).toEqual([]);
+    expect(objectRefused.blocking).toEqual([
+      {
+        subject: 'CampaignMember (create)',
+        problem: expect.stringMatching(/^the integration user cannot create CampaignMember records; every hand-off is added to its campaign/),
+        fix: expect.stringMatching(/Create on CampaignMember.*Marketing User/),
+        campaignOnly: true,
+      },
+    ]);
+    expect(objectRefused.blocking[0]!.feedbackOnly).toBeUndefined();
+    const fieldsRefused = check(mapping([]), { Lead: lead(), Task: task(), Campaign: campaign(), CampaignMember: campaignMember(true, 'LeadId', 'Status') });
+    expect(fieldsRefused.blocking).toEqual([
+      expect.objectContaining({ subject: 'CampaignMember (create)', problem: expect.stringContaining('cannot set CampaignMember.LeadId, CampaignMember.Status on new members'), campaignOnly: true }),
+    ]);
+    const unseen = check(mapping([]), { Lead: lead(), Task: task(), Campaign: campaign(), CampaignMember: undefined });
+    expect(unseen.blocking).toEqual([expect.objectContaining({ subject: 'CampaignMember', problem: expect.stringContaining('cannot describe CampaignMember'), campaignOnly: true })]);
   });
 
   it('Campaign figure fields of Number and Percent types pass; no Campaign describe blocks the feedback only', () => {
@@ -331,5 +363,23 @@ describe('campaign creation (campaign.create_missing)', () => {
     expect(subjects(creating(), cannot)).toContain('Campaign (create)');
     expect(subjects(creating(), can)).not.toContain('Campaign (create)');
     expect(subjects(mapping([]), cannot)).not.toContain('Campaign (create)');
+  });
+});
+
+describe('assertPreflight', () => {
+  const problem = (extra: Partial<PreflightProblem>): PreflightProblem => ({ subject: 's', problem: 'p', fix: 'f', ...extra });
+  const cached = (blocking: PreflightProblem[]) => ({
+    get: async () => ({ configVersion: 'v1', checkedAt: 0, blocking, warnings: [] }),
+    set: async () => undefined,
+  });
+  const deps = { configVersion: 'v1' } as unknown as PreflightDeps;
+
+  it('a campaign-only problem blocks neither the lead sync nor the feedback: it is returned, for the work to go on without campaign members', async () => {
+    const member = problem({ subject: 'CampaignMember (create)', campaignOnly: true });
+    await expect(assertPreflight(deps, cached([member]), 'leads')).resolves.toEqual({ campaignBlocked: [member] });
+    await expect(assertPreflight(deps, cached([member]), 'feedback')).resolves.toEqual({ campaignBlocked: [member] });
+    await expect(assertPreflight(deps, cached([member, problem({ feedbackOnly: true })]), 'leads')).resolves.toEqual({ campaignBlocked: [member] });
+    await expect(assertPreflight(deps, cached([member, problem({ feedbackOnly: true })]), 'feedback')).rejects.toThrow(PreflightBlocked);
+    await expect(assertPreflight(deps, cached([]), 'leads')).resolves.toEqual({ campaignBlocked: [] });
   });
 });

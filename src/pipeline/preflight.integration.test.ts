@@ -58,14 +58,14 @@ function deactivate(email: string): void {
 }
 
 describe('preflight against the sandbox', () => {
-  it('passes the default setup with no problem, in 13 calls', async () => {
+  it('passes the default setup with no problem, in 14 calls', async () => {
     const d = await deps();
     sandbox.requestLog.reset();
     const result = await preflight(d);
     expect(result).toEqual({ blocking: [], warnings: [] });
     const calls = sandbox.requestLog.snapshot();
     expect(calls.hubspot).toEqual({ 'properties.list': 1, 'contacts.search': 1, 'deals.properties.list': 1, 'deals.search': 1, 'pipelines.deals.get': 1 });
-    expect(calls.salesforce).toEqual({ 'sobjects.describe': 5, query: 3 });
+    expect(calls.salesforce).toEqual({ 'sobjects.describe': 6, query: 3 });
   });
 
   it('before setup, the missing write-back properties are blocking and say to run setup', async () => {

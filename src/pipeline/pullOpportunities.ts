@@ -1,5 +1,5 @@
 import { normalizeDomain } from '../domain/domain-name.ts';
-import { contactSummary, dealContent, emailKey, linkOpportunity, opportunityRecord, planDeals, sourceOfCampaignType } from '../domain/feedback/index.ts';
+import { contactSummary, dealContent, emailKey, linkOpportunity, lostAfterConversion, opportunityRecord, planDeals, sourceOfCampaignType } from '../domain/feedback/index.ts';
 import type { CampaignInfo, KeysetCursor, LinkEvidence, OpportunityRecord, OpportunitySnapshot } from '../domain/feedback/types.ts';
 import type { SyncDeps } from './ports.ts';
 import type { FeedbackSummary } from './syncFeedback.ts';
@@ -10,7 +10,8 @@ import { writeFeedbackContacts } from './writeFeedbackContacts.ts';
  * The opportunity half of the feedback: opportunities changed since the cursor (deleted ones too),
  * a page at a time — each linked to its HubSpot contacts, attributed and read for its outcome,
  * recorded in the ledger; then its HubSpot deal written where what it carries changed, and each
- * linked contact's outcome properties and lifecycle stage; then the cursor moved past the page.
+ * linked contact's outcome properties and lifecycle stage — or, when every opportunity of its
+ * converted lead was lost, its return to marketing —; then the cursor moved past the page.
  */
 export async function pullOpportunities(deps: SyncDeps, options: { after: KeysetCursor; until: number; org: FeedbackSummary['org']; summary: FeedbackSummary; signal?: AbortSignal }): Promise<void> {
   const { summary, org } = options;
@@ -59,6 +60,8 @@ export async function pullOpportunities(deps: SyncDeps, options: { after: Keyset
       linked.map((contactId) => {
         const mine = opportunitiesOf.get(contactId) ?? [];
         const summaryOf = contactSummary(mine);
+        // Its converted lead's opportunities all lost: back to marketing (a converted lead's Status never says so).
+        if (lostAfterConversion(mine)) return { contactId, summary: summaryOf, backToMarketing: 'lost' as const };
         return { contactId, summary: summaryOf, ...(summaryOf.outcome === 'won' ? { lifecycle: 'won' as const } : mine.some((o) => !o.deleted) ? { lifecycle: 'opportunity' as const } : {}) };
       }),
       org,

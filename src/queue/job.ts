@@ -88,12 +88,15 @@ export interface RunOptions {
 export async function runJob<Data, Result>(definition: JobDefinition<Data, Result>, data: Data, app: App, options: RunOptions = {}): Promise<Result | Skipped> {
   const deps: HandoffDeps = options.plannedWrites ? { ...depsOf(app), plannedWrites: options.plannedWrites } : depsOf(app);
   const work = async (signal: AbortSignal, lease?: Lease): Promise<Result> => {
+    let campaignBlocked = false;
     if (definition.preflight) {
       if (options.plannedWrites) options.onPreflight?.(await cachedPreflight(app.preflightDeps, app.preflightCache));
-      else await assertPreflight(app.preflightDeps, app.preflightCache, definition.preflight === 'feedback' ? 'feedback' : 'leads');
+      else campaignBlocked = (await assertPreflight(app.preflightDeps, app.preflightCache, definition.preflight === 'feedback' ? 'feedback' : 'leads')).campaignBlocked.length > 0;
     }
     // Under a lease, positions are saved only while the lease is held (compared and set in Redis).
-    const fenced = lease ? { ...deps, state: app.syncState.fencedBy(lease.fence) } : deps;
+    const leased = lease ? { ...deps, state: app.syncState.fencedBy(lease.fence) } : deps;
+    // Setup found that campaign members cannot be written: the work goes on without them.
+    const fenced = campaignBlocked ? { ...leased, campaignWritesBlocked: true } : leased;
     return definition.run(data, {
       deps: fenced,
       signal,

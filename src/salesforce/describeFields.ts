@@ -22,7 +22,7 @@ export async function describeFields(conn: Connection, sobjects: readonly string
       }
       throw classifySalesforceError(error);
     }
-    const fields: DescribedObject = new Map();
+    const fields: DescribedObject = Object.assign(new Map<string, DescribedField>(), { createable: result.createable === true });
     for (const f of result.fields) {
       fields.set(f.name.toLowerCase(), {
         name: f.name,

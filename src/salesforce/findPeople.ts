@@ -10,6 +10,7 @@ interface LeadRow {
   OwnerId: string;
   IsConverted: boolean;
   ConvertedContactId: string | null;
+  ConvertedContact?: { OwnerId: string } | null;
   [field: string]: unknown;
 }
 interface ContactRow {
@@ -67,7 +68,7 @@ export async function findPeople(
   const leadQueries: string[] = [];
   for (let i = 0; i < Math.max(idLists.length, emailLists.length); i++) {
     const where = [idLists[i] ? `${ext} IN (${idLists[i]})` : '', emailLists[i] ? `Email IN (${emailLists[i]})` : ''].filter(Boolean).join(' OR ');
-    leadQueries.push(`SELECT Id, Email, OwnerId, IsConverted, ConvertedContactId, ${ext} FROM Lead WHERE ${where}`);
+    leadQueries.push(`SELECT Id, Email, OwnerId, IsConverted, ConvertedContactId, ConvertedContact.OwnerId, ${ext} FROM Lead WHERE ${where}`);
   }
   const contactQueries = emailLists.map((list) => `SELECT Id, Email, OwnerId FROM Contact WHERE Email IN (${list})`);
   const keyQueries = taskKeyQueries(taskKeys, taskKeyField);
@@ -83,7 +84,14 @@ export async function findPeople(
   const results = await queryTogether<Record<string, unknown>>(conn, [...leadQueries, ...contactQueries, ...keyQueries, ...statusQueries, ...memberQueries]);
   for (const row of results.slice(0, leadQueries.length).flat() as LeadRow[]) {
     const externalId = typeof row[ext] === 'string' && row[ext] ? (row[ext] as string) : null;
-    const lead: KnownLead = { id: row.Id, ownerId: row.OwnerId, isConverted: row.IsConverted, convertedContactId: row.ConvertedContactId, externalId };
+    const lead: KnownLead = {
+      id: row.Id,
+      ownerId: row.OwnerId,
+      isConverted: row.IsConverted,
+      convertedContactId: row.ConvertedContactId,
+      convertedContactOwnerId: row.ConvertedContact?.OwnerId ?? null,
+      externalId,
+    };
     if (externalId) byExternalId.set(externalId, lead);
     if (row.Email) push(leadsByEmail, row.Email, lead);
   }

@@ -200,7 +200,7 @@ export class LedgerStore {
     return rekeyFeedback(this.db, fromContactId, toContactId);
   }
 
-  backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' }>> {
+  backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' | 'lost' }>> {
     return backToMarketing(this.db, contactIds);
   }
 

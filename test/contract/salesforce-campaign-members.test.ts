@@ -90,4 +90,21 @@ describe('Campaign members (jsforce)', () => {
     expect(neither).toMatchObject({ success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING' }] });
     expect(await rows(`SELECT ContactId, LeadId, HasResponded FROM CampaignMember WHERE CampaignId = '${campaign}'`)).toEqual([{ ContactId: contact, LeadId: null, HasResponded: true }]);
   });
+
+  it('describe answers CampaignMember as Salesforce does: createable, with CampaignId, LeadId and ContactId set on create only, Status a picklist, HasResponded read-only; a converted lead names its Contact by ConvertedContact', async () => {
+    const described = await conn.sobject('CampaignMember').describe();
+    expect(described).toMatchObject({ name: 'CampaignMember', label: 'Campaign Member', keyPrefix: '00v', createable: true, queryable: true });
+    const field = (name: string) => described.fields.find((f) => f.name === name)!;
+    for (const name of ['CampaignId', 'LeadId', 'ContactId']) expect(field(name)).toMatchObject({ type: 'reference', createable: true, updateable: false });
+    expect(field('CampaignId')).toMatchObject({ nillable: false, referenceTo: ['Campaign'], relationshipName: 'Campaign' });
+    expect(field('Status')).toMatchObject({ type: 'picklist', createable: true, updateable: true, length: 40 });
+    expect(field('HasResponded')).toMatchObject({ type: 'boolean', createable: false, updateable: false });
+    const lead = await conn.sobject('Lead').describe();
+    expect(lead.fields.find((f) => f.name === 'ConvertedContactId')).toMatchObject({ type: 'reference', referenceTo: ['Contact'], relationshipName: 'ConvertedContact', createable: false });
+    const converted = sandbox.salesforce.convertLead(await newLead(), { doNotCreateOpportunity: true });
+    const contactOwner = String(sandbox.salesforce.records('Contact').find((c) => c.Id === converted.contactId)!.OwnerId);
+    expect(await rows(`SELECT ConvertedContactId, ConvertedContact.OwnerId FROM Lead WHERE ConvertedContactId = '${converted.contactId}'`)).toEqual([
+      { ConvertedContactId: converted.contactId, ConvertedContact: { attributes: expect.objectContaining({ type: 'Contact' }), OwnerId: contactOwner } },
+    ]);
+  });
 });

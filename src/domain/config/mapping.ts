@@ -118,18 +118,20 @@ export const mappingConfigSchema = z
           .default('lead')
           .describe('HubSpot lifecycle stage (internal value) the contact goes back to; moving back clears the stage first, in its own request, as HubSpot requires.'),
         lead_status: z
-          .object({ disqualified: z.string().min(1).default('UNQUALIFIED'), recycled: z.string().min(1).default('BAD_TIMING') })
+          .object({ disqualified: z.string().min(1).default('UNQUALIFIED'), recycled: z.string().min(1).default('BAD_TIMING'), lost: z.string().min(1).default('BAD_TIMING') })
           .strict()
-          .default({ disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' })
-          .describe("HubSpot's hs_lead_status (internal value) for a contact sales disqualified or recycled."),
+          .default({ disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING', lost: 'BAD_TIMING' })
+          .describe("HubSpot's hs_lead_status (internal value) for a contact sales disqualified or recycled, or whose converted lead's opportunities were all lost."),
         cool_down: durationSchema
           .default('30d')
           .describe('How long after sales gave it back a contact that qualifies again waits before it is handed off again (its own hand-off: the same Lead reopened, or a task for a converted one).'),
         reopen_status: z.string().min(1).default('Open - Not Contacted').describe('The Lead Status a lead handed off again is reopened with (with its newly routed owner).'),
       })
       .strict()
-      .default({ lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' }, cool_down: '30d', reopen_status: 'Open - Not Contacted' })
-      .describe('What a contact becomes in HubSpot when sales disqualified or recycled its lead: back to marketing. A customer or evangelist is left as it is.'),
+      .default({ lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING', lost: 'BAD_TIMING' }, cool_down: '30d', reopen_status: 'Open - Not Contacted' })
+      .describe(
+        'What a contact becomes in HubSpot when sales disqualified or recycled its lead, or converted it and lost every opportunity it is linked to: back to marketing. A customer or evangelist is left as it is.',
+      ),
     sales_owned_fields: z.array(sfField).default(['OwnerId', 'Status']).describe('Fields sales owns: leadloop sets them when it creates a record and never afterwards.'),
     hubspot_writeback: z
       .object({

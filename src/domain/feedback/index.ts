@@ -7,11 +7,13 @@ export { outcomeOf } from './outcome.ts';
 export { opportunityRecord } from './record.ts';
 export {
   ARCHIVED,
+  backToMarketingOf,
   contactPropertiesRead,
   contactSummary,
   dealWrite,
   LIFECYCLE_ORDER,
   lifecycleForward,
+  lostAfterConversion,
   planContactWrites,
   planDeals,
   type BackToMarketing,

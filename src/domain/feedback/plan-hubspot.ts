@@ -118,6 +118,8 @@ export interface ContactOpportunity {
   competitor: string | null;
   closedAt: number | null;
   deleted: boolean;
+  /** Linked to the contact through its own lead, converted into this opportunity (link path converted-lead). */
+  convertedLead?: boolean;
 }
 
 /** What the contact's outcome properties say. */
@@ -154,8 +156,40 @@ export function contactSummary(opportunities: readonly ContactOpportunity[]): Co
 /** What moves a contact's lifecycle stage: sales accepted it, it has an opportunity, one was won. */
 export type LifecycleReason = 'accepted' | 'opportunity' | 'won';
 
-/** Why a contact goes back to marketing: sales disqualified or recycled its lead. */
-export type BackToMarketing = 'disqualified' | 'recycled';
+/** Why a contact goes back to marketing: sales disqualified or recycled its lead, or lost every opportunity its converted lead led to. */
+export type BackToMarketing = 'disqualified' | 'recycled' | 'lost';
+
+/**
+ * A converted lead's Status never changes again, so a contact whose lead sales converted goes
+ * back to marketing by its opportunities: when it is linked through its converted lead, and every
+ * opportunity it is linked to (deleted ones left out) is closed and none was won, it is given
+ * back when the last of them was lost. Undefined: it is not (an opportunity open or won, or no
+ * converted lead).
+ */
+export function lostAfterConversion(opportunities: readonly ContactOpportunity[]): { since: number } | undefined {
+  const live = opportunities.filter((o) => !o.deleted);
+  if (!live.some((o) => o.convertedLead) || !live.every((o) => o.outcome === 'lost')) return undefined;
+  const closed = live.flatMap((o) => (o.closedAt === null ? [] : [o.closedAt]));
+  return closed.length === live.length ? { since: Math.max(...closed) } : undefined;
+}
+
+/**
+ * Whether a contact stands given back to marketing, why and since when: its latest Lead Status
+ * change disqualified or recycled it, or the opportunities of its converted lead were all lost
+ * (lostAfterConversion); the later of the two where both hold. A contact that qualifies again is
+ * handed off again once mapping.yaml's cool-down has passed since then.
+ */
+export function backToMarketingOf(input: {
+  latestStatus?: { class: 'accepted' | 'disqualified' | 'recycled' | 'open'; changedAt: number };
+  opportunities: readonly ContactOpportunity[];
+}): { since: number; class: BackToMarketing } | undefined {
+  const status = input.latestStatus;
+  const byStatus = status && (status.class === 'disqualified' || status.class === 'recycled') ? { since: status.changedAt, class: status.class } : undefined;
+  const lost = lostAfterConversion(input.opportunities);
+  const byLoss = lost ? { since: lost.since, class: 'lost' as const } : undefined;
+  if (byStatus && byLoss) return byLoss.since > byStatus.since ? byLoss : byStatus;
+  return byStatus ?? byLoss;
+}
 
 // A contact that bought stays where it is, whatever becomes of a later lead.
 const BOUGHT = new Set(['customer', 'evangelist']);

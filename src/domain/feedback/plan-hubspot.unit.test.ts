@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DealContent } from './deal.ts';
-import { ARCHIVED, type ContactOpportunity, contactSummary, dealWrite, lifecycleForward, planContactWrites, planDeals } from './plan-hubspot.ts';
+import { ARCHIVED, backToMarketingOf, type ContactOpportunity, contactSummary, dealWrite, lifecycleForward, lostAfterConversion, planContactWrites, planDeals } from './plan-hubspot.ts';
 
 const mapping = {
   deal: {
@@ -20,7 +20,7 @@ const mapping = {
     competitor: 'leadloop_competitor',
   },
   lifecycle_stage: { accepted: 'salesqualifiedlead', opportunity: 'opportunity', won: 'customer' },
-  back_to_marketing: { lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' }, cool_down: '30d', reopen_status: 'Open - Not Contacted' },
+  back_to_marketing: { lifecycle_stage: 'lead', lead_status: { disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING', lost: 'BAD_TIMING' }, cool_down: '30d', reopen_status: 'Open - Not Contacted' },
 };
 
 const content = (over: Partial<DealContent> = {}): DealContent => ({
@@ -208,5 +208,50 @@ describe('planContactWrites', () => {
 
   it('leaves lifecycle to the connector when it moves it', () => {
     expect(planContactWrites({ contacts: [{ contactId: '5101', lifecycle: 'accepted' }], current, mapping, connectorSetsLifecycle: true })).toEqual({ writes: [], clearFirst: [] });
+  });
+});
+
+describe('back to marketing after a conversion', () => {
+  const DAY = 86_400_000;
+  const opp = (id: string, outcome: 'open' | 'won' | 'lost', closedAt: number | null, extra: Partial<ContactOpportunity> = {}): ContactOpportunity => ({
+    opportunityId: id,
+    outcome,
+    amount: null,
+    currency: null,
+    lossReason: null,
+    competitor: null,
+    closedAt,
+    deleted: false,
+    ...extra,
+  });
+
+  it('gives a contact back when every opportunity it is linked to, its converted lead among them, was lost, since the last loss', () => {
+    expect(lostAfterConversion([opp('006A', 'lost', 10 * DAY, { convertedLead: true }), opp('006B', 'lost', 12 * DAY)])).toEqual({ since: 12 * DAY });
+    // One still open, or won: not back.
+    expect(lostAfterConversion([opp('006A', 'lost', 10 * DAY, { convertedLead: true }), opp('006B', 'open', null)])).toBeUndefined();
+    expect(lostAfterConversion([opp('006A', 'lost', 10 * DAY, { convertedLead: true }), opp('006B', 'won', 11 * DAY)])).toBeUndefined();
+    // No converted lead of its own (linked by contact role or domain only): its lead's Status decides.
+    expect(lostAfterConversion([opp('006A', 'lost', 10 * DAY)])).toBeUndefined();
+    // A deleted opportunity counts nowhere.
+    expect(lostAfterConversion([opp('006A', 'lost', 10 * DAY, { convertedLead: true }), opp('006B', 'open', null, { deleted: true })])).toEqual({ since: 10 * DAY });
+  });
+
+  it('takes the later of a disqualifying or recycling Lead Status and the loss', () => {
+    const lost = [opp('006A', 'lost', 10 * DAY, { convertedLead: true })];
+    expect(backToMarketingOf({ opportunities: lost })).toEqual({ since: 10 * DAY, class: 'lost' });
+    expect(backToMarketingOf({ latestStatus: { class: 'recycled', changedAt: 20 * DAY }, opportunities: lost })).toEqual({ since: 20 * DAY, class: 'recycled' });
+    expect(backToMarketingOf({ latestStatus: { class: 'accepted', changedAt: 5 * DAY }, opportunities: lost })).toEqual({ since: 10 * DAY, class: 'lost' });
+    expect(backToMarketingOf({ latestStatus: { class: 'disqualified', changedAt: 5 * DAY }, opportunities: [] })).toEqual({ since: 5 * DAY, class: 'disqualified' });
+    expect(backToMarketingOf({ latestStatus: { class: 'accepted', changedAt: 5 * DAY }, opportunities: [] })).toBeUndefined();
+  });
+
+  it('writes the lost lead status and moves the stage back (cleared first) like a recycled lead', () => {
+    const plan = planContactWrites({
+      contacts: [{ contactId: '7', backToMarketing: 'lost' }],
+      current: new Map([['7', { lifecyclestage: 'opportunity', hs_lead_status: null }]]),
+      mapping,
+      connectorSetsLifecycle: false,
+    });
+    expect(plan).toEqual({ writes: [{ contactId: '7', properties: { hs_lead_status: 'BAD_TIMING', lifecyclestage: 'lead' } }], clearFirst: ['7'] });
   });
 });

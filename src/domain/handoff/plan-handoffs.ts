@@ -58,7 +58,7 @@ export function planHandoffs(
     const contacts = email ? (found.contactsByEmail.get(email) ?? []) : [];
     const open = leads.find((l) => !l.isConverted && !l.externalId);
     const converted = leads.find((l) => l.isConverted && l.convertedContactId);
-    // Handed off again: a converted lead's contact gets the task (from the converted lead's owner's side).
+    // Handed off again: a converted lead's Contact gets the task, owned by the Contact's owner (the lead's where Salesforce did not say).
     const againOnContact = h.reopenStatus !== undefined && known?.isConverted === true && known.convertedContactId !== null;
     if (known?.isConverted && !againOnContact) {
       plan.skipped.push({ contactId: h.contactId, reason: 'converted-lead' });
@@ -73,7 +73,9 @@ export function planHandoffs(
       plan.upserts.push({ contactId: h.contactId, isNew: false, fields });
       plan.landings.push({ contactId: h.contactId, object: 'Lead', outcome: 'update', ownerLabel });
     } else if (againOnContact || contacts[0] || converted) {
-      const contact = againOnContact ? { id: known!.convertedContactId!, ownerId: known!.ownerId } : (contacts[0] ?? { id: converted!.convertedContactId!, ownerId: converted!.ownerId });
+      const contact = againOnContact
+        ? { id: known!.convertedContactId!, ownerId: known!.convertedContactOwnerId ?? known!.ownerId }
+        : (contacts[0] ?? { id: converted!.convertedContactId!, ownerId: converted!.ownerId });
       taskOwner = contact.ownerId;
       on = { salesforceContactId: contact.id };
       plan.landings.push({

@@ -156,6 +156,20 @@ describe('planHandoffs: a hand-off again', () => {
     expect(plan.landings).toEqual([expect.objectContaining({ contactId: '1', object: 'Contact', outcome: 'existing_contact', salesforceContactId: '0035g000000ConAAA' })]);
     expect(planHandoffs([handoff('1', null)], converted, directory, NOW, RULES).skipped).toEqual([{ contactId: '1', reason: 'converted-lead' }]);
   });
+
+  it("gives the task to the converted Contact's owner, not the lead's", () => {
+    const contactOwner = '0055g000000CtOwnAA';
+    const withTask = (): RoutedHandoff => {
+      const h = again('1');
+      return { ...h, firstTime: true, decision: { ...h.decision, tasks: [{ subject: 'Call now', priority: 'High', type: 'Call', dueInMs: 3_600_000 }] } as RoutedHandoff['decision'] };
+    };
+    const converted = found({
+      byExternalId: new Map([['1', lead('00Q1', { externalId: '1', isConverted: true, convertedContactId: '0035g000000ConAAA', convertedContactOwnerId: contactOwner })]]),
+    });
+    const plan = planHandoffs([withTask()], converted, directory, NOW, RULES);
+    expect(plan.tasks.map((t) => [t.key, t.ownerId])).toEqual([['1:again:2026-10-01T00:00:00.000Z:step0', contactOwner]]);
+    expect(plan.landings).toEqual([expect.objectContaining({ object: 'Contact', ownerId: contactOwner })]);
+  });
 });
 
 describe('planHandoffs: a lead routed to a queue', () => {

@@ -66,6 +66,8 @@ export interface KnownLead {
   ownerId: string;
   isConverted: boolean;
   convertedContactId: string | null;
+  /** The owner of the Contact a converted lead became (ConvertedContact.OwnerId): who a task for it goes to. */
+  convertedContactOwnerId?: string | null;
   /** Our external ID on it (the HubSpot contact id), when leadloop wrote or adopted it. */
   externalId: string | null;
 }

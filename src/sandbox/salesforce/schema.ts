@@ -105,9 +105,10 @@ export const SCHEMA: Record<string, FieldDef[]> = {
     f('Description', 'textarea', { length: 32000 }),
     sys('IsConverted', 'boolean', { nillable: false }),
     sys('ConvertedDate', 'date'),
-    sys('ConvertedAccountId', 'reference', { referenceTo: ['Account'] }),
-    sys('ConvertedContactId', 'reference', { referenceTo: ['Contact'] }),
-    sys('ConvertedOpportunityId', 'reference', { referenceTo: ['Opportunity'] }),
+    // Relationship names as the Lead object reference gives them (ConvertedContact.OwnerId: the Contact's owner, which sales may have changed since).
+    sys('ConvertedAccountId', 'reference', { referenceTo: ['Account'], relationshipName: 'ConvertedAccount' }),
+    sys('ConvertedContactId', 'reference', { referenceTo: ['Contact'], relationshipName: 'ConvertedContact' }),
+    sys('ConvertedOpportunityId', 'reference', { referenceTo: ['Opportunity'], relationshipName: 'ConvertedOpportunity' }),
     sys('LastActivityDate', 'date'),
     str('HubSpot_Contact_Id__c', 32, { externalId: true, unique: true, label: 'HubSpot Contact Id' }),
     f('Lead_Score__c', 'double', { label: 'Lead Score' }),
@@ -348,6 +349,9 @@ const OBJECT_INFO: Record<string, Partial<ObjectInfo>> = {
   OpportunityStage: { label: 'Opportunity Stage', ...READ_ONLY },
   OpportunityContactRole: { label: 'Contact Role' },
   OpportunityCompetitor: { label: 'Opportunity: Competitor' },
+  // Creatable by a user with Read on Campaign and Edit on Lead/Contact (Marketing User not needed: docs/salesforce-api.md#campaign-members).
+  CampaignMember: { label: 'Campaign Member' },
+  CampaignMemberStatus: { label: 'Campaign Member Status' },
   User: { ...READ_ONLY },
   Group: { ...READ_ONLY },
 };
