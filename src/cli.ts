@@ -4,6 +4,7 @@ import { register as registerConfig } from './cli/config.ts';
 import { register as registerDemo } from './cli/demo.ts';
 import { register as registerDlq } from './cli/dlq.ts';
 import { register as registerExplain } from './cli/explain.ts';
+import { register as registerReport } from './cli/report.ts';
 import { register as registerRescore } from './cli/rescore.ts';
 import { register as registerSandbox } from './cli/sandbox.ts';
 import { register as registerSetup } from './cli/setup.ts';
@@ -14,7 +15,7 @@ import { register as registerSync } from './cli/sync.ts';
 /** The `leadloop` command: every verb lives in its own file under src/cli/. */
 export function buildProgram(source: NodeJS.ProcessEnv): Command {
   const program = new Command('leadloop').description('closed-loop lead management: HubSpot → score → route → Salesforce, and back').showHelpAfterError().exitOverride();
-  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq, registerSla])
+  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq, registerSla, registerReport])
     register(program, source);
   return program;
 }

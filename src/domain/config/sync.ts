@@ -83,6 +83,18 @@ export const syncConfigSchema = z
       .default({ lookback: '365d' })
       .describe('Won/lost feedback from Salesforce (the sync_feedback schedule).'),
     sla: slaSchema,
+    report: z
+      .object({
+        costs: z
+          .record(z.string().min(1), z.number().min(0))
+          .default({})
+          .describe(
+            "What a source (a HubSpot lead_source value, e.g. web_form) or a campaign cost, in the currency of the won amounts, for those Salesforce has no Campaign ActualCost for: `leadloop report` shows cost per won deal and revenue per unit of cost. A campaign's ActualCost comes first; a source with no cost here costs what its campaigns do.",
+          ),
+      })
+      .strict()
+      .default({ costs: {} })
+      .describe('The closed-loop report (`leadloop report`).'),
     playbook: z
       .object(Object.fromEntries(GRADES.map((g) => [g, z.array(task).default([])])) as Record<(typeof GRADES)[number], z.ZodDefault<z.ZodArray<typeof task>>>)
       .strict()
