@@ -35,14 +35,14 @@ export interface PreflightCache {
 }
 
 /** The objects whose fields mapping.yaml names. */
-const DESCRIBED = ['Lead', 'Task', 'Campaign'] as const;
+const DESCRIBED = ['Lead', 'Task', 'Campaign', 'CampaignMember'] as const;
 
 /**
  * Everything the lead sync needs before it writes, checked against the live APIs: the rules'
  * properties, operators and enumeration values against the portal's definitions, the HubSpot
  * write-back properties, the Salesforce fields mapping.yaml names (describe), routing's owners
  * and queues, and whether HubSpot's own Salesforce connector syncs the same contacts.
- * Costs 7 calls: HubSpot properties + 1 search, Salesforce 3 describes + 2 queries.
+ * Costs 8 calls: HubSpot properties + 1 search, Salesforce 4 describes + 2 queries.
  */
 export async function preflight(deps: PreflightDeps): Promise<PreflightResult> {
   const { config } = deps;
@@ -116,12 +116,15 @@ export async function cachedPreflight(
 
 /**
  * The cached preflight, for work that must not write while a blocking problem stands: throws
- * PreflightBlocked then. Problems that concern only the won/lost feedback block only it.
+ * PreflightBlocked then. Problems that concern only the won/lost feedback block only it. Problems
+ * that concern only the campaign writes block neither: they are returned, and the work goes on
+ * without writing campaign members.
  */
-export async function assertPreflight(deps: PreflightDeps, cache: PreflightCache, work: 'leads' | 'feedback' = 'leads'): Promise<void> {
+export async function assertPreflight(deps: PreflightDeps, cache: PreflightCache, work: 'leads' | 'feedback' = 'leads'): Promise<{ campaignBlocked: PreflightProblem[] }> {
   const checked = await cachedPreflight(deps, cache);
-  const blocking = work === 'feedback' ? checked.blocking : checked.blocking.filter((p) => !p.feedbackOnly);
+  const blocking = (work === 'feedback' ? checked.blocking : checked.blocking.filter((p) => !p.feedbackOnly)).filter((p) => !p.campaignOnly);
   if (blocking.length > 0) throw new PreflightBlocked(blocking);
+  return { campaignBlocked: checked.blocking.filter((p) => p.campaignOnly) };
 }
 
 /** PREFLIGHT_BLOCKED: the sync must not write while a blocking setup problem stands; a person must fix it. */
