@@ -125,14 +125,17 @@ function zodIssues(issues: readonly ZodIssue[], source: ParsedFile, prefix: Prop
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
+      // Nothing reads a key the schema does not name: refused, never silently ignored.
+      const known = [...objectKeysAt(CONFIG_FILES[source.name].schema, path)];
       for (const key of issue.keys) {
-        const hint = suggest(key, knownKeys(source.name));
+        const hint = suggest(key, known.length > 0 ? known : knownKeys(source.name));
         const keyPath = [...path, key];
+        const at = locate(source, keyPath, true);
         out.push({
           file: source.file,
-          ...locate(source, keyPath, true),
+          ...at,
           path: renderPath(keyPath),
-          message: `unknown key "${key}"${hint && hint !== key ? ` — did you mean "${hint}"?` : ''}`,
+          message: `unknown key "${key}" in ${source.file} at line ${at.line}${hint && hint !== key ? ` (did you mean "${hint}"?)` : ''}${known.length > 0 ? `; known keys: ${known.join(', ')}` : ''}`,
         });
       }
       continue;
@@ -141,6 +144,57 @@ function zodIssues(issues: readonly ZodIssue[], source: ParsedFile, prefix: Prop
     out.push({ file: source.file, ...locate(source, path), path: renderPath(path), message });
   }
   return out;
+}
+
+/**
+ * The keys a schema's object at `path` knows (through optional, default, pipe, lazy, and every
+ * branch of a union): what an unknown key there could have been.
+ */
+function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): Set<string> {
+  const keys = new Set<string>();
+  const visit = (node: z.core.$ZodType, rest: readonly PropertyKey[], depth: number): void => {
+    if (depth > 64) return;
+    const def = node._zod.def as unknown as Record<string, unknown> & { type: string };
+    const inner = (name: string) => def[name] as z.core.$ZodType;
+    switch (def.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'readonly':
+      case 'catch':
+      case 'nonoptional':
+        visit(inner('innerType'), rest, depth + 1);
+        return;
+      case 'pipe':
+        visit(inner('in'), rest, depth + 1);
+        return;
+      case 'lazy':
+        visit((def.getter as () => z.core.$ZodType)(), rest, depth + 1);
+        return;
+      case 'union':
+        for (const option of def.options as z.core.$ZodType[]) visit(option, rest, depth + 1);
+        return;
+      case 'object': {
+        const shape = def.shape as Record<string, z.core.$ZodType>;
+        if (rest.length === 0) {
+          for (const key of Object.keys(shape)) keys.add(key);
+          return;
+        }
+        const child = shape[String(rest[0])];
+        if (child) visit(child, rest.slice(1), depth + 1);
+        return;
+      }
+      case 'array':
+        if (rest.length > 0) visit(inner('element'), rest.slice(1), depth + 1);
+        return;
+      case 'record':
+        if (rest.length > 0) visit(inner('valueType'), rest.slice(1), depth + 1);
+        return;
+    }
+  };
+  visit(schema, path, 0);
+  return keys;
 }
 
 /** Line and column of the node at `path`, or of its nearest existing parent (a missing key). */

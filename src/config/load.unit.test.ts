@@ -36,7 +36,10 @@ describe('loadConfigDir', () => {
     {
       label: 'unknown key with a suggestion',
       edits: [{ file: 'scoring.yaml', find: 'min_score: 55', replace: 'min_scor: 55' }],
-      expected: ['scoring.yaml:145:3 mql.min_score: "min_score" is required', 'scoring.yaml:145:3 mql.min_scor: unknown key "min_scor" — did you mean "min_score"?'],
+      expected: [
+        'scoring.yaml:145:3 mql.min_score: "min_score" is required',
+        'scoring.yaml:145:3 mql.min_scor: unknown key "min_scor" in scoring.yaml at line 145 (did you mean "min_score"?); known keys: min_score, immediate_sources',
+      ],
     },
     {
       label: 'regular expression checked at load',
@@ -138,5 +141,53 @@ describe('published JSON Schemas', () => {
     for (const name of ['scoring', 'routing', 'mapping', 'sync']) {
       expect(readFileSync(join(DEFAULTS, `${name}.yaml`), 'utf8').split('\n')[0]).toBe(`# yaml-language-server: $schema=./schema/${name}.schema.json`);
     }
+  });
+});
+
+describe('strict config: a key nothing reads is refused', () => {
+  /** The line a formatted issue names in its file:line:column prefix. */
+  const lineOf = (formatted: string) => Number(/^[a-z]+\.yaml:(\d+):/.exec(formatted)?.[1]);
+
+  it('names the file, the line and the keys that level knows', async () => {
+    const result = await loadConfigDir(brokenCopy([{ file: 'sync.yaml', find: /^(\s+)search_per_second: 4.*$/m, replace: '$1search_per_second: 4\n$1daily: 500000' }]));
+    const errors = result.ok ? [] : result.errors.map(formatIssue);
+    expect(errors).toEqual([
+      expect.stringMatching(/^sync\.yaml:\d+:5 budgets\.hubspot\.daily: unknown key "daily" in sync\.yaml at line \d+; known keys: per_10_seconds, search_per_second, handoff_reserve$/),
+    ]);
+    // The line is the key's own: one below search_per_second.
+    const text = readFileSync(join(DEFAULTS, 'sync.yaml'), 'utf8').split('\n');
+    const below = text.findIndex((l) => /^\s+search_per_second: 4/.test(l)) + 2;
+    expect(lineOf(errors[0]!)).toBe(below);
+    expect(errors[0]).toContain(`at line ${below};`);
+  });
+
+  it('at the top of a file, with the nearest known key', async () => {
+    const result = await loadConfigDir(brokenCopy([{ file: 'sync.yaml', find: 'indexing_lag: 30s', replace: 'indexing_delay: 30s' }]));
+    const errors = result.ok ? [] : result.errors.map(formatIssue);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^sync\.yaml:(\d+):1 indexing_delay: unknown key "indexing_delay" in sync\.yaml at line \1 \(did you mean "indexing_lag"\?\); known keys: schedules, batch, indexing_lag, /,
+      ),
+    ]);
+  });
+
+  it('inside a condition, with the keys a condition may have', async () => {
+    const result = await loadConfigDir(
+      brokenCopy([{ file: 'routing.yaml', find: '{ property: lead_source, op: eq, value: referral }', replace: '{ property: lead_source, op: eq, value: referral, ignore_case: true }' }]),
+    );
+    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual([
+      'routing.yaml:73:61 rules[1].when.ignore_case: unknown key "ignore_case" in routing.yaml at line 73; known keys: property, op, value, all, any, not',
+    ]);
+  });
+
+  it('in every file', async () => {
+    const result = await loadConfigDir(
+      brokenCopy([
+        { file: 'scoring.yaml', find: 'undated_weight: 0', replace: 'undated_weight: 0\nweights: 1' },
+        { file: 'routing.yaml', find: 'use_salesforce_assignment_rules: false', replace: 'use_salesforce_assignment_rules: false\nround_robin: true' },
+        { file: 'mapping.yaml', find: 'duplicate_rules: respect', replace: 'duplicate_rules: respect\nmerge_duplicates: true' },
+      ]),
+    );
+    expect(result.ok ? [] : result.errors.map((e) => `${e.file} ${e.path}`)).toEqual(['mapping.yaml merge_duplicates', 'routing.yaml round_robin', 'scoring.yaml weights']);
   });
 });

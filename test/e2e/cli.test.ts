@@ -71,7 +71,9 @@ describe('leadloop CLI', () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('queue: partners', 'queue: partnrs').replace('use_salesforce_assignment_rules: false', 'use_salesforce_assignment_rule: false'));
       const bad = runCli(['config', 'validate', '--dir', dir]);
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toContain('routing.yaml:12:1 use_salesforce_assignment_rule: unknown key "use_salesforce_assignment_rule" — did you mean "use_salesforce_assignment_rules"?');
+      expect(bad.stderr).toContain(
+        'routing.yaml:12:1 use_salesforce_assignment_rule: unknown key "use_salesforce_assignment_rule" in routing.yaml at line 12 (did you mean "use_salesforce_assignment_rules"?); known keys: use_salesforce_assignment_rules, owners,',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

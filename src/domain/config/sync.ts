@@ -50,11 +50,10 @@ export const syncConfigSchema = z
           .object({
             per_10_seconds: z.number().int().positive().default(150).describe('Calls per rolling 10 s (HubSpot allows 100–250 by plan; keep a margin).'),
             search_per_second: z.number().int().positive().max(5).default(4).describe('Search calls per second (HubSpot allows 5).'),
-            daily: z.number().int().positive().default(500_000).describe('Calls per day leadloop may spend (the account limit is shared by all apps).'),
             handoff_reserve: share.default(0.2).describe('Share of each budget kept for webhook hand-offs; scheduled work cannot use it.'),
           })
           .strict()
-          .default({ per_10_seconds: 150, search_per_second: 4, daily: 500_000, handoff_reserve: 0.2 }),
+          .default({ per_10_seconds: 150, search_per_second: 4, handoff_reserve: 0.2 }),
         salesforce: z
           .object({
             daily_share: share.default(0.3).describe("Share of the org's daily API allocation leadloop may use."),
@@ -65,7 +64,7 @@ export const syncConfigSchema = z
       })
       .strict()
       .default({
-        hubspot: { per_10_seconds: 150, search_per_second: 4, daily: 500_000, handoff_reserve: 0.2 },
+        hubspot: { per_10_seconds: 150, search_per_second: 4, handoff_reserve: 0.2 },
         salesforce: { daily_share: 0.3, handoff_reserve: 0.2 },
       }),
     writeback: z
