@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ApiGate } from './api-gate.ts';
 import type { Env } from './config/env.ts';
-import { loadConfigDirOrThrow } from './config/load.ts';
+import { loadConfigDirOrThrow, type ConfigLocate } from './config/load.ts';
 import type { LeadloopConfig } from './domain/config/index.ts';
 import { createHubSpotClient } from './hubspot/client.ts';
 import { HubSpotContacts } from './hubspot/hubspot-contacts.ts';
@@ -50,6 +50,8 @@ export interface Storage {
   env: Env;
   config: LeadloopConfig;
   configVersion: string;
+  /** Where each setting is in the config files: preflight's problems name file and line. */
+  configLocate?: ConfigLocate;
   redis: Redis;
   ledger: LedgerStore;
   deadLetters: DeadLetterList;
@@ -89,7 +91,7 @@ const LOOKUPS_MAX_AGE_MS = 10 * 60_000;
  * role of `start`, every CLI verb, the demo, the benches and the tests build from here.
  */
 export async function composeStorage(env: Env, options: ComposeOptions = {}): Promise<Storage> {
-  const { config, version } = await loadConfigDirOrThrow(env.configDir);
+  const { config, version, locate } = await loadConfigDirOrThrow(env.configDir);
   const redis = createRedisConnection({ url: env.redisUrl }, 'client');
   let opened: Awaited<ReturnType<typeof openLedger>> | undefined;
   try {
@@ -109,6 +111,7 @@ export async function composeStorage(env: Env, options: ComposeOptions = {}): Pr
     env,
     config,
     configVersion: version,
+    configLocate: locate,
     redis,
     ledger,
     deadLetters: new DeadLetterList(redis, env.prefix),
@@ -207,7 +210,15 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       deals,
       feedback,
       deps,
-      preflightDeps: { portal: hubspot, deals, org: salesforce, feedback, config, configVersion: storage.configVersion },
+      preflightDeps: {
+        portal: hubspot,
+        deals,
+        org: salesforce,
+        feedback,
+        config,
+        configVersion: storage.configVersion,
+        ...(storage.configLocate ? { locate: storage.configLocate } : {}),
+      },
       lookups: new SalesforceLookups(salesforce, accountIndex, { maxAgeMs: LOOKUPS_MAX_AGE_MS, now: storage.now }),
       syncState,
     };

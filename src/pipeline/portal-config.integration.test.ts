@@ -77,6 +77,12 @@ describe('the config against the HubSpot portal', () => {
       "  - scoring.yaml:146 mql.immediate_sources.value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 146",
     );
 
+    // The sync does not write while the hand-off rule cannot hold, and says where to look.
+    const sync = await runCliAsync(['sync', 'leads', '--once'], env);
+    expect(sync.code).not.toBe(0);
+    expect(sync.stderr).toContain("scoring.yaml:146 mql.immediate_sources.value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'");
+    expect(sandbox!.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toEqual([]);
+
     const validate = await runCliAsync(['config', 'validate', '--portal'], env);
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain(
