@@ -8,6 +8,9 @@ import { ROUTING_SYNTHETIC_PROPERTIES } from './hubspot-properties.ts';
  * rule compares an enumeration with must be one of its options by internal value (HubSpot
  * stores and sends the internal value, never the label).
  *
+ * mapping.yaml's lifecycle stages and Lead Statuses the feedback writes must be options of
+ * lifecyclestage and hs_lead_status too.
+ *
  * A problem in the hand-off decision (mql.immediate_sources, the disqualifiers that veto a
  * hand-off) is blocking: leads would silently not be handed off, or be handed off when they
  * must not. Anywhere else it is a warning: a rule that never holds only costs points or a route.
@@ -288,6 +291,14 @@ export function checkConfigAgainstPortal(config: Pick<LeadloopConfig, 'scoring' 
     });
   }
   lookup('mapping', ['campaign', 'name_from'], 'elsewhere', mapping.campaign.name_from, 'hand-offs join no Salesforce campaign');
+  // Values the feedback writes into HubSpot's own enumerations: HubSpot refuses any other (INVALID_OPTION).
+  const written = (path: (string | number)[], name: string, value: string) => {
+    const property = byName.get(name);
+    if (property) checkValue('mapping', path, 'elsewhere', property, value, `HubSpot refuses it when the feedback writes it (INVALID_OPTION)`);
+  };
+  for (const [key, stage] of Object.entries(mapping.lifecycle_stage)) written(['lifecycle_stage', key], 'lifecyclestage', stage);
+  written(['back_to_marketing', 'lifecycle_stage'], 'lifecyclestage', mapping.back_to_marketing.lifecycle_stage);
+  for (const [key, status] of Object.entries(mapping.back_to_marketing.lead_status)) written(['back_to_marketing', 'lead_status', key], 'hs_lead_status', status);
   mapping.custom_properties.forEach((name, i) => {
     lookup('mapping', ['custom_properties', i], 'elsewhere', name, 'rules naming it never hold');
   });

@@ -191,6 +191,22 @@ describe('checkConfigAgainstPortal', () => {
     ]);
   });
 
+  it('checks the lifecycle stages and Lead Statuses the feedback writes against their options', () => {
+    const portal = [...COPPERLEAF, enumeration('hs_lead_status', ['NEW', 'OPEN', 'IN_PROGRESS', 'UNQUALIFIED', 'BAD_TIMING'])];
+    expect(checkConfigAgainstPortal(config, portal, locate)).toEqual([]);
+    const problems = checkConfigAgainstPortal(
+      changed((c) => {
+        c.mapping.lifecycle_stage.accepted = 'Sales Qualified Lead';
+        c.mapping.back_to_marketing.lead_status.disqualified = 'DISQUALIFIED';
+      }),
+      portal,
+    );
+    expect(problems.map((p) => [p.severity, p.path.join('.'), p.message])).toEqual([
+      ['warning', 'lifecycle_stage.accepted', "lifecyclestage has no option Sales Qualified Lead; the option labelled 'Sales Qualified Lead' has the internal value 'salesqualifiedlead'"],
+      ['warning', 'back_to_marketing.lead_status.disqualified', 'hs_lead_status has no option DISQUALIFIED: HubSpot refuses it when the feedback writes it (INVALID_OPTION)'],
+    ]);
+  });
+
   it('refuses operators that do not fit the property type', () => {
     const problems = checkConfigAgainstPortal(
       changed((c) => {
