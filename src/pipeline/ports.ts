@@ -23,6 +23,7 @@ import type {
 import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
 import type { PastHandoff, PastMemberFacts } from '../domain/feedback/past-members.ts';
 import type { CampaignFigureRole, CampaignState, LedgerCampaignFigures, StoredCampaign } from '../domain/feedback/campaigns.ts';
+import type { PortalProperty } from '../domain/portal-check.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { DealPropertySpec, DescribedObject, WritebackProperty } from '../domain/setup.ts';
 import type { ObservedTouch } from '../domain/sla/plan-check.ts';
@@ -324,6 +325,8 @@ export interface OrgSetup {
 /** HubSpot's property definitions, for setup. */
 export interface PortalSetup {
   propertyTypes(): Promise<Map<string, string>>;
+  /** Every contact property's definition, for checking the config against the portal. */
+  propertyDefinitions(): Promise<PortalProperty[]>;
   ensureProperties(group: { name: string; label: string }, properties: readonly WritebackProperty[]): Promise<string[]>;
   connectorSyncedContact(): Promise<{ id: string; properties: Record<string, string | null> } | undefined>;
 }

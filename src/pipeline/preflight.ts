@@ -1,5 +1,5 @@
 import type { LeadloopConfig } from '../domain/config/index.ts';
-import type { ConfigLocator, PortalProperty } from '../domain/portal-check.ts';
+import type { ConfigLocator } from '../domain/portal-check.ts';
 import { writebackProperties } from '../domain/setup.ts';
 import { LeadloopError } from '../errors/index.ts';
 import { checkDeals, checkFeedbackCapabilities, checkRoutingOwners, checkSalesforceFields, mergeResults, type PreflightProblem, type PreflightResult } from './preflight-checks.ts';
@@ -12,8 +12,7 @@ export type { PreflightProblem, PreflightResult } from './preflight-checks.ts';
 
 /** What preflight reads: both systems' schemas and the config. */
 export interface PreflightDeps {
-  /** The portal's setup port, and every contact property's definition (the rules are checked against them). */
-  portal: PortalSetup & { propertyDefinitions(): Promise<PortalProperty[]> };
+  portal: PortalSetup;
   deals: DealSetup;
   org: OrgSetup;
   feedback: Pick<FeedbackSource, 'capabilities'>;
