@@ -1,18 +1,17 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dimension, RawHandoffGroup } from '../../domain/report/types.ts';
 import type { LedgerSchema } from '../schema.ts';
-import { FUNNEL_DIMENSION, FUNNEL_GROUPS, FUNNEL_KEY, type ReportScope, reportScope } from './scope.ts';
+import { FUNNEL_DIMENSION, FUNNEL_GROUPS, FUNNEL_KEY } from './scope.ts';
 
 /**
  * Hand-offs in the window and how many sales accepted, per source, campaign, show, owner and team
  * (one grouping-sets pass); also which campaigns each source's hand-offs carried.
  */
-export async function handoffGroups(db: Kysely<LedgerSchema>, scope: ReportScope): Promise<{ groups: RawHandoffGroup[]; sourceCampaigns: { source: string; campaign: string }[] }> {
+export async function handoffGroups(db: Kysely<LedgerSchema>): Promise<{ groups: RawHandoffGroup[]; sourceCampaigns: { source: string; campaign: string }[] }> {
   const { rows } = await sql<{ pair: boolean; dimension: Dimension; key: string | null; source_key: string | null; campaign_key: string | null; handed_off: string; sql: string }>`
-    with ${reportScope(scope)}
     select grouping(source_key) = 0 and grouping(campaign_key) = 0 as pair, ${FUNNEL_DIMENSION} as dimension, ${FUNNEL_KEY} as key, source_key, campaign_key,
            count(*) as handed_off, count(*) filter (where accepted) as sql
-      from scoped
+      from report_scoped
      group by grouping sets (${FUNNEL_GROUPS}, (source_key, campaign_key))`.execute(db);
   const groups: RawHandoffGroup[] = [];
   const sourceCampaigns: { source: string; campaign: string }[] = [];
