@@ -1,6 +1,5 @@
 import type { Env } from '../config/env.ts';
 import type { CampaignFigureRole, StoredCampaign } from '../domain/feedback/campaigns.ts';
-import type { SourceFigures } from '../domain/feedback/types.ts';
 import type { Sandbox } from '../sandbox/server.ts';
 import { table } from './table.ts';
 
@@ -11,8 +10,8 @@ const AFTER_THE_QUARTER_MS = 2 * 60_000;
 /**
  * The demo's closed loop: the sandbox's seeded sales team works every lead leadloop handed off
  * for a simulated quarter (the sandbox clock moves 90 days on), then leadloop's feedback job runs
- * once — as a worker or `sync feedback --once` runs it — and the demo prints what came back per
- * source, beside what the simulated team did.
+ * once — as a worker or `sync feedback --once` runs it — and the demo prints what the simulated
+ * team did, what Salesforce's campaigns now carry, and the closed-loop report (`leadloop report`).
  */
 export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string) => void, options: { seed: number }): Promise<void> {
   const [{ quarterWithSlaClock }, { compose }, { runJob, isSkipped }, { syncFeedbackJob }] = await Promise.all([
@@ -51,11 +50,6 @@ export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string
       `Feedback (${Math.round(performance.now() - runStarted)} ms, from ${summary.from.opportunities.slice(0, 10)}): ${summary.leads} leads read, status changes ${summary.statusChanges.accepted} accepted / ${summary.statusChanges.disqualified} disqualified / ${summary.statusChanges.recycled} recycled; ${summary.opportunities.pulled} opportunities (${summary.opportunities.won} won, ${summary.opportunities.lost} lost, ${summary.opportunities.open} open, ${summary.opportunities.deleted} deleted, ${summary.opportunities.unlinked} linked to no HubSpot contact); HubSpot deals created ${summary.deals.created}, updated ${summary.deals.updated}; contacts updated ${summary.contactsUpdated}; dead-lettered ${summary.deadLettered}.`,
     );
     out(`  API calls: HubSpot ${total(calls.hubspot)} ${JSON.stringify(calls.hubspot)}, Salesforce ${total(calls.salesforce)} ${JSON.stringify(calls.salesforce)}.`);
-    const figures = await app.ledger.feedbackFigures();
-    out();
-    out('What came back, per source (the ledger; a contact counts for the source of its first hand-off):');
-    figuresTable(out, figures.bySource);
-    if (figures.unlinked > 0) out(`${figures.unlinked} opportunities link to no HubSpot contact: listed in the ledger (and the report), counted under (none).`);
     out();
     out(
       `What Salesforce's campaigns now carry (${summary.campaigns.updated} updated, ${summary.primaryCampaignsSet} opportunities given their Primary Campaign Source): leadloop's figure fields, Salesforce's own won roll-up, and the cost:`,
@@ -69,6 +63,10 @@ export async function closedLoop(sandbox: Sandbox, env: Env, out: (line?: string
       );
     }
     out(`(The simulated quarter ended ${new Date(truth.endedAt).toISOString().slice(0, 10)}, ${Math.round((truth.endedAt - Date.now()) / DAY)} days ahead of today: the sandbox's clock.)`);
+    // What came back, as `leadloop report` prints it (the same code): per source and per show with their return, win/loss, SLA, calibration.
+    const { closedLoopReport, renderReportTable } = await import('./report.ts');
+    out();
+    renderReportTable(out, await closedLoopReport(app.ledger.db, app.deps.config, { since: null, until: null, dimensions: ['source', 'show'], now: sandbox.clock.now() }));
   } finally {
     await app.close();
   }
@@ -109,29 +107,6 @@ function campaignTable(out: (line?: string) => void, sandbox: Sandbox, seen: rea
       x.winRate === null ? '-' : `${Math.round(x.winRate)}%`,
       whole(x.cost),
       x.cost && x.amount !== null ? `${(x.amount / x.cost).toFixed(2)}` : '-',
-    ]),
-  );
-}
-
-function figuresTable(out: (line?: string) => void, rows: readonly SourceFigures[]): void {
-  const money = (amounts: Record<string, number>) =>
-    Object.entries(amounts)
-      .map(([currency, amount]) => `${Math.round(amount).toLocaleString('en-US')}${currency === 'corporate' ? '' : ` ${currency}`}`)
-      .join(' + ') || '0';
-  table(
-    out,
-    ['source', 'handed off', 'SQL', 'disqualified', 'recycled', 'opportunities', 'won', 'lost', 'win rate', 'revenue'],
-    rows.map((f) => [
-      f.source,
-      String(f.handoffs),
-      String(f.sql),
-      String(f.disqualified),
-      String(f.recycled),
-      String(f.opportunities),
-      String(f.won),
-      String(f.lost),
-      f.won + f.lost > 0 ? `${Math.round((100 * f.won) / (f.won + f.lost))}%` : '-',
-      money(f.wonAmount),
     ]),
   );
 }
