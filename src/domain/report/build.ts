@@ -142,8 +142,14 @@ function costOf(
     return configured[key] === undefined ? null : { amount: configured[key], from: 'config' };
   }
   if (configured[key] !== undefined) return { amount: configured[key], from: 'config' };
-  // A source with no cost of its own costs what its campaigns (its shows) cost, where Salesforce knows them.
-  const costs = raw.sourceCampaigns.filter((p) => p.source === key).flatMap((p) => (campaignCost.has(p.campaign) ? [campaignCost.get(p.campaign)!] : []));
+  // A source with no cost of its own costs its share of what its campaigns (its shows) cost, where
+  // Salesforce knows them: a show two sources filled (trade_show and event scans) is split by hand-offs.
+  const costs = raw.sourceCampaigns
+    .filter((p) => p.source === key && campaignCost.has(p.campaign))
+    .map((p) => {
+      const all = raw.sourceCampaigns.filter((q) => q.campaign === p.campaign).reduce((n, q) => n + q.handedOff, 0);
+      return (campaignCost.get(p.campaign)! * p.handedOff) / all;
+    });
   return costs.length === 0
     ? null
     : {

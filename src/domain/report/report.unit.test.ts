@@ -108,18 +108,21 @@ describe('buildReport', () => {
     expect(report.return).toEqual({ source: expect.any(Array) });
   });
 
-  it('costs a source by sync.yaml first, else by the sum of its campaigns Salesforce knows; a campaign by Salesforce first', () => {
+  it('costs a source by sync.yaml first, else by its share of its campaigns Salesforce knows (split by hand-offs); a campaign by Salesforce first', () => {
     const raw: RawReport = {
       ...EMPTY,
       handoffs: [
+        { dimension: 'source', key: 'event', handedOff: 3, sql: 0 },
         { dimension: 'source', key: 'trade_show', handedOff: 2, sql: 0 },
         { dimension: 'source', key: 'webinar', handedOff: 1, sql: 0 },
         { dimension: 'show', key: 'Expo', handedOff: 1, sql: 0 },
         { dimension: 'show', key: 'Fair', handedOff: 1, sql: 0 },
       ],
       sourceCampaigns: [
-        { source: 'trade_show', campaign: 'Expo' },
-        { source: 'trade_show', campaign: 'Fair' },
+        // Expo: 1 hand-off from trade_show, 3 from event; Fair: 1 from trade_show.
+        { source: 'trade_show', campaign: 'Expo', handedOff: 1 },
+        { source: 'event', campaign: 'Expo', handedOff: 3 },
+        { source: 'trade_show', campaign: 'Fair', handedOff: 1 },
       ],
       campaignCosts: [
         { name: 'Expo', cost: 1_000 },
@@ -128,7 +131,9 @@ describe('buildReport', () => {
     };
     const report = buildReport(raw, { ...OPTIONS, costs: { webinar: 300, Fair: 9_999 } });
     expect(report.return.source?.map((r) => [r.key, r.cost, r.costFrom])).toEqual([
-      ['trade_show', 1_500, 'campaigns'],
+      // Three quarters of Expo's 1,000; a quarter of it and Fair's 500.
+      ['event', 750, 'campaigns'],
+      ['trade_show', 750, 'campaigns'],
       ['webinar', 300, 'config'],
     ]);
     expect(report.return.show?.map((r) => [r.key, r.cost, r.costFrom])).toEqual([

@@ -80,8 +80,8 @@ export interface RawReport {
   opportunities: RawOpportunityGroup[];
   revenue: RawRevenue[];
   scored: RawScoredGroup[];
-  /** Which campaigns each source's hand-offs carried (a source's cost defaults to theirs). */
-  sourceCampaigns: { source: string; campaign: string }[];
+  /** How many hand-offs of each source carried each campaign (a source's cost defaults to its share of theirs). */
+  sourceCampaigns: { source: string; campaign: string; handedOff: number }[];
   /** Campaign ActualCost by name, for names exactly one Salesforce campaign has. */
   campaignCosts: { name: string; cost: number | null }[];
   lossReasons: { reason: string; lost: number }[];
@@ -117,7 +117,7 @@ export interface FunnelRow {
 export interface ReturnRow {
   key: string;
   cost: number | null;
-  /** Where the cost came from: the Salesforce campaign, sync.yaml's report.costs, or the sum of the source's campaigns. */
+  /** Where the cost came from: the Salesforce campaign, sync.yaml's report.costs, or the source's share of its campaigns'. */
   costFrom: 'campaign' | 'config' | 'campaigns' | null;
   won: number;
   revenue: Money;
