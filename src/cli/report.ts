@@ -42,7 +42,9 @@ export async function closedLoopReport(db: Kysely<LedgerSchema>, config: Leadloo
  */
 export function parseReportDate(value: string, edge: 'since' | 'until'): Date {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const parsed = new Date(dateOnly ? `${value}T00:00:00Z` : value);
+  // A time without an offset is UTC (JavaScript would take it as the machine's local time).
+  const withOffset = dateOnly ? `${value}T00:00:00Z` : /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
+  const parsed = new Date(withOffset);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(parsed.getTime())) throw new CliError(`--${edge} must be an ISO date such as 2026-07-01 (or a date and time), not "${value}"`, EXIT.usage);
   return dateOnly && edge === 'until' ? new Date(parsed.getTime() + DAY) : parsed;
 }
