@@ -151,6 +151,13 @@ export interface LedgerPort {
   rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }>;
   /** The leads a contact's hand-offs landed on: created by leadloop, or adopted (sales' own). */
   leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }>;
+  /** When leadloop first saw a contact (its install); undefined before its first sync stored anything. */
+  installedAt(): Promise<number | undefined>;
+  /** Contacts held back as qualified before install: a decision each (not a hand-off), once; returns how many were new. */
+  recordHeldBack(
+    rows: readonly { contactId: string; qualifiedAt: number; score: number; grade: 'hot' | 'warm' | 'cold'; mql: boolean }[],
+    context: { decidedAt: number; configVersion: string },
+  ): Promise<number>;
   /** The contacts sales gave back to marketing, and when: their latest Lead Status change disqualified or recycled them, or every opportunity of their converted lead was lost. */
   backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' | 'lost' }>>;
   /** A privacy deletion in the ledger. */
@@ -462,8 +469,25 @@ export interface SyncSummary {
   writtenBack: number;
   deadLettered: number;
   pages: number;
+  /** Contacts that qualified before install (sync.yaml backfill.handoff_within): scored and written back, not handed off. */
+  qualifiedBeforeInstall: number;
 }
 
 export function emptySummary(): SyncSummary {
-  return { pulled: 0, unchanged: 0, scored: 0, qualified: 0, created: 0, adopted: 0, updated: 0, existingContacts: 0, convertedSkipped: 0, tasks: 0, writtenBack: 0, deadLettered: 0, pages: 0 };
+  return {
+    pulled: 0,
+    unchanged: 0,
+    scored: 0,
+    qualified: 0,
+    created: 0,
+    adopted: 0,
+    updated: 0,
+    existingContacts: 0,
+    convertedSkipped: 0,
+    tasks: 0,
+    writtenBack: 0,
+    deadLettered: 0,
+    pages: 0,
+    qualifiedBeforeInstall: 0,
+  };
 }

@@ -83,12 +83,16 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
       changed.map((c) => c.id),
       now,
     );
-    const [stored, routingState] = await Promise.all([findDecisionsByKey(deps, keys), run.routing.load(dayOf(now))]);
-    const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKeyOf: (id) => keys.get(id) });
+    const [stored, routingState, installed] = await Promise.all([findDecisionsByKey(deps, keys), run.routing.load(dayOf(now)), deps.ledger.installedAt()]);
+    // A gentle first install: a first hand-off of a contact that qualified long before install waits.
+    const heldBackBefore = (installed ?? now) - parseDuration(config.sync.backfill.handoff_within);
+    const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKeyOf: (id) => keys.get(id), heldBackBefore });
     return { batch, handoffs: await storeFreshDecisions(deps, batch.handoffs, run) };
   });
   summary.scored += changed.length;
   summary.qualified += batch.handoffs.length;
+  summary.qualifiedBeforeInstall += batch.heldBack.length;
+  if (batch.heldBack.length > 0 && !deps.plannedWrites) await deps.ledger.recordHeldBack(batch.heldBack, { decidedAt: now, configVersion });
   return { changed, decisions: batch.decisions, handoffs, nextFingerprints, nextObserved };
 }
 

@@ -21,7 +21,9 @@ import { forgetContactScores } from './forgetContactScores.ts';
 import { leadsOf, purgeContact } from './purgeContact.ts';
 import { recordDecisions } from './recordDecision.ts';
 import { contactsMissingKeys, recordContactKeys } from './recordContactKeys.ts';
+import { installedAt } from './installedAt.ts';
 import { recordHandoffs } from './recordHandoff.ts';
+import { recordHeldBack } from './recordHeldBack.ts';
 import { recordLeadStatusChanges } from './recordLeadStatusChanges.ts';
 import { recordOpportunities } from './recordOpportunities.ts';
 import { recordScores } from './recordScores.ts';
@@ -37,6 +39,7 @@ import { unlinkedOpportunities } from './unlinkedOpportunities.ts';
  */
 export class LedgerStore {
   readonly db: Kysely<LedgerSchema>;
+  #installedAt: number | undefined;
 
   constructor(db: Kysely<LedgerSchema>) {
     this.db = db;
@@ -140,6 +143,16 @@ export class LedgerStore {
 
   rekeyContact(fromContactId: string, toContactId: string): Promise<{ moved: boolean }> {
     return rekeyContact(this.db, fromContactId, toContactId);
+  }
+
+  /** When leadloop first saw a contact: fixed once set, so asked of the database once. */
+  async installedAt(): Promise<number | undefined> {
+    this.#installedAt ??= await installedAt(this.db);
+    return this.#installedAt;
+  }
+
+  recordHeldBack(rows: Parameters<typeof recordHeldBack>[1], context: { decidedAt: number; configVersion: string }): Promise<number> {
+    return recordHeldBack(this.db, rows, context);
   }
 
   leadsOf(contactId: string): Promise<{ created: string[]; adopted: string[] }> {

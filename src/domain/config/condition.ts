@@ -219,3 +219,15 @@ export function conditionProperties(condition: Condition): string[] {
   if ('not' in condition) return conditionProperties(condition.not);
   return [condition.property];
 }
+
+/**
+ * The dates of the `within_days` conditions that hold (walking `all` and `any`, not `not`): the
+ * dated inputs that made a condition true. Empty when it holds on undated values only.
+ */
+export function datesThatHold(condition: Condition, properties: PropertyBag, now: number): number[] {
+  if ('all' in condition) return condition.all.flatMap((c) => datesThatHold(c, properties, now));
+  if ('any' in condition) return condition.any.flatMap((c) => (evaluateCondition(c, properties, now) ? datesThatHold(c, properties, now) : []));
+  if ('not' in condition) return [];
+  if (condition.op !== 'within_days' || !evaluateLeaf(condition, properties, now)) return [];
+  return [parseHubSpotDate(properties[condition.property])];
+}

@@ -74,6 +74,17 @@ export const syncConfigSchema = z
       })
       .strict()
       .default({ on_grade_change: true, min_score_change: 5 }),
+    backfill: z
+      .object({
+        handoff_within: durationSchema
+          .default('30d')
+          .describe(
+            'On the first sync, historical contacts are scored and written back, but only those that qualified this long before leadloop was installed (or since) are handed off; the rest stay with marketing, counted as qualified before install.',
+          ),
+      })
+      .strict()
+      .default({ handoff_within: '30d' })
+      .describe("A gentle first install: what the first sync hands off of the portal's history."),
     feedback: z
       .object({
         lookback: durationSchema.default('365d').describe('How far back the first feedback run reads opportunities and lead statuses, so the reports are not empty on day one.'),

@@ -2,6 +2,7 @@ import type { PropertyBag } from '../config/condition.ts';
 import type { LeadloopConfig } from '../config/index.ts';
 import { decide, type LeadDecision } from '../decide.ts';
 import type { AccountMatch, Assignee } from '../routing/types.ts';
+import { qualifiedAt } from '../scoring/qualified-at.ts';
 import type { ContactHistory } from '../scoring/types.ts';
 import type { OwnerDirectory, RoutedHandoff, RoutingState, StoredRouting } from './types.ts';
 
@@ -17,6 +18,11 @@ export interface RouteBatchInput {
   now: number;
   /** Each contact's hand-off key: 'first', or one of its own for a hand-off again (REHANDOFF_PREFIX); undefined: not to be handed off now (cooling down). */
   handoffKeyOf: (contactId: string) => string | undefined;
+  /**
+   * A first hand-off of a contact that qualified before this instant (leadloop's install minus
+   * sync.yaml's `backfill.handoff_within`) is held back: scored and written back, not handed off.
+   */
+  heldBackBefore?: number;
 }
 
 /** The key of a hand-off again starts with this; its Lead is reopened rather than only updated. */
@@ -29,6 +35,8 @@ export interface RoutedBatch {
   handoffs: RoutedHandoff[];
   /** Round-robin positions and loads after this batch's fresh decisions. */
   state: RoutingState;
+  /** Contacts that qualified before install (see heldBackBefore), with when they qualified. */
+  heldBack: { contactId: string; qualifiedAt: number; score: number; grade: 'hot' | 'warm' | 'cold'; mql: boolean; reason: 'immediate_source' | 'mql' }[];
 }
 
 /**
@@ -55,14 +63,23 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
   };
   const decisions = new Map<string, LeadDecision>();
   const handoffs: RoutedHandoff[] = [];
+  const heldBack: RoutedBatch['heldBack'] = [];
   for (const contact of input.contacts) {
     const decision = decide({ id: contact.id, properties: contact.properties }, contact.history, config, context);
     decisions.set(contact.id, decision);
     if (!decision.score.handoff || !decision.route) continue;
     const handoffKey = input.handoffKeyOf(contact.id);
     if (handoffKey === undefined) continue;
-    const reopen = handoffKey.startsWith(REHANDOFF_PREFIX) ? { reopenStatus: config.mapping.back_to_marketing.reopen_status } : {};
     const stored = input.stored.get(contact.id);
+    const qualified = input.heldBackBefore !== undefined && handoffKey === 'first' && !stored ? qualifiedAt(decision.score, contact.properties, config.scoring, now) : undefined;
+    if (qualified !== undefined && qualified < input.heldBackBefore!) {
+      // Scored and written back as it is, but not handed off: it stays with marketing.
+      decisions.set(contact.id, { score: { ...decision.score, handoff: false }, tasks: [] });
+      const s = decision.score;
+      heldBack.push({ contactId: contact.id, qualifiedAt: qualified, score: s.score, grade: s.grade, mql: s.mql, reason: s.handoffReason ?? 'mql' });
+      continue;
+    }
+    const reopen = handoffKey.startsWith(REHANDOFF_PREFIX) ? { reopenStatus: config.mapping.back_to_marketing.reopen_status } : {};
     if (stored) {
       handoffs.push({
         contactId: contact.id,
@@ -107,7 +124,7 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
       },
     });
   }
-  return { decisions, handoffs, state };
+  return { decisions, handoffs, state, heldBack };
 }
 
 /** The Salesforce id of a user or queue assignee (given in the config, or found by email / DeveloperName). */

@@ -89,8 +89,18 @@ describe('playbook', () => {
   it('warm: a follow-up with a meeting or trial invitation in two days', () => {
     expect(playbook('warm', true, sync)).toMatchObject([{ subject: 'Follow up: send a meeting or trial invitation', priority: 'Normal', dueInMs: 2 * 86_400_000 }]);
   });
-  it('cold, or not handed off: stays with marketing, no task', () => {
-    expect(playbook('cold', true, sync)).toEqual([]);
-    expect(playbook('hot', false, sync)).toEqual([]);
+  it('cold and handed off (an immediate source): a low-priority follow-up in three days', () => {
+    expect(playbook('cold', true, sync, { source: 'Web Summit 2026', name: 'Bo', company: 'Acme', score: '12' })).toEqual([
+      {
+        subject: 'Follow up: Web Summit 2026 contact, not warm yet',
+        priority: 'Low',
+        type: 'Email',
+        dueInMs: 3 * 86_400_000,
+        description: 'Bo (Acme) came from Web Summit 2026 and scored 12: qualify before investing more time.',
+      },
+    ]);
+  });
+  it('not handed off: stays with marketing, no task, whatever the temperature', () => {
+    for (const grade of ['hot', 'warm', 'cold'] as const) expect(playbook(grade, false, sync)).toEqual([]);
   });
 });

@@ -84,7 +84,7 @@ function decayOf(rule: EngagementRule, props: ScoringContact['properties'], hist
   const halfLifeDays = rule.half_life_days;
   const dated = rule.recency?.property !== undefined ? parseHubSpotDate(props[rule.recency.property]) : Number.NaN;
   if (Number.isFinite(dated)) {
-    return { ageDays: round2(ageInDays(dated, at)), halfLifeDays, factor: decayFactor(at - dated, halfLifeDays), recencyFrom: 'property' };
+    return { ageDays: round2(ageInDays(dated, at)), datedAt: dated, halfLifeDays, factor: decayFactor(at - dated, halfLifeDays), recencyFrom: 'property' };
   }
   if (rule.recency?.observed) {
     let latest = Number.NEGATIVE_INFINITY;
@@ -93,7 +93,7 @@ function decayOf(rule: EngagementRule, props: ScoringContact['properties'], hist
       if (seen !== undefined && Number.isFinite(seen) && seen > latest) latest = seen;
     }
     if (Number.isFinite(latest)) {
-      return { ageDays: round2(ageInDays(latest, at)), halfLifeDays, factor: decayFactor(at - latest, halfLifeDays), recencyFrom: 'observed' };
+      return { ageDays: round2(ageInDays(latest, at)), datedAt: latest, halfLifeDays, factor: decayFactor(at - latest, halfLifeDays), recencyFrom: 'observed' };
     }
   }
   // No date at all: a lifetime counter is never fresh behaviour.

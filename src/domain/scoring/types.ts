@@ -16,6 +16,8 @@ export type ContactHistory = Readonly<Record<string, { changedAt: number }>>;
 
 export interface Decay {
   ageDays: number;
+  /** The instant the rule's date says the behaviour happened (absent when undated). */
+  datedAt?: number;
   halfLifeDays: number;
   factor: number;
   recencyFrom: 'property' | 'observed' | 'undated';
