@@ -128,7 +128,7 @@ function blocks(report: ClosedLoopReport, text = false): Block[] {
       header: [dimension, 'cost', 'cost from', 'won', 'revenue', 'cost per won', 'revenue / cost'],
       rows: rows.map((r) => [
         r.key,
-        num(r.cost),
+        num(r.cost === null || !text ? r.cost : Math.round(r.cost)),
         r.costFrom ?? (text ? '—' : ''),
         num(r.won),
         money(r.revenue),
