@@ -47,10 +47,7 @@ export async function liveHandoff(sandbox: Sandbox, env: Env, out: (line?: strin
     out(`  Booth scan (HubSpot contact ${contact.id}) → Salesforce lead ${String(lead.Id)}, owned by ${owner}, in ${tookMs} ms, with these tasks:`);
     for (const t of sandbox.salesforce.records('Task').filter((task) => task.WhoId === lead.Id))
       out(`    - "${String(t.Subject)}" (${String(t.Priority)}, for ${users.get(t.OwnerId as string) ?? String(t.OwnerId)})`);
-    if (queue)
-      out(
-        "  Every rep reached today's daily_capacity in the backfill, so routing.yaml's fallback queue took the lead; a queue cannot own a task, so no call task was created; the big-deal escalation told the brand manager.",
-      );
+    if (queue) out("  Every rep reached today's daily_capacity in the backfill, so routing.yaml's fallback queue took the lead; a queue cannot own a task, so the queue's manager got the call task.");
   } finally {
     sandbox.hubspot.setWebhookTarget(undefined);
     await running.stop();

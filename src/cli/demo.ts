@@ -210,7 +210,7 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configD
     const progress = (await import('./progress.ts')).progressReporter();
     const first = await syncLeads(deps, { indexingLagMs: 0, onProgress: (p) => progress.update(p) }).finally(() => progress.stop());
     out(
-      `Sync cycle 1 (${Math.round(performance.now() - started)} ms): pulled ${first.pulled}, qualified ${first.qualified}; leads created ${first.created}, open leads adopted ${first.adopted}, existing contacts ${first.existingContacts}, converted left alone ${first.convertedSkipped}; tasks ${first.tasks}; written back to HubSpot ${first.writtenBack}; dead-lettered ${first.deadLettered}.`,
+      `Sync cycle 1 (${Math.round(performance.now() - started)} ms): pulled ${first.pulled}, qualified ${first.qualified} (another ${first.qualifiedBeforeInstall} qualified over ${config.sync.backfill.handoff_within} before install: scored and written back, left with marketing); leads created ${first.created}, open leads adopted ${first.adopted}, existing contacts ${first.existingContacts}, converted left alone ${first.convertedSkipped}; tasks ${first.tasks}; written back to HubSpot ${first.writtenBack}; dead-lettered ${first.deadLettered}.`,
     );
     const calls = sandbox.requestLog.snapshot();
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);

@@ -17,7 +17,7 @@ export function propertiesToPull(config: LeadloopConfig): string[] {
     ...config.routing.rules.map((r) => r.when),
     ...config.routing.escalations.map((e) => e.when),
   ];
-  const names = new Set<string>(['email', 'firstname', 'lastname', 'company', 'website', 'lead_source', 'lastmodifieddate']);
+  const names = new Set<string>(['email', 'firstname', 'lastname', 'company', 'website', 'lead_source', 'lastmodifieddate', 'createdate']);
   for (const c of conditions) if (c) for (const p of conditionProperties(c)) names.add(p);
   for (const r of config.scoring.engagement) if (r.recency?.property) names.add(r.recency.property);
   for (const f of [...config.mapping.lead.fields, ...config.mapping.contact.fields]) if (f.hubspot) names.add(f.hubspot);
