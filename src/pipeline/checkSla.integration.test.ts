@@ -48,7 +48,9 @@ describe('the SLA clock against the sandbox', () => {
     // A queue-owned lead is watched for the queue's manager.
     const rachel = sf.records('User').find((u) => u.Email === 'rachel.stone@copperleaf.example')!.Id as string;
     const queued = clocks.filter((c) => c.assigned_owner_id.startsWith('00G'));
-    for (const c of queued) expect(c.owner_id).toBe(rachel);
+    for (const c of queued) expect(c).toMatchObject({ owner_id: rachel, owner_label: 'rachel.stone@copperleaf.example' });
+    // Every clock names its owner as routing.yaml does, for the report.
+    for (const c of clocks) expect(c.owner_label).toMatch(/@copperleaf\.example$/);
     // A rerun starts nothing twice; a wake-up before any reminder is due reads no clock at all.
     expect((await checkSla(app.deps)).started).toBe(0);
     sandbox.requestLog.reset();

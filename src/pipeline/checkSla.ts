@@ -116,6 +116,7 @@ function startedClock(h: ClocklessHandoff, people: SlaPeople, config: LeadloopCo
       object: h.object,
       salesforceId: h.salesforceId,
       ownerId: person,
+      ownerLabel: people.labelOf(person),
       team: people.teamOf(person),
       temperature: h.grade,
       startedAt: h.handedOffAt,
@@ -143,7 +144,15 @@ async function carryOut(deps: SyncDeps, actions: readonly SlaAction[], now: numb
       case 'restarted':
         summary.restarted += 1;
         if (planned) planned.push({ system: 'ledger', operation: 'sla-restart', key: action.handoffId, fields: { dueAt: new Date(action.times.dueAt).toISOString() } });
-        else await deps.slaClocks.recordRestart(action.handoffId, { at: action.at, ownerId: action.ownerId, team: action.team, assignedOwnerId: action.assignedOwnerId, ...action.times });
+        else
+          await deps.slaClocks.recordRestart(action.handoffId, {
+            at: action.at,
+            ownerId: action.ownerId,
+            ownerLabel: action.ownerLabel,
+            team: action.team,
+            assignedOwnerId: action.assignedOwnerId,
+            ...action.times,
+          });
         break;
       case 'reminded': {
         summary.reminded += 1;

@@ -366,7 +366,10 @@ export interface SlaLedgerPort {
   startClocks(clocks: readonly StartedClock[]): Promise<number>;
   openClocks(options: { watchSince: number; limit: number; afterId?: string; dueBy?: number }): Promise<(OpenClock & { source: string | null })[]>;
   recordTouch(handoffId: string, touch: { at: number; by: string | null; kind: TouchKind }, lateBreach?: { at: number; escalation: Escalation }): Promise<void>;
-  recordRestart(handoffId: string, restart: { at: number; ownerId: string; team: string | null; policy: string; remindAt: number | null; dueAt: number; assignedOwnerId: string }): Promise<void>;
+  recordRestart(
+    handoffId: string,
+    restart: { at: number; ownerId: string; ownerLabel: string; team: string | null; policy: string; remindAt: number | null; dueAt: number; assignedOwnerId: string },
+  ): Promise<void>;
   recordReminded(handoffId: string, at: number): Promise<void>;
   /** False when a breach was recorded already. */
   recordBreach(handoffId: string, at: number, escalation: Escalation): Promise<boolean>;

@@ -195,6 +195,8 @@ export interface SlaClocksTable {
   salesforce_object: 'Lead' | 'Contact';
   salesforce_id: string;
   owner_id: string;
+  /** How reports name the owner: their email (routing.yaml's), else the Salesforce id. */
+  owner_label: string | null;
   team: string | null;
   temperature: 'hot' | 'warm' | 'cold';
   /** What set the clock, as sync.yaml says it: `hot: 1 hour`, or a cohort's name. */

@@ -57,6 +57,7 @@ export class SlaClockStore {
           salesforce_object: c.object,
           salesforce_id: c.salesforceId,
           owner_id: c.ownerId,
+          owner_label: c.ownerLabel,
           team: c.team,
           temperature: c.temperature,
           policy: c.policy,
@@ -109,6 +110,7 @@ export class SlaClockStore {
       object: r.salesforce_object,
       salesforceId: r.salesforce_id,
       ownerId: r.owner_id,
+      ownerLabel: r.owner_label ?? r.owner_id,
       team: r.team,
       temperature: r.temperature,
       policy: r.policy,
@@ -143,12 +145,13 @@ export class SlaClockStore {
   /** A person gave the record to someone else before the breach: the clock starts again for them. */
   async recordRestart(
     handoffId: string,
-    restart: { at: number; ownerId: string; team: string | null; policy: string; remindAt: number | null; dueAt: number; assignedOwnerId: string },
+    restart: { at: number; ownerId: string; ownerLabel: string; team: string | null; policy: string; remindAt: number | null; dueAt: number; assignedOwnerId: string },
   ): Promise<void> {
     await this.#db
       .updateTable('sla_clocks')
       .set({
         owner_id: restart.ownerId,
+        owner_label: restart.ownerLabel,
         team: restart.team,
         policy: restart.policy,
         restarted_at: new Date(restart.at),

@@ -53,8 +53,8 @@ describe('leadloop report', { timeout: 180_000 }, () => {
     const report = JSON.parse(stdout) as ClosedLoopReport;
     expect(report.window).toEqual({ since: '2026-07-03T00:00:00.000Z', until: '2026-08-31T00:00:00.000Z' });
     expect(report.funnel.owner?.map((o) => [o.key, o.handedOff, o.sql])).toEqual([
-      ['U1', 2, 2],
-      ['U2', 1, 0],
+      ['u1@fixture.example', 2, 2],
+      ['u2@fixture.example', 1, 0],
     ]);
     expect(report.return).toEqual({});
   });

@@ -120,7 +120,8 @@ export async function seedReportFixture(db: Kysely<LedgerSchema>): Promise<void>
         reason: h.mql ? 'mql' : 'immediate_source',
         owner_kind: 'user',
         owner_id: h.owner,
-        owner_email: null,
+        // Decisions name their owner by email as routing.yaml does; the report shows that name.
+        owner_email: h.owner ? `${h.owner.toLowerCase()}@fixture.example` : null,
         rule: null,
         notify: '[]',
         trace: '[]',
@@ -270,6 +271,8 @@ export async function seedReportFixture(db: Kysely<LedgerSchema>): Promise<void>
       salesforce_object: 'Lead' as const,
       salesforce_id: `00Q${handoff}`,
       owner_id: owner,
+      // Clocks name their owners by email (the directory's); reports show that name.
+      owner_label: `${owner.toLowerCase()}@fixture.example`,
       team,
       temperature: h.grade,
       policy: `${h.grade}: test`,

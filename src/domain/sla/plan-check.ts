@@ -99,7 +99,16 @@ function restart(clock: OpenClock & { source: string | null }, ownerId: string, 
   if (!person) return undefined;
   const times = clockTimes(context.sla, { grade: clock.temperature, source: clock.source, startedAt: context.now }, context.people.hoursOf(person));
   if (!times) return undefined;
-  return { kind: 'restarted', handoffId: clock.handoffId, at: context.now, ownerId: person, team: context.people.teamOf(person), times, assignedOwnerId: ownerId };
+  return {
+    kind: 'restarted',
+    handoffId: clock.handoffId,
+    at: context.now,
+    ownerId: person,
+    ownerLabel: context.people.labelOf(person),
+    team: context.people.teamOf(person),
+    times,
+    assignedOwnerId: ownerId,
+  };
 }
 
 function breach(clock: OpenClock, ownerNow: string, context: SlaCheckContext): SlaAction {

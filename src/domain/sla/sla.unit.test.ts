@@ -104,6 +104,7 @@ describe('the SLA check', () => {
     object: 'Lead',
     salesforceId: '00Q000000000001',
     ownerId: users.ann,
+    ownerLabel: 'ann@x.example',
     team: 'sales',
     temperature: 'hot',
     policy: 'hot: 1 hour',
@@ -161,7 +162,7 @@ describe('the SLA check', () => {
   });
   it('restarts the clock for the new owner when a person reassigns the lead before the breach', () => {
     const [action] = planSlaCheck([clock], seen({ ownerId: users.bob }), ctx(started + 20 * 60_000));
-    expect(action).toMatchObject({ kind: 'restarted', ownerId: users.bob, assignedOwnerId: users.bob, times: { dueAt: started + 20 * 60_000 + HOUR } });
+    expect(action).toMatchObject({ kind: 'restarted', ownerId: users.bob, ownerLabel: 'bob@x.example', assignedOwnerId: users.bob, times: { dueAt: started + 20 * 60_000 + HOUR } });
   });
   it('does not reassign a lead a person took after the breach was planned, and records why', () => {
     const planned = { ...clock, breachedAt: started + HOUR, escalation: { escalated: true, reassignTo: { ownerId: users.bob, label: 'bob' }, managerId: users.mia, taskKeys: [], done: false } };

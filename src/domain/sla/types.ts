@@ -31,6 +31,8 @@ export interface StartedClock extends ClockTimes {
   object: 'Lead' | 'Contact';
   salesforceId: string;
   ownerId: string;
+  /** The owner's email where the directory knows it (reports name owners by it). */
+  ownerLabel: string;
   team: string | null;
   temperature: Temperature;
   startedAt: number;
@@ -78,7 +80,7 @@ export interface RecordObservation {
 
 export type SlaAction =
   | { kind: 'touched'; handoffId: string; at: number; by: string | null; touch: TouchKind; lateBreach?: { at: number; escalation: Escalation } }
-  | { kind: 'restarted'; handoffId: string; at: number; ownerId: string; team: string | null; times: ClockTimes; assignedOwnerId: string }
+  | { kind: 'restarted'; handoffId: string; at: number; ownerId: string; ownerLabel: string; team: string | null; times: ClockTimes; assignedOwnerId: string }
   | { kind: 'reminded'; handoffId: string; at: number; tasks: (TaskWrite & { whoId: string })[] }
   | {
       kind: 'breached';

@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * The SLA clock of each hand-off (`sla_clocks`, one row per `handoffs` row that has an SLA):
- * - who it counts for (the owner at hand-off, and that owner's team), the policy that set it
+ * - who it counts for (the owner at hand-off, by id and by the email routing.yaml knows them by, and
+ *   that owner's team), the policy that set it
  *   (`hot: 1 hour`, a cohort's name) and when the reminder and the breach fall, in wall-clock time
  *   computed in the owner's working hours;
  * - the first touch (when, by whom, what: a completed task, a past event, a status change out of
@@ -20,6 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('salesforce_object', 'text', (c) => c.notNull())
     .addColumn('salesforce_id', 'text', (c) => c.notNull())
     .addColumn('owner_id', 'text', (c) => c.notNull())
+    .addColumn('owner_label', 'text')
     .addColumn('team', 'text')
     .addColumn('temperature', 'text', (c) => c.notNull())
     .addColumn('policy', 'text', (c) => c.notNull())

@@ -81,8 +81,8 @@ function fixtureContract(open: () => Promise<Ledger>) {
     ]);
     // By owner at hand-off (H6 is U2's though its clock is U3's), and by team; no scored column there.
     expect(r.funnel.owner).toEqual([
-      funnelRow('U1', { handedOff: 3, sql: 3, opportunities: 2, won: 1, lost: 1, revenue: { corporate: 10_000 }, winRate: 0.5, medianDaysToClose: 12.5 }),
-      funnelRow('U2', { handedOff: 3, sql: 1, opportunities: 4, open: 1, won: 1, lost: 2, revenue: { corporate: 20_000 }, winRate: 0.3333, medianDaysToClose: 20 }),
+      funnelRow('u1@fixture.example', { handedOff: 3, sql: 3, opportunities: 2, won: 1, lost: 1, revenue: { corporate: 10_000 }, winRate: 0.5, medianDaysToClose: 12.5 }),
+      funnelRow('u2@fixture.example', { handedOff: 3, sql: 1, opportunities: 4, open: 1, won: 1, lost: 2, revenue: { corporate: 20_000 }, winRate: 0.3333, medianDaysToClose: 20 }),
     ]);
     expect(r.funnel.team?.map((t) => [t.key, t.handedOff, t.sql, t.won, t.lost])).toEqual([
       ['East', 3, 3, 1, 1],
@@ -127,11 +127,11 @@ function fixtureContract(open: () => Promise<Ledger>) {
     const r = await report(ledger);
     expect(r.sla.byOwner).toEqual([
       // H1 touched after 30 min (in time); H3 and H5 have no clock. MQL H1 H5, both accepted.
-      { key: 'U1', handoffs: 3, clocks: 1, decided: 1, inTime: 1, breached: 0, compliance: 1, medianMinutesToFirstTouch: 30, mqlHandoffs: 2, sql: 2, mqlToSql: 1 },
+      { key: 'u1@fixture.example', handoffs: 3, clocks: 1, decided: 1, inTime: 1, breached: 0, compliance: 1, medianMinutesToFirstTouch: 30, mqlHandoffs: 2, sql: 2, mqlToSql: 1 },
       // H2 touched a day late (3 days = 4,320 min), H4 untouched past due: both decided, neither in time.
-      { key: 'U2', handoffs: 2, clocks: 2, decided: 2, inTime: 0, breached: 2, compliance: 0, medianMinutesToFirstTouch: 4_320, mqlHandoffs: 2, sql: 0, mqlToSql: 0 },
+      { key: 'u2@fixture.example', handoffs: 2, clocks: 2, decided: 2, inTime: 0, breached: 2, compliance: 0, medianMinutesToFirstTouch: 4_320, mqlHandoffs: 2, sql: 0, mqlToSql: 0 },
       // H6's restarted clock: untouched, due after now — not decided yet.
-      { key: 'U3', handoffs: 1, clocks: 1, decided: 0, inTime: 0, breached: 0, compliance: null, medianMinutesToFirstTouch: null, mqlHandoffs: 0, sql: 0, mqlToSql: null },
+      { key: 'u3@fixture.example', handoffs: 1, clocks: 1, decided: 0, inTime: 0, breached: 0, compliance: null, medianMinutesToFirstTouch: null, mqlHandoffs: 0, sql: 0, mqlToSql: null },
     ]);
     expect(r.sla.byTeam).toEqual([
       { key: 'East', handoffs: 3, clocks: 1, decided: 1, inTime: 1, breached: 0, compliance: 1, medianMinutesToFirstTouch: 30, mqlHandoffs: 2, sql: 2, mqlToSql: 1 },
@@ -186,8 +186,8 @@ function fixtureContract(open: () => Promise<Ledger>) {
       { reason: 'Price', lost: 1, share: 0.5 },
     ]);
     expect(r.sla.byOwner.map((o) => [o.key, o.handoffs, o.decided, o.inTime])).toEqual([
-      ['U1', 2, 0, 0],
-      ['U2', 1, 1, 0],
+      ['u1@fixture.example', 2, 0, 0],
+      ['u2@fixture.example', 1, 1, 0],
     ]);
   });
 }
