@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { loadEnv } from '../config/env.ts';
@@ -12,7 +13,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       'preflight before the first sync: create the HubSpot write-back properties (in a "leadloop" group), check the Salesforce fields mapping.yaml names, routing\'s owners and queues, and HubSpot\'s own Salesforce connector',
     )
     .option('--dry-run', 'check and say what is missing, create nothing')
-    .action(async (options: { dryRun?: boolean }) => {
+    .option('--metadata-dir <dir>', 'where to write the Salesforce metadata (DX source) of the custom fields the org lacks (default: LEADLOOP_DATA_DIR/salesforce-metadata)')
+    .action(async (options: { dryRun?: boolean; metadataDir?: string }) => {
       const env = loadEnv(source, { needs: ['hubspot', 'salesforce'] });
       const { config, version, locate } = await loadConfigDirOrThrow(env.configDir);
       const [{ composeAdapters }, { OPEN_GATE }, { setupHubSpot }, { writebackProperties }, { preflight, cachedPreflight, formatReport }] = await Promise.all([
@@ -50,13 +52,26 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         result = await checkAndRemember(deps, env.redisUrl, env.prefix, cachedPreflight, preflight);
       }
 
+      // The custom fields the org lacks, as metadata a Salesforce admin deploys with their usual tools.
+      const { missingFieldMetadata } = await import('./setup-metadata.ts');
+      const metadata = await missingFieldMetadata(salesforce, config, {
+        dir: options.metadataDir ?? join(env.dataDir, 'salesforce-metadata'),
+        apiVersion: env.salesforce.apiVersion,
+        write: !options.dryRun,
+      });
+
       process.stderr.write(formatReport(result));
+      if (metadata.dir) {
+        process.stderr.write(
+          `Salesforce fields: ${metadata.missing.join(', ')} are missing; their metadata is in ${metadata.dir} — deploy it with \`sf project deploy start --source-dir ${metadata.dir}/force-app\` (or your usual tools), then run setup again.\n`,
+        );
+      }
       const { webhookPropertySubscriptions } = await import('../domain/webhook-subscriptions.ts');
       const webhookProperties = webhookPropertySubscriptions(config);
       process.stderr.write(`Webhooks: subscribe your HubSpot app to contact creation, deletion, merge, restore and privacy deletion, and to property changes of: ${webhookProperties.join(', ')}\n`);
       const ok = result.blocking.length === 0;
       process.stdout.write(
-        `${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, blocking: result.blocking, warnings: result.warnings, webhookProperties })}\n`,
+        `${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, missingSalesforceFields: metadata.missing, ...(metadata.dir ? { salesforceMetadataDir: metadata.dir } : {}), blocking: result.blocking, warnings: result.warnings, webhookProperties })}\n`,
       );
       if (!ok)
         throw new CliError(

@@ -189,6 +189,12 @@ describe('leadloop CLI', () => {
       expect(report).toMatchObject({ ok: false, blocking: [{ subject: 'Lead.Favourite_Colour__c', problem: expect.stringContaining('no such field on Lead') }] });
       expect(report.createdHubSpotProperties).toContain('leadloop_score');
       expect(setup.stderr).toContain('Lead.Favourite_Colour__c: no such field on Lead');
+      // The field the org lacks, as Salesforce DX source an admin can deploy.
+      expect(report.missingSalesforceFields).toEqual(['Lead.Favourite_Colour__c']);
+      const field = readFileSync(join(report.salesforceMetadataDir, 'force-app/main/default/objects/Lead/fields/Favourite_Colour__c.field-meta.xml'), 'utf8');
+      expect(field).toContain('<fullName>Favourite_Colour__c</fullName>');
+      expect(field).toContain('<length>40</length>');
+      expect(report.salesforceMetadataDir.startsWith(env.LEADLOOP_DATA_DIR!)).toBe(true);
 
       const sync = await runCliAsync(['sync', 'leads', '--once'], env);
       expect(sync.code).toBe(1);
