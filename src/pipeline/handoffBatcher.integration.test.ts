@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContactCursor } from '../domain/contact.ts';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
+import { HAND_OFF_ALL_HISTORY, shippedConfigCopy } from '../../test/support/config.ts';
 import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
 import type { SyncDeps } from './ports.ts';
 import { syncLeads } from './syncLeads.ts';
@@ -17,7 +18,8 @@ afterEach(async () => {
 /** Deps with a search cursor already set, so the cycle is the incremental (search) pull, not the backfill. */
 async function deps(contacts: number): Promise<SyncDeps> {
   sandbox = await startSandbox({ contacts, seed: 23 });
-  app = await sandboxApp(sandbox, { label: 'batcher' });
+  // Many hand-offs per page: the seeded history is handed off whole (no gentle first install).
+  app = await sandboxApp(sandbox, { label: 'batcher', configDir: shippedConfigCopy(HAND_OFF_ALL_HISTORY) });
   await app.deps.state.saveCursor({ at: 0, idsAtBoundary: [] });
   return app.deps;
 }

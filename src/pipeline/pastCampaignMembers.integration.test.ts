@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { sandboxApp, type SandboxApp } from '../../test/support/pipeline.ts';
+import { HAND_OFF_ALL_HISTORY, shippedConfigCopy } from '../../test/support/config.ts';
 import { addPastCampaignMembers } from './addPastCampaignMembers.ts';
 import type { PlannedWrite } from './ports.ts';
 import { emptyFeedbackSummary, syncFeedback } from './syncFeedback.ts';
@@ -29,7 +30,8 @@ const memberKeys = (s: Sandbox) => members(s).map((m) => `${m.CampaignId}:${m.Co
 describe('campaign members for hand-offs made before campaign membership', () => {
   it('adds exactly the missing members once (a converted lead by its Contact), duplicates none, and a rerun writes nothing', async () => {
     sandbox = await startSandbox({ contacts: 600, seed: 21 });
-    app = await sandboxApp(sandbox, { label: 'past-members' });
+    // Enough hand-offs for an existing-Contact one: the seeded history is handed off whole.
+    app = await sandboxApp(sandbox, { label: 'past-members', configDir: shippedConfigCopy(HAND_OFF_ALL_HISTORY) });
     await syncLeads(app.deps, { indexingLagMs: 0 });
     const sf = sandbox.salesforce;
     const campaigns = new Map(sf.records('Campaign').map((c) => [String(c.Name).toLowerCase(), String(c.Id)]));
