@@ -37,8 +37,8 @@ describe('loadConfigDir', () => {
       label: 'unknown key with a suggestion',
       edits: [{ file: 'scoring.yaml', find: 'min_score: 55', replace: 'min_scor: 55' }],
       expected: [
-        'scoring.yaml:145:3 mql.min_score: "min_score" is required',
-        'scoring.yaml:145:3 mql.min_scor: unknown key "min_scor" in scoring.yaml at line 145 (did you mean "min_score"?); known keys: min_score, immediate_sources',
+        'scoring.yaml:146:3 mql.min_score: "min_score" is required',
+        'scoring.yaml:146:3 mql.min_scor: unknown key "min_scor" in scoring.yaml at line 146 (did you mean "min_score"?); known keys: min_score, immediate_sources',
       ],
     },
     {

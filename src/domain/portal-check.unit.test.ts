@@ -105,8 +105,8 @@ describe('checkConfigAgainstPortal', () => {
     const lines = problems.map((p) => `${p.severity} ${p.file}:${p.line} ${p.path.join('.')}: ${p.message}`);
     // event, referral and other match 'Event', 'Referral' and 'Other': rules compare text case-insensitively.
     expect(lines).toEqual([
-      "blocking scoring.yaml:146 mql.immediate_sources.value.0: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
-      "blocking scoring.yaml:146 mql.immediate_sources.value.2: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
+      "blocking scoring.yaml:149 mql.immediate_sources.any.0.value.0: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
+      "blocking scoring.yaml:149 mql.immediate_sources.any.0.value.2: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
       "warning mapping.yaml:35 lead.fields.12.values.trade_show: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
       "warning mapping.yaml:35 lead.fields.12.values.demo_request: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
       'warning mapping.yaml:35 lead.fields.12.values.web_form: lead_source has no option web_form: this entry of values: is never used',
@@ -114,25 +114,25 @@ describe('checkConfigAgainstPortal', () => {
       'warning mapping.yaml:36 lead.fields.12.values.content_download: lead_source has no option content_download: this entry of values: is never used',
       'warning mapping.yaml:36 lead.fields.12.values.paid_ads: lead_source has no option paid_ads: this entry of values: is never used',
     ]);
-    expect(problems[0]).toMatchObject({ property: 'lead_source', column: 63, fix: "change trade_show to 'Trade Show' in scoring.yaml line 146" });
+    expect(problems[0]).toMatchObject({ property: 'lead_source', fix: "change trade_show to 'Trade Show' in scoring.yaml line 149" });
     expect(problems[4]!.fix).toBe("use one of its internal values in mapping.yaml line 35: 'Trade Show', 'Website', 'Event', 'Demo Request', 'Referral', 'Other'");
   });
 
   it('on a vanilla portal: the hand-off rule naming a missing property blocks; score, routing and mapping rules warn', () => {
     const problems = checkConfigAgainstPortal(config, VANILLA, locate);
     const blocking = problems.filter((p) => p.severity === 'blocking');
-    expect(blocking).toEqual([
-      {
+    expect(blocking).toEqual(
+      (['lead_source', 'demo_requested_date'] as const).map((property, branch) => ({
         severity: 'blocking',
         file: 'scoring.yaml',
-        path: ['mql', 'immediate_sources', 'property'],
-        line: 146,
-        column: 34,
-        property: 'lead_source',
-        message: 'lead_source is not a contact property of this HubSpot portal: the hand-off rule never holds on it',
-        fix: 'create the contact property lead_source in HubSpot (Settings → Properties), or change scoring.yaml line 146 to a property the portal has',
-      },
-    ]);
+        path: ['mql', 'immediate_sources', 'any', branch, 'property'],
+        line: 149 + branch,
+        column: 21,
+        property,
+        message: `${property} is not a contact property of this HubSpot portal: the hand-off rule never holds on it`,
+        fix: `create the contact property ${property} in HubSpot (Settings → Properties), or change scoring.yaml line ${149 + branch} to a property the portal has`,
+      })),
+    );
     const warned = (file: string) => problems.filter((p) => p.severity === 'warning' && p.file === file).map((p) => p.property);
     expect(new Set(warned('scoring.yaml'))).toEqual(
       new Set([

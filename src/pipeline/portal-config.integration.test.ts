@@ -49,21 +49,21 @@ describe('the config against the HubSpot portal', () => {
     expect(report.ok).toBe(false);
     expect(report.blocking).toEqual([
       {
-        subject: 'scoring.yaml:146 mql.immediate_sources.value[0]',
+        subject: 'scoring.yaml:149 mql.immediate_sources.any[0].value[0]',
         problem: "lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
-        fix: "change trade_show to 'Trade Show' in scoring.yaml line 146",
+        fix: "change trade_show to 'Trade Show' in scoring.yaml line 149",
         code: 'config-portal',
       },
       {
-        subject: 'scoring.yaml:146 mql.immediate_sources.value[1]',
+        subject: 'scoring.yaml:149 mql.immediate_sources.any[0].value[1]',
         problem: 'lead_source has no option event: no contact ever has this value, so the hand-off rule never matches on it',
-        fix: "use one of its internal values in scoring.yaml line 146: 'Trade Show', 'Website'",
+        fix: "use one of its internal values in scoring.yaml line 149: 'Trade Show', 'Website'",
         code: 'config-portal',
       },
       {
-        subject: 'scoring.yaml:146 mql.immediate_sources.value[2]',
+        subject: 'scoring.yaml:149 mql.immediate_sources.any[0].value[2]',
         problem: 'lead_source has no option demo_request: no contact ever has this value, so the hand-off rule never matches on it',
-        fix: "use one of its internal values in scoring.yaml line 146: 'Trade Show', 'Website'",
+        fix: "use one of its internal values in scoring.yaml line 149: 'Trade Show', 'Website'",
         code: 'config-portal',
       },
     ]);
@@ -74,21 +74,21 @@ describe('the config against the HubSpot portal', () => {
       ...['content_download', 'paid_ads', 'referral', 'other'].map((k) => `mapping.yaml:36 lead.fields[12].values.${k}`),
     ]);
     expect(setup.stderr).toContain(
-      "  - scoring.yaml:146 mql.immediate_sources.value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 146",
+      "  - scoring.yaml:149 mql.immediate_sources.any[0].value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 149",
     );
 
     // The sync does not write while the hand-off rule cannot hold, and says where to look.
     const sync = await runCliAsync(['sync', 'leads', '--once'], env);
     expect(sync.code).not.toBe(0);
-    expect(sync.stderr).toContain("scoring.yaml:146 mql.immediate_sources.value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'");
+    expect(sync.stderr).toContain("scoring.yaml:149 mql.immediate_sources.any[0].value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'");
     expect(sandbox!.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toEqual([]);
 
     const validate = await runCliAsync(['config', 'validate', '--portal'], env);
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain(
-      "scoring.yaml:146 mql.immediate_sources.value[0]: blocking: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 146\n",
+      "scoring.yaml:149 mql.immediate_sources.any[0].value[0]: blocking: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 149\n",
     );
-    expect(validate.stderr).toContain('scoring.yaml:146 mql.immediate_sources.value[2]: blocking: lead_source has no option demo_request');
+    expect(validate.stderr).toContain('scoring.yaml:149 mql.immediate_sources.any[0].value[2]: blocking: lead_source has no option demo_request');
     expect(validate.stderr).toContain(
       "routing.yaml:73 rules[1].when.value: warning: lead_source has no option referral: no contact ever has this value, so the rule never matches on it\n    → use one of its internal values in routing.yaml line 73: 'Trade Show', 'Website'",
     );

@@ -39,7 +39,8 @@ import { unlinkedOpportunities } from './unlinkedOpportunities.ts';
  */
 export class LedgerStore {
   readonly db: Kysely<LedgerSchema>;
-  #installedAt: number | undefined;
+  /** Cached once known (a plain field: tests wrap the store in proxies, which private fields refuse). */
+  installedAtSeen: number | undefined;
 
   constructor(db: Kysely<LedgerSchema>) {
     this.db = db;
@@ -147,8 +148,8 @@ export class LedgerStore {
 
   /** When leadloop first saw a contact: fixed once set, so asked of the database once. */
   async installedAt(): Promise<number | undefined> {
-    this.#installedAt ??= await installedAt(this.db);
-    return this.#installedAt;
+    this.installedAtSeen ??= await installedAt(this.db);
+    return this.installedAtSeen;
   }
 
   recordHeldBack(rows: Parameters<typeof recordHeldBack>[1], context: { decidedAt: number; configVersion: string }): Promise<number> {
