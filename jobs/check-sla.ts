@@ -1,4 +1,5 @@
 import { Counter, register } from 'prom-client';
+import { slaClockOn } from '../src/domain/sla/clock-on.ts';
 import { checkSla, type SlaSummary } from '../src/pipeline/checkSla.ts';
 import type { JobDefinition } from '../src/queue/job.ts';
 
@@ -32,7 +33,8 @@ export const checkSlaJob: JobDefinition<{ due?: boolean }, SlaSummary> = {
       breaches.inc({ temperature: breach.temperature, escalated: String(breach.escalated) });
       log.warn({ handoffId: breach.handoffId, temperature: breach.temperature, escalated: breach.escalated }, 'sla breached');
     }
-    await wake('check-sla', summary.wakeAt, { due: true });
+    // Turned off (sync.yaml), a one-off check asks for no wake-ups.
+    if (slaClockOn(deps.config.sync)) await wake('check-sla', summary.wakeAt, { due: true });
     return summary;
   },
 };

@@ -1,3 +1,4 @@
+import { slaClockOn } from '../src/domain/sla/clock-on.ts';
 import { handoffContacts, type HandoffDeps, type HandoffOutcome } from '../src/pipeline/handoffContacts.ts';
 import { DebounceBatcher } from '../src/queue/batcher.ts';
 import type { JobDefinition } from '../src/queue/job.ts';
@@ -45,7 +46,7 @@ export const handoffLeadJob: JobDefinition<HandoffJobData, HandoffJobResult> = {
     const outcome = await batcher.add(data.contactId);
     const latencyMs = Date.now() - data.receivedAt;
     // The SLA clock of a hand-off starts at its next check: soon, one check per slot for a burst.
-    if (outcome === 'handled') await wake('check-sla', [Date.now() + SLA_START_DELAY_MS], { due: true });
+    if (outcome === 'handled' && slaClockOn(deps.config.sync)) await wake('check-sla', [Date.now() + SLA_START_DELAY_MS], { due: true });
     return { outcome, latencyMs };
   },
   async stop() {

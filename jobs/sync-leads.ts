@@ -1,4 +1,5 @@
 import { parseDuration } from '../src/domain/config/duration.ts';
+import { slaClockOn } from '../src/domain/sla/clock-on.ts';
 import type { SyncSummary } from '../src/pipeline/ports.ts';
 import { syncLeads } from '../src/pipeline/syncLeads.ts';
 import type { JobDefinition } from '../src/queue/job.ts';
@@ -29,7 +30,7 @@ export const syncLeadsJob: JobDefinition<SyncLeadsData, SyncSummary> = {
       onProgress: (p) => progress({ pulled: p.pulled, ...(p.total ? { total: p.total, percent: Math.floor((100 * p.pulled) / p.total) } : {}) }),
     });
     // Hand-offs start their SLA clocks at the next check: now, rather than at the sweep.
-    if (summary.created + summary.adopted + summary.existingContacts > 0) await wake('check-sla', [Date.now()], { due: true });
+    if (summary.created + summary.adopted + summary.existingContacts > 0 && slaClockOn(deps.config.sync)) await wake('check-sla', [Date.now()], { due: true });
     return summary;
   },
 };
