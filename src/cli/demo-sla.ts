@@ -38,7 +38,11 @@ export async function quarterWithSlaClock(sandbox: Sandbox, app: App, options: {
   const watched: Omit<WatchedQuarter, 'truth' | 'clocks' | 'met'> = { checks: 0, started: 0, touched: 0, reminded: 0, breached: 0, escalated: 0, reassigned: 0, tasks: 0 };
   let wakeAt: readonly number[] = [];
   const check = async (): Promise<void> => {
-    const summary = await runJob(checkSlaJob, {}, app, { wake: async (_job, times) => void (wakeAt = times) });
+    const summary = await runJob(checkSlaJob, {}, app, {
+      wake: async (_job, times) => {
+        wakeAt = times;
+      },
+    });
     if (isSkipped(summary)) return;
     add(watched, summary);
   };
