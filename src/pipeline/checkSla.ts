@@ -175,7 +175,6 @@ async function carryOut(deps: SyncDeps, actions: readonly SlaAction[], now: numb
 
 async function breach(deps: SyncDeps, action: Extract<SlaAction, { kind: 'breached' }>, now: number, summary: SlaSummary): Promise<void> {
   const planned = deps.plannedWrites;
-  const resuming = action.escalation.escalated && action.tasks.length + (action.reassign ? 1 : 0) > 0;
   if (planned) {
     planned.push({ system: 'ledger', operation: 'sla-breach', key: action.handoffId, fields: { at: new Date(action.at).toISOString(), escalated: action.escalation.escalated } });
     if (action.reassign) planned.push({ system: 'salesforce', operation: 'lead-reassign', key: action.reassign.id, fields: { OwnerId: action.reassign.ownerId } });
@@ -189,7 +188,7 @@ async function breach(deps: SyncDeps, action: Extract<SlaAction, { kind: 'breach
     summary.breached += 1;
     summary.breaches.push({ handoffId: action.handoffId, temperature: action.temperature, escalated: action.escalation.escalated });
   }
-  if (!resuming && !action.escalation.escalated) return;
+  if (!action.escalation.escalated) return;
   if (action.escalation.escalated && fresh) summary.escalated += 1;
   let reassigned: string | undefined;
   if (action.reassign) {

@@ -20,19 +20,25 @@ export interface FeedbackFields {
  * reads as null rather than failing every query with INVALID_FIELD.
  */
 export async function feedbackCapabilities(conn: Connection, fields: FeedbackFields): Promise<FeedbackCapabilities> {
-  const tracked = await queryAll<{ QualifiedApiName: string; IsFieldHistoryTracked: boolean }>(
-    conn,
-    "SELECT QualifiedApiName, IsFieldHistoryTracked FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName = 'Lead' AND QualifiedApiName = 'Status'",
-  );
+  const statusHistory = await leadStatusHistoryTracked(conn);
   const described = await describeFields(conn, fields.disqualifiedReasonField ? ['Opportunity', 'Lead'] : ['Opportunity']);
   const opportunity = described.get('Opportunity');
   const lead = described.get('Lead');
   const has = (object: typeof opportunity, field: string | undefined) => field !== undefined && object?.has(field.toLowerCase()) === true;
   return {
-    statusHistoryTracked: tracked.some((row) => row.IsFieldHistoryTracked === true),
+    statusHistoryTracked: statusHistory,
     multiCurrency: has(opportunity, 'CurrencyIsoCode'),
     lossReasonField: has(opportunity, fields.lossReasonField),
     competitorField: has(opportunity, fields.competitorField),
     disqualifiedReasonField: has(lead, fields.disqualifiedReasonField),
   };
+}
+
+/** Whether field history tracking is on for Lead.Status (FieldDefinition.IsFieldHistoryTracked, docs/salesforce-api.md#fielddefinition): one query. */
+export async function leadStatusHistoryTracked(conn: Connection): Promise<boolean> {
+  const tracked = await queryAll<{ QualifiedApiName: string; IsFieldHistoryTracked: boolean }>(
+    conn,
+    "SELECT QualifiedApiName, IsFieldHistoryTracked FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName = 'Lead' AND QualifiedApiName = 'Status'",
+  );
+  return tracked.some((row) => row.IsFieldHistoryTracked === true);
 }

@@ -3,7 +3,7 @@ import type { ObservedTouch } from '../domain/sla/plan-check.ts';
 import type { RecordObservation, SlaCapabilities } from '../domain/sla/types.ts';
 import type { Rejection } from '../errors/index.ts';
 import { describeFields } from './describeFields.ts';
-import { queryAll } from './query.ts';
+import { leadStatusHistoryTracked } from './feedbackCapabilities.ts';
 import { readSlaObservations } from './readSlaObservations.ts';
 import { updateRecords } from './updateRecords.ts';
 
@@ -21,11 +21,7 @@ export class SalesforceSla {
    */
   async capabilities(): Promise<SlaCapabilities> {
     const task = (await describeFields(this.#conn, ['Task'])).get('Task');
-    const tracked = await queryAll<{ IsFieldHistoryTracked: boolean }>(
-      this.#conn,
-      "SELECT QualifiedApiName, IsFieldHistoryTracked FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName = 'Lead' AND QualifiedApiName = 'Status'",
-    );
-    return { taskCompletedDateTime: task?.has('completeddatetime') === true, statusHistoryTracked: tracked.some((row) => row.IsFieldHistoryTracked === true) };
+    return { taskCompletedDateTime: task?.has('completeddatetime') === true, statusHistoryTracked: await leadStatusHistoryTracked(this.#conn) };
   }
 
   observe(
