@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ApiGate } from './api-gate.ts';
 import type { Env } from './config/env.ts';
+import { LiveConfig } from './config/live-config.ts';
 import { loadConfigDirOrThrow, type ConfigLocate } from './config/load.ts';
 import type { LeadloopConfig } from './domain/config/index.ts';
 import { createHubSpotClient } from './hubspot/client.ts';
@@ -20,6 +21,7 @@ import { SalesforceFeedback } from './salesforce/salesforce-feedback.ts';
 import { SalesforceLeads } from './salesforce/salesforce-leads.ts';
 import { SalesforceSla } from './salesforce/salesforce-sla.ts';
 import { AccountIndexTable } from './store/account-index.ts';
+import { recordConfigVersion } from './store/configVersions.ts';
 import { ContactStateTable, importLegacyContactState } from './store/contact-state.ts';
 import { ErasedContacts } from './store/erased-contacts.ts';
 import { openLedger } from './store/ledger.ts';
@@ -48,10 +50,13 @@ export interface ComposeOptions {
 /** What every role and command needs: the config, Redis (queues and caches) and the ledger. */
 export interface Storage {
   env: Env;
-  config: LeadloopConfig;
-  configVersion: string;
+  /** The config in force (read-only: the live holder's current one; a worker's reload replaces it). */
+  readonly config: LeadloopConfig;
+  readonly configVersion: string;
   /** Where each setting is in the config files: preflight's problems name file and line. */
-  configLocate?: ConfigLocate;
+  readonly configLocate?: ConfigLocate;
+  /** The config in force and its changes (live reload). */
+  live: LiveConfig;
   redis: Redis;
   ledger: LedgerStore;
   deadLetters: DeadLetterList;
@@ -91,7 +96,7 @@ const LOOKUPS_MAX_AGE_MS = 10 * 60_000;
  * role of `start`, every CLI verb, the demo, the benches and the tests build from here.
  */
 export async function composeStorage(env: Env, options: ComposeOptions = {}): Promise<Storage> {
-  const { config, version, locate } = await loadConfigDirOrThrow(env.configDir);
+  const { config, version, files, locate } = await loadConfigDirOrThrow(env.configDir);
   const redis = createRedisConnection({ url: env.redisUrl }, 'client');
   let opened: Awaited<ReturnType<typeof openLedger>> | undefined;
   try {
@@ -101,17 +106,28 @@ export async function composeStorage(env: Env, options: ComposeOptions = {}): Pr
     await moveLegacyKeys(redis, env.prefix);
     await importLegacyContactState(redis, new RedisKeys(env.prefix).legacyContactState(), new ContactStateTable(opened.db), (options.now ?? Date.now)());
     await new DeadLetterList(redis, env.prefix).indexOlderEntries();
+    // Every version a process ran with is kept with its files: decisions name it.
+    await recordConfigVersion(opened.db, version, files, (options.now ?? Date.now)());
   } catch (error) {
     await opened?.close();
     redis.disconnect();
     throw error;
   }
   const ledger = new LedgerStore(opened.db);
+  const live = new LiveConfig({ config, version, locate });
   return {
     env,
-    config,
-    configVersion: version,
-    configLocate: locate,
+    // Getters: whoever reads the config reads the one in force (a reload replaces it in `live`).
+    get config() {
+      return live.current.config;
+    },
+    get configVersion() {
+      return live.current.version;
+    },
+    get configLocate() {
+      return live.current.locate;
+    },
+    live,
     redis,
     ledger,
     deadLetters: new DeadLetterList(redis, env.prefix),
@@ -197,12 +213,17 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
       outcomes: storage.ledger,
       sla,
       slaClocks: new SlaClockStore(storage.ledger.db),
-      config,
-      configVersion: storage.configVersion,
+      // Read per run (jobs/ take a copy of deps at each run's start): a reload applies to the next run.
+      get config() {
+        return storage.config;
+      },
+      get configVersion() {
+        return storage.configVersion;
+      },
       now: storage.now,
     };
-    return {
-      ...storage,
+    // Onto storage itself: its config getters stay live (a spread would copy today's config).
+    return Object.assign(storage, {
       governor,
       gate,
       hubspot,
@@ -215,13 +236,19 @@ export async function compose(env: Env, options: ComposeOptions = {}): Promise<A
         deals,
         org: salesforce,
         feedback,
-        config,
-        configVersion: storage.configVersion,
-        ...(storage.configLocate ? { locate: storage.configLocate } : {}),
+        get config() {
+          return storage.config;
+        },
+        get configVersion() {
+          return storage.configVersion;
+        },
+        get locate() {
+          return storage.live.current.locate;
+        },
       },
       lookups: new SalesforceLookups(salesforce, accountIndex, { maxAgeMs: LOOKUPS_MAX_AGE_MS, now: storage.now }),
       syncState,
-    };
+    });
   } catch (error) {
     await storage.close();
     throw error;

@@ -86,7 +86,7 @@ describe('Redis restarts empty under a running worker', () => {
           const backfilled = () => completed.slice(before).some((c) => c.pulled === 300);
           expect(await until(backfilled, Boolean, 30_000), 'no sync cycle ran after Redis came back empty').toBe(true);
           expect((await running.queues.sync.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['sync-feedback', 'sync-leads']);
-          expect((await running.queues.maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['check-sla', 'rescore-leads']);
+          expect((await running.queues.maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['check-sla', 'prune-traces', 'rescore-leads']);
           expect(await running.queues.sync.getGlobalConcurrency()).toBe(1);
           for (const cycle of completed.slice(before)) expect(cycle).toMatchObject({ scored: 0, created: 0 });
           expect(sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toHaveLength(leads);

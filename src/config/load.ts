@@ -21,7 +21,8 @@ export interface ConfigIssue {
 /** Line and column of a path in one of the files (for checks that run after loading, e.g. against the HubSpot portal). */
 export type ConfigLocate = (file: ConfigFileName, path: readonly (string | number)[]) => { line: number; column: number } | undefined;
 
-export type LoadResult = { ok: true; config: LeadloopConfig; version: string; locate: ConfigLocate } | { ok: false; errors: ConfigIssue[] };
+/** `version` is the content hash of the four files (what decisions record and the ledger's config_versions keys on); `files` their text by file name. */
+export type LoadResult = { ok: true; config: LeadloopConfig; version: string; files: Record<string, string>; locate: ConfigLocate } | { ok: false; errors: ConfigIssue[] };
 
 /** The config files were refused; `issues` lists every problem found. */
 export class ConfigInvalid extends LeadloopError {
@@ -56,6 +57,7 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
   const errors: ConfigIssue[] = [];
   const parsed: Partial<Record<ConfigFileName, { value: unknown; file: ParsedFile }>> = {};
   const texts: string[] = [];
+  const files: Record<string, string> = {};
 
   for (const name of CONFIG_FILE_NAMES) {
     const file = CONFIG_FILES[name].file;
@@ -68,6 +70,7 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
       continue;
     }
     texts.push(text);
+    files[file] = text;
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const source: ParsedFile = { name, file, doc, lines, text };
@@ -93,20 +96,37 @@ export async function loadConfigDir(dir: string): Promise<LoadResult> {
       errors.push({ ...locate(source, issue.path), file: source.file, path: renderPath(issue.path), message: issue.message });
     }
     if (errors.length === 0) {
-      const version = createHash('sha256').update(texts.join('\0')).digest('hex').slice(0, 12);
+      const version = contentHash(texts);
       const locateIn: ConfigLocate = (name, path) => {
         const source = parsed[name]?.file;
         return source ? locate(source, path) : undefined;
       };
-      return { ok: true, config, version, locate: locateIn };
+      return { ok: true, config, version, files, locate: locateIn };
     }
   }
   errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { ok: false, errors };
 }
 
+/** The version of a config: a hash of the four files' text, in their fixed order. */
+function contentHash(texts: readonly string[]): string {
+  return createHash('sha256').update(texts.join('\0')).digest('hex').slice(0, 12);
+}
+
+/**
+ * The content hash of a config folder as it is now, without parsing anything: equal to the
+ * version loadConfigDir gives when the files are valid. A file that cannot be read changes the
+ * hash too (its error stands in for its text), so a deletion is noticed and then refused.
+ */
+export async function configDirHash(dir: string): Promise<string> {
+  const texts = await Promise.all(
+    CONFIG_FILE_NAMES.map((name) => readFile(join(dir, CONFIG_FILES[name].file), 'utf8').catch((error: unknown) => `\0unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`)),
+  );
+  return contentHash(texts);
+}
+
 /** Throws ConfigInvalid instead of returning errors. */
-export async function loadConfigDirOrThrow(dir: string): Promise<{ config: LeadloopConfig; version: string; locate: ConfigLocate }> {
+export async function loadConfigDirOrThrow(dir: string): Promise<{ config: LeadloopConfig; version: string; files: Record<string, string>; locate: ConfigLocate }> {
   const result = await loadConfigDir(dir);
   if (!result.ok) throw new ConfigInvalid(result.errors);
   return result;

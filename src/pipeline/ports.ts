@@ -24,6 +24,7 @@ import type { ContactOpportunity } from '../domain/feedback/plan-hubspot.ts';
 import type { PastHandoff, PastMemberFacts } from '../domain/feedback/past-members.ts';
 import type { CampaignFigureRole, CampaignState, LedgerCampaignFigures, StoredCampaign } from '../domain/feedback/campaigns.ts';
 import type { PortalProperty } from '../domain/portal-check.ts';
+import type { TraceRecord } from '../domain/trace/batch-traces.ts';
 import type { Rejection } from '../errors/index.ts';
 import type { DealPropertySpec, DescribedObject, WritebackProperty } from '../domain/setup.ts';
 import type { ObservedTouch } from '../domain/sla/plan-check.ts';
@@ -160,6 +161,10 @@ export interface LedgerPort {
   ): Promise<number>;
   /** The contacts sales gave back to marketing, and when: their latest Lead Status change disqualified or recycled them, or every opportunity of their converted lead was lost. */
   backToMarketing(contactIds: readonly string[]): Promise<Map<string, { since: number; class: 'disqualified' | 'recycled' | 'lost' }>>;
+  /** Stores decisions' traces (inputs, score components, routing path, writes): a hand-off's once, a scored-only one replaced by the next. */
+  recordTraces(records: readonly TraceRecord[], context: { decidedAt: number; configVersion: string }): Promise<void>;
+  /** Deletes the traces of decisions made before `before` (retention); the decision rows stay. Returns how many. */
+  pruneTraces(before: number): Promise<number>;
   /** A privacy deletion in the ledger. */
   purgeContact(contactId: string): Promise<{ decisions: number; handoffs: number }>;
 }

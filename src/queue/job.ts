@@ -86,6 +86,7 @@ export interface RunOptions {
  * holds the lease.
  */
 export async function runJob<Data, Result>(definition: JobDefinition<Data, Result>, data: Data, app: App, options: RunOptions = {}): Promise<Result | Skipped> {
+  // The config in force when the run starts stays the run's config (a reload meanwhile applies to the next run).
   const deps: HandoffDeps = options.plannedWrites ? { ...depsOf(app), plannedWrites: options.plannedWrites } : depsOf(app);
   const work = async (signal: AbortSignal, lease?: Lease): Promise<Result> => {
     let campaignBlocked = false;
@@ -121,7 +122,9 @@ const depsByApp = new WeakMap<App, HandoffDeps>();
 function depsOf(app: App): HandoffDeps {
   let deps = depsByApp.get(app);
   if (!deps) {
-    deps = { ...app.deps, lookups: app.lookups, pendingMerges: app.pendingMerges };
+    // Copied with its getters: the config is read live, and each run takes its own copy at its start.
+    deps = Object.defineProperties({} as HandoffDeps, Object.getOwnPropertyDescriptors(app.deps));
+    Object.assign(deps, { lookups: app.lookups, pendingMerges: app.pendingMerges });
     depsByApp.set(app, deps);
   }
   return deps;

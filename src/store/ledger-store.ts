@@ -23,7 +23,9 @@ import { recordDecisions } from './recordDecision.ts';
 import { contactsMissingKeys, recordContactKeys } from './recordContactKeys.ts';
 import { installedAt } from './installedAt.ts';
 import { recordHandoffs } from './recordHandoff.ts';
-import { recordHeldBack } from './recordHeldBack.ts';
+import { BEFORE_INSTALL_KEY, recordHeldBack } from './recordHeldBack.ts';
+import { pruneTraces, recordTraces } from './decisionTraces.ts';
+import type { TraceRecord } from '../domain/trace/batch-traces.ts';
 import { recordLeadStatusChanges } from './recordLeadStatusChanges.ts';
 import { recordOpportunities } from './recordOpportunities.ts';
 import { recordScores } from './recordScores.ts';
@@ -75,6 +77,19 @@ export class LedgerStore {
         rotation_next: r.rotation?.next ?? null,
       })),
     );
+  }
+
+  recordTraces(records: readonly TraceRecord[], context: { decidedAt: number; configVersion: string }): Promise<void> {
+    // A held-back contact's trace sits beside its decision, under the decision's key.
+    return recordTraces(
+      this.db,
+      records.map((r) => (r.kind === 'held-back' ? { ...r, handoffKey: BEFORE_INSTALL_KEY } : r)),
+      context,
+    );
+  }
+
+  pruneTraces(before: number): Promise<number> {
+    return pruneTraces(this.db, before);
   }
 
   recordHandoffs(rows: readonly HandoffRecord[]): Promise<void> {

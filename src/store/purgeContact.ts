@@ -9,7 +9,7 @@ export async function leadsOf(db: Kysely<LedgerSchema>, contactId: string): Prom
 }
 
 /**
- * A privacy deletion in the ledger: the contact's decisions (routing traces), scores and contact
+ * A privacy deletion in the ledger: the contact's decisions (routing traces), decision traces (inputs), scores and contact
  * keys (email hash, domains) are deleted; its hand-offs, lead status changes and opportunity links
  * stay for the closed-loop figures but lose every link to the person — the contact id becomes one
  * random token (so the erased person's hand-off, status changes and opportunities still count
@@ -25,6 +25,8 @@ export async function purgeContact(
     const token = `erased:${randomUUID()}`;
     const decisions = await tx.deleteFrom('decisions').where('hubspot_contact_id', '=', contactId).executeTakeFirst();
     await tx.deleteFrom('contact_scores').where('hubspot_contact_id', '=', contactId).execute();
+    // A trace holds the contact's inputs (email, name, answers): it goes whole.
+    await tx.deleteFrom('decision_traces').where('hubspot_contact_id', '=', contactId).execute();
     const handoffs = await tx.updateTable('handoffs').set({ hubspot_contact_id: token, salesforce_id: 'erased' }).where('hubspot_contact_id', '=', contactId).executeTakeFirst();
     const leadStatusChanges = await tx
       .updateTable('lead_status_changes')

@@ -216,6 +216,25 @@ export interface SlaClocksTable {
   checked_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
+/** A config a process ran with (0010): keyed by the content hash decisions record as `config_version`. */
+export interface ConfigVersionsTable {
+  version: string;
+  /** The four files' text, by file name. */
+  files: Json<Record<string, string>>;
+  first_seen_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** What one decision was made from and how (0010): pruned after the retention period, erased by a privacy deletion. */
+export interface DecisionTracesTable {
+  hubspot_contact_id: string;
+  handoff_key: string;
+  kind: 'handoff' | 'held-back' | 'scored';
+  decided_at: ColumnType<Date, Date | string, Date | string>;
+  config_version: string;
+  inputs: Json<unknown>;
+  trace: Json<unknown>;
+}
+
 export interface LedgerSchema {
   decisions: DecisionsTable;
   handoffs: HandoffsTable;
@@ -230,6 +249,8 @@ export interface LedgerSchema {
   contact_keys: ContactKeysTable;
   campaigns: CampaignsTable;
   sla_clocks: SlaClocksTable;
+  config_versions: ConfigVersionsTable;
+  decision_traces: DecisionTracesTable;
 }
 
 export type Decision = Selectable<DecisionsTable>;

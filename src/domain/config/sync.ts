@@ -33,6 +33,7 @@ export const syncConfigSchema = z
         sync_feedback: schedule.optional().describe('Pull closed opportunities back.'),
         rescore: schedule.optional().describe('Re-grade contacts whose score decayed.'),
         check_sla: schedule.optional().describe('Backstop sweep of the SLA clock (first touches, reminders, breaches); the clock also wakes itself at each reminder and breach time.'),
+        prune_traces: schedule.default({ cron: '30 3 * * *', enabled: true }).describe('Delete decision traces older than retention.traces (default: daily at 03:30); the decision rows stay.'),
       })
       .strict(),
     batch: z
@@ -93,6 +94,24 @@ export const syncConfigSchema = z
       .default({ lookback: '365d' })
       .describe('Won/lost feedback from Salesforce (the sync_feedback schedule).'),
     sla: slaSchema,
+    retention: z
+      .object({
+        traces: durationSchema
+          .default('90d')
+          .describe(
+            "How long each decision's trace (the contact's inputs, score components, routing path, writes) is kept: `explain` shows it and `config simulate` replays it. The decision rows (score, grade, owner, rule, version) stay for the reports.",
+          ),
+      })
+      .strict()
+      .default({ traces: '90d' })
+      .describe('What the ledger keeps, and how long.'),
+    config_reload: z
+      .object({
+        every: durationSchema.default('5s').describe("How often the running worker checks the config folder's content; a change is applied once two checks in a row see the same content."),
+      })
+      .strict()
+      .default({ every: '5s' })
+      .describe('Live config: the worker applies a valid change of these files without a restart, and refuses an invalid one (the last good config stays).'),
     report: z
       .object({
         costs: z

@@ -54,12 +54,7 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
     roundRobin: state.roundRobin,
     loadToday: state.loadToday,
     inactiveOwners,
-    accountByDomain: (domain: string) => {
-      const account = input.accountByDomain(domain);
-      if (!account?.ownerId || account.ownerEmail) return account;
-      const ownerEmail = directory.emailsById.get(account.ownerId);
-      return ownerEmail ? { ...account, ownerEmail } : account;
-    },
+    accountByDomain: accountLookup(input.accountByDomain, directory),
   };
   const decisions = new Map<string, LeadDecision>();
   const handoffs: RoutedHandoff[] = [];
@@ -125,6 +120,16 @@ export function routeBatch(input: RouteBatchInput): RoutedBatch {
     });
   }
   return { decisions, handoffs, state, heldBack };
+}
+
+/** Account matches with their owner's email where the directory knows the owner's id: what routing (and a decision's trace) sees. */
+export function accountLookup(accountByDomain: (domain: string) => AccountMatch | undefined, directory: OwnerDirectory): (domain: string) => AccountMatch | undefined {
+  return (domain) => {
+    const account = accountByDomain(domain);
+    if (!account?.ownerId || account.ownerEmail) return account;
+    const ownerEmail = directory.emailsById.get(account.ownerId);
+    return ownerEmail ? { ...account, ownerEmail } : account;
+  };
 }
 
 /** The Salesforce id of a user or queue assignee (given in the config, or found by email / DeveloperName). */

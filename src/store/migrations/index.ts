@@ -8,6 +8,7 @@ import * as outcomes from './0006_outcomes.ts';
 import * as campaigns from './0007_campaigns.ts';
 import * as sla from './0008_sla.ts';
 import * as report from './0009_report.ts';
+import * as configVersions from './0010_config_versions.ts';
 
 /**
  * Every migration, in order. Adding a table is one new file here plus one line below; the
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_campaigns': campaigns,
   '0008_sla': sla,
   '0009_report': report,
+  '0010_config_versions': configVersions,
 };
 
 export const migrationProvider: MigrationProvider = {
