@@ -1,14 +1,9 @@
-import { Counter, register } from 'prom-client';
 import { slaClockOn } from '../src/domain/sla/clock-on.ts';
 import { checkSla, type SlaSummary } from '../src/pipeline/checkSla.ts';
+import { leadloopMetrics } from '../src/metrics.ts';
 import type { JobDefinition } from '../src/queue/job.ts';
 
-const breaches = new Counter({
-  name: 'leadloop_sla_breaches_total',
-  help: 'Hand-offs not touched within their SLA, by temperature and whether the breach was escalated',
-  labelNames: ['temperature', 'escalated'] as const,
-  registers: [register],
-});
+const breaches = leadloopMetrics().slaBreaches;
 
 /**
  * The SLA clock: one check per job on the `maintenance` queue under its lease. It runs at

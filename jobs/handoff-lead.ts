@@ -1,5 +1,6 @@
 import { slaClockOn } from '../src/domain/sla/clock-on.ts';
 import { handoffContacts, type HandoffDeps, type HandoffOutcome } from '../src/pipeline/handoffContacts.ts';
+import { leadloopMetrics } from '../src/metrics.ts';
 import { DebounceBatcher } from '../src/queue/batcher.ts';
 import type { JobDefinition } from '../src/queue/job.ts';
 import { HANDOFF_JOB, type HandoffJobData } from '../src/queue/webhook-intake.ts';
@@ -34,6 +35,7 @@ function batcherFor(deps: HandoffDeps): { batcher: DebounceBatcher<string, Hando
 }
 
 const SLA_START_DELAY_MS = 5_000;
+const latency = leadloopMetrics().handoffLatency;
 
 /** Webhook hand-off of one contact, on the `handoff` queue (enqueued by POST /webhooks/hubspot), on the budget share kept for hand-offs. */
 export const handoffLeadJob: JobDefinition<HandoffJobData, HandoffJobResult> = {
@@ -45,6 +47,7 @@ export const handoffLeadJob: JobDefinition<HandoffJobData, HandoffJobResult> = {
     if (data.retake) retake.add(data.contactId);
     const outcome = await batcher.add(data.contactId);
     const latencyMs = Date.now() - data.receivedAt;
+    latency.observe({ outcome }, latencyMs / 1000);
     // The SLA clock of a hand-off starts at its next check: soon, one check per slot for a burst.
     if (outcome === 'handled' && slaClockOn(deps.config.sync)) await wake('check-sla', [Date.now() + SLA_START_DELAY_MS], { due: true });
     return { outcome, latencyMs };

@@ -10,7 +10,8 @@ export type Role = 'all' | 'worker' | 'server';
 
 /** What each role needs from the environment. */
 export function envNeeds(role: Role): EnvNeed[] {
-  if (role === 'worker') return ['hubspot', 'salesforce'];
+  // A worker serves /metrics (and health) too: off loopback that needs the admin token.
+  if (role === 'worker') return ['hubspot', 'salesforce', 'server'];
   if (role === 'server') return ['webhooks', 'server'];
   return ['hubspot', 'salesforce', 'webhooks', 'server'];
 }
@@ -19,11 +20,15 @@ export function envNeeds(role: Role): EnvNeed[] {
 // concurrency is 1 too); hand-off jobs that arrive together are read in one batch, so many at once.
 const CONCURRENCY: Record<QueueName, number> = { sync: 1, handoff: 100, maintenance: 1 };
 
+/** The dashboard's funnel groupings (those `leadloop report` shows by default). */
+const DASHBOARD_DIMENSIONS = ['source', 'campaign', 'show'] as const;
+
 /**
  * Starts what a role runs: `worker` — a worker per queue for the jobs of jobs/index.ts and their
- * schedulers from sync.yaml; `server` — the HTTP server (webhooks in, health, metrics) that only
- * enqueues; `all` — both in one process. Resolves once everything listens; `stop()` drains within
- * the shutdown budget.
+ * schedulers from sync.yaml, with health and metrics on HTTP when given a port (`start` always
+ * gives PORT); `server` — the HTTP server (webhooks in, health, metrics, dashboard, bull-board)
+ * that only enqueues; `all` — both in one process. Resolves once everything listens; `stop()`
+ * drains within the shutdown budget.
  */
 export async function startLeadloop(env: Env, options: { role: Role; port?: number }) {
   const [{ compose, composeStorage }, { createQueues, closeQueues }, { PauseControl }, { createLogger }, { checkEvictionPolicy }] = await Promise.all([
@@ -46,6 +51,7 @@ export async function startLeadloop(env: Env, options: { role: Role; port?: numb
   try {
     if (app) workers = await startWorkers(env, app, queues, pause, logger);
     if (options.role !== 'worker') server = await startServer(env, storage, queues, logger, options.port);
+    else if (options.port !== undefined) server = await startMetricsServer(env, storage, logger, options.port);
   } catch (error) {
     await workers?.stop();
     await closeQueues(queues);
@@ -127,15 +133,59 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
   };
 }
 
+/**
+ * This process's metrics registry (prom-client's default, where every leadloop metric registers),
+ * with the scrape-time gauges reading this installation's budgets and cursors.
+ */
+async function processMetrics(env: Env, storage: Storage) {
+  const [{ processRegistry, leadloopMetrics }, { BudgetGovernor, budgetConfigFromSync }, { SyncState }, { syncPositions }] = await Promise.all([
+    import('../metrics.ts'),
+    import('../queue/budget.ts'),
+    import('../store/sync-state.ts'),
+    import('../store/sync-positions.ts'),
+  ]);
+  const registry = processRegistry();
+  const governor = new BudgetGovernor(storage.redis, env.prefix, budgetConfigFromSync(storage.config.sync.budgets));
+  const syncState = new SyncState(storage.redis, env.prefix);
+  leadloopMetrics(registry).watch({ budgets: () => governor.usage(), cursors: () => syncPositions(syncState) });
+  return { registry, governor, syncState };
+}
+
+/** A worker's own HTTP: health and metrics, nothing that needs the queues' admin. */
+async function startMetricsServer(env: Env, storage: Storage, logger: Logger, port: number) {
+  const { buildServer } = await import('../http/server.ts');
+  const { registry } = await processMetrics(env, storage);
+  const { app } = await buildServer({
+    logger,
+    registry,
+    readiness: { redis: () => storage.redis.ping(), ledger: () => storage.ledger.ping() },
+    admin: { access: { host: env.host, ...(env.adminToken ? { token: env.adminToken } : {}) } },
+  });
+  const address = await app.listen({ host: env.host, port });
+  return { app, url: address };
+}
+
 async function startServer(env: Env, storage: Storage, queues: LeadloopQueues, logger: Logger, port?: number) {
-  const [{ buildServer }, { WebhookIntake }, { ignoredWebhookProperties }] = await Promise.all([
+  const [{ buildServer }, { WebhookIntake }, { ignoredWebhookProperties }, { readOperations }, { closedLoopReport }] = await Promise.all([
     import('../http/server.ts'),
     import('../queue/webhook-intake.ts'),
     import('../domain/webhook-subscriptions.ts'),
+    import('../http/operations.ts'),
+    import('./report.ts'),
   ]);
+  const { registry, governor, syncState } = await processMetrics(env, storage);
   const { app } = await buildServer({
     logger,
+    registry,
     readiness: { redis: () => storage.redis.ping(), ledger: () => storage.ledger.ping() },
+    admin: {
+      access: { host: env.host, ...(env.adminToken ? { token: env.adminToken } : {}) },
+      dashboard: {
+        report: ({ since, until }) => closedLoopReport(storage.ledger.db, storage.config, { since, until, dimensions: DASHBOARD_DIMENSIONS, now: storage.now() }),
+        operations: () => readOperations({ governor, syncState, deadLetters: storage.deadLetters, queues, registry, now: storage.now }),
+      },
+      queues: { queues: Object.values(queues), actions: env.adminQueueActions === true },
+    },
     ...(env.hubspot.clientSecret
       ? {
           webhooks: {
@@ -154,16 +204,16 @@ async function startServer(env: Env, storage: Storage, queues: LeadloopQueues, l
 export function register(program: Command, source: NodeJS.ProcessEnv): void {
   program
     .command('start')
-    .description('production entry: workers and schedules (worker), the HTTP server for webhooks, health and metrics (server), or both (all)')
+    .description('production entry: workers and schedules (worker), the HTTP server for webhooks, health, metrics, dashboard and queue view (server), or both (all)')
     .option('--role <role>', 'all | worker | server', 'all')
     .action(async (options: { role: string }) => {
       if (!['all', 'worker', 'server'].includes(options.role)) throw new CliError(`--role must be all, worker or server, not "${options.role}"`, EXIT.usage);
       const role = options.role as Role;
       const env = loadEnv(source, { needs: envNeeds(role) });
-      const running = await startLeadloop(env, { role });
+      const running = await startLeadloop(env, { role, port: env.port });
       const parts = [
         role !== 'server' ? `workers on queues "sync", "handoff" and "maintenance"` : '',
-        running.url ? `HTTP on ${running.url} (POST /webhooks/hubspot, GET /healthz /readyz /metrics)` : '',
+        running.url ? `HTTP on ${running.url} (${role === 'worker' ? 'GET /healthz /readyz /metrics' : 'POST /webhooks/hubspot, GET /healthz /readyz /metrics, /dashboard, /admin/queues'})` : '',
       ].filter(Boolean);
       process.stderr.write(`leadloop started (role ${role}, prefix ${env.prefix}): ${parts.join('; ')}\n`);
       await new Promise<void>((resolve) => {

@@ -24,6 +24,8 @@ export interface Env {
   host: string;
   port: number;
   adminToken?: string;
+  /** LEADLOOP_ADMIN_QUEUE_ACTIONS=1: bull-board may retry, promote and remove jobs (read-only otherwise). */
+  adminQueueActions?: boolean;
   publicUrl?: string;
   hubspot: { baseUrl: string; accessToken?: string; clientSecret?: string };
   salesforce: { apiVersion: string; auth?: SalesforceAuth };
@@ -81,6 +83,9 @@ const schema = z.object({
     message: 'PORT must be a whole number from 1 to 65535',
   }),
   LEADLOOP_ADMIN_TOKEN: optionalText,
+  LEADLOOP_ADMIN_QUEUE_ACTIONS: optionalText.refine((v) => v === undefined || ['0', '1', 'true', 'false'].includes(v), {
+    message: 'LEADLOOP_ADMIN_QUEUE_ACTIONS must be 1 or 0',
+  }),
   LEADLOOP_PUBLIC_URL: httpUrl('LEADLOOP_PUBLIC_URL'),
   HUBSPOT_ACCESS_TOKEN: optionalText,
   HUBSPOT_CLIENT_SECRET: optionalText,
@@ -155,6 +160,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, options: { needs?: readonly E
     host,
     port: v.PORT ? Number(v.PORT) : 3000,
     ...(v.LEADLOOP_ADMIN_TOKEN ? { adminToken: v.LEADLOOP_ADMIN_TOKEN } : {}),
+    ...(v.LEADLOOP_ADMIN_QUEUE_ACTIONS === '1' || v.LEADLOOP_ADMIN_QUEUE_ACTIONS === 'true' ? { adminQueueActions: true } : {}),
     ...(v.LEADLOOP_PUBLIC_URL ? { publicUrl: v.LEADLOOP_PUBLIC_URL } : {}),
     hubspot: {
       baseUrl: v.HUBSPOT_BASE_URL ?? 'https://api.hubapi.com',

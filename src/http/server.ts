@@ -1,9 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { leadloopMetrics } from '../metrics.ts';
 import type { Logger } from '../log.ts';
+import type { Queue } from 'bullmq';
 import type { WebhookIntake } from '../queue/webhook-intake.ts';
+import { AdminAccess, type AdminAccessOptions, guardAdmin } from './admin-access.ts';
+import { adminLoginRoutes } from './routes/admin-login.ts';
+import { type DashboardSources, dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { queueBoardRoutes } from './routes/queue-board.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface ServerOptions {
@@ -15,6 +21,17 @@ export interface ServerOptions {
   bodyLimit?: number;
   registry?: Registry;
   now?: () => number;
+  /**
+   * The admin surfaces and who may use them. Absent: none are served, and /metrics is open (a
+   * worker's health server on loopback). /healthz, /readyz and the webhook never need the token.
+   */
+  admin?: {
+    access: AdminAccessOptions;
+    /** /dashboard and /api/*. */
+    dashboard?: DashboardSources;
+    /** /admin/queues (bull-board); `actions` lets it change jobs. */
+    queues?: { queues: readonly Queue[]; actions: boolean };
+  };
 }
 
 export interface LeadloopServer {
@@ -22,7 +39,7 @@ export interface LeadloopServer {
   registry: Registry;
 }
 
-/** The HTTP surface: webhooks, health and metrics (dashboard and admin come with their issues). */
+/** The HTTP surface: webhooks, health and metrics, and the admin surfaces (dashboard, its JSON, bull-board) behind the admin token. */
 export async function buildServer(options: ServerOptions): Promise<LeadloopServer> {
   const registry = options.registry ?? new Registry();
   if (!options.registry) collectDefaultMetrics({ register: registry, prefix: 'leadloop_' });
@@ -60,14 +77,21 @@ export async function buildServer(options: ServerOptions): Promise<LeadloopServe
   // itself fails (logged here, never described to the caller).
   app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply, bodyLimit));
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
-  await app.register(healthRoutes, { readiness: options.readiness, registry });
-  if (options.webhooks) {
-    const events = new Counter({
-      name: 'leadloop_webhook_events_total',
-      help: 'HubSpot webhook events by type and what leadloop did with them',
-      labelNames: ['type', 'result'] as const,
-      registers: [registry],
+  const access = options.admin ? new AdminAccess(options.admin.access) : undefined;
+  const guard = access ? guardAdmin(access) : undefined;
+  await app.register(healthRoutes, { readiness: options.readiness, registry, ...(access?.metricsGuarded && guard ? { metricsGuard: guard } : {}) });
+  if (options.admin && access && guard) {
+    const { dashboard, queues } = options.admin;
+    await app.register(adminLoginRoutes, { access });
+    // One scope for every admin surface: the guard runs before each of their routes.
+    await app.register(async (scope) => {
+      scope.addHook('onRequest', guard);
+      if (dashboard) await scope.register(dashboardRoutes, dashboard);
+      if (queues) await scope.register(queueBoardRoutes, queues);
     });
+  }
+  if (options.webhooks) {
+    const events = leadloopMetrics(registry).webhookEvents;
     await app.register(webhookRoutes, { ...options.webhooks, bodyLimit, events, ...(options.now ? { now: options.now } : {}) });
   }
   return { app, registry };

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Counter, register as defaultRegistry, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ApiCall, ApiGate } from '../api-gate.ts';
 import { BudgetSpent } from '../errors/index.ts';
+import { endpointLabel, leadloopMetrics } from '../metrics.ts';
 import type { Lane } from './budget-math.ts';
 import type { BudgetGovernor } from './budget.ts';
 
@@ -20,23 +21,6 @@ export function currentLane(): Lane {
   return laneOfWork.getStore() ?? 'bulk';
 }
 
-const callCounters = new WeakMap<Registry, Counter<'system' | 'kind' | 'status'>>();
-
-/** `leadloop_api_calls_total{system,kind,status}`: every HTTP request leadloop sent, by answer (status class; `none` when unanswered). */
-export function apiCallCounter(registry: Registry = defaultRegistry): Counter<'system' | 'kind' | 'status'> {
-  let counter = callCounters.get(registry);
-  if (!counter) {
-    counter = new Counter({
-      name: 'leadloop_api_calls_total',
-      help: 'HTTP requests to HubSpot and Salesforce, by system, kind and status class',
-      labelNames: ['system', 'kind', 'status'],
-      registers: [registry],
-    });
-    callCounters.set(registry, counter);
-  }
-  return counter;
-}
-
 /**
  * The budget governor as the API adapters' gate (src/api-gate.ts):
  * - HubSpot calls wait for the shared rolling 10-second budget, search calls for the per-second
@@ -47,10 +31,10 @@ export function apiCallCounter(registry: Registry = defaultRegistry): Counter<'s
  * - token requests cost no API allocation and pass;
  * - every answer feeds the readings back: HubSpot's `X-HubSpot-RateLimit-Daily(-Remaining)` (at
  *   most every 5 s: the governor counts our own calls in between) and Salesforce's
- *   `Sforce-Limit-Info`, and counts the call.
+ *   `Sforce-Limit-Info`, and counts the call (`leadloop_api_calls_total`, 429s in `leadloop_api_rate_limited_total`).
  */
 export function governorGate(governor: BudgetGovernor, options: { registry?: Registry; readingEveryMs?: number } = {}): ApiGate {
-  const calls = apiCallCounter(options.registry);
+  const metrics = leadloopMetrics(options.registry);
   const hubspotDaily = everyFewMs((reading: { limit: number; remaining: number }) => governor.observeHubSpotDaily(reading), options.readingEveryMs ?? 5_000);
   return {
     async before(call: ApiCall) {
@@ -66,7 +50,9 @@ export function governorGate(governor: BudgetGovernor, options: { registry?: Reg
       throw new BudgetSpent(lane, decision.waitMs, reserveLeft);
     },
     async after(call, answer) {
-      calls.inc({ system: call.system, kind: call.kind, status: answer.status > 0 ? `${Math.floor(answer.status / 100)}xx` : 'none' });
+      const endpoint = endpointLabel(call.path);
+      metrics.apiCalls.inc({ system: call.system, kind: call.kind, endpoint, status: answer.status > 0 ? `${Math.floor(answer.status / 100)}xx` : 'none' });
+      if (answer.status === 429) metrics.rateLimited.inc({ system: call.system, endpoint });
       if (call.system === 'hubspot') {
         const limit = Number(answer.headers['x-hubspot-ratelimit-daily']);
         const remaining = Number(answer.headers['x-hubspot-ratelimit-daily-remaining']);

@@ -166,6 +166,27 @@ export class BudgetGovernor {
     return result;
   }
 
+  /**
+   * How much of each budget is in use (metrics and the dashboard): calls in the current window of
+   * the rolling budgets against their limits, and what is left of the daily allowances that have a
+   * fresh reading from the API.
+   */
+  async usage(now = Date.now()): Promise<{ budget: string; used?: number; limit?: number; remaining?: number }[]> {
+    const readings: { budget: string; used?: number; limit?: number; remaining?: number }[] = [];
+    for (const api of ['hubspot', 'hubspot-search'] as const) {
+      const window = this.#slots(api).find((slot) => slot.kind === 'window');
+      if (window?.kind !== 'window') continue;
+      const entries = await this.#redis.zrangebyscore(window.key, `(${now - window.windowMs}`, '+inf');
+      const used = entries.reduce((sum, entry) => sum + Number(/:(\d+)$/.exec(entry)?.[1] ?? 0), 0);
+      readings.push({ budget: window.key === this.#key('hubspot-10s') ? 'hubspot-10s' : 'hubspot-search-1s', used, limit: window.limit });
+    }
+    for (const budget of ['hubspot-daily', 'salesforce-daily']) {
+      const raw = await this.#redis.hgetall(this.#key(budget));
+      if (raw.remaining !== undefined && now < Number(raw.resetAt ?? 0)) readings.push({ budget, remaining: Number(raw.remaining) });
+    }
+    return readings;
+  }
+
   /** Every Redis key the governor writes (for cleanup and inspection). */
   keys(): string[] {
     return [this.#key('spent'), ...['hubspot-10s', 'hubspot-search-1s', 'hubspot-daily', 'salesforce-daily'].map((b) => this.#key(b))];

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { leadloopMetrics, reasonLabel } from '../metrics.ts';
 import { RedisKeys } from '../redis-keys.ts';
 
 export type DeadLetterSystem = 'hubspot' | 'salesforce' | 'leadloop';
@@ -81,6 +82,7 @@ export class DeadLetterList {
       .sadd(this.#keys.deadLettersOf(contactOf(input.recordKey)), id)
       .exec();
     await this.prune(input.at);
+    leadloopMetrics().deadLetters.inc({ system: input.system, operation: operationLabel(input.operation), reason: reasonLabel(input.reason) });
     return record;
   }
 
@@ -188,4 +190,9 @@ function toStorableError(error: unknown): unknown {
   const fields: Record<string, unknown> = { name: error.name, message: error.message };
   for (const [key, value] of Object.entries(error)) fields[key] = value;
   return fields;
+}
+
+/** Operations are named in code (`lead-upsert`, `task-create`); anything else is counted as `other`, so the label stays bounded. */
+function operationLabel(operation: string): string {
+  return /^[a-z][a-z0-9-]{0,40}$/.test(operation) ? operation : 'other';
 }

@@ -1,6 +1,8 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import { ShutdownRequested } from '../errors/index.ts';
+import { type JobOutcome, leadloopMetrics } from '../metrics.ts';
 import type { QueueLogger } from './connection.ts';
 import { errorName } from './error-name.ts';
 import { JITTERED_BACKOFF } from './backoff.ts';
@@ -29,6 +31,8 @@ export interface LeadloopWorkerOptions<Data, Result> {
   shutdownTimeoutMs?: number;
   /** Install SIGTERM/SIGINT handlers that call shutdown(). Default false (the CLI decides). */
   handleSignals?: boolean;
+  /** Where job counts and durations are recorded. Default prom-client's default registry. */
+  registry?: Registry;
 }
 
 export interface LeadloopWorker {
@@ -41,6 +45,12 @@ export function createLeadloopWorker<Data, Result>(options: LeadloopWorkerOption
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const timeZone = options.hubspotTimeZone ?? 'UTC';
   const log = options.logger;
+  const metrics = leadloopMetrics(options.registry);
+  const record = (job: Job, outcome: JobOutcome, startedAt: number): void => {
+    const labels = { queue: options.queue, job: job.name, outcome };
+    metrics.jobs.inc(labels);
+    metrics.jobDuration.observe(labels, (performance.now() - startedAt) / 1000);
+  };
 
   const process = async (job: Job<Data, Result>, token?: string, signal?: AbortSignal): Promise<Result> => {
     const abort = signal ?? new AbortController().signal;
@@ -48,14 +58,18 @@ export function createLeadloopWorker<Data, Result>(options: LeadloopWorkerOption
       const until = await options.pause.pausedUntil(system);
       if (until !== null) await delayJob(job, token, until);
     }
+    const startedAt = performance.now();
     try {
-      return await options.processor(job, abort);
+      const result = await options.processor(job, abort);
+      record(job, 'completed', startedAt);
+      return result;
     } catch (error) {
       // Work interrupted by shutdown goes back to the queue as it is: not a failure.
       const decision: RetryDecision = abort.aborted
         ? { action: 'delay', delayMs: 0, reason: 'released' }
         : decideRetry(error, { now: Date.now(), hubspotDailyResetAt: (now) => nextMidnightIn(timeZone, now), ...salesforcePause(options) });
       log?.warn({ queue: options.queue, jobId: job.id, action: decision.action, reason: decision.reason, error: errorName(error) }, 'job did not complete');
+      record(job, outcomeOf(decision, job), startedAt);
       return await applyDecision(decision, error, job, token, options.pause);
     }
   };
@@ -96,6 +110,13 @@ export function createLeadloopWorker<Data, Result>(options: LeadloopWorkerOption
     });
   }
   return { worker: worker as unknown as Worker, shutdown };
+}
+
+/** A run that did not complete, as counted: delays spend no attempt; a backoff on the last attempt fails the job for good. */
+function outcomeOf(decision: RetryDecision, job: Job): JobOutcome {
+  if (decision.action === 'fail') return 'failed';
+  if (decision.action !== 'backoff') return 'delayed';
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? 'failed' : 'retry';
 }
 
 /** How long a job's lock outlives its worker (renewed every half of it while the worker lives). */

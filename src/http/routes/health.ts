@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Registry } from 'prom-client';
 
 export interface HealthRouteOptions {
@@ -6,6 +6,8 @@ export interface HealthRouteOptions {
   readiness: Record<string, () => Promise<unknown>>;
   registry: Registry;
   readyTimeoutMs?: number;
+  /** Runs before /metrics when the server is not on loopback (the admin guard). */
+  metricsGuard?: onRequestHookHandler;
 }
 
 /** GET /healthz (the process answers), GET /readyz (its dependencies answer), GET /metrics (Prometheus). */
@@ -28,5 +30,5 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRouteOpt
     return reply.code(ok ? 200 : 503).send({ ok, checks: Object.fromEntries(entries) });
   });
 
-  app.get('/metrics', async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
+  app.get('/metrics', options.metricsGuard ? { onRequest: options.metricsGuard } : {}, async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
 }
