@@ -8,6 +8,7 @@ import { register as registerReport } from './cli/report.ts';
 import { register as registerRescore } from './cli/rescore.ts';
 import { register as registerSandbox } from './cli/sandbox.ts';
 import { register as registerSetup } from './cli/setup.ts';
+import { register as registerSimulate } from './cli/simulate.ts';
 import { register as registerSla } from './cli/sla.ts';
 import { register as registerStart } from './cli/start.ts';
 import { register as registerSync } from './cli/sync.ts';
@@ -15,7 +16,20 @@ import { register as registerSync } from './cli/sync.ts';
 /** The `leadloop` command: every verb lives in its own file under src/cli/. */
 export function buildProgram(source: NodeJS.ProcessEnv): Command {
   const program = new Command('leadloop').description('closed-loop lead management: HubSpot → score → route → Salesforce, and back').showHelpAfterError().exitOverride();
-  for (const register of [registerSandbox, registerSync, registerRescore, registerConfig, registerExplain, registerDemo, registerSetup, registerStart, registerDlq, registerSla, registerReport])
+  for (const register of [
+    registerSandbox,
+    registerSync,
+    registerRescore,
+    registerConfig,
+    registerSimulate,
+    registerExplain,
+    registerDemo,
+    registerSetup,
+    registerStart,
+    registerDlq,
+    registerSla,
+    registerReport,
+  ])
     register(program, source);
   return program;
 }
