@@ -32,14 +32,15 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         const problems = checkConfigAgainstPortal(result.config, definitions, result.locate);
         for (const p of problems) process.stderr.write(`${portalProblemSubject(p)}: ${p.severity}: ${p.message}\n    → ${p.fix}\n`);
         const blocking = problems.filter((p) => p.severity === 'blocking').length;
-        const warnings = problems.length - blocking;
+        const warnings = problems.filter((p) => p.severity === 'warning').length;
+        const inactive = problems.length - blocking - warnings;
         if (blocking > 0) {
           throw new CliError(
             `${blocking} blocking problem${blocking === 1 ? '' : 's'} (and ${warnings} warning${warnings === 1 ? '' : 's'}) against the HubSpot portal's ${definitions.length} contact properties`,
             EXIT.failure,
           );
         }
-        portal = `, checked against ${definitions.length} HubSpot contact properties${warnings > 0 ? ` with ${warnings} warning${warnings === 1 ? '' : 's'} (listed above)` : ''}`;
+        portal = `, checked against ${definitions.length} HubSpot contact properties${warnings > 0 ? ` with ${warnings} warning${warnings === 1 ? '' : 's'} (listed above)` : ''}${inactive > 0 ? `; ${inactive} optional rule${inactive === 1 ? '' : 's'} inactive on this portal (listed above)` : ''}`;
       }
       process.stdout.write(
         `config OK: 4 files in ${options.dir}, ${scoringRules} scoring rules, ${routing.rules.length} routing rules, ` + `${routing.owners.length} owners${portal}, version ${result.version}\n`,

@@ -9,42 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LeadloopConfig } from '../domain/config/index.ts';
+import { withDerivedSource } from '../domain/contact-source.ts';
+import { propertiesToPull } from '../domain/inputs.ts';
 import type { Sandbox } from '../sandbox/server.ts';
 import { table } from './table.ts';
 import { demoRedis } from './demo-redis.ts';
 import { CliError, EXIT } from './errors.ts';
-
-const PROPERTIES = [
-  'email',
-  'firstname',
-  'lastname',
-  'jobtitle',
-  'company',
-  'website',
-  'country',
-  'industry',
-  'numemployees',
-  'lifecyclestage',
-  'lead_source',
-  'lead_source_detail',
-  'demo_requested_date',
-  'demo_watched',
-  'demo_watched_date',
-  'webinar_attended_date',
-  'content_downloads',
-  'last_content_download_date',
-  'hs_analytics_num_page_views',
-  'hs_analytics_last_visit_timestamp',
-  'hs_email_click',
-  'hs_email_last_click_date',
-  'hs_email_bounce',
-  'bant_budget',
-  'bant_authority',
-  'bant_need',
-  'bant_timeline',
-  'estimated_deal_size',
-  'lastmodifieddate',
-];
 
 /**
  * `leadloop demo`: the loop as far as it has landed, on the local sandbox. It seeds HubSpot and
@@ -93,7 +63,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         for (let after: string | undefined; ; ) {
           while (sent.length >= 150 && Date.now() - sent[sent.length - 150]! < 10_000) await new Promise((r) => setTimeout(r, 50));
           sent.push(Date.now());
-          const page = await hubspot.crm.contacts.basicApi.getPage(100, after, PROPERTIES);
+          const page = await hubspot.crm.contacts.basicApi.getPage(100, after, propertiesToPull(config));
           contacts.push(...page.results.map((r) => ({ id: r.id, properties: r.properties })));
           after = page.paging?.next?.after;
           if (after === undefined) break;
@@ -111,8 +81,9 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         let handoffs = 0;
         let escalations = 0;
         for (const contact of contacts) {
-          const d = decide(contact, {}, config, { now, roundRobin, loadToday, accountByDomain: (domain) => accounts.get(domain) });
-          const source = contact.properties.lead_source ?? 'unknown';
+          const properties = withDerivedSource(contact.properties, config.mapping, now);
+          const d = decide({ id: contact.id, properties }, {}, config, { now, roundRobin, loadToday, accountByDomain: (domain) => accounts.get(domain) });
+          const source = properties.lead_source ?? 'unknown';
           const row = bySource.get(source) ?? { contacts: 0, handoffs: 0, hot: 0 };
           row.contacts += 1;
           if (d.score.grade === 'hot') row.hot += 1;

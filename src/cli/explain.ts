@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadEnv } from '../config/env.ts';
 import { loadConfigDirOrThrow } from '../config/load.ts';
+import { withDerivedSource } from '../domain/contact-source.ts';
 import { decide, type LeadDecision } from '../domain/decide.ts';
 import { CliError, EXIT } from './errors.ts';
 
@@ -43,7 +44,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         throw new CliError(`${options.file ?? id} is not a contact: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`, EXIT.usage);
       }
       const { config, version } = await loadConfigDirOrThrow(options.dir);
-      const contact = { id: parsed.data.id, properties: parsed.data.properties };
+      const contact = { id: parsed.data.id, properties: withDerivedSource(parsed.data.properties, config.mapping, now) };
       const decision = decide(contact, parsed.data.history, config, {
         now,
         roundRobin: {},

@@ -46,7 +46,11 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         // A dry run writes nothing, not even the cached answer the sync reads.
         const checked = await preflight(deps);
         // Properties a real run would create are listed above, not as a blocking problem of setup.
-        result = { blocking: checked.blocking.filter((p) => p.code !== 'hubspot-writeback-missing' && p.code !== 'hubspot-deal-property-missing'), warnings: checked.warnings };
+        result = {
+          blocking: checked.blocking.filter((p) => p.code !== 'hubspot-writeback-missing' && p.code !== 'hubspot-deal-property-missing'),
+          warnings: checked.warnings,
+          ...(checked.inactive ? { inactive: checked.inactive } : {}),
+        };
       } else {
         properties = { createdHubSpotProperties: await setupHubSpot(hubspot, deals, config.mapping) };
         result = await checkAndRemember(deps, env.redisUrl, env.prefix, cachedPreflight, preflight);
@@ -71,7 +75,7 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       process.stderr.write(`Webhooks: subscribe your HubSpot app to contact creation, deletion, merge, restore and privacy deletion, and to property changes of: ${webhookProperties.join(', ')}\n`);
       const ok = result.blocking.length === 0;
       process.stdout.write(
-        `${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, missingSalesforceFields: metadata.missing, ...(metadata.dir ? { salesforceMetadataDir: metadata.dir } : {}), blocking: result.blocking, warnings: result.warnings, webhookProperties })}\n`,
+        `${JSON.stringify({ ok, dryRun: Boolean(options.dryRun), configVersion: version, ...properties, missingSalesforceFields: metadata.missing, ...(metadata.dir ? { salesforceMetadataDir: metadata.dir } : {}), blocking: result.blocking, warnings: result.warnings, inactiveOptionalRules: (result.inactive ?? []).map((p) => p.subject), webhookProperties })}\n`,
       );
       if (!ok)
         throw new CliError(

@@ -22,6 +22,18 @@ export function suggest(name: string, known: Iterable<string>): string | undefin
 }
 
 /**
+ * The temperatures a hand-off can have: those whose band reaches mql.min_score, and every one
+ * when immediate sources hand off whatever the score.
+ */
+function handedOffGrades(scoring: LeadloopConfig['scoring']): ('hot' | 'warm' | 'cold')[] {
+  if (scoring.mql.immediate_sources) return ['hot', 'warm', 'cold'];
+  const grades: ('hot' | 'warm' | 'cold')[] = ['hot'];
+  if (scoring.mql.min_score < scoring.grades.hot) grades.push('warm');
+  if (scoring.mql.min_score < scoring.grades.warm) grades.push('cold');
+  return grades;
+}
+
+/**
  * Checks that need more than one file: every owner, team and queue a rule names exists;
  * every property a rule or mapping names is a known HubSpot property; thresholds are ordered.
  */
@@ -66,6 +78,17 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
   }
   if (scoring.mql.min_score > scoring.caps.total) {
     issues.push({ file: 'scoring', path: ['mql', 'min_score'], message: `mql.min_score (${scoring.mql.min_score}) is above the highest possible score, caps.total (${scoring.caps.total})` });
+  }
+
+  // sync: every temperature that can be handed off has a next step for sales.
+  for (const grade of handedOffGrades(scoring)) {
+    if (config.sync.playbook[grade].length === 0) {
+      issues.push({
+        file: 'sync',
+        path: ['playbook', grade],
+        message: `${grade} leads can be handed off (${grade === 'cold' ? 'by an immediate source' : `mql.min_score is ${scoring.mql.min_score}`}) but playbook.${grade} gives sales no task: add one`,
+      });
+    }
   }
 
   // routing
@@ -135,6 +158,10 @@ export function crossCheck(config: LeadloopConfig): CrossCheckIssue[] {
     if (f.hubspot) checkCondition('mapping', ['contact', 'fields', i, 'hubspot'], { property: f.hubspot, op: 'exists' });
   });
   checkCondition('mapping', ['campaign', 'name_from'], { property: mapping.campaign.name_from, op: 'exists' });
+  mapping.source.derive.forEach((r, i) => {
+    checkCondition('mapping', ['source', 'derive', i, 'when'], r.when);
+    if (r.detail) checkCondition('mapping', ['source', 'derive', i, 'detail', 'property'], { property: r.detail.property, op: 'exists' });
+  });
   const sfFields = new Map<string, number>();
   mapping.lead.fields.forEach((f, i) => {
     if (sfFields.has(f.salesforce))

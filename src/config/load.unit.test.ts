@@ -37,8 +37,8 @@ describe('loadConfigDir', () => {
       label: 'unknown key with a suggestion',
       edits: [{ file: 'scoring.yaml', find: 'min_score: 55', replace: 'min_scor: 55' }],
       expected: [
-        'scoring.yaml:146:3 mql.min_score: "min_score" is required',
-        'scoring.yaml:146:3 mql.min_scor: unknown key "min_scor" in scoring.yaml at line 146 (did you mean "min_score"?); known keys: min_score, immediate_sources',
+        'scoring.yaml:165:3 mql.min_score: "min_score" is required',
+        'scoring.yaml:165:3 mql.min_scor: unknown key "min_scor" in scoring.yaml at line 165 (did you mean "min_score"?); known keys: min_score, immediate_sources',
       ],
     },
     {
@@ -64,7 +64,7 @@ describe('loadConfigDir', () => {
     {
       label: 'grades out of order',
       edits: [{ file: 'scoring.yaml', find: 'hot: 70', replace: 'hot: 30' }],
-      expected: ['scoring.yaml:137:8 grades.hot: grades.hot (30) must be above grades.warm (40)'],
+      expected: ['scoring.yaml:152:8 grades.hot: grades.hot (30) must be above grades.warm (40)'],
     },
     {
       label: 'YAML syntax error',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { conditionProperties, type Condition, type PropertyBag } from './config/condition.ts';
 import type { LeadloopConfig } from './config/index.ts';
+import { sourceProperties } from './contact-source.ts';
 
 /** Properties HubSpot sets on every write: never part of the inputs. */
 const VOLATILE = new Set(['lastmodifieddate', 'hs_lastmodifieddate', 'hs_object_id', 'createdate']);
@@ -22,6 +23,7 @@ export function propertiesToPull(config: LeadloopConfig): string[] {
   for (const r of config.scoring.engagement) if (r.recency?.property) names.add(r.recency.property);
   for (const f of [...config.mapping.lead.fields, ...config.mapping.contact.fields]) if (f.hubspot) names.add(f.hubspot);
   names.add(config.mapping.campaign.name_from);
+  for (const p of sourceProperties(config.mapping)) names.add(p);
   for (const p of Object.values(config.mapping.hubspot_writeback)) if (p) names.add(p);
   names.delete('leadloop_grade');
   names.delete('leadloop_score');

@@ -1,5 +1,7 @@
-import type { Condition, LeafCondition } from './config/condition.ts';
+import { conditionProperties, type Condition, type LeafCondition } from './config/condition.ts';
 import type { LeadloopConfig } from './config/index.ts';
+import { SOURCE_PROPERTY } from './config/mapping.ts';
+import { derivedSources } from './contact-source.ts';
 import { ROUTING_SYNTHETIC_PROPERTIES } from './hubspot-properties.ts';
 
 /**
@@ -14,6 +16,11 @@ import { ROUTING_SYNTHETIC_PROPERTIES } from './hubspot-properties.ts';
  * A problem in the hand-off decision (mql.immediate_sources, the disqualifiers that veto a
  * hand-off) is blocking: leads would silently not be handed off, or be handed off when they
  * must not. Anywhere else it is a warning: a rule that never holds only costs points or a route.
+ * A rule marked `optional` (an extra that adds points when the portal has its custom properties)
+ * is only listed as inactive when the portal lacks its property.
+ *
+ * lead_source (and the campaign property) need not exist when mapping.yaml derives the source
+ * from standard properties: rules then compare it with the derived words.
  */
 
 /** One contact property as HubSpot's properties API describes it. */
@@ -29,7 +36,8 @@ export interface PortalProperty {
 export type PortalCheckFile = 'scoring' | 'routing' | 'mapping';
 
 export interface PortalProblem {
-  severity: 'blocking' | 'warning';
+  /** inactive: an optional rule whose property the portal lacks (not a problem: it adds no points here). */
+  severity: 'blocking' | 'warning' | 'inactive';
   file: `${PortalCheckFile}.yaml`;
   /** Where in the file, e.g. `['mql', 'immediate_sources', 'value', 0]`. */
   path: (string | number)[];
@@ -44,7 +52,7 @@ export interface PortalProblem {
 /** Line and column of a path in a config file (src/config/load.ts gives one). */
 export type ConfigLocator = (file: PortalCheckFile, path: readonly (string | number)[]) => { line: number; column: number } | undefined;
 
-type Scope = 'decision' | 'elsewhere';
+type Scope = 'decision' | 'elsewhere' | 'optional';
 type Value = string | number | boolean;
 
 const NUMERIC_OPS = new Set(['gt', 'gte', 'lt', 'lte']);
@@ -103,14 +111,25 @@ export function checkConfigAgainstPortal(config: Pick<LeadloopConfig, 'scoring' 
   const byName = new Map<string, PortalProperty>();
   for (const p of properties) byName.set(p.name, p);
   const { scoring, routing, mapping } = config;
+  // A source derived from standard properties stands in for a portal's own lead_source.
+  const derived = new Map<string, PortalProperty>();
+  if (mapping.source.derive.length > 0) {
+    derived.set(SOURCE_PROPERTY, {
+      name: SOURCE_PROPERTY,
+      label: 'Lead source (derived by mapping.yaml source)',
+      type: 'enumeration',
+      options: derivedSources(mapping).map((v) => ({ label: v, value: v })),
+    });
+    derived.set(mapping.campaign.name_from, { name: mapping.campaign.name_from, label: 'Source detail (derived by mapping.yaml source)', type: 'string' });
+  }
   // leadloop's write-back properties are created by `leadloop setup`; their absence is setup's own check.
   const writeback = new Set(Object.values(mapping.hubspot_writeback).filter((v): v is string => typeof v === 'string'));
   const problems: PortalProblem[] = [];
 
-  const add = (file: PortalCheckFile, path: (string | number)[], scope: Scope, property: string, message: string, fix: string) => {
+  const add = (file: PortalCheckFile, path: (string | number)[], scope: Scope, property: string, message: string, fix: string, missing = false) => {
     const at = locate?.(file, path);
     problems.push({
-      severity: scope === 'decision' ? 'blocking' : 'warning',
+      severity: scope === 'decision' ? 'blocking' : scope === 'optional' && missing ? 'inactive' : 'warning',
       file: `${file}.yaml`,
       path,
       ...(at ? { line: at.line, column: at.column } : {}),
@@ -126,8 +145,20 @@ export function checkConfigAgainstPortal(config: Pick<LeadloopConfig, 'scoring' 
 
   /** The property a rule names, or undefined after reporting that the portal lacks it. */
   const lookup = (file: PortalCheckFile, path: (string | number)[], scope: Scope, name: string, consequence: string): PortalProperty | undefined => {
-    const property = byName.get(name);
+    const property = byName.get(name) ?? derived.get(name);
     if (property) return property;
+    if (scope === 'optional') {
+      add(
+        file,
+        path,
+        scope,
+        name,
+        `optional rule inactive: this portal has no contact property ${name}, so the rule never holds here`,
+        `create ${name} in HubSpot to use it, or leave it: nothing else depends on it`,
+        true,
+      );
+      return undefined;
+    }
     const similar = [...byName.values()].find((p) => slug(p.name) === slug(name) || (p.label !== undefined && slug(p.label) === slug(name)));
     add(
       file,
@@ -243,14 +274,16 @@ export function checkConfigAgainstPortal(config: Pick<LeadloopConfig, 'scoring' 
     checkCondition('scoring', ['disqualifiers', i, 'when'], 'decision', r.when);
   });
   scoring.fit.forEach((r, i) => {
-    checkCondition('scoring', ['fit', i, 'when'], 'elsewhere', r.when);
+    checkCondition('scoring', ['fit', i, 'when'], r.optional ? 'optional' : 'elsewhere', r.when);
   });
   scoring.engagement.forEach((r, i) => {
-    checkCondition('scoring', ['engagement', i, 'when'], 'elsewhere', r.when);
+    const scope = r.optional ? 'optional' : 'elsewhere';
+    checkCondition('scoring', ['engagement', i, 'when'], scope, r.when);
     const dated = r.recency?.property;
-    if (!dated) return;
+    // An optional rule already listed as inactive needs no word on its date.
+    if (!dated || (r.optional && conditionProperties(r.when).some((p) => !byName.has(p) && !derived.has(p)))) return;
     const path = ['engagement', i, 'recency', 'property'];
-    const property = lookup('scoring', path, 'elsewhere', dated, 'the rule has no date and counts with undated_weight only');
+    const property = lookup('scoring', path, scope, dated, 'the rule has no date and counts with undated_weight only');
     if (property && !DATE_TYPES.has(property.type)) {
       add(
         'scoring',
@@ -262,9 +295,10 @@ export function checkConfigAgainstPortal(config: Pick<LeadloopConfig, 'scoring' 
       );
     }
   });
-  for (const key of ['budget', 'authority', 'need', 'timeline'] as const) checkCondition('scoring', ['bant', key, 'when'], 'elsewhere', scoring.bant[key]?.when);
+  for (const key of ['budget', 'authority', 'need', 'timeline'] as const)
+    checkCondition('scoring', ['bant', key, 'when'], scoring.bant[key]?.optional ? 'optional' : 'elsewhere', scoring.bant[key]?.when);
   scoring.negative.forEach((r, i) => {
-    checkCondition('scoring', ['negative', i, 'when'], 'elsewhere', r.when);
+    checkCondition('scoring', ['negative', i, 'when'], r.optional ? 'optional' : 'elsewhere', r.when);
   });
 
   // routing.yaml: a rule that never holds sends its leads on to the next rule or the fallback.
@@ -272,7 +306,7 @@ export function checkConfigAgainstPortal(config: Pick<LeadloopConfig, 'scoring' 
     checkCondition('routing', ['rules', i, 'when'], 'elsewhere', r.when, ROUTING_SYNTHETIC_PROPERTIES);
   });
   routing.escalations.forEach((e, i) => {
-    checkCondition('routing', ['escalations', i, 'when'], 'elsewhere', e.when, ROUTING_SYNTHETIC_PROPERTIES);
+    checkCondition('routing', ['escalations', i, 'when'], e.optional ? 'optional' : 'elsewhere', e.when, ROUTING_SYNTHETIC_PROPERTIES);
   });
 
   // mapping.yaml: a property that is not there leaves its field empty; a value map key that is
@@ -290,6 +324,11 @@ export function checkConfigAgainstPortal(config: Pick<LeadloopConfig, 'scoring' 
       }
     });
   }
+  // The source rules: one that names a property the portal lacks never names its source.
+  mapping.source.derive.forEach((r, i) => {
+    checkCondition('mapping', ['source', 'derive', i, 'when'], 'elsewhere', r.when);
+    if (r.detail) lookup('mapping', ['source', 'derive', i, 'detail', 'property'], 'elsewhere', r.detail.property, `its ${r.source} contacts get no detail (campaign)`);
+  });
   lookup('mapping', ['campaign', 'name_from'], 'elsewhere', mapping.campaign.name_from, 'hand-offs join no Salesforce campaign');
   // Values the feedback writes into HubSpot's own enumerations: HubSpot refuses any other (INVALID_OPTION).
   const written = (path: (string | number)[], name: string, value: string) => {

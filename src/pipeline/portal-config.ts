@@ -10,13 +10,14 @@ export function portalProblemSubject(problem: PortalProblem): string {
 
 /**
  * The config's rules against the portal's contact property definitions (domain/portal-check.ts),
- * as preflight problems: blocking where the hand-off decision never holds, warnings elsewhere.
+ * as preflight problems: blocking where the hand-off decision never holds, warnings elsewhere,
+ * and the optional rules the portal lacks the properties for listed as inactive.
  */
 export function checkPortalConfig(config: LeadloopConfig, definitions: readonly PortalProperty[], locate?: ConfigLocator): PreflightResult {
-  const result: PreflightResult = { blocking: [], warnings: [] };
+  const result: Required<PreflightResult> = { blocking: [], warnings: [], inactive: [] };
   for (const problem of checkConfigAgainstPortal(config, definitions, locate)) {
     const entry: PreflightProblem = { subject: portalProblemSubject(problem), problem: problem.message, fix: problem.fix, code: 'config-portal' };
-    (problem.severity === 'blocking' ? result.blocking : result.warnings).push(entry);
+    (problem.severity === 'blocking' ? result.blocking : problem.severity === 'inactive' ? result.inactive : result.warnings).push(entry);
   }
   return result;
 }

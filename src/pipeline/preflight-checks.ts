@@ -21,6 +21,8 @@ export interface PreflightProblem {
 export interface PreflightResult {
   blocking: PreflightProblem[];
   warnings: PreflightProblem[];
+  /** Not problems: optional rules that hold nowhere on this portal (it lacks their custom properties). */
+  inactive?: PreflightProblem[];
 }
 
 export function emptyResult(): PreflightResult {
@@ -28,7 +30,8 @@ export function emptyResult(): PreflightResult {
 }
 
 export function mergeResults(...results: PreflightResult[]): PreflightResult {
-  return { blocking: results.flatMap((r) => r.blocking), warnings: results.flatMap((r) => r.warnings) };
+  const inactive = results.flatMap((r) => r.inactive ?? []);
+  return { blocking: results.flatMap((r) => r.blocking), warnings: results.flatMap((r) => r.warnings), ...(inactive.length > 0 ? { inactive } : {}) };
 }
 
 const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'multipicklist', 'combobox', 'encryptedstring']);

@@ -151,5 +151,7 @@ export function formatReport(result: PreflightResult): string {
   if (result.blocking.length > 0) lines.push(`Blocking (${result.blocking.length}) — the sync will not write until these are fixed:`, formatProblems(result.blocking));
   if (result.warnings.length > 0) lines.push(`Warnings (${result.warnings.length}):`, formatProblems(result.warnings));
   if (lines.length === 0) lines.push('Preflight: no problems found.');
+  const inactive = result.inactive ?? [];
+  if (inactive.length > 0) lines.push(`Optional rules inactive on this portal (${inactive.length}) — not problems; they add nothing until the portal has their properties:`, formatProblems(inactive));
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,9 @@
 import type { Contact } from '../domain/contact.ts';
+import { withDerivedSource } from '../domain/contact-source.ts';
 import { normalizeDomain } from '../domain/domain-name.ts';
 import { parseDuration } from '../domain/config/duration.ts';
-import { REHANDOFF_PREFIX, routeBatch } from '../domain/handoff/route-batch.ts';
+import { accountLookup, REHANDOFF_PREFIX, routeBatch } from '../domain/handoff/route-batch.ts';
+import { batchTraces } from '../domain/trace/batch-traces.ts';
 import type { RoutedHandoff, RoutingState } from '../domain/handoff/types.ts';
 import type { LeadDecision } from '../domain/decide.ts';
 import { historyOf, inputFingerprint, observe, observedProperties, type Observed } from '../domain/inputs.ts';
@@ -68,7 +70,8 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
     nextFingerprints.set(c.id, fp);
     const observed = observe(observedBefore.get(c.id), c.properties, watched, Date.parse(c.properties.lastmodifieddate ?? c.updatedAt));
     nextObserved.set(c.id, observed);
-    changed.push({ ...c, history: historyOf(observed) });
+    // A portal without its own lead_source gets one from its standard properties (mapping.yaml source.derive).
+    changed.push({ ...c, properties: withDerivedSource(c.properties, config.mapping, now), history: historyOf(observed) });
   }
   summary.unchanged += contacts.length - changed.length;
   if (changed.length === 0) return undefined;
@@ -77,7 +80,7 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
   const domains = changed.flatMap((c) => [normalizeDomain(c.properties.email), normalizeDomain(c.properties.website)].filter((d): d is string => d !== undefined));
   const accounts = await run.lookups.accounts(domains);
   // From reading the loads to counting the decisions stored, one run at a time (the sync, webhook hand-offs).
-  const { batch, handoffs } = await run.routing.exclusively(async () => {
+  const { batch, handoffs, keys } = await run.routing.exclusively(async () => {
     const keys = await handoffKeys(
       deps,
       changed.map((c) => c.id),
@@ -87,12 +90,25 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
     // A gentle first install: a first hand-off of a contact that qualified long before install waits.
     const heldBackBefore = (installed ?? now) - parseDuration(config.sync.backfill.handoff_within);
     const batch = routeBatch({ contacts: changed, stored, state: routingState, directory, accountByDomain: (d) => accounts.get(d), config, now, handoffKeyOf: (id) => keys.get(id), heldBackBefore });
-    return { batch, handoffs: await storeFreshDecisions(deps, batch.handoffs, run) };
+    return { batch, handoffs: await storeFreshDecisions(deps, batch.handoffs, run), keys };
   });
   summary.scored += changed.length;
   summary.qualified += batch.handoffs.length;
   summary.qualifiedBeforeInstall += batch.heldBack.length;
   if (batch.heldBack.length > 0 && !deps.plannedWrites) await deps.ledger.recordHeldBack(batch.heldBack, { decidedAt: now, configVersion });
+  if (!deps.plannedWrites) {
+    // What each decision was made from and how, for `explain`, `config simulate` and audits.
+    const traces = batchTraces({
+      contacts: changed,
+      decisions: batch.decisions,
+      handoffs,
+      heldBack: batch.heldBack,
+      handoffKeyOf: (id) => keys.get(id),
+      config,
+      accountByDomain: accountLookup((d) => accounts.get(d), directory),
+    });
+    await deps.ledger.recordTraces(traces, { decidedAt: now, configVersion });
+  }
   return { changed, decisions: batch.decisions, handoffs, nextFingerprints, nextObserved };
 }
 

@@ -116,6 +116,22 @@ function regexFor(source: string): RE2JS {
   return regex;
 }
 
+/**
+ * The first capture group of a `matches`-style pattern in a value (the whole match when the
+ * pattern has no group); undefined when it does not match.
+ */
+export function firstCapture(pattern: string, value: string): string | undefined {
+  const matcher = regexFor(pattern).matcher(value.slice(0, MATCHES_MAX_LENGTH));
+  if (!matcher.find()) return undefined;
+  return (matcher.groupCount() > 0 ? matcher.group(1) : matcher.group(0)) ?? undefined;
+}
+
+/** A regular expression in RE2 syntax, refused with its reason when it does not compile. */
+export const patternSchema = z.string().superRefine((source, ctx) => {
+  const problem = regexProblem(source);
+  if (problem) ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${problem}` });
+});
+
 /** Why RE2 refuses a pattern, in words for the person who wrote it; undefined if it compiles. */
 function regexProblem(source: string): string | undefined {
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { conditionSchema, patternSchema } from './condition.ts';
 import { durationSchema } from './duration.ts';
 
 const sfField = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a Salesforce field API name such as Company or Lead_Score__c');
@@ -24,8 +25,46 @@ const fieldMapping = z
     message: 'give exactly one of hubspot:, from: or value:',
   });
 
+/** One way of telling a contact's source from HubSpot's standard properties. */
+const sourceRule = z
+  .object({
+    source: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_]*$/, 'a source in lowercase words joined by _, e.g. trade_show')
+      .describe("The source a contact gets when the rule holds (one of leadloop's source words: trade_show, demo_request, web_form, ...)."),
+    when: conditionSchema.describe('The condition, on HubSpot properties, that names this source.'),
+    detail: z
+      .object({
+        property: hsProperty.describe('The HubSpot property the detail (the show, webinar or form name) is read from.'),
+        pattern: patternSchema
+          .optional()
+          .describe(
+            'A regular expression (RE2, case-insensitive) whose first group is the detail, e.g. "^(.+?) booth scans?$" keeps the show\'s name of an import called "Dreamforce 2026 booth scans".',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe("Where the source's detail comes from: it names the Salesforce Campaign (campaign.name_from) and the show in reports."),
+  })
+  .strict();
+
+export const SOURCE_PROPERTY = 'lead_source';
+
 export const mappingConfigSchema = z
   .object({
+    source: z
+      .object({
+        derive: z
+          .array(sourceRule)
+          .default([])
+          .describe(
+            "How leadloop tells a contact's source when its lead_source property is empty or the portal has none: the first rule that holds names it (a booth scan import, the first conversion, the original traffic source). Rules, reports and Salesforce's LeadSource then read lead_source as if HubSpot had it.",
+          ),
+        otherwise: z.string().min(1).default('other').describe('The source of a contact no rule names.'),
+      })
+      .strict()
+      .default({ derive: [], otherwise: 'other' })
+      .describe("Where a lead came from, the word every report groups by. A portal's own lead_source property, when set on a contact, wins."),
     external_id_field: sfField.default('HubSpot_Contact_Id__c').describe('Salesforce External ID field (Lead and Contact) holding the HubSpot contact id.'),
     task_key_field: sfField.default('Leadloop_Key__c').describe('Unique Task field leadloop uses so a task is never created twice.'),
     lead: z

@@ -101,6 +101,10 @@ const escalation = z
     description: z.string().optional(),
     when: conditionSchema.describe('When this holds, the people below are also notified, whoever owns the lead.'),
     notify: z.array(email).min(1),
+    optional: z
+      .boolean()
+      .optional()
+      .describe('An extra that reads a custom property a portal may not have (e.g. estimated_deal_size): setup lists it as inactive, not as a problem, where it has not.'),
   })
   .strict();
 

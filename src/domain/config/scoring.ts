@@ -6,12 +6,20 @@ const ruleId = z
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'rule ids are lowercase letters, digits, - and _')
   .describe('A short, unique name for the rule; it appears in every score explanation.');
 
+const OPTIONAL = z
+  .boolean()
+  .optional()
+  .describe(
+    "An extra that reads custom properties a portal may not have (BANT answers, demo watched): it adds points where they exist, and setup lists it as inactive, not as a problem, where they don't.",
+  );
+
 const pointsRule = z
   .object({
     id: ruleId,
     description: z.string().optional().describe('What the rule means, in words sales and marketing agree on.'),
     when: conditionSchema.describe('The condition a contact must meet for the rule to count.'),
     points: z.number().finite().describe('Points added when the condition holds (negative rules subtract).'),
+    optional: OPTIONAL,
   })
   .strict();
 
@@ -34,6 +42,7 @@ const bantAnswer = z
   .object({
     when: conditionSchema.describe('The answer that counts as positive.'),
     points: z.number().finite().describe('Points for a positive answer.'),
+    optional: OPTIONAL,
   })
   .strict();
 

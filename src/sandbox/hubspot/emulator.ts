@@ -7,7 +7,16 @@ import { sendWebhookBatch, type WebhookEvent } from '../webhook-sender.ts';
 import { batchReply, checkBatchSize, newTraceId, notFoundError, readContacts, validateProperties } from './batch.ts';
 import { createCrm, type CrmHelpers } from './crm.ts';
 import { hubspotError, HubSpotReplyError, validationError } from './errors.ts';
-import { defaultContactProperties, toPortalOptions, VALID_TYPES, withPropertyOptions, type ContactPropertyOptions, type PropertyDefinition } from './properties.ts';
+import {
+  defaultContactProperties,
+  onlyDefined,
+  toPortalOptions,
+  vanillaContactProperties,
+  VALID_TYPES,
+  withPropertyOptions,
+  type ContactPropertyOptions,
+  type PropertyDefinition,
+} from './properties.ts';
 import { RATE_LIMIT_MESSAGES, RateLimiter, type RateLimitKind } from './rate-limits.ts';
 import { present, runSearch, searchRequestSchema } from './search.ts';
 import { ContactStore, type ChangeEvent, type ContactRecord, type Properties } from './store.ts';
@@ -41,6 +50,12 @@ export interface HubSpotEmulatorOptions {
    * values). Seeded contacts carry their values over to these options.
    */
   contactPropertyOptions?: ContactPropertyOptions;
+  /**
+   * A vanilla portal: HubSpot's standard contact properties only (no lead_source, BANT or demo
+   * properties); seeded contacts carry only what HubSpot itself records (traffic source and its
+   * drill-downs, conversions, engagement).
+   */
+  vanillaPortal?: boolean;
 }
 
 export interface SeededContact {
@@ -79,7 +94,8 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
   const accessToken = options.accessToken ?? 'pat-na1-sandbox-0000-leadloop';
   let clientSecret = options.clientSecret ?? 'sandbox-client-secret-leadloop';
   const clock = options.clock ?? realClock();
-  const store = new ContactStore(withPropertyOptions(defaultContactProperties(), options.contactPropertyOptions), options.indexingLagMs ?? 0, clock);
+  const definitions = withPropertyOptions(options.vanillaPortal ? vanillaContactProperties() : defaultContactProperties(), options.contactPropertyOptions);
+  const store = new ContactStore(definitions, options.indexingLagMs ?? 0, clock);
   const limiter = new RateLimiter({
     tenSecondlyLimit: options.tenSecondlyLimit ?? 190,
     searchPerSecond: options.searchPerSecond ?? 5,
@@ -426,7 +442,7 @@ export async function createHubSpotEmulator(options: HubSpotEmulatorOptions): Pr
     credentials: () => ({ accessToken, clientSecret }),
     seedContacts(n) {
       const generated = generateContacts(n, options.seed, clock.now());
-      return generated.map(({ properties, at }) => snapshot(store.create(toPortalOptions(properties, options.contactPropertyOptions), at, { silent: true })));
+      return generated.map(({ properties, at }) => snapshot(store.create(onlyDefined(toPortalOptions(properties, options.contactPropertyOptions), definitions), at, { silent: true })));
     },
     createContact: (properties, o) => snapshot(store.create(properties, o?.at?.getTime() ?? clock.now())),
     updateContact: (id, properties, o) => snapshot(store.update(id, properties, o?.at?.getTime() ?? clock.now())),

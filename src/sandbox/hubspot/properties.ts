@@ -61,6 +61,19 @@ export const INDUSTRIES = [
   'LOGISTICS_AND_SUPPLY_CHAIN',
 ];
 
+/** HubSpot's traffic sources (hs_analytics_source, hs_latest_source): imports, integrations and the CRM are OFFLINE. */
+const TRAFFIC_SOURCES: (string | [string, string])[] = [
+  'ORGANIC_SEARCH',
+  'PAID_SEARCH',
+  'EMAIL_MARKETING',
+  ['SOCIAL_MEDIA', 'Organic Social'],
+  'REFERRALS',
+  'OTHER_CAMPAIGNS',
+  'DIRECT_TRAFFIC',
+  ['OFFLINE', 'Offline Sources'],
+  'PAID_SOCIAL',
+];
+
 export const EMPLOYEE_BANDS = ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+'];
 
 export function defaultContactProperties(): PropertyDefinition[] {
@@ -93,27 +106,27 @@ export function defaultContactProperties(): PropertyDefinition[] {
     { ...datetime('lastmodifieddate', 'Last Modified Date'), readOnly: true },
     { ...datetime('hs_lastmodifieddate', 'Object last modified date/time'), readOnly: true },
     {
-      ...enumeration('hs_analytics_source', 'Original Traffic Source', [
-        'ORGANIC_SEARCH',
-        'PAID_SEARCH',
-        'EMAIL_MARKETING',
-        ['SOCIAL_MEDIA', 'Organic Social'],
-        'REFERRALS',
-        'OTHER_CAMPAIGNS',
-        'DIRECT_TRAFFIC',
-        ['OFFLINE', 'Offline Sources'],
-        'PAID_SOCIAL',
-      ]),
+      ...enumeration('hs_analytics_source', 'Original Traffic Source', TRAFFIC_SOURCES),
       readOnly: true,
     },
+    { ...text('hs_analytics_source_data_1', 'Original Traffic Source Drill-Down 1'), readOnly: true },
+    { ...text('hs_analytics_source_data_2', 'Original Traffic Source Drill-Down 2'), readOnly: true },
+    { ...enumeration('hs_latest_source', 'Latest Traffic Source', TRAFFIC_SOURCES), readOnly: true },
+    { ...text('hs_latest_source_data_1', 'Latest Traffic Source Drill-Down 1'), readOnly: true },
+    { ...text('hs_latest_source_data_2', 'Latest Traffic Source Drill-Down 2'), readOnly: true },
+    { ...datetime('hs_latest_source_timestamp', 'Latest Traffic Source Date'), readOnly: true },
     { ...number('hs_analytics_num_page_views', 'Number of Pageviews'), readOnly: true },
     { ...number('hs_analytics_num_visits', 'Number of Sessions'), readOnly: true },
     { ...datetime('hs_analytics_last_visit_timestamp', 'Time of Last Session'), readOnly: true },
     { ...number('hs_email_open', 'Marketing emails opened'), readOnly: true },
     { ...number('hs_email_click', 'Marketing emails clicked'), readOnly: true },
     { ...number('hs_email_bounce', 'Marketing emails bounced'), readOnly: true },
+    { ...datetime('hs_email_last_open_date', 'Last marketing email open date'), readOnly: true },
     { ...datetime('hs_email_last_click_date', 'Last marketing email click date'), readOnly: true },
     { ...number('num_conversion_events', 'Number of Form Submissions'), readOnly: true },
+    { ...number('num_unique_conversion_events', 'Number of Unique Forms Submitted'), readOnly: true },
+    { ...text('first_conversion_event_name', 'First Conversion'), readOnly: true },
+    { ...datetime('first_conversion_date', 'First Conversion Date'), readOnly: true },
     { ...text('recent_conversion_event_name', 'Recent Conversion'), readOnly: true },
     { ...datetime('recent_conversion_date', 'Recent Conversion Date'), readOnly: true },
     text('hubspot_owner_id', 'Contact owner'),
@@ -134,6 +147,20 @@ export function defaultContactProperties(): PropertyDefinition[] {
     custom(enumeration('product_interest', 'Product Interest', ['platform', 'analytics', 'integrations', 'services'])),
     custom(number('estimated_deal_size', 'Estimated Deal Size')),
   ];
+}
+
+/**
+ * A vanilla portal: HubSpot's standard contact properties only, none of the custom ones (lead
+ * source, BANT answers, demo watched) a Copperleaf-like portal added.
+ */
+export function vanillaContactProperties(): PropertyDefinition[] {
+  return defaultContactProperties().filter((d) => d.hubspotDefined !== false);
+}
+
+/** A generated contact's values for the properties the portal has (a vanilla portal drops the custom ones). */
+export function onlyDefined(properties: Record<string, string | null>, definitions: readonly PropertyDefinition[]): Record<string, string | null> {
+  const names = new Set(definitions.map((d) => d.name));
+  return Object.fromEntries(Object.entries(properties).filter(([name]) => names.has(name)));
 }
 
 /** Property types HubSpot accepts on create (API: type + fieldType pairs). */

@@ -182,9 +182,92 @@ function companyOf(index: number): { name: string; domain: string } {
   return { name: `${word} ${suffix}${generation ? ` ${generation + 1}` : ''}`, domain: `${slug}${generation ? generation + 1 : ''}.${tld}` };
 }
 
+/**
+ * What HubSpot records by itself about where a contact came from, consistent with its source:
+ * the original traffic source with its drill-downs (a booth-scan list is an OFFLINE import named
+ * after the show), the first and most recent conversion (form) with their dates, the latest
+ * source, and the last email open. Every portal has these, a vanilla one too. Some contacts
+ * requested a demo lately whatever their source (hand-raisers): their recent conversion says so.
+ */
+function hubspotAttribution(p: Record<string, string | null>, source: string, created: number, modified: number, r: SeededRandom): Record<string, string | null> {
+  const iso = (t: number) => new Date(t).toISOString();
+  const a: Record<string, string | null> = {};
+  const convert = (name: string, at: number) => {
+    if (!a.first_conversion_event_name) {
+      a.first_conversion_event_name = name;
+      a.first_conversion_date = iso(at);
+    }
+    a.recent_conversion_event_name = name;
+    a.recent_conversion_date = iso(at);
+  };
+  const detail = p.lead_source_detail ?? '';
+  switch (source) {
+    case 'trade_show':
+    case 'event': {
+      const scannedAt = Date.parse(p.lead_source_date ?? iso(created));
+      a.hs_analytics_source = 'OFFLINE';
+      if (r.chance(0.7)) {
+        // The booth's scanner list (or the event's attendee list), imported after the show under its name.
+        a.hs_analytics_source_data_1 = 'IMPORT';
+        a.hs_analytics_source_data_2 = source === 'event' ? `${detail} attendees` : `${detail} booth scans`;
+      } else {
+        // The badge-scanner app posts a form at the booth.
+        a.hs_analytics_source_data_1 = 'INTEGRATION';
+        a.hs_analytics_source_data_2 = 'Badge scanner';
+        convert(`Booth scan: ${detail}`, scannedAt);
+      }
+      break;
+    }
+    case 'demo_request':
+      a.hs_analytics_source = r.pick(['ORGANIC_SEARCH', 'DIRECT_TRAFFIC', 'SOCIAL_MEDIA']);
+      convert('Request a demo', Date.parse(p.demo_requested_date ?? iso(created)));
+      break;
+    case 'web_form':
+      a.hs_analytics_source = r.pick(['ORGANIC_SEARCH', 'DIRECT_TRAFFIC', 'SOCIAL_MEDIA']);
+      convert(detail || 'Contact us form', created);
+      break;
+    case 'webinar':
+      a.hs_analytics_source = 'EMAIL_MARKETING';
+      a.hs_analytics_source_data_1 = 'Webinar invitation';
+      convert(`Webinar registration: ${detail}`, Math.min(created, Date.parse(p.webinar_attended_date ?? iso(created))));
+      break;
+    case 'content_download':
+      a.hs_analytics_source = 'ORGANIC_SEARCH';
+      convert(`Download: ${detail}`, created);
+      break;
+    case 'paid_ads':
+      a.hs_analytics_source = detail.startsWith('LinkedIn') ? 'PAID_SOCIAL' : 'PAID_SEARCH';
+      a.hs_analytics_source_data_1 = detail.startsWith('LinkedIn') ? 'LinkedIn' : 'google';
+      a.hs_analytics_source_data_2 = detail;
+      if (r.chance(0.4)) convert('Pricing page form', created);
+      break;
+    case 'referral':
+      a.hs_analytics_source = 'REFERRALS';
+      a.hs_analytics_source_data_1 = r.pick(['partner.example', 'g2.example', 'capterra.example']);
+      break;
+    default:
+      a.hs_analytics_source = r.pick(['DIRECT_TRAFFIC', 'OTHER_CAMPAIGNS']);
+  }
+  a.hs_analytics_source_data_1 ??= a.hs_analytics_source === 'ORGANIC_SEARCH' ? 'google' : null;
+  a.hs_latest_source = a.hs_analytics_source;
+  a.hs_latest_source_timestamp = iso(modified);
+  if (source !== 'demo_request' && r.chance(0.05)) {
+    // A hand-raiser: first came another way, lately asked for a demo.
+    a.hs_latest_source = 'DIRECT_TRAFFIC';
+    convert('Request a demo', Math.max(created, modified - r.int(0, 10) * DAY));
+  }
+  const conversions = a.first_conversion_event_name ? (a.first_conversion_event_name === a.recent_conversion_event_name ? 1 : 2) : 0;
+  a.num_conversion_events = String(conversions + (conversions > 0 && r.chance(0.3) ? r.int(1, 3) : 0));
+  a.num_unique_conversion_events = String(conversions);
+  if (Number(p.hs_email_click) > 0) a.hs_email_last_open_date = iso(modified - r.int(0, 20) * DAY);
+  return a;
+}
+
 /** Dates are relative to `now` (default: the current time), so a seed always gives the same data relative to its start. */
 export function generateContacts(n: number, seed: number, now = Date.now()): GeneratedContact[] {
   const r = new SeededRandom(seed * 7919 + 17);
+  // A stream of its own, so what HubSpot records by itself leaves the other values of a seed as they were.
+  const attribution = new SeededRandom(seed * 104_729 + 3);
   const companies = Math.max(20, Math.ceil(n / 4));
   const out: GeneratedContact[] = [];
   const iso = (t: number) => new Date(t).toISOString();
@@ -324,6 +407,7 @@ export function generateContacts(n: number, seed: number, now = Date.now()): Gen
           [r.int(2_000, 5_000) * 1_000, 5],
         ]),
       );
+    Object.assign(p, hubspotAttribution(p, source, created, modified, attribution));
     out.push({ properties: p, at: modified });
   }
   // Oldest first, like a portal that grew over time (ids rise with creation).

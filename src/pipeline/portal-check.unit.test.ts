@@ -1,13 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shippedConfig } from '../../test/support/config.ts';
-import type { LeadloopConfig } from './config/index.ts';
-import { checkConfigAgainstPortal, type ConfigLocator, type PortalProperty } from './portal-check.ts';
+import type { LeadloopConfig } from '../domain/config/index.ts';
+import { defaultContactProperties, vanillaContactProperties } from '../sandbox/hubspot/properties.ts';
+import { checkConfigAgainstPortal, type ConfigLocator, type PortalProperty } from '../domain/portal-check.ts';
 
 /** "trade_show" → "Trade Show": how a portal admin labels an option. */
 const title = (value: string) => value.replace(/_/g, ' ').replace(/\b[a-z]/g, (c) => c.toUpperCase());
-const text = (name: string): PortalProperty => ({ name, label: title(name), type: 'string', options: [] });
-const number = (name: string): PortalProperty => ({ name, label: title(name), type: 'number', options: [] });
-const datetime = (name: string): PortalProperty => ({ name, label: title(name), type: 'datetime', options: [] });
 const enumeration = (name: string, options: (string | [value: string, label: string])[]): PortalProperty => ({
   name,
   label: title(name),
@@ -15,68 +13,13 @@ const enumeration = (name: string, options: (string | [value: string, label: str
   options: options.map((o) => (typeof o === 'string' ? { value: o, label: title(o.toLowerCase()) } : { value: o[0], label: o[1] })),
 });
 
-/** A vanilla HubSpot portal: HubSpot's standard contact properties, internal values unlike their labels. */
-const VANILLA: PortalProperty[] = [
-  ...['email', 'firstname', 'lastname', 'jobtitle', 'company', 'phone', 'website', 'country', 'state', 'city', 'zip'].map(text),
-  enumeration('industry', [
-    'COMPUTER_SOFTWARE',
-    'INFORMATION_TECHNOLOGY_AND_SERVICES',
-    'INTERNET',
-    'COMPUTER_NETWORK_SECURITY',
-    'FINANCIAL_SERVICES',
-    'BANKING',
-    'INSURANCE',
-    'HOSPITAL_HEALTH_CARE',
-    'RETAIL',
-    'MANUFACTURING',
-    'EDUCATION_MANAGEMENT',
-  ]),
-  enumeration('numemployees', ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+']),
-  enumeration('lifecyclestage', [
-    'subscriber',
-    'lead',
-    ['marketingqualifiedlead', 'Marketing Qualified Lead'],
-    ['salesqualifiedlead', 'Sales Qualified Lead'],
-    'opportunity',
-    'customer',
-    'evangelist',
-    'other',
-  ]),
-  enumeration('hs_analytics_source', [
-    'ORGANIC_SEARCH',
-    'PAID_SEARCH',
-    'EMAIL_MARKETING',
-    ['SOCIAL_MEDIA', 'Organic Social'],
-    'REFERRALS',
-    'OTHER_CAMPAIGNS',
-    'DIRECT_TRAFFIC',
-    ['OFFLINE', 'Offline Sources'],
-    'PAID_SOCIAL',
-  ]),
-  number('hs_analytics_num_page_views'),
-  datetime('hs_analytics_last_visit_timestamp'),
-  number('hs_email_click'),
-  number('hs_email_bounce'),
-  datetime('hs_email_last_click_date'),
-  datetime('createdate'),
-];
+/** A vanilla HubSpot portal: HubSpot's standard contact properties, internal values unlike their labels (the sandbox's). */
+const VANILLA: PortalProperty[] = vanillaContactProperties();
 
 const LEAD_SOURCES = ['trade_show', 'event', 'demo_request', 'web_form', 'webinar', 'content_download', 'paid_ads', 'referral', 'other'];
 
-/** The vanilla portal with the custom properties the README asks for (internal values as the shipped rules use them). */
-const COPPERLEAF: PortalProperty[] = [
-  ...VANILLA,
-  enumeration('lead_source', LEAD_SOURCES),
-  text('lead_source_detail'),
-  ...['lead_source_date', 'last_content_download_date', 'webinar_attended_date', 'demo_requested_date', 'demo_watched_date'].map(datetime),
-  number('content_downloads'),
-  number('estimated_deal_size'),
-  enumeration('demo_watched', ['full', 'partial']),
-  enumeration('bant_budget', ['approved', 'planned', 'none']),
-  enumeration('bant_authority', ['decision_maker', 'influencer']),
-  enumeration('bant_need', ['urgent', 'confirmed', 'exploring']),
-  enumeration('bant_timeline', ['within_3_months', 'within_6_months', 'later']),
-];
+/** The vanilla portal with the custom properties the README documents (the sandbox's default portal). */
+const COPPERLEAF: PortalProperty[] = defaultContactProperties();
 
 /** The portal of the issue: lead_source options whose internal values are their labels. */
 const LABELS_AS_VALUES: PortalProperty[] = COPPERLEAF.map((p) =>
@@ -105,52 +48,64 @@ describe('checkConfigAgainstPortal', () => {
     const lines = problems.map((p) => `${p.severity} ${p.file}:${p.line} ${p.path.join('.')}: ${p.message}`);
     // event, referral and other match 'Event', 'Referral' and 'Other': rules compare text case-insensitively.
     expect(lines).toEqual([
-      "blocking scoring.yaml:149 mql.immediate_sources.any.0.value.0: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
-      "blocking scoring.yaml:149 mql.immediate_sources.any.0.value.2: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
-      "warning mapping.yaml:35 lead.fields.12.values.trade_show: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
-      "warning mapping.yaml:35 lead.fields.12.values.demo_request: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
-      'warning mapping.yaml:35 lead.fields.12.values.web_form: lead_source has no option web_form: this entry of values: is never used',
-      'warning mapping.yaml:35 lead.fields.12.values.webinar: lead_source has no option webinar: this entry of values: is never used',
-      'warning mapping.yaml:36 lead.fields.12.values.content_download: lead_source has no option content_download: this entry of values: is never used',
-      'warning mapping.yaml:36 lead.fields.12.values.paid_ads: lead_source has no option paid_ads: this entry of values: is never used',
+      "blocking scoring.yaml:168 mql.immediate_sources.any.0.value.0: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
+      "blocking scoring.yaml:168 mql.immediate_sources.any.0.value.2: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
+      "warning mapping.yaml:75 lead.fields.12.values.trade_show: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
+      "warning mapping.yaml:75 lead.fields.12.values.demo_request: lead_source has no option demo_request; the option labelled 'Demo Request' has the internal value 'Demo Request'",
+      'warning mapping.yaml:75 lead.fields.12.values.web_form: lead_source has no option web_form: this entry of values: is never used',
+      'warning mapping.yaml:75 lead.fields.12.values.webinar: lead_source has no option webinar: this entry of values: is never used',
+      'warning mapping.yaml:76 lead.fields.12.values.content_download: lead_source has no option content_download: this entry of values: is never used',
+      'warning mapping.yaml:76 lead.fields.12.values.paid_ads: lead_source has no option paid_ads: this entry of values: is never used',
     ]);
-    expect(problems[0]).toMatchObject({ property: 'lead_source', fix: "change trade_show to 'Trade Show' in scoring.yaml line 149" });
-    expect(problems[4]!.fix).toBe("use one of its internal values in mapping.yaml line 35: 'Trade Show', 'Website', 'Event', 'Demo Request', 'Referral', 'Other'");
+    expect(problems[0]).toMatchObject({ property: 'lead_source', fix: "change trade_show to 'Trade Show' in scoring.yaml line 168" });
+    expect(problems[4]!.fix).toBe("use one of its internal values in mapping.yaml line 75: 'Trade Show', 'Website', 'Event', 'Demo Request', 'Referral', 'Other'");
   });
 
-  it('on a vanilla portal: the hand-off rule naming a missing property blocks; score, routing and mapping rules warn', () => {
+  it('on a vanilla portal: the shipped rules work from standard properties; the optional extras are listed as inactive, nothing blocks or warns', () => {
     const problems = checkConfigAgainstPortal(config, VANILLA, locate);
-    const blocking = problems.filter((p) => p.severity === 'blocking');
-    expect(blocking).toEqual(
-      (['lead_source', 'demo_requested_date'] as const).map((property, branch) => ({
-        severity: 'blocking',
-        file: 'scoring.yaml',
-        path: ['mql', 'immediate_sources', 'any', branch, 'property'],
-        line: 149 + branch,
-        column: 21,
-        property,
-        message: `${property} is not a contact property of this HubSpot portal: the hand-off rule never holds on it`,
-        fix: `create the contact property ${property} in HubSpot (Settings → Properties), or change scoring.yaml line ${149 + branch} to a property the portal has`,
-      })),
+    expect(problems.filter((p) => p.severity !== 'inactive')).toEqual([]);
+    expect(problems.map((p) => `${p.file} ${p.path.slice(0, 2).join('.')} ${p.property}`)).toEqual([
+      'scoring.yaml engagement.5 demo_watched',
+      'scoring.yaml engagement.6 demo_watched',
+      'scoring.yaml engagement.7 content_downloads',
+      'scoring.yaml bant.budget bant_budget',
+      'scoring.yaml bant.authority bant_authority',
+      'scoring.yaml bant.need bant_need',
+      'scoring.yaml bant.timeline bant_timeline',
+      'routing.yaml escalations.0 estimated_deal_size',
+    ]);
+    expect(problems[0]!.message).toBe('optional rule inactive: this portal has no contact property demo_watched, so the rule never holds here');
+  });
+
+  it('on a vanilla portal without source rules: the hand-off rule naming lead_source blocks; an optional rule stays inactive', () => {
+    const problems = checkConfigAgainstPortal(
+      changed((c) => {
+        c.mapping.source.derive = [];
+      }),
+      VANILLA,
+      locate,
     );
-    const warned = (file: string) => problems.filter((p) => p.severity === 'warning' && p.file === file).map((p) => p.property);
-    expect(new Set(warned('scoring.yaml'))).toEqual(
-      new Set([
-        'demo_requested_date',
-        'demo_watched',
-        'demo_watched_date',
-        'webinar_attended_date',
-        'content_downloads',
-        'last_content_download_date',
-        'bant_budget',
-        'bant_authority',
-        'bant_need',
-        'bant_timeline',
-      ]),
+    expect(problems.filter((p) => p.severity === 'blocking').map((p) => [p.path.join('.'), p.message])).toEqual([
+      ['mql.immediate_sources.any.0.property', 'lead_source is not a contact property of this HubSpot portal: the hand-off rule never holds on it'],
+    ]);
+    expect(problems.filter((p) => p.severity === 'warning').map((p) => `${p.file} ${p.property}`)).toEqual(['routing.yaml lead_source', 'mapping.yaml lead_source', 'mapping.yaml lead_source_detail']);
+    expect(problems.filter((p) => p.severity === 'inactive')).toHaveLength(8);
+  });
+
+  it('checks the source rules against the portal: a derived source names no value its rules never give', () => {
+    const problems = checkConfigAgainstPortal(
+      changed((c) => {
+        c.mapping.source.derive = c.mapping.source.derive.filter((r) => r.source !== 'event');
+        c.mapping.source.derive[0]!.when = { property: 'booth_scan_list', op: 'exists' };
+      }),
+      VANILLA,
+      locate,
     );
-    expect(warned('routing.yaml')).toEqual(['lead_source', 'estimated_deal_size']);
-    expect(warned('mapping.yaml')).toEqual(['lead_source', 'lead_source_detail']);
-    expect(problems.find((p) => p.file === 'mapping.yaml')!.message).toBe('lead_source is not a contact property of this HubSpot portal: Lead.LeadSource gets its default');
+    expect(problems.filter((p) => p.severity !== 'inactive').map((p) => `${p.severity} ${p.file} ${p.path.join('.')}: ${p.message}`)).toEqual([
+      'blocking scoring.yaml mql.immediate_sources.any.0.value.1: lead_source has no option event: no contact ever has this value, so the hand-off rule never matches on it',
+      'warning mapping.yaml lead.fields.12.values.event: lead_source has no option event: this entry of values: is never used',
+      'warning mapping.yaml source.derive.0.when.property: booth_scan_list is not a contact property of this HubSpot portal: the rule never holds on it',
+    ]);
   });
 
   it('says which property a label names when a rule uses a label for a property name', () => {
