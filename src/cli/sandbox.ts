@@ -51,6 +51,7 @@ export function register(program: Command, _source: NodeJS.ProcessEnv): void {
     .option('--seed <n>', 'seed of generated data and injected faults', integer('--seed'), 1)
     .option('--webhook-url <url>', 'send HubSpot contact webhooks (v3-signed with the sandbox client secret) to this URL')
     .option('--webhook-batch-ms <ms>', 'gather webhook events this long before a delivery (HubSpot batches too)', integer('--webhook-batch-ms'), 50)
+    .option('--vanilla-portal', "a HubSpot portal with HubSpot's standard contact properties only (no lead_source, BANT or demo properties)")
     .option('--simulate-sales', 'a seeded sales team works the pushed leads continuously (src/sandbox/sales/live.ts); logs to stderr')
     .option('--sales-speed <days>', 'with --simulate-sales: simulated days per real minute (60: a day a second)', Number, 60)
     .option('--fault <system.option=value>', `inject faults (repeatable); options: ${FAULT_KEYS.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -66,6 +67,7 @@ export function register(program: Command, _source: NodeJS.ProcessEnv): void {
         webhookBatchMs: number;
         simulateSales?: boolean;
         salesSpeed: number;
+        vanillaPortal?: boolean;
       }) => {
         const faults = parseFaults(options.fault);
         // Loaded on use: the emulators are heavy and no other command needs them.
@@ -79,7 +81,10 @@ export function register(program: Command, _source: NodeJS.ProcessEnv): void {
           seed: options.seed,
           faults,
           ...(options.accounts ? { salesforce: { extraAccounts: options.accounts } } : {}),
-          ...(options.webhookUrl ? { hubspot: { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } } : {}),
+          hubspot: {
+            ...(options.webhookUrl ? { webhooks: { targetUrl: options.webhookUrl, batchDelayMs: options.webhookBatchMs } } : {}),
+            ...(options.vanillaPortal ? { vanillaPortal: true } : {}),
+          },
         });
         // The sales team works the pushed leads in compressed time; it writes to stderr only (stdout's one JSON line is a contract).
         const sales = options.simulateSales
