@@ -111,34 +111,34 @@ export function leadloopMetrics(registry: Registry = defaultRegistry): LeadloopM
       sources = next;
     },
   };
-  const used = new Gauge({ name: 'leadloop_api_budget_used', help: 'API calls taken in the current window of each rolling budget', labelNames: ['budget'], registers });
-  const limit = new Gauge({ name: 'leadloop_api_budget_limit', help: 'The limit of each rolling budget (calls per window)', labelNames: ['budget'], registers });
-  const remaining = new Gauge({
-    name: 'leadloop_api_budget_remaining',
-    help: 'Calls left of each daily allowance, as last read from the API (absent without a fresh reading)',
-    labelNames: ['budget'],
-    registers,
-  });
-  new Gauge({
-    name: 'leadloop_api_budget_reading',
-    help: 'Set at each scrape from the budgets in Redis (1 when read, 0 when Redis did not answer)',
-    registers,
-    async collect() {
-      used.reset();
-      limit.reset();
-      remaining.reset();
-      try {
-        for (const reading of (await sources.budgets?.()) ?? []) {
-          if (reading.used !== undefined) used.set({ budget: reading.budget }, reading.used);
-          if (reading.limit !== undefined) limit.set({ budget: reading.budget }, reading.limit);
-          if (reading.remaining !== undefined) remaining.set({ budget: reading.budget }, reading.remaining);
+  // prom-client collects every metric of a scrape at once: the three budget gauges share one reading of Redis.
+  let reading: { at: number; readings: Promise<BudgetReading[]> } | undefined;
+  const budgetReadings = (): Promise<BudgetReading[]> => {
+    const now = Date.now();
+    if (!reading || now - reading.at > 500) {
+      // Redis down: no reading rather than a failed scrape (readyz reports the outage).
+      reading = { at: now, readings: (sources.budgets?.() ?? Promise.resolve([])).catch(() => []) };
+    }
+    return reading.readings;
+  };
+  const budgetGauge = (name: string, help: string, field: 'used' | 'limit' | 'remaining') => {
+    const gauge: Gauge<'budget'> = new Gauge({
+      name,
+      help,
+      labelNames: ['budget'],
+      registers,
+      async collect() {
+        gauge.reset();
+        for (const r of await budgetReadings()) {
+          const value = r[field];
+          if (value !== undefined) gauge.set({ budget: r.budget }, value);
         }
-        this.set(sources.budgets ? 1 : 0);
-      } catch {
-        this.set(0);
-      }
-    },
-  });
+      },
+    });
+  };
+  budgetGauge('leadloop_api_budget_used', 'API calls taken in the current window of each rolling budget', 'used');
+  budgetGauge('leadloop_api_budget_limit', 'The limit of each rolling budget (calls per window)', 'limit');
+  budgetGauge('leadloop_api_budget_remaining', 'Calls left of each daily allowance, as last read from the API (absent without a fresh reading)', 'remaining');
   new Gauge({
     name: 'leadloop_sync_lag_seconds',
     help: "Now minus each flow's cursor (the newest record it has taken); absent before a flow's first run",
