@@ -65,6 +65,8 @@ export async function startLeadloop(env: Env, options: { role: Role; port?: numb
     url: server?.url,
     /** The ledger this process holds (the embedded one admits no second opener): tests read it here. */
     ledger: storage.ledger,
+    /** The config in force (a worker reloads it live). */
+    live: storage.live,
     /** Stops intake first (no new webhooks), then lets running jobs finish or go back to the queue. */
     async stop() {
       await server?.app.close();
@@ -96,7 +98,19 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
   const specs = scheduleSpecs(JOBS, app.config.sync.schedules, parseDuration);
   await syncSchedules(queues, specs);
   // They live in Redis: a Redis that comes back empty gets them again (else no sync would ever run).
-  const stopKeeping = keepSchedules(app.redis, queues, specs, logger);
+  let stopKeeping = keepSchedules(app.redis, queues, specs, logger);
+  const reloader = await watchConfig(env, app, logger);
+  // A config change applied live brings its schedules along (sync.yaml's).
+  const stopFollowing = app.live.onChange(async (next) => {
+    const nextSpecs = scheduleSpecs(JOBS, next.config.sync.schedules, parseDuration);
+    try {
+      await syncSchedules(queues, nextSpecs);
+      stopKeeping();
+      stopKeeping = keepSchedules(app.redis, queues, nextSpecs, logger);
+    } catch (error) {
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'could not upsert the schedulers of the new config');
+    }
+  });
   const byQueue: Partial<Record<QueueName, LeadloopWorker>> = {};
   const connections: { disconnect(): void }[] = [];
   for (const queue of Object.keys(CONCURRENCY) as QueueName[]) {
@@ -125,6 +139,8 @@ async function startWorkers(env: Env, app: App, queues: LeadloopQueues, pause: i
   return {
     byQueue,
     async stop() {
+      await reloader.stop();
+      stopFollowing();
       stopKeeping();
       await Promise.all(Object.values(byQueue).map((w) => w.shutdown()));
       for (const definition of JOBS) await definition.stop?.();
@@ -149,6 +165,25 @@ async function processMetrics(env: Env, storage: Storage) {
   const syncState = new SyncState(storage.redis, env.prefix);
   leadloopMetrics(registry).watch({ budgets: () => governor.usage(), cursors: () => syncPositions(syncState) });
   return { registry, governor, syncState };
+}
+
+/** Live config: the worker applies a valid change of the config folder without a restart (src/config/reload.ts). */
+async function watchConfig(env: Env, app: App, logger: Logger) {
+  const [{ ConfigReloader, configReloadMetrics }, { recordConfigVersion }, { parseDuration }] = await Promise.all([
+    import('../config/reload.ts'),
+    import('../store/configVersions.ts'),
+    import('../domain/config/duration.ts'),
+  ]);
+  const reloader = new ConfigReloader({
+    dir: env.configDir,
+    live: app.live,
+    recordVersion: (version, files) => recordConfigVersion(app.ledger.db, version, files, app.now()),
+    log: logger,
+    metrics: configReloadMetrics(),
+    intervalMs: () => Math.max(1_000, parseDuration(app.config.sync.config_reload.every)),
+  });
+  reloader.start();
+  return reloader;
 }
 
 /** A worker's own HTTP: health and metrics, nothing that needs the queues' admin. */
