@@ -44,7 +44,7 @@ describe('a gentle first install', () => {
     // One of them asks for a demo today: it qualifies again, and now it is handed off.
     const contactId = held.find((d) => d.reason === 'qualified-before-install')!.hubspot_contact_id;
     world.clock.advance(DAY);
-    sandbox.hubspot.updateContact(contactId, { demo_requested_date: new Date(world.clock.now()).toISOString(), lead_source: 'demo_request' });
+    sandbox.hubspot.updateContact(contactId, { recent_conversion_event_name: 'Request a demo', recent_conversion_date: new Date(world.clock.now()).toISOString() });
     const later = await syncLeads(app.deps, { indexingLagMs: 0 });
     expect(later.qualifiedBeforeInstall).toBe(0);
     const handoff = await app.ledger.db.selectFrom('handoffs').selectAll().where('hubspot_contact_id', '=', contactId).execute();

@@ -49,46 +49,46 @@ describe('the config against the HubSpot portal', () => {
     expect(report.ok).toBe(false);
     expect(report.blocking).toEqual([
       {
-        subject: 'scoring.yaml:149 mql.immediate_sources.any[0].value[0]',
+        subject: 'scoring.yaml:168 mql.immediate_sources.any[0].value[0]',
         problem: "lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'",
-        fix: "change trade_show to 'Trade Show' in scoring.yaml line 149",
+        fix: "change trade_show to 'Trade Show' in scoring.yaml line 168",
         code: 'config-portal',
       },
       {
-        subject: 'scoring.yaml:149 mql.immediate_sources.any[0].value[1]',
+        subject: 'scoring.yaml:168 mql.immediate_sources.any[0].value[1]',
         problem: 'lead_source has no option event: no contact ever has this value, so the hand-off rule never matches on it',
-        fix: "use one of its internal values in scoring.yaml line 149: 'Trade Show', 'Website'",
+        fix: "use one of its internal values in scoring.yaml line 168: 'Trade Show', 'Website'",
         code: 'config-portal',
       },
       {
-        subject: 'scoring.yaml:149 mql.immediate_sources.any[0].value[2]',
+        subject: 'scoring.yaml:168 mql.immediate_sources.any[0].value[2]',
         problem: 'lead_source has no option demo_request: no contact ever has this value, so the hand-off rule never matches on it',
-        fix: "use one of its internal values in scoring.yaml line 149: 'Trade Show', 'Website'",
+        fix: "use one of its internal values in scoring.yaml line 168: 'Trade Show', 'Website'",
         code: 'config-portal',
       },
     ]);
     const portalWarnings = report.warnings.filter((w: { code?: string }) => w.code === 'config-portal').map((w: { subject: string }) => w.subject);
     expect(portalWarnings).toEqual([
       'routing.yaml:73 rules[1].when.value',
-      ...['trade_show', 'event', 'demo_request', 'web_form', 'webinar'].map((k) => `mapping.yaml:35 lead.fields[12].values.${k}`),
-      ...['content_download', 'paid_ads', 'referral', 'other'].map((k) => `mapping.yaml:36 lead.fields[12].values.${k}`),
+      ...['trade_show', 'event', 'demo_request', 'web_form', 'webinar'].map((k) => `mapping.yaml:75 lead.fields[12].values.${k}`),
+      ...['content_download', 'paid_ads', 'referral', 'other'].map((k) => `mapping.yaml:76 lead.fields[12].values.${k}`),
     ]);
     expect(setup.stderr).toContain(
-      "  - scoring.yaml:149 mql.immediate_sources.any[0].value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 149",
+      "  - scoring.yaml:168 mql.immediate_sources.any[0].value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 168",
     );
 
     // The sync does not write while the hand-off rule cannot hold, and says where to look.
     const sync = await runCliAsync(['sync', 'leads', '--once'], env);
     expect(sync.code).not.toBe(0);
-    expect(sync.stderr).toContain("scoring.yaml:149 mql.immediate_sources.any[0].value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'");
+    expect(sync.stderr).toContain("scoring.yaml:168 mql.immediate_sources.any[0].value[0]: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'");
     expect(sandbox!.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c)).toEqual([]);
 
     const validate = await runCliAsync(['config', 'validate', '--portal'], env);
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain(
-      "scoring.yaml:149 mql.immediate_sources.any[0].value[0]: blocking: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 149\n",
+      "scoring.yaml:168 mql.immediate_sources.any[0].value[0]: blocking: lead_source has no option trade_show; the option labelled 'Trade Show' has the internal value 'Trade Show'\n    → change trade_show to 'Trade Show' in scoring.yaml line 168\n",
     );
-    expect(validate.stderr).toContain('scoring.yaml:149 mql.immediate_sources.any[0].value[2]: blocking: lead_source has no option demo_request');
+    expect(validate.stderr).toContain('scoring.yaml:168 mql.immediate_sources.any[0].value[2]: blocking: lead_source has no option demo_request');
     expect(validate.stderr).toContain(
       "routing.yaml:73 rules[1].when.value: warning: lead_source has no option referral: no contact ever has this value, so the rule never matches on it\n    → use one of its internal values in routing.yaml line 73: 'Trade Show', 'Website'",
     );
@@ -112,6 +112,23 @@ describe('the config against the HubSpot portal', () => {
     expect(validate.code).toBe(0);
     expect(validate.stderr).toBe('');
     expect(validate.stdout).toMatch(/^config OK: 4 files in \.\/config, \d+ scoring rules, \d+ routing rules, \d+ owners, checked against \d+ HubSpot contact properties, version [0-9a-f]{12}\n$/);
+  });
+
+  it('a vanilla portal: `config validate --portal` is OK and names the optional extras it leaves inactive', async () => {
+    const env = await portal({ contacts: 10, seed: 3, hubspot: { vanillaPortal: true } });
+    const validate = await runCliAsync(['config', 'validate', '--portal'], env);
+    expect(validate.code).toBe(0);
+    expect(validate.stderr.match(/: inactive: optional rule inactive: this portal has no contact property \w+/g)?.map((l) => l.split(' ').at(-1))).toEqual([
+      'demo_watched',
+      'demo_watched',
+      'content_downloads',
+      'bant_budget',
+      'bant_authority',
+      'bant_need',
+      'bant_timeline',
+      'estimated_deal_size',
+    ]);
+    expect(validate.stdout).toMatch(/checked against \d+ HubSpot contact properties; 8 optional rules inactive on this portal \(listed above\), version [0-9a-f]{12}\n$/);
   });
 
   it('`config validate --portal` needs the HubSpot token; without it, it says so', async () => {
