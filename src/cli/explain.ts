@@ -6,6 +6,7 @@ import { loadConfigDirOrThrow } from '../config/load.ts';
 import { withDerivedSource } from '../domain/contact-source.ts';
 import { decide, type LeadDecision } from '../domain/decide.ts';
 import { CliError, EXIT } from './errors.ts';
+import { readStoredExplanation, renderStoredTraces, type StoredExplanation } from './explain-trace.ts';
 
 /** A contact file: HubSpot's object shape, optionally with what leadloop observed (history). */
 const contactFile = z.object({
@@ -20,7 +21,9 @@ const contactFile = z.object({
 export function register(program: Command, source: NodeJS.ProcessEnv): void {
   program
     .command('explain [hubspotContactId]')
-    .description('show the score breakdown, grade, hand-off decision, routing path and the Salesforce write for a contact; writes nothing')
+    .description(
+      "show the contact's stored decision (version, time, trace) beside what today's config decides: score breakdown, grade, hand-off, routing path and the Salesforce write; writes nothing",
+    )
     .option('--file <contact.json>', 'explain a contact from a JSON file (offline)')
     .option('--dir <dir>', 'config folder', source.LEADLOOP_CONFIG_DIR ?? './config')
     .option('--now <iso>', 'evaluate as of this time (default: now)')
@@ -30,6 +33,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
       const now = options.now ? Date.parse(options.now) : Date.now();
       if (!Number.isFinite(now)) throw new CliError(`--now "${options.now}" is not a date`, EXIT.usage);
       let raw: unknown;
+      let stored: StoredExplanation | undefined;
+      let fromStoredInputs = false;
       if (options.file) {
         try {
           raw = JSON.parse(await readFile(options.file, 'utf8'));
@@ -37,7 +42,18 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
           throw new CliError(`cannot read ${options.file}: ${(error as Error).message}`, EXIT.usage);
         }
       } else {
-        raw = await readLiveContact(id!, options.dir, source);
+        if (!/^\d+$/.test(id!)) throw new CliError(`"${id}" is not a HubSpot contact id (digits)`, EXIT.usage);
+        // The decision as it was made (the ledger's trace), beside what today's config decides.
+        const env = loadEnv(source);
+        stored = await readStoredExplanation(env, id!);
+        const latest = stored.traces[0];
+        if (!env.hubspot.accessToken && latest) {
+          // Without HubSpot: today's config on the inputs the stored decision was made from.
+          raw = { id: id!, properties: latest.inputs.properties, history: latest.inputs.history };
+          fromStoredInputs = true;
+        } else {
+          raw = await readLiveContact(id!, options.dir, source);
+        }
       }
       const parsed = contactFile.safeParse(raw);
       if (!parsed.success) {
@@ -52,10 +68,17 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         accountByDomain: () => undefined,
       });
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ contactId: contact.id, configVersion: version, at: new Date(now).toISOString(), ...decision })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ contactId: contact.id, configVersion: version, at: new Date(now).toISOString(), ...decision, ...(stored ? { stored: stored.traces, ...(stored.unavailable ? { storedUnavailable: stored.unavailable } : {}) } : {}) })}\n`,
+        );
         return;
       }
+      // Today's decision first, then the stored one beside it.
       process.stdout.write(renderDecision(contact.id, decision, version, now, config.mapping.external_id_field));
+      if (stored) {
+        process.stdout.write(`(today's config on ${fromStoredInputs ? 'the stored inputs: no HUBSPOT_ACCESS_TOKEN' : 'the contact as HubSpot has it now'})\n\n`);
+        process.stdout.write(renderStoredTraces(contact.id, stored));
+      }
     });
 }
 

@@ -95,3 +95,12 @@ function storedTrace(row: { hubspot_contact_id: string; handoff_key: string; kin
     trace: row.trace as DecisionTrace,
   };
 }
+
+/** Where a contact's hand-offs landed (the handoffs table), by hand-off key: what `explain` shows beside a trace. */
+export async function landingsOf(
+  db: Kysely<LedgerSchema>,
+  contactId: string,
+): Promise<Map<string, { object: 'Lead' | 'Contact'; salesforceId: string; outcome: 'created' | 'adopted' | 'existing_contact'; handedOffAt: number }>> {
+  const rows = await db.selectFrom('handoffs').select(['handoff_key', 'salesforce_object', 'salesforce_id', 'outcome', 'handed_off_at']).where('hubspot_contact_id', '=', contactId).execute();
+  return new Map(rows.map((r) => [r.handoff_key, { object: r.salesforce_object, salesforceId: r.salesforce_id, outcome: r.outcome, handedOffAt: new Date(r.handed_off_at).getTime() }]));
+}
