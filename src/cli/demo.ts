@@ -29,8 +29,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
     .option('--contacts <n>', 'contacts to seed in the sandbox', '2000')
     .option('--dir <dir>', 'config folder', source.LEADLOOP_CONFIG_DIR ?? './config')
     .option('--seed <n>', 'seed of the generated data', '42')
-    .option('--exit', 'exit when done (the dashboard comes later; today the demo always exits)')
-    .action(async (options: { contacts: string; dir: string; seed: string }) => {
+    .option('--exit', 'exit after the report (otherwise leadloop keeps running and serves its dashboard)')
+    .action(async (options: { contacts: string; dir: string; seed: string; exit?: boolean }) => {
       const count = Number(options.contacts);
       if (!Number.isInteger(count) || count < 1 || count > 200_000) throw new CliError('--contacts must be a whole number from 1 to 200000', EXIT.usage);
       const { config, version } = await loadConfigDirOrThrow(options.dir);
@@ -139,7 +139,8 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         const log = sandbox.requestLog.snapshot();
         out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
         out();
-        await pushWithTheSync(sandbox, config, options.dir, source.REDIS_URL, out, Number(options.seed));
+        const serve = options.exit ? undefined : { port: Number(source.PORT ?? 3000), ...(source.LEADLOOP_ADMIN_TOKEN ? { adminToken: source.LEADLOOP_ADMIN_TOKEN } : {}) };
+        await pushWithTheSync(sandbox, config, options.dir, source.REDIS_URL, out, Number(options.seed), serve);
       } finally {
         await sandbox.close();
       }
@@ -151,7 +152,15 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
  * cycle (owners, tasks, write-back), then a live trade show whose booth scans arrive and are
  * handed off by the next cycle.
  */
-async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configDir: string, redisUrl: string | undefined, out: (line?: string) => void, seed: number): Promise<void> {
+async function pushWithTheSync(
+  sandbox: Sandbox,
+  config: LeadloopConfig,
+  configDir: string,
+  redisUrl: string | undefined,
+  out: (line?: string) => void,
+  seed: number,
+  serve?: { port: number; adminToken?: string },
+): Promise<void> {
   const redis = await demoRedis(redisUrl);
   if ('missing' in redis) {
     out(`Skipping the push into Salesforce: ${redis.missing}.`);
@@ -242,6 +251,11 @@ async function pushWithTheSync(sandbox: Sandbox, config: LeadloopConfig, configD
     out();
     const { closedLoop } = await import('./demo-feedback.ts');
     await closedLoop(sandbox, env, out, { seed });
+    if (serve) {
+      out();
+      const { serveDashboard } = await import('./demo-serve.ts');
+      await serveDashboard(env, out, serve);
+    }
   } finally {
     await app?.close();
     await dropDemoKeys(redis.url, prefix);
