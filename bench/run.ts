@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['sandbox', 'domain', 'sync', 'backfill', 'accounts', 'webhook', 'feedback', 'report', 'simulate'].filter((name) => only.length === 0 || only.includes(name));
+const benches = ['sandbox', 'domain', 'sync', 'backfill', 'accounts', 'webhook', 'feedback', 'report', 'dashboard', 'simulate'].filter((name) => only.length === 0 || only.includes(name));
 
 // The V8 flags the Dockerfile runs leadloop with (NODE_OPTIONS there), for the benchmarks whose
 // process is leadloop alone (their sandbox runs in a child process without them).

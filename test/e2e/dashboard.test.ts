@@ -91,6 +91,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in a real browser (Debian 
       (counts) => (counts.completed ?? 0) > 0,
       10_000,
     );
+    // The dashboard keeps the report it read as it started (before the fixture): wait for its background read of the ledger as it is now.
+    await until(
+      async () => {
+        const response = await fetch(`${ctx.running.url}/api/report`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        return ((await response.json()) as ClosedLoopReport).funnel.source?.reduce((n, r) => n + r.handedOff, 0);
+      },
+      (handedOff) => handedOff === 7,
+      40_000,
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

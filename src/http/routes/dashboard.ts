@@ -9,11 +9,13 @@ export interface DashboardSources {
   /** The closed-loop report of `leadloop report` (same SQL, same definitions) for a window. */
   report(window: { since: Date | null; until: Date | null }): Promise<ClosedLoopReport>;
   operations(): Promise<Operations>;
-  /** How long a report is reused for the same window: every open dashboard polls. Default 10 s. */
+  /** After this long a kept report is read again in the background (every open dashboard polls). 0: read the ledger for every request. Default 10 s. */
   reportTtlMs?: number;
   now?: () => number;
 }
 
+/** How many TTLs a kept report may be served while a fresh one is read. */
+const STALE_TTLS = 6;
 const PAGE_DIR = join(import.meta.dirname, '..', 'dashboard');
 // Chart.js's UMD build, straight from node_modules: no CDN, no build step.
 const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -34,7 +36,45 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardSo
   const page = readFileSync(join(PAGE_DIR, 'index.html'));
   const now = options.now ?? Date.now;
   const ttl = options.reportTtlMs ?? 10_000;
-  const cache = new Map<string, { at: number; report: Promise<ClosedLoopReport> }>();
+  const cache = new Map<string, { at: number; report: Promise<ClosedLoopReport>; ready?: ClosedLoopReport; refreshing?: boolean }>();
+
+  // Reads the ledger for one window and keeps the answer; a failed read is not kept (the next poll tries again).
+  const load = (key: string, window: { since: Date | null; until: Date | null }) => {
+    const entry: { at: number; report: Promise<ClosedLoopReport>; ready?: ClosedLoopReport } = { at: now(), report: options.report(window) };
+    entry.report.then(
+      (report) => {
+        entry.ready = report;
+        cache.set(key, entry);
+      },
+      () => {
+        if (cache.get(key) === entry) cache.delete(key);
+      },
+    );
+    if (!cache.get(key)?.ready) cache.set(key, entry);
+    return entry.report;
+  };
+  /**
+   * A report the page can have at once: a kept one is served straight away and, once older than
+   * the TTL, read again in the background for the next poll; one kept longer than STALE_TTLS
+   * times the TTL (nobody polled) is not served, and that load waits for the ledger, as does a
+   * window never asked for.
+   */
+  const reportFor = async (window: { since: Date | null; until: Date | null }): Promise<ClosedLoopReport> => {
+    const key = `${window.since?.toISOString() ?? ''}|${window.until?.toISOString() ?? ''}`;
+    const cached = cache.get(key);
+    if (cached?.ready && ttl > 0 && now() - cached.at < ttl * STALE_TTLS) {
+      if (now() - cached.at >= ttl && !cached.refreshing) {
+        cached.refreshing = true;
+        load(key, window).catch(() => (cached.refreshing = false));
+      }
+      return cached.ready;
+    }
+    if (cached && !cached.ready && ttl > 0) return cached.report;
+    if (cache.size > 50) cache.clear();
+    return load(key, window);
+  };
+  // The default window (all hand-offs) is read as the server starts, so that the first page load finds it.
+  if (ttl > 0) app.addHook('onReady', async () => void reportFor({ since: null, until: null }).catch(() => undefined));
 
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page));
   app.get('/dashboard/assets/:name', async (request, reply) => {
@@ -48,15 +88,7 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardSo
     const since = isoDate(query.since);
     const until = isoDate(query.until);
     if (since === 'invalid' || until === 'invalid') return reply.code(400).send({ error: 'bad request', reason: 'since and until must be ISO dates such as 2026-07-01' });
-    const key = `${since?.toISOString() ?? ''}|${until?.toISOString() ?? ''}`;
-    const cached = cache.get(key);
-    if (cached && now() - cached.at < ttl) return reply.header('cache-control', 'no-store').send(await cached.report);
-    const report = options.report({ since, until });
-    // A failed read is not kept: the next poll tries again.
-    report.catch(() => cache.delete(key));
-    if (cache.size > 50) cache.clear();
-    cache.set(key, { at: now(), report });
-    return reply.header('cache-control', 'no-store').send(await report);
+    return reply.header('cache-control', 'no-store').send(await reportFor({ since, until }));
   });
 
   app.get('/api/operations', async (_request, reply) => reply.header('cache-control', 'no-store').send(await options.operations()));
