@@ -196,8 +196,16 @@ async function startMetricsServer(env: Env, storage: Storage, logger: Logger, po
     readiness: { redis: () => storage.redis.ping(), ledger: () => storage.ledger.ping() },
     admin: { access: { host: env.host, ...(env.adminToken ? { token: env.adminToken } : {}) } },
   });
-  const address = await app.listen({ host: env.host, port });
-  return { app, url: address };
+  try {
+    return { app, url: await app.listen({ host: env.host, port }) };
+  } catch (error) {
+    // Several workers on one host (and the chaos suite's worlds) share PORT: the jobs matter more
+    // than this process's scrape, so the worker runs on, saying so; give each its own PORT.
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    logger.warn({ port }, 'metrics not served: the port is taken (give this worker a PORT of its own)');
+    await app.close();
+    return undefined;
+  }
 }
 
 async function startServer(env: Env, storage: Storage, queues: LeadloopQueues, logger: Logger, port?: number) {
