@@ -140,7 +140,9 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         out(`API calls for this preview: HubSpot ${JSON.stringify(log.hubspot)}, Salesforce ${JSON.stringify(log.salesforce)}.`);
         out();
         const serve = options.exit ? undefined : { port: Number(source.PORT ?? 3000), ...(source.LEADLOOP_ADMIN_TOKEN ? { adminToken: source.LEADLOOP_ADMIN_TOKEN } : {}) };
-        await pushWithTheSync(sandbox, config, options.dir, source.REDIS_URL, out, Number(options.seed), serve);
+        // LEADLOOP_DATA_DIR or DATABASE_URL given: the demo's ledger stays for `explain`, `report` and `config simulate`.
+        const ledger = { ...(source.LEADLOOP_DATA_DIR ? { dataDir: source.LEADLOOP_DATA_DIR } : {}), ...(source.DATABASE_URL ? { databaseUrl: source.DATABASE_URL } : {}) };
+        await pushWithTheSync(sandbox, config, options.dir, source.REDIS_URL, out, Number(options.seed), serve, ledger);
       } finally {
         await sandbox.close();
       }
@@ -160,6 +162,7 @@ async function pushWithTheSync(
   out: (line?: string) => void,
   seed: number,
   serve?: { port: number; adminToken?: string },
+  ledger: { dataDir?: string; databaseUrl?: string } = {},
 ): Promise<void> {
   const redis = await demoRedis(redisUrl);
   if ('missing' in redis) {
@@ -174,9 +177,17 @@ async function pushWithTheSync(
   ]);
   const info = sandbox.connectionInfo();
   const prefix = `leadloop-demo-${Date.now()}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
+  const dataDir = ledger.dataDir ?? mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
   const env = loadEnv(
-    { ...info.env, REDIS_URL: redis.url, LEADLOOP_PREFIX: prefix, LEADLOOP_CONFIG_DIR: configDir, LEADLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    {
+      ...info.env,
+      REDIS_URL: redis.url,
+      LEADLOOP_PREFIX: prefix,
+      LEADLOOP_CONFIG_DIR: configDir,
+      LEADLOOP_DATA_DIR: dataDir,
+      ...(ledger.databaseUrl ? { DATABASE_URL: ledger.databaseUrl } : {}),
+      LOG_LEVEL: 'warn',
+    },
     { needs: ['hubspot', 'salesforce', 'webhooks', 'server'] },
   );
   let app: Awaited<ReturnType<typeof compose>> | undefined = await compose(env);
@@ -260,7 +271,8 @@ async function pushWithTheSync(
     await app?.close();
     await dropDemoKeys(redis.url, prefix);
     redis.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    // A ledger folder the user named is theirs to keep.
+    if (!ledger.dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
