@@ -18,6 +18,8 @@ export function configReloadMetrics(registry: Registry = defaultRegistry): Confi
       reloads: new Counter({ name: 'leadloop_config_reloads_total', help: 'Changes of the config folder the worker applied or refused (invalid)', labelNames: ['result'], registers: [registry] }),
       info: new Gauge({ name: 'leadloop_config_info', help: 'The config version (content hash) in force: 1', labelNames: ['version'], registers: [registry] }),
     };
+    // Both results from the start: a rate or an alert on refusals has a series before the first one.
+    for (const result of ['applied', 'refused']) metrics.reloads.inc({ result }, 0);
     byRegistry.set(registry, metrics);
   }
   return metrics;
