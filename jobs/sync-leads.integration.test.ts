@@ -68,10 +68,11 @@ describe('sync-leads job (BullMQ scheduler + worker)', () => {
       );
       const schedulers = await running.queues.sync.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual(['sync-feedback', 'sync-leads']);
-      // The daily rescore (sync.yaml's cron) and the SLA clock's sweep are scheduled beside it, on their own queue.
+      // The daily rescore (sync.yaml's cron), the SLA clock's sweep and the traces' retention are scheduled beside it, on their own queue.
       const maintenance = (await running.queues.maintenance.getJobSchedulers()).map((s) => ({ key: s.key, pattern: s.pattern ?? null, every: s.every ?? null }));
       expect(maintenance.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
         { key: 'check-sla', pattern: null, every: 600_000 },
+        { key: 'prune-traces', pattern: '30 3 * * *', every: null },
         { key: 'rescore-leads', pattern: '0 3 * * *', every: null },
       ]);
       expect(completed.length).toBeGreaterThanOrEqual(3);
