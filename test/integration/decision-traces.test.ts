@@ -128,6 +128,15 @@ function tracesContract(open: () => Promise<Ledger>) {
     expect(decision).toMatchObject({ score: 80, grade: 'hot', owner_email: 'a@x.example', rule: 'r', config_version: 'old' });
   });
 
+  it("a merge moves the merged-away contact's traces to the survivor, beside the survivor's own", async () => {
+    const [a, b] = contactInputs(2);
+    await store.recordTraces([{ ...traceRecord(a!, T0), contactId: '8101' }], { decidedAt: T0 - 2 * DAY, configVersion: 'v1' });
+    await store.recordTraces([{ ...traceRecord(b!, T0), contactId: '8102' }], { decidedAt: T0 - DAY, configVersion: 'v1' });
+    await store.rekeyContact('8101', '8102');
+    expect(await tracesOf(ledger.db, '8101')).toEqual([]);
+    expect((await tracesOf(ledger.db, '8102')).map((t) => t.handoffKey).sort()).toEqual(['first', 'merged:8101:first']);
+  });
+
   it("a privacy deletion erases the contact's traces", async () => {
     expect(await tracesOf(ledger.db, '8002')).toHaveLength(1);
     await store.purgeContact('8002');
