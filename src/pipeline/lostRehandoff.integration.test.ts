@@ -28,6 +28,8 @@ describe('a converted lead whose opportunities were all lost, handed off again',
       .select(['hubspot_contact_id', 'salesforce_id'])
       .where('outcome', '=', 'created')
       .where('grade', 'in', ['hot', 'warm'])
+      // A booth scan: an immediate source, so it still qualifies after the cool-down (a hand-raiser's demo request would have aged out).
+      .where('hubspot_contact_id', 'in', app.ledger.db.selectFrom('contact_scores').select('hubspot_contact_id').where('source', '=', 'trade_show'))
       .orderBy('hubspot_contact_id')
       .executeTakeFirstOrThrow();
     const contactId = first.hubspot_contact_id;

@@ -23,7 +23,15 @@ describe('a lead sales gave back, handed off again', () => {
     const { clock } = world;
     const sf = sandbox.salesforce;
     await syncLeads(app.deps, { indexingLagMs: 0 });
-    const first = await app.ledger.db.selectFrom('handoffs').select(['hubspot_contact_id', 'salesforce_id']).where('outcome', '=', 'created').orderBy('hubspot_contact_id').executeTakeFirstOrThrow();
+    // A booth scan: an immediate source, so it still qualifies a month later (a hand-raiser's demo request would have aged out).
+    const boothScans = app.ledger.db.selectFrom('contact_scores').select('hubspot_contact_id').where('source', '=', 'trade_show');
+    const first = await app.ledger.db
+      .selectFrom('handoffs')
+      .select(['hubspot_contact_id', 'salesforce_id'])
+      .where('outcome', '=', 'created')
+      .where('hubspot_contact_id', 'in', boothScans)
+      .orderBy('hubspot_contact_id')
+      .executeTakeFirstOrThrow();
     const contactId = first.hubspot_contact_id;
     const leadId = first.salesforce_id!;
 

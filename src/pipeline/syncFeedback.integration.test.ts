@@ -67,7 +67,11 @@ describe('syncFeedback against the sandbox', () => {
     sf.edit('Lead', c1.leadId, { Status: 'Working - Contacted' });
     hs.updateContact(c2.contactId, { lifecyclestage: 'salesqualifiedlead' });
     sf.edit('Lead', c2.leadId, { Status: 'Closed - Not Converted', Disqualified_Reason__c: 'No budget' });
-    // c3: a contact role on a Contact carrying c3's external ID; lost to a competitor.
+    // c3: a contact role on a Contact carrying c3's external ID; lost to a competitor. (A lead in
+    // HubSpot's stages: a seeded 'other' is past 'opportunity' and would rightly stay; moving a
+    // stage back takes clearing it first, as in HubSpot.)
+    hs.updateContact(c3.contactId, { lifecyclestage: '' });
+    hs.updateContact(c3.contactId, { lifecyclestage: 'lead' });
     const account = sf.create('Account', { Name: 'Initrode', Website: 'initrode-feedback.example' });
     const roleContact = sf.create('Contact', { LastName: 'Role', AccountId: account, HubSpot_Contact_Id__c: c3.contactId });
     const lost = sf.createOpportunity({ Name: 'Initrode — platform', AccountId: account, Amount: 20_000 });
