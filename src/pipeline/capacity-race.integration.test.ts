@@ -15,7 +15,7 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-const MARCO = 'marco.bellini@copperleaf.example'; // routing.yaml: enterprise EMEA, daily_capacity 15
+const MARCO = 'marco.bellini@copperleaf.example'; // routing.yaml: enterprise EMEA, daily_capacity 20
 const scan = (i: number) => ({
   email: `scan${i}@northwind-logistics.example`,
   firstname: 'Ana',
@@ -59,10 +59,10 @@ describe('two runs routing different contacts to the same rep at once (a webhook
     app = await sandboxApp(sandbox, { label: 'capacity-race' });
     const now = Date.now();
     const day = dayOf(now);
-    // Marco has 14 leads today: room for one more.
+    // Marco has 19 leads today: room for one more.
     await app.deps.routing.apply(
       day,
-      Array.from({ length: 14 }, () => ({ rotation: null, ownerEmail: MARCO })),
+      Array.from({ length: 19 }, () => ({ rotation: null, ownerEmail: MARCO })),
     );
     const [a, b] = [sandbox.hubspot.createContact(scan(1)), sandbox.hubspot.createContact(scan(2))];
     const { contacts } = await app.deps.contacts.read([a.id, b.id], propertiesToPull(app.deps.config));
@@ -74,6 +74,6 @@ describe('two runs routing different contacts to the same rep at once (a webhook
     const leads = sandbox.salesforce.records('Lead').filter((l) => l.HubSpot_Contact_Id__c === a.id || l.HubSpot_Contact_Id__c === b.id);
     expect(leads).toHaveLength(2);
     expect(leads.filter((l) => l.OwnerId === marco.Id)).toHaveLength(1);
-    expect((await app.deps.routing.load(day)).loadToday[MARCO]).toBe(15);
+    expect((await app.deps.routing.load(day)).loadToday[MARCO]).toBe(20);
   });
 });

@@ -54,9 +54,9 @@ describe('route', () => {
 
   it('takes the fallback when the chosen owner is at capacity or inactive', () => {
     const enterprise = lead({ email: 'a@x.example', numemployees: '1000+', country: 'United States' });
-    const full = route(enterprise, routing, context({ loadToday: { 'dana.whitfield@copperleaf.example': 15 } }));
+    const full = route(enterprise, routing, context({ loadToday: { 'dana.whitfield@copperleaf.example': 20 } }));
     expect(full.rule).toBe('fallback');
-    expect(full.trace.find((t) => t.rule === 'enterprise-na')?.why).toContain('at capacity (15/15 today)');
+    expect(full.trace.find((t) => t.rule === 'enterprise-na')?.why).toContain('at capacity (20/20 today)');
     const away = route(enterprise, routing, context({ inactiveOwners: new Set(['dana.whitfield@copperleaf.example']) }));
     expect(away.rule).toBe('fallback');
     expect(away.trace.find((t) => t.rule === 'enterprise-na')?.why).toContain('inactive');

@@ -251,7 +251,7 @@ function hubspotAttribution(p: Record<string, string | null>, source: string, cr
   a.hs_analytics_source_data_1 ??= a.hs_analytics_source === 'ORGANIC_SEARCH' ? 'google' : null;
   a.hs_latest_source = a.hs_analytics_source;
   a.hs_latest_source_timestamp = iso(modified);
-  if (source !== 'demo_request' && r.chance(0.05)) {
+  if (source !== 'demo_request' && r.chance(0.02)) {
     // A hand-raiser: first came another way, lately asked for a demo.
     a.hs_latest_source = 'DIRECT_TRAFFIC';
     convert('Request a demo', Math.max(created, modified - r.int(0, 10) * DAY));
