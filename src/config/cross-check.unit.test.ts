@@ -20,7 +20,10 @@ describe('a next step for every hand-off (crossCheck)', () => {
   });
 
   it('refuses a playbook with no task for cold when immediate sources hand off whatever the score', () => {
-    expect(crossCheck(edited((c) => void (c.sync.playbook.cold = [])))).toEqual([
+    const noColdTask = edited((c) => {
+      c.sync.playbook.cold = [];
+    });
+    expect(crossCheck(noColdTask)).toEqual([
       { file: 'sync', path: ['playbook', 'cold'], message: 'cold leads can be handed off (by an immediate source) but playbook.cold gives sales no task: add one' },
     ]);
   });
