@@ -71,7 +71,9 @@ export function register(program: Command, source: NodeJS.ProcessEnv): void {
         );
       }
       const { webhookPropertySubscriptions } = await import('../domain/webhook-subscriptions.ts');
-      const webhookProperties = webhookPropertySubscriptions(config);
+      // Only properties the portal has can be subscribed to (a vanilla portal lacks the optional extras and lead_source).
+      const onPortal = await hubspot.propertyTypes();
+      const webhookProperties = webhookPropertySubscriptions(config).filter((p) => onPortal.has(p));
       process.stderr.write(`Webhooks: subscribe your HubSpot app to contact creation, deletion, merge, restore and privacy deletion, and to property changes of: ${webhookProperties.join(', ')}\n`);
       const ok = result.blocking.length === 0;
       process.stdout.write(

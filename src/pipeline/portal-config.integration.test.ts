@@ -129,6 +129,15 @@ describe('the config against the HubSpot portal', () => {
       'estimated_deal_size',
     ]);
     expect(validate.stdout).toMatch(/checked against \d+ HubSpot contact properties; 8 optional rules inactive on this portal \(listed above\), version [0-9a-f]{12}\n$/);
+
+    // setup: nothing blocks, the extras are listed as inactive, and the webhook subscriptions it advises are the portal's own properties.
+    const setup = await runCliAsync(['setup'], env);
+    expect(setup.code).toBe(0);
+    const report = lastJson(setup.stdout);
+    expect(report.blocking).toEqual([]);
+    expect(report.inactiveOptionalRules).toHaveLength(8);
+    expect(report.webhookProperties).toEqual(expect.arrayContaining(['hs_analytics_source', 'recent_conversion_event_name', 'first_conversion_event_name', 'jobtitle']));
+    for (const absent of ['lead_source', 'lead_source_detail', 'bant_budget', 'demo_watched', 'estimated_deal_size']) expect(report.webhookProperties).not.toContain(absent);
   });
 
   it('`config validate --portal` needs the HubSpot token; without it, it says so', async () => {
