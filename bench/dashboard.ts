@@ -26,25 +26,13 @@ import { deleteKeysUnder } from '../src/redis-keys.ts';
 import { openLedger, type Ledger } from '../src/store/ledger.ts';
 import { SyncState } from '../src/store/sync-state.ts';
 import { HANDOFFS, seedReportLedger } from './report-seed.ts';
-import { CONFIG_DIR } from './support.ts';
+import { BENCH_PG_URL, CONFIG_DIR, postgresAnswers } from './support.ts';
 
 const RUNS = 3;
 const TOKEN = 'bench-dashboard-token';
 const CHROMIUM = '/usr/bin/chromium';
-const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.LEADLOOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL = BENCH_PG_URL;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 async function measure(open: () => Promise<Ledger>) {
   const { config } = await loadConfigDirOrThrow(CONFIG_DIR);

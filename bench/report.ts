@@ -17,22 +17,10 @@ import { closedLoopReport } from '../src/cli/report.ts';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
 import { openLedger, type Ledger } from '../src/store/ledger.ts';
 import { HANDOFFS, OPPORTUNITIES, seedReportLedger as seed } from './report-seed.ts';
-import { CONFIG_DIR } from './support.ts';
+import { BENCH_PG_URL, CONFIG_DIR, postgresAnswers } from './support.ts';
 
 const RUNS = 3;
-const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.LEADLOOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+const PG_URL = BENCH_PG_URL;
 
 async function measure(open: () => Promise<Ledger>) {
   const { config } = await loadConfigDirOrThrow(CONFIG_DIR);

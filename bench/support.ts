@@ -33,7 +33,7 @@ export interface BenchApp {
 export async function benchApp(info: SandboxConnectionInfo, options: { label: string; postgres?: boolean; configDir?: string; setup?: boolean; now?: () => number }): Promise<BenchApp> {
   const prefix = `bench-${options.label}-${Date.now()}`;
   const dataDir = mkdtempSync(join(tmpdir(), `leadloop-bench-${options.label}-`));
-  const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.LEADLOOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const pgUrl = BENCH_PG_URL;
   const schema = `bench_${options.label.replace(/\W/g, '_')}_${process.pid}`;
   const usePostgres = options.postgres === true && (await postgresAnswers(pgUrl));
   const env = loadEnv(
@@ -81,7 +81,11 @@ export function redisAnswers(): Promise<boolean> {
   return answers(REDIS_URL);
 }
 
-async function postgresAnswers(url: string): Promise<boolean> {
+/** The PostgreSQL a ledger benchmark uses: BENCH_DATABASE_URL, else the tests' one, else the local one. */
+export const BENCH_PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.LEADLOOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether a PostgreSQL answers at `url` (benchmarks fall back to PGlite alone when none does). */
+export async function postgresAnswers(url: string): Promise<boolean> {
   try {
     await sql(url, 'select 1');
     return true;
