@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
-import type { Sandbox } from '../sandbox/server.ts';
+import { describe, expect, it } from 'vitest';
+import { worldPerTest } from '../../test/support/pipeline.ts';
 import { syncLeads } from './syncLeads.ts';
 
-let sandbox: Sandbox | undefined;
-let app: SandboxApp | undefined;
-
-afterEach(async () => {
-  await app?.close();
-  await sandbox?.close();
-  app = undefined;
-  sandbox = undefined;
-});
+const worlds = worldPerTest();
 
 const DAY = 86_400_000;
 
 describe('a gentle first install', () => {
   it('hands off only the contacts that qualified within backfill.handoff_within; the rest are scored, written back and counted, and hand off once they qualify again', async () => {
-    const world = await sandboxOnItsClock({ contacts: 400, seed: 31 }, { label: 'gentle' });
-    ({ sandbox, app } = world);
+    const world = await worlds.open({ contacts: 400, seed: 31 }, { label: 'gentle' });
+    const { sandbox, app } = world;
     const first = await syncLeads(app.deps, { indexingLagMs: 0 });
     expect(first.qualifiedBeforeInstall).toBeGreaterThan(0);
     expect(first.qualified).toBeGreaterThan(0);

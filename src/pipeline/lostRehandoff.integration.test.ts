@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
-import type { Sandbox } from '../sandbox/server.ts';
+import { describe, expect, it } from 'vitest';
+import { worldPerTest } from '../../test/support/pipeline.ts';
 import { syncFeedback } from './syncFeedback.ts';
 import { syncLeads } from './syncLeads.ts';
 
-let sandbox: Sandbox | undefined;
-let app: SandboxApp | undefined;
-
-afterEach(async () => {
-  await app?.close();
-  await sandbox?.close();
-  app = undefined;
-  sandbox = undefined;
-});
+const worlds = worldPerTest();
 
 const DAY = 86_400_000;
 
 describe('a converted lead whose opportunities were all lost, handed off again', () => {
   it("goes back to marketing, waits out the cool-down, then is its own hand-off: a task for the Contact's owner, no second Lead", async () => {
-    const world = await sandboxOnItsClock({ contacts: 300, seed: 21 }, { label: 'lost-again' });
-    ({ sandbox, app } = world);
+    const world = await worlds.open({ contacts: 300, seed: 21 }, { label: 'lost-again' });
+    const { sandbox, app } = world;
     const { clock } = world;
     const sf = sandbox.salesforce;
     await syncLeads(app.deps, { indexingLagMs: 0 });
@@ -47,15 +38,15 @@ describe('a converted lead whose opportunities were all lost, handed off again',
     clock.advance(DAY);
     await syncFeedback(app.deps);
     expect(await app.ledger.backToMarketing([contactId])).toEqual(new Map([[contactId, { since: expect.any(Number), class: 'lost' }]]));
-    const inHubSpot = () => sandbox!.hubspot.store.get(contactId)!.properties;
+    const inHubSpot = () => sandbox.hubspot.store.get(contactId)!.properties;
     expect(inHubSpot()).toMatchObject({ lifecyclestage: 'lead', hs_lead_status: 'BAD_TIMING', leadloop_outcome: 'lost' });
 
     // It requalifies before the 30-day cool-down: not handed off.
-    const touch = (phone: string) => sandbox!.hubspot.updateContact(contactId, { phone });
+    const touch = (phone: string) => sandbox.hubspot.updateContact(contactId, { phone });
     touch('+1 555 0100');
     const soon = await syncLeads(app.deps, { indexingLagMs: 0 });
     expect(soon.scored).toBeGreaterThanOrEqual(1);
-    const keys = async () => (await app!.ledger.db.selectFrom('decisions').select('handoff_key').where('hubspot_contact_id', '=', contactId).orderBy('decided_at').execute()).map((d) => d.handoff_key);
+    const keys = async () => (await app.ledger.db.selectFrom('decisions').select('handoff_key').where('hubspot_contact_id', '=', contactId).orderBy('decided_at').execute()).map((d) => d.handoff_key);
     expect(await keys()).toEqual(['first']);
     const tasksBefore = sf.records('Task').length;
 

@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
-import type { Sandbox } from '../sandbox/server.ts';
+import { describe, expect, it } from 'vitest';
+import { worldPerTest } from '../../test/support/pipeline.ts';
 import { syncFeedback } from './syncFeedback.ts';
 import { syncLeads } from './syncLeads.ts';
 
-let sandbox: Sandbox | undefined;
-let app: SandboxApp | undefined;
-
-afterEach(async () => {
-  await app?.close();
-  await sandbox?.close();
-  app = undefined;
-  sandbox = undefined;
-});
+const worlds = worldPerTest();
 
 const DAY = 86_400_000;
 
 describe('a lead sales gave back, handed off again', () => {
   it('waits out the cool-down, then reopens the same Lead with a newly routed owner as a hand-off of its own', async () => {
-    const world = await sandboxOnItsClock({ contacts: 300, seed: 21 }, { label: 'again' });
-    ({ sandbox, app } = world);
+    const world = await worlds.open({ contacts: 300, seed: 21 }, { label: 'again' });
+    const { sandbox, app } = world;
     const { clock } = world;
     const sf = sandbox.salesforce;
     await syncLeads(app.deps, { indexingLagMs: 0 });
@@ -43,12 +34,12 @@ describe('a lead sales gave back, handed off again', () => {
     expect(await app.ledger.backToMarketing([contactId])).toEqual(new Map([[contactId, { since: expect.any(Number), class: 'recycled' }]]));
 
     // It changes (and still qualifies) before the 30-day cool-down: not handed off.
-    const touch = (phone: string) => sandbox!.hubspot.updateContact(contactId, { phone });
+    const touch = (phone: string) => sandbox.hubspot.updateContact(contactId, { phone });
     touch('+1 555 0100');
     const soon = await syncLeads(app.deps, { indexingLagMs: 0 });
     expect(soon.scored).toBeGreaterThanOrEqual(1);
     expect(sf.records('Lead').find((l) => l.Id === leadId)!.Status).toBe('Recycled');
-    const keys = async () => (await app!.ledger.db.selectFrom('decisions').select('handoff_key').where('hubspot_contact_id', '=', contactId).orderBy('decided_at').execute()).map((d) => d.handoff_key);
+    const keys = async () => (await app.ledger.db.selectFrom('decisions').select('handoff_key').where('hubspot_contact_id', '=', contactId).orderBy('decided_at').execute()).map((d) => d.handoff_key);
     expect(await keys()).toEqual(['first']);
 
     // After the cool-down it requalifies: its own hand-off, the same Lead reopened, owned as routed now.

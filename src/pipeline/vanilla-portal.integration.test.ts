@@ -1,26 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type SandboxApp, sandboxOnItsClock } from '../../test/support/pipeline.ts';
+import { describe, expect, it } from 'vitest';
+import { worldPerTest } from '../../test/support/pipeline.ts';
 import { evaluateCondition } from '../domain/config/condition.ts';
-import type { Sandbox } from '../sandbox/server.ts';
 import { preflight } from './preflight.ts';
 import { syncLeads } from './syncLeads.ts';
 
-let sandbox: Sandbox | undefined;
-let app: SandboxApp | undefined;
-
-afterEach(async () => {
-  await app?.close();
-  await sandbox?.close();
-  app = undefined;
-  sandbox = undefined;
-});
+const worlds = worldPerTest();
 
 const DAY = 86_400_000;
 
 describe('the shipped config on a vanilla HubSpot portal (standard properties only)', () => {
   it('setup finds nothing blocking and lists the optional extras as inactive; the sync hands off the booth scans and the demo requests, each with a task', async () => {
-    const world = await sandboxOnItsClock({ contacts: 800, seed: 11, hubspot: { vanillaPortal: true } }, { label: 'vanilla' });
-    ({ sandbox, app } = world);
+    const world = await worlds.open({ contacts: 800, seed: 11, hubspot: { vanillaPortal: true } }, { label: 'vanilla' });
+    const { sandbox, app } = world;
     const portal = await app.hubspot.propertyDefinitions();
     expect(portal.map((p) => p.name)).not.toContain('lead_source');
     expect(portal.map((p) => p.name)).not.toContain('bant_budget');
@@ -44,7 +35,7 @@ describe('the shipped config on a vanilla HubSpot portal (standard properties on
     const contacts = sandbox.hubspot.store.all();
     const vetoed = (id: string) => {
       const properties = contacts.find((c) => c.id === id)!.properties;
-      return app!.config.scoring.disqualifiers.some((d) => evaluateCondition(d.when, properties, installed));
+      return app.config.scoring.disqualifiers.some((d) => evaluateCondition(d.when, properties, installed));
     };
     const handedOff = new Set((await app.ledger.db.selectFrom('handoffs').select('hubspot_contact_id').execute()).map((h) => h.hubspot_contact_id));
     const heldBack = new Set((await app.ledger.db.selectFrom('decisions').select('hubspot_contact_id').where('reason', '=', 'qualified-before-install').execute()).map((d) => d.hubspot_contact_id));

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { afterEach } from 'vitest';
 import { compose, type App, type ComposeOptions } from '../../src/app.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import { SHIPPED_CONFIG_DIR } from './config.ts';
@@ -99,4 +100,23 @@ export async function sandboxOnItsClock(
     await sandbox.close();
     throw error;
   }
+}
+
+/**
+ * One sandbox world per test, closed after each: `const worlds = worldPerTest();` at the top of a
+ * test file, then `const { sandbox, app, clock } = await worlds.open(…)` in a test.
+ */
+export function worldPerTest(): { open(...args: Parameters<typeof sandboxOnItsClock>): ReturnType<typeof sandboxOnItsClock> } {
+  let world: Awaited<ReturnType<typeof sandboxOnItsClock>> | undefined;
+  afterEach(async () => {
+    await world?.app.close();
+    await world?.sandbox.close();
+    world = undefined;
+  });
+  return {
+    async open(...args) {
+      world = await sandboxOnItsClock(...args);
+      return world;
+    },
+  };
 }
