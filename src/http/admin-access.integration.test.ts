@@ -142,6 +142,18 @@ describe('wrong tokens', () => {
   });
 });
 
+describe('wrong tokens from ever-changing addresses (X-Forwarded-For varied behind a proxy)', () => {
+  it('are limited to 100 a minute in all: the 101st guess is refused whatever address it claims', async () => {
+    const { app } = await server({ host: '0.0.0.0', token: TOKEN });
+    const from = (i: number, token: string) =>
+      app.inject({ method: 'GET', url: '/api/report', remoteAddress: `10.1.${Math.floor(i / 250)}.${i % 250}`, headers: { authorization: `Bearer ${token}` } });
+    for (let i = 0; i < 100; i++) expect((await from(i, `${WRONG}${i}`)).statusCode).toBe(401);
+    expect((await from(100, `${WRONG}100`)).statusCode).toBe(429);
+    expect((await from(101, TOKEN)).statusCode).toBe(429);
+    await app.close();
+  });
+});
+
 describe('changes through the queue view', () => {
   const pause = (app: App, headers: Record<string, string>) => app.inject({ method: 'PUT', url: '/admin/queues/api/queues/sync/pause', headers });
 

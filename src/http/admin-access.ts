@@ -21,6 +21,8 @@ export const CSRF_HEADER = 'x-xsrf-token';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const WINDOW_MS = 60_000;
+/** The count of wrong tokens from every address together. */
+const ANY_ADDRESS = '*';
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -82,11 +84,17 @@ export class AdminAccess {
   /** A token offered (bearer header or login form): `limited` once the address has had too many wrong ones this minute. */
   attempt(candidate: string, address: string): 'ok' | 'wrong' | 'limited' {
     const now = this.#now();
-    const failures = this.#failures.get(address);
-    if (failures && now - failures.since >= WINDOW_MS) this.#failures.delete(address);
+    for (const key of [address, ANY_ADDRESS]) {
+      const failures = this.#failures.get(key);
+      if (failures && now - failures.since >= WINDOW_MS) this.#failures.delete(key);
+    }
+    // The address comes from X-Forwarded-For behind a proxy, which a guesser can vary: all addresses
+    // together get ten times one address's allowance, so rotating it does not buy unlimited guesses.
     if ((this.#failures.get(address)?.count ?? 0) >= this.#failuresPerMinute) return 'limited';
+    if ((this.#failures.get(ANY_ADDRESS)?.count ?? 0) >= this.#failuresPerMinute * 10) return 'limited';
     if (this.#tokenDigest !== undefined && timingSafeEqual(digest(candidate), this.#tokenDigest)) return 'ok';
     this.#countFailure(address, now);
+    this.#countFailure(ANY_ADDRESS, now);
     return 'wrong';
   }
 
