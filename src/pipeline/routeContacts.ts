@@ -98,8 +98,9 @@ export async function routeContacts(deps: SyncDeps, contacts: readonly Contact[]
   if (batch.heldBack.length > 0 && !deps.plannedWrites) await deps.ledger.recordHeldBack(batch.heldBack, { decidedAt: now, configVersion });
   if (!deps.plannedWrites) {
     // What each decision was made from and how, for `explain`, `config simulate` and audits.
+    const pulled = new Map(contacts.map((c) => [c.id, c.properties]));
     const traces = batchTraces({
-      contacts: changed,
+      contacts: changed.map((c) => ({ ...c, pulled: pulled.get(c.id) ?? c.properties })),
       decisions: batch.decisions,
       handoffs,
       heldBack: batch.heldBack,

@@ -1,4 +1,5 @@
 import type { LeadloopConfig } from '../config/index.ts';
+import { withDerivedSource } from '../contact-source.ts';
 import { decide } from '../decide.ts';
 import type { Assignee } from '../routing/types.ts';
 import type { ContactHistory } from '../scoring/types.ts';
@@ -50,7 +51,9 @@ export function replayEvaluations(evaluations: readonly StoredEvaluation[], conf
       loadToday = {};
       loads.set(day, loadToday);
     }
-    const decision = decide({ id: e.contactId, properties: e.properties }, e.history, config, {
+    // The stored inputs are the properties as pulled: the source is told under the config replayed.
+    const properties = withDerivedSource(e.properties, config.mapping, e.decidedAt);
+    const decision = decide({ id: e.contactId, properties }, e.history, config, {
       now: e.decidedAt,
       roundRobin,
       loadToday,

@@ -52,6 +52,20 @@ describe('replayEvaluations', () => {
     expect(replayEvaluations(scans, config)).toEqual(replayEvaluations(scans, config));
   });
 
+  it('tells the source of stored inputs under the config it replays (mapping.yaml source.derive may be the change)', () => {
+    // A vanilla portal's booth scan: no lead_source, an import named after the show.
+    const { lead_source: _none, ...standard } = boothScan(1, MONDAY).properties;
+    const imported = boothScan(1, MONDAY, {
+      properties: { ...standard, hs_analytics_source: 'OFFLINE', hs_analytics_source_data_1: 'IMPORT', hs_analytics_source_data_2: 'Web Summit 2026 booth scans', numemployees: '5-25' },
+    });
+    const [asShipped] = replayEvaluations([imported], config);
+    expect(asShipped).toMatchObject({ handoff: true });
+    const noBoothImports = structuredClone(config);
+    noBoothImports.mapping.source.derive = noBoothImports.mapping.source.derive.filter((r) => !JSON.stringify(r.when).includes('booth scan'));
+    const [proposed] = replayEvaluations([imported], noBoothImports);
+    expect(proposed).toMatchObject({ handoff: false, mql: false });
+  });
+
   it('keeps a contact held back at install held back, scored as it was', () => {
     const [held] = replayEvaluations([boothScan(1, MONDAY, { kind: 'held-back' })], config);
     expect(held).toMatchObject({ handoff: false, owner: null, team: null });

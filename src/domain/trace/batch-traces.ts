@@ -16,7 +16,8 @@ export interface TraceRecord {
 }
 
 export interface BatchTraceInput {
-  contacts: readonly { id: string; properties: PropertyBag; history: ContactHistory }[];
+  /** `properties` as decided on (with the derived source); `pulled`, as HubSpot sent them: the inputs kept. */
+  contacts: readonly { id: string; properties: PropertyBag; pulled?: PropertyBag; history: ContactHistory }[];
   decisions: ReadonlyMap<string, LeadDecision>;
   /** The batch's hand-offs after storing: those still carrying `fresh` are the decisions this run stored. */
   handoffs: readonly RoutedHandoff[];
@@ -40,7 +41,8 @@ export function batchTraces(input: BatchTraceInput): TraceRecord[] {
   for (const contact of input.contacts) {
     const decision = input.decisions.get(contact.id);
     if (!decision) continue;
-    const inputs = { properties: contact.properties, history: contact.history };
+    // As pulled, so a replay tells the source under its own config (mapping.yaml source.derive may change).
+    const inputs = { properties: contact.pulled ?? contact.properties, history: contact.history };
     const handoff = fresh.get(contact.id);
     let kind: TraceKind;
     let handoffKey: string | undefined;
