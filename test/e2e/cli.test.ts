@@ -215,7 +215,7 @@ describe('leadloop CLI', () => {
   }, 120_000); // four CLI runs: under a loaded machine each start alone takes seconds
 
   it('sync leads --once rides out 429s and 5xx in-process as the queue would, and ends with exit 0 and every lead once', async () => {
-    await withSandboxEnv({ contacts: 300, seed: 10, faults: { hubspot: { rate429: 0.05, rate5xx: 0.05 }, salesforce: { rate5xx: 0.2 } } }, async ({ sandbox, env }) => {
+    await withSandboxEnv({ contacts: 300, seed: 10, faults: { hubspot: { rate429: 0.05, rate5xx: 0.05 }, salesforce: { rate5xx: 0.15 } } }, async ({ sandbox, env }) => {
       expect((await runCliAsync(['setup'], env)).code).toBe(0);
       const sync = await runCliAsync(['sync', 'leads', '--once'], env);
       expect(sync.code, sync.stderr).toBe(0);
