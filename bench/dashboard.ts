@@ -7,12 +7,9 @@
  * the browser asks for them; `browserMs` (when /usr/bin/chromium exists), a headless Chromium from
  * navigation until every chart has drawn. Goal: at most 2 s. JSON on the last line.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { Registry } from 'prom-client';
 import { closedLoopReport } from '../src/cli/report.ts';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
@@ -23,15 +20,14 @@ import { BudgetGovernor } from '../src/queue/budget.ts';
 import { DeadLetterList } from '../src/queue/dead-letter.ts';
 import type { LeadloopQueues } from '../src/queue/queues.ts';
 import { deleteKeysUnder } from '../src/redis-keys.ts';
-import { openLedger, type Ledger } from '../src/store/ledger.ts';
+import type { Ledger } from '../src/store/ledger.ts';
 import { SyncState } from '../src/store/sync-state.ts';
 import { HANDOFFS, seedReportLedger } from './report-seed.ts';
-import { BENCH_PG_URL, CONFIG_DIR, postgresAnswers } from './support.ts';
+import { CONFIG_DIR, onEachLedger } from './support.ts';
 
 const RUNS = 3;
 const TOKEN = 'bench-dashboard-token';
 const CHROMIUM = '/usr/bin/chromium';
-const PG_URL = BENCH_PG_URL;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function measure(open: () => Promise<Ledger>) {
@@ -127,21 +123,5 @@ async function inBrowser(url: string): Promise<number[]> {
   }
 }
 
-const results: Record<string, unknown> = { handoffs: HANDOFFS, goalMs: 2_000 };
-if (await postgresAnswers(PG_URL)) {
-  const schema = `bench_dashboard_${process.pid}`;
-  results.postgres = await measure(() => openLedger({ databaseUrl: PG_URL, schema }));
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`drop schema if exists "${schema}" cascade`);
-  await client.end();
-  console.log(`PostgreSQL: ${JSON.stringify(results.postgres)}`);
-} else results.postgres = { skipped: `PostgreSQL at ${new URL(PG_URL).host} does not answer` };
-const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-dashboard-'));
-try {
-  results.pglite = await measure(() => openLedger({ dataDir }));
-  console.log(`PGlite: ${JSON.stringify(results.pglite)}`);
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
-}
+const results: Record<string, unknown> = { handoffs: HANDOFFS, goalMs: 2_000, ...(await onEachLedger('dashboard', measure)) };
 console.log(JSON.stringify(results));

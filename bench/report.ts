@@ -9,18 +9,13 @@
  * each (the default groupings: source, campaign and show, and every other section). Goal on
  * PostgreSQL: at most 2 s. JSON on the last line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { closedLoopReport } from '../src/cli/report.ts';
 import { loadConfigDirOrThrow } from '../src/config/load.ts';
-import { openLedger, type Ledger } from '../src/store/ledger.ts';
+import type { Ledger } from '../src/store/ledger.ts';
 import { HANDOFFS, OPPORTUNITIES, seedReportLedger as seed } from './report-seed.ts';
-import { BENCH_PG_URL, CONFIG_DIR, postgresAnswers } from './support.ts';
+import { CONFIG_DIR, onEachLedger } from './support.ts';
 
 const RUNS = 3;
-const PG_URL = BENCH_PG_URL;
 
 async function measure(open: () => Promise<Ledger>) {
   const { config } = await loadConfigDirOrThrow(CONFIG_DIR);
@@ -47,21 +42,5 @@ async function measure(open: () => Promise<Ledger>) {
   }
 }
 
-const results: Record<string, unknown> = { handoffs: HANDOFFS, opportunities: OPPORTUNITIES, goalMs: 2_000 };
-if (await postgresAnswers(PG_URL)) {
-  const schema = `bench_report_${process.pid}`;
-  results.postgres = await measure(() => openLedger({ databaseUrl: PG_URL, schema }));
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`drop schema if exists "${schema}" cascade`);
-  await client.end();
-  console.log(`PostgreSQL: ${JSON.stringify(results.postgres)}`);
-} else results.postgres = { skipped: `PostgreSQL at ${new URL(PG_URL).host} does not answer` };
-const dataDir = mkdtempSync(join(tmpdir(), 'leadloop-bench-report-'));
-try {
-  results.pglite = await measure(() => openLedger({ dataDir }));
-  console.log(`PGlite: ${JSON.stringify(results.pglite)}`);
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
-}
+const results: Record<string, unknown> = { handoffs: HANDOFFS, opportunities: OPPORTUNITIES, goalMs: 2_000, ...(await onEachLedger('report', measure)) };
 console.log(JSON.stringify(results));

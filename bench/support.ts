@@ -13,6 +13,7 @@ import { setupHubSpot } from '../src/pipeline/setup.ts';
 import { createRedisConnection } from '../src/queue/connection.ts';
 import { deleteKeysUnder } from '../src/redis-keys.ts';
 import type { SandboxConnectionInfo } from '../src/sandbox/server.ts';
+import { openLedger, type Ledger } from '../src/store/ledger.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const CONFIG_DIR = join(import.meta.dirname, '../config');
@@ -91,6 +92,28 @@ export async function postgresAnswers(url: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Runs `measure` on each kind of ledger: PostgreSQL in a schema of its own (dropped afterwards;
+ * skipped, and said so, when none answers) and PGlite in a temp folder (removed afterwards).
+ */
+export async function onEachLedger<T>(label: string, measure: (open: () => Promise<Ledger>) => Promise<T>): Promise<{ postgres: T | { skipped: string }; pglite: T }> {
+  let postgres: T | { skipped: string };
+  if (await postgresAnswers(BENCH_PG_URL)) {
+    const schema = `bench_${label}_${process.pid}`;
+    postgres = await measure(() => openLedger({ databaseUrl: BENCH_PG_URL, schema }));
+    await sql(BENCH_PG_URL, `drop schema if exists "${schema}" cascade`);
+    console.log(`PostgreSQL: ${JSON.stringify(postgres)}`);
+  } else postgres = { skipped: `PostgreSQL at ${new URL(BENCH_PG_URL).host} does not answer` };
+  const dataDir = mkdtempSync(join(tmpdir(), `leadloop-bench-${label}-`));
+  try {
+    const pglite = await measure(() => openLedger({ dataDir }));
+    console.log(`PGlite: ${JSON.stringify(pglite)}`);
+    return { postgres, pglite };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
